@@ -1,0 +1,18 @@
+"""jmer: joint music genre and emotion recognition from audio (Keras 3 on JAX).
+
+Importing the package selects the JAX backend for Keras before Keras is imported anywhere else,
+and keeps TensorFlow (used only for tf.data and TensorBoard summaries) off any GPU so that JAX
+gets the accelerator memory.
+"""
+
+import os
+
+_BACKEND = os.environ.setdefault("KERAS_BACKEND", "jax")
+if _BACKEND != "jax":
+  raise ImportError(
+      f"jmer runs Keras on the JAX backend, but KERAS_BACKEND={_BACKEND!r} is set in your "
+      "environment. Unset it or set KERAS_BACKEND=jax.")
+# TensorFlow is only the input pipeline: silence its C++ start-up chatter.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+__version__ = "0.1.0"
