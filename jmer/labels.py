@@ -1,0 +1,35 @@
+"""Label vocabularies and the arousal–valence quadrant convention shared by every dataset."""
+
+import numpy as np
+
+# GTZAN's ten genres, in the order the genre head's outputs use by default.
+GTZAN_GENRES = ("blues", "classical", "country", "disco", "hiphop",
+                "jazz", "metal", "pop", "reggae", "rock")
+
+# Quadrants of the arousal–valence plane (Russell's circumplex), numbered like the usual Q1..Q4:
+# Q1 high arousal / positive valence ("happy"), Q2 high / negative ("angry"),
+# Q3 low / negative ("sad"), Q4 low / positive ("calm").
+QUADRANTS = ("Q1_happy", "Q2_angry", "Q3_sad", "Q4_calm")
+
+# Sentinels for "this sample carries no such label": the pipeline turns them into a zero label
+# with a zero sample weight (a NaN label would make the loss NaN even at weight 0).
+NO_GENRE = -1
+
+
+def av_quadrant(arousal, valence, threshold: float = 0.0):
+  """Quadrant index (0..3, see QUADRANTS) of AV values in [-1, 1].
+
+  A point exactly on an axis (== threshold) counts as the positive side. NaN inputs give -1.
+  """
+  a = np.asarray(arousal, dtype=np.float64)
+  v = np.asarray(valence, dtype=np.float64)
+  high = a >= threshold
+  positive = v >= threshold
+  quadrant = np.where(high, np.where(positive, 0, 1), np.where(positive, 3, 2))
+  return np.where(np.isnan(a) | np.isnan(v), -1, quadrant).astype(np.int64)
+
+
+def rescale_to_unit(values, low: float, high: float):
+  """Maps ratings on a [low, high] scale (e.g. 1–9 SAM ratings) linearly onto [-1, 1]."""
+  values = np.asarray(values, dtype=np.float64)
+  return 2.0 * (values - low) / (high - low) - 1.0
