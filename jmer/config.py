@@ -1,0 +1,164 @@
+"""Shared config defaults and validation.
+
+The experiment files under `configs/` start from `base_config()` and change only what differs,
+so no two configs copy each other. `validate()` runs before any work and names the offending key.
+Derived fields use field references (`get_ref`) so command-line overrides stay consistent.
+"""
+
+import math
+
+import ml_collections
+
+FEATURES = ("mel", "mfcc", "chroma")
+EMOTION_TASKS = ("none", "av", "quadrant", "both")
+TRUNKS = ("crnn", "transformer")
+FUSIONS = ("mean", "gated", "concat")
+
+
+class ConfigError(ValueError):
+  """A config key holds a value jmer cannot use; the message names the key."""
+
+
+def base_config() -> ml_collections.ConfigDict:
+  """Defaults for every experiment: the multi-task CRNN on 10 s log-mel segments."""
+  config = ml_collections.ConfigDict()
+  config.seed = 0
+
+  config.data = ml_collections.ConfigDict()
+  # Which corpus to train on. 'synthetic' is the built-in corpus generated offline on first use.
+  config.data.source = "synthetic"
+  # Where real datasets live; '' means the JMER_DATA environment variable.
+  config.data.root = ""
+  # Generated corpora and feature caches; '' means $JMER_CACHE or ~/.cache/jmer.
+  config.data.cache_dir = ""
+  config.data.sample_rate = 22050
+  config.data.segment_seconds = 10.0
+  config.data.val_fraction = 0.15
+  config.data.test_fraction = 0.15
+  config.data.synthetic = ml_collections.ConfigDict(
+      dict(clips_per_genre=30, clip_seconds=30.0))
+
+  config.features = ml_collections.ConfigDict()
+  config.features.names = ("mel",)
+  config.features.n_fft = 2048
+  config.features.hop_length = 512
+  config.features.n_mels = 128
+  config.features.fmin = 0.0
+  config.features.fmax = 0.0  # 0 means sample_rate / 2.
+  config.features.n_mfcc = 20
+  config.features.mfcc_deltas = False
+  config.features.chroma = "stft"  # or 'cqt'
+  config.features.workers = 2  # processes used to build the feature cache
+
+  config.model = ml_collections.ConfigDict()
+  config.model.trunk = "crnn"
+  config.model.fusion = "concat"
+  config.model.embedding_dim = 128
+  config.model.dropout = 0.3
+  config.model.crnn = ml_collections.ConfigDict(dict(
+      conv_filters=(16, 32, 64, 64), pool_time=(2, 2, 2, 2), pool_freq=(2, 2, 2, 2),
+      rnn="lstm", rnn_units=64))
+
+  config.tasks = ml_collections.ConfigDict()
+  config.tasks.genre = True
+  config.tasks.emotion = "av"  # 'none' | 'av' | 'quadrant' | 'both'
+  config.tasks.quadrant_threshold = 0.0  # AV value splitting low/high and negative/positive
+
+  config.train = ml_collections.ConfigDict()
+  config.train.epochs = 30
+  config.train.batch_size = 16
+  # Each epoch draws this many random segments from every training track.
+  config.train.crops_per_track = 2
+  config.train.learning_rate = 1e-3
+  config.train.warmup_epochs = 1
+  config.train.weight_decay = 1e-4
+  config.train.lambda_emotion = 1.0
+  config.train.patience = 8  # early stopping on val_loss, in epochs
+  config.train.verbose = 2  # Keras fit verbosity: 2 prints one line per epoch
+
+  config.eval = ml_collections.ConfigDict()
+  config.eval.batch_size = 32
+  # Eval tiles each track into segments this far apart; defaults to non-overlapping tiles.
+  config.eval.hop_seconds = config.data.get_ref("segment_seconds")
+  return config
+
+
+def _check(ok: bool, key: str, value, expected: str):
+  if not ok:
+    raise ConfigError(f"config.{key} = {value!r}: expected {expected}.")
+
+
+def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """Raises ConfigError naming the first key whose value cannot work; returns the config."""
+  d, f, m, t, tr = config.data, config.features, config.model, config.tasks, config.train
+  _check(3.0 <= d.segment_seconds <= 30.0, "data.segment_seconds", d.segment_seconds,
+         "a segment length between 3 and 30 seconds")
+  _check(d.sample_rate >= 8000, "data.sample_rate", d.sample_rate, "at least 8000 Hz")
+  for key in ("val_fraction", "test_fraction"):
+    _check(0.0 <= d[key] < 0.5, f"data.{key}", d[key], "a fraction in [0, 0.5)")
+  if d.source == "synthetic":
+    clip = d.synthetic.clip_seconds
+    _check(d.segment_seconds <= clip, "data.segment_seconds", d.segment_seconds,
+           f"a segment no longer than the clips (data.synthetic.clip_seconds = {clip})")
+    _check(d.synthetic.clips_per_genre >= 3, "data.synthetic.clips_per_genre",
+           d.synthetic.clips_per_genre, "at least 3 clips per genre (one per split)")
+  names = tuple(f.names)
+  _check(len(names) > 0 and len(set(names)) == len(names) and set(names) <= set(FEATURES),
+         "features.names", names, f"a non-empty tuple of distinct names from {FEATURES}")
+  _check(f.n_mels > 0, "features.n_mels", f.n_mels, "a positive number of mel bands")
+  _check(f.n_fft > 0 and f.hop_length > 0, "features.hop_length", f.hop_length,
+         "positive n_fft and hop_length")
+  _check(0 < f.n_mfcc <= f.n_mels, "features.n_mfcc", f.n_mfcc,
+         "between 1 and features.n_mels")
+  _check(f.chroma in ("stft", "cqt"), "features.chroma", f.chroma, "'stft' or 'cqt'")
+  _check(f.fmax == 0 or f.fmin < f.fmax <= d.sample_rate / 2, "features.fmax", f.fmax,
+         "0 (Nyquist) or a frequency above fmin and at most sample_rate / 2")
+  _check(m.trunk in TRUNKS, "model.trunk", m.trunk, f"one of {TRUNKS}")
+  _check(m.fusion in FUSIONS, "model.fusion", m.fusion, f"one of {FUSIONS}")
+  _check(0.0 <= m.dropout < 1.0, "model.dropout", m.dropout, "a rate in [0, 1)")
+  _check(t.emotion in EMOTION_TASKS, "tasks.emotion", t.emotion, f"one of {EMOTION_TASKS}")
+  _check(t.genre or t.emotion != "none", "tasks.genre", t.genre,
+         "at least one task (tasks.genre=True or tasks.emotion != 'none')")
+  _check(tr.lambda_emotion >= 0 and math.isfinite(tr.lambda_emotion), "train.lambda_emotion",
+         tr.lambda_emotion, "a finite weight >= 0")
+  _check(tr.learning_rate > 0, "train.learning_rate", tr.learning_rate, "a positive rate")
+  _check(tr.epochs >= 1, "train.epochs", tr.epochs, "at least 1")
+  _check(tr.batch_size >= 1, "train.batch_size", tr.batch_size, "at least 1")
+  _check(tr.crops_per_track >= 1, "train.crops_per_track", tr.crops_per_track, "at least 1")
+  _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds,
+         "a positive hop")
+  return config
+
+
+def _runlocal(config):
+  """Shrinks data, model and schedule so a whole run takes seconds on a laptop CPU."""
+  config.data.synthetic.clips_per_genre = 4
+  config.data.synthetic.clip_seconds = 4.0
+  config.data.segment_seconds = 3.0
+  config.data.val_fraction = 0.25
+  config.data.test_fraction = 0.25
+  config.features.n_mels = 32
+  config.features.n_fft = 1024
+  config.features.workers = 1
+  config.model.embedding_dim = 32
+  config.model.crnn.conv_filters = (8, 16)
+  config.model.crnn.pool_time = (2, 2)
+  config.model.crnn.pool_freq = (2, 2)
+  config.model.crnn.rnn_units = 16
+  config.train.epochs = 2
+  config.train.batch_size = 8
+  config.train.warmup_epochs = 0
+  config.train.verbose = 0
+
+
+# Named variants selectable as `configs/<file>.py:<name>[,<name>...]`.
+VARIANTS = {"runlocal": _runlocal}
+
+
+def apply_variants(config, arg):
+  """Applies the comma-separated named variants in `arg` (None or '' for none)."""
+  for name in filter(None, (arg or "").split(",")):
+    if name not in VARIANTS:
+      raise ConfigError(f"Unknown config variant {name!r}: expected one of {sorted(VARIANTS)}.")
+    VARIANTS[name](config)
+  return config

@@ -1,0 +1,1 @@
+"""Audio files → waveforms → cached features → segments: the input side of jmer."""

@@ -1,0 +1,45 @@
+"""The built-in corpus: generated once into the cache folder, then read like any dataset."""
+
+import hashlib
+import json
+import math
+import pathlib
+
+from jmer import labels
+from jmer.data import features
+from jmer.data import synthetic as generator
+from jmer.data import tracks as tracks_lib
+from jmer.data.datasets import csvfile
+
+
+def corpus_dir(config) -> pathlib.Path:
+  s = config.data.synthetic
+  params = dict(clips_per_genre=s.clips_per_genre, clip_seconds=s.clip_seconds,
+                sample_rate=config.data.sample_rate, seed=config.seed)
+  digest = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
+  return features.default_cache_root(config) / "synthetic" / digest
+
+
+def read_metadata(csv_path) -> list:
+  """Tracks from a generated corpus's metadata.csv (track_id,path,genre,arousal,valence)."""
+  root = pathlib.Path(csv_path).parent
+  out = []
+  for row in csvfile.read_rows(csv_path):
+    out.append(tracks_lib.Track(
+        track_id=row["track_id"], path=str(root / row["path"]), dataset="synthetic",
+        genre=labels.GTZAN_GENRES.index(row["genre"]),
+        arousal=float(row["arousal"]), valence=float(row["valence"])))
+  return out
+
+
+def list_tracks(config, progress: bool = True) -> tracks_lib.TrackList:
+  s = config.data.synthetic
+  csv_path = generator.generate_corpus(
+      corpus_dir(config), clips_per_genre=s.clips_per_genre, clip_seconds=s.clip_seconds,
+      sample_rate=config.data.sample_rate, seed=config.seed, progress=progress)
+  tracks = read_metadata(csv_path)
+  assert all(not math.isnan(t.arousal) for t in tracks)
+  return tracks_lib.TrackList(
+      name="synthetic", tracks=tracks, genre_names=labels.GTZAN_GENRES,
+      description=(f"built-in synthetic corpus: {len(tracks)} clips of {s.clip_seconds:g} s "
+                   f"({s.clips_per_genre} per genre), genre + arousal/valence, at {csv_path.parent}"))

@@ -1,0 +1,170 @@
+"""Log-mel, MFCC and chroma features, and their on-disk cache.
+
+Each feature is cached in its own folder named by a hash of every parameter that shapes it, so
+changing a parameter builds a new cache instead of reusing a stale one, while adding a feature
+keeps the others. Features are stored (frames, bins) as float16 .npy files, one per track, all
+framed alike (centred STFT, same hop) so one frame index means the same instant in each feature.
+"""
+
+import concurrent.futures
+import hashlib
+import json
+import multiprocessing
+import os
+import pathlib
+import re
+
+import numpy as np
+
+from jmer.data import audio
+
+# Bump when the feature code changes meaning, so old caches are not reused.
+FEATURE_VERSION = 1
+# Log power of an all-zero frame: what padding a short clip looks like in the log-mel.
+LOG_FLOOR_DB = -100.0
+
+
+def feature_params(config) -> dict:
+  """{feature name: the parameters that determine it} for the features the config asks for."""
+  f, sr = config.features, config.data.sample_rate
+  stft = dict(version=FEATURE_VERSION, sample_rate=sr, n_fft=f.n_fft, hop_length=f.hop_length)
+  mel = dict(stft, n_mels=f.n_mels, fmin=float(f.fmin), fmax=float(f.fmax or sr / 2))
+  every = dict(
+      mel=mel,
+      mfcc=dict(mel, n_mfcc=f.n_mfcc, deltas=bool(f.mfcc_deltas)),
+      chroma=dict(stft, kind=f.chroma),
+  )
+  return {name: every[name] for name in config.features.names}
+
+
+def feature_bins(name: str, params: dict) -> int:
+  """Width (number of bins) of a feature's frames."""
+  if name == "mel":
+    return params["n_mels"]
+  if name == "mfcc":
+    return params["n_mfcc"] * (3 if params["deltas"] else 1)
+  return 12
+
+
+def cache_key(name: str, params: dict) -> str:
+  digest = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
+  return f"{name}-{digest}"
+
+
+def compute_features(wave: np.ndarray, params: dict) -> dict:
+  """{name: float32 array (frames, bins)} for every feature in `params`, sharing one STFT."""
+  import librosa
+  any_params = next(iter(params.values()))
+  sr, n_fft, hop = any_params["sample_rate"], any_params["n_fft"], any_params["hop_length"]
+  if wave.size < n_fft:  # librosa needs at least one full window
+    wave = np.pad(wave, (0, n_fft - wave.size))
+  power = np.abs(librosa.stft(wave, n_fft=n_fft, hop_length=hop, center=True)) ** 2
+  out, log_mel = {}, None
+  if "mel" in params or "mfcc" in params:
+    p = params.get("mel") or params["mfcc"]
+    mel = librosa.feature.melspectrogram(S=power, sr=sr, n_mels=p["n_mels"], fmin=p["fmin"],
+                                         fmax=p["fmax"])
+    # Absolute dB (ref=1) so a gain change is a constant offset, which augmentation relies on.
+    log_mel = librosa.power_to_db(mel, ref=1.0, amin=1e-10, top_db=None)
+    if "mel" in params:
+      out["mel"] = log_mel
+  if "mfcc" in params:
+    p = params["mfcc"]
+    mfcc = librosa.feature.mfcc(S=log_mel, n_mfcc=p["n_mfcc"])
+    if p["deltas"]:
+      mfcc = np.concatenate([mfcc, librosa.feature.delta(mfcc), librosa.feature.delta(mfcc, order=2)])
+    out["mfcc"] = mfcc
+  if "chroma" in params:
+    if params["chroma"]["kind"] == "cqt":
+      chroma = librosa.feature.chroma_cqt(y=wave, sr=sr, hop_length=hop, tuning=0.0)
+      chroma = chroma[:, :power.shape[1]]
+    else:
+      # A fixed tuning skips librosa's pitch-tracking tuning estimate: 10x faster, deterministic.
+      chroma = librosa.feature.chroma_stft(S=power, sr=sr, tuning=0.0)
+    out["chroma"] = chroma
+  return {name: np.ascontiguousarray(value.T, dtype=np.float32) for name, value in out.items()}
+
+
+def default_cache_root(config) -> pathlib.Path:
+  root = config.data.cache_dir or os.environ.get("JMER_CACHE") or "~/.cache/jmer"
+  return pathlib.Path(root).expanduser()
+
+
+def _safe(name: str) -> str:
+  return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+
+
+def track_cache_path(cache_root, name, params, track) -> pathlib.Path:
+  return (pathlib.Path(cache_root) / "features" / cache_key(name, params) / _safe(track.dataset)
+          / f"{_safe(track.track_id)}.npy")
+
+
+def _save_atomic(path: pathlib.Path, array: np.ndarray):
+  path.parent.mkdir(parents=True, exist_ok=True)
+  tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+  with open(tmp, "wb") as fh:
+    np.save(fh, array.astype(np.float16))
+  os.replace(tmp, path)  # readers never see a half-written file
+
+
+def _build_one(audio_path: str, targets: dict, params: dict):
+  """Decodes one file and writes its missing features; returns an error string or None."""
+  try:
+    sample_rate = next(iter(params.values()))["sample_rate"]
+    wave = audio.load_audio(audio_path, sample_rate)
+    features = compute_features(wave, {name: params[name] for name in targets})
+  except audio.AudioError as error:
+    return error.reason
+  except Exception as error:  # a broken file must never end a long cache build
+    return f"feature extraction failed: {type(error).__name__}: {error}"
+  for name, path in targets.items():
+    _save_atomic(pathlib.Path(path), features[name])
+  return None
+
+
+def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress: bool = True):
+  """Makes sure every track's features are cached; returns (usable tracks, skipped).
+
+  `skipped` lists (path, reason) for files that could not be decoded. Tracks already cached are
+  not touched, so rerunning is cheap (idempotent). Uses `workers` processes for large builds.
+  """
+  todo = []
+  for track in tracks:
+    targets = {name: str(track_cache_path(cache_root, name, p, track))
+               for name, p in params.items()}
+    missing = {n: t for n, t in targets.items() if not os.path.exists(t)}
+    if missing:
+      todo.append((track, missing))
+  for name, p in params.items():
+    folder = pathlib.Path(cache_root) / "features" / cache_key(name, p)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "params.json").write_text(json.dumps(p, indent=1, sort_keys=True))
+  failed = {}
+  if todo:
+    from tqdm.auto import tqdm
+    bar = tqdm(total=len(todo), desc="features", unit="track", disable=not progress)
+    if workers > 1 and len(todo) >= 4 * workers:
+      # 'spawn' because the caller may already run JAX threads, which fork would copy unsafely.
+      ctx = multiprocessing.get_context("spawn")
+      with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        futures = {pool.submit(_build_one, t.path, m, params): t for t, m in todo}
+        for future in concurrent.futures.as_completed(futures):
+          if (reason := future.result()) is not None:
+            failed[futures[future].path] = reason
+          bar.update()
+    else:
+      for track, missing in todo:
+        if (reason := _build_one(track.path, missing, params)) is not None:
+          failed[track.path] = reason
+        bar.update()
+    bar.close()
+  usable = [t for t in tracks if t.path not in failed]
+  return usable, sorted(failed.items())
+
+
+def load_track_features(track, params: dict, cache_root) -> dict:
+  """{name: float32 (frames, bins)} for a cached track, trimmed to a common frame count."""
+  feats = {name: np.load(track_cache_path(cache_root, name, p, track)).astype(np.float32)
+           for name, p in params.items()}
+  frames = min(v.shape[0] for v in feats.values())
+  return {name: v[:frames] for name, v in feats.items()}

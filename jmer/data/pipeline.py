@@ -1,0 +1,181 @@
+"""Cached features → fixed-length segments → tf.data streams that feed `model.fit`.
+
+Training draws random segment offsets (seeded per epoch) and applies augmentation; evaluation
+tiles every track deterministically so each track's segments can be aggregated back to it.
+Labels a track lacks become a 0 label with sample weight 0 (a NaN label would poison the loss).
+"""
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+from jmer.data import features as features_lib
+
+# tf.data is only the input pipeline: keep TensorFlow off any GPU so JAX gets its memory.
+tf.config.set_visible_devices([], "GPU")
+
+
+def output_names(config) -> tuple:
+  """The model's heads, in a fixed order: 'genre', 'emotion' (AV regression), 'quadrant'."""
+  names = ("genre",) if config.tasks.genre else ()
+  if config.tasks.emotion in ("av", "both"):
+    names += ("emotion",)
+  if config.tasks.emotion in ("quadrant", "both"):
+    names += ("quadrant",)
+  return names
+
+
+def segment_frames(config) -> int:
+  return int(round(config.data.segment_seconds * config.data.sample_rate
+                   / config.features.hop_length))
+
+
+@dataclasses.dataclass
+class SplitData:
+  """One split in memory: its tracks, their per-track feature arrays, and label arrays."""
+  tracks: list
+  features: dict  # name -> list of float32 (frames, bins), one per track
+
+  @property
+  def genre(self):
+    return np.array([t.genre for t in self.tracks], np.int64)
+
+  @property
+  def av(self):
+    return np.array([[t.arousal, t.valence] for t in self.tracks], np.float64).reshape(-1, 2)
+
+  @property
+  def quadrant(self):
+    return np.array([t.quadrant for t in self.tracks], np.int64)
+
+  def frames(self, i: int) -> int:
+    return next(iter(self.features.values()))[i].shape[0]
+
+
+def load_split(tracks, params: dict, cache_root) -> SplitData:
+  per_track = [features_lib.load_track_features(t, params, cache_root) for t in tracks]
+  return SplitData(tracks=list(tracks),
+                   features={name: [f[name] for f in per_track] for name in params})
+
+
+def feature_stats(split: SplitData, max_frames: int = 200_000, seed: int = 0) -> dict:
+  """Per-bin mean and variance of each feature over (a sample of) the training frames."""
+  rng = np.random.default_rng(seed)
+  stats = {}
+  for name, arrays in split.features.items():
+    frames = np.concatenate(arrays)
+    if len(frames) > max_frames:
+      frames = frames[rng.choice(len(frames), max_frames, replace=False)]
+    stats[name] = (frames.mean(0), frames.var(0) + 1e-6)
+  return stats
+
+
+def track_targets(track, names) -> tuple:
+  """({head: label}, {head: weight}) for one track; a missing label gets 0 and weight 0."""
+  y, w = {}, {}
+  if "genre" in names:
+    known = track.genre >= 0
+    y["genre"], w["genre"] = np.int32(track.genre if known else 0), np.float32(known)
+  if "emotion" in names:
+    known = track.has_av
+    av = [track.arousal, track.valence] if known else [0.0, 0.0]
+    y["emotion"], w["emotion"] = np.asarray(av, np.float32), np.float32(known)
+  if "quadrant" in names:
+    known = track.quadrant >= 0
+    y["quadrant"], w["quadrant"] = np.int32(track.quadrant if known else 0), np.float32(known)
+  return y, w
+
+
+def crop(feats: dict, start: int, length: int) -> dict:
+  """A `length`-frame window of every feature from `start`; short tracks are padded."""
+  out = {}
+  for name, array in feats.items():
+    window = array[start:start + length]
+    if len(window) < length:
+      pad_value = features_lib.LOG_FLOOR_DB if name == "mel" else 0.0
+      window = np.concatenate(
+          [window, np.full((length - len(window), array.shape[1]), pad_value, np.float32)])
+    out[name] = window
+  return out
+
+
+def eval_starts(n_frames: int, length: int, hop: int) -> list:
+  """Segment starts tiling a track: every `hop` frames, plus one flush with the end."""
+  if n_frames <= length:
+    return [0]
+  starts = list(range(0, n_frames - length + 1, hop))
+  if starts[-1] + length < n_frames:
+    starts.append(n_frames - length)
+  return starts
+
+
+def eval_segments(split: SplitData, config):
+  """All tiled segments of a split: (x {name: (S, T, bins)}, y, w, track index (S,))."""
+  length = segment_frames(config)
+  hop = max(1, int(round(config.eval.hop_seconds * config.data.sample_rate
+                         / config.features.hop_length)))
+  names = output_names(config)
+  xs, ys, ws, owner = {n: [] for n in split.features}, [], [], []
+  for i, track in enumerate(split.tracks):
+    feats = {n: split.features[n][i] for n in split.features}
+    y, w = track_targets(track, names)
+    for start in eval_starts(split.frames(i), length, hop):
+      for n, v in crop(feats, start, length).items():
+        xs[n].append(v)
+      ys.append(y)
+      ws.append(w)
+      owner.append(i)
+  stack = lambda dicts: {k: np.stack([d[k] for d in dicts]) for k in names}
+  return ({n: np.stack(v) for n, v in xs.items()}, stack(ys), stack(ws),
+          np.asarray(owner, np.int64))
+
+
+def eval_dataset(split: SplitData, config) -> tf.data.Dataset:
+  x, y, w, _ = eval_segments(split, config)
+  return tf.data.Dataset.from_tensor_slices((x, y, w)).batch(config.eval.batch_size).prefetch(2)
+
+
+class TrainStream:
+  """Random training segments; the epoch number (set by a callback) seeds each epoch's draw.
+
+  Seeding by (seed, epoch) rather than by a running generator makes a resumed run draw exactly
+  the segments and augmentations an uninterrupted run would have drawn.
+  """
+
+  def __init__(self, split: SplitData, config, augment=None):
+    self.split, self.config, self.augment = split, config, augment
+    self.names = output_names(config)
+    self.length = segment_frames(config)
+    self.targets = [track_targets(t, self.names) for t in split.tracks]
+    self.epoch = 0
+
+  @property
+  def samples_per_epoch(self) -> int:
+    return len(self.split.tracks) * self.config.train.crops_per_track
+
+  def __call__(self):
+    rng = np.random.default_rng([self.config.seed, 1, self.epoch])
+    order = rng.permutation(np.repeat(np.arange(len(self.split.tracks)),
+                                      self.config.train.crops_per_track))
+    for i in order:
+      feats = {n: self.split.features[n][i] for n in self.split.features}
+      start = int(rng.integers(0, max(self.split.frames(i) - self.length, 0) + 1))
+      x = crop(feats, start, self.length)
+      if self.augment is not None:
+        x = self.augment(x, rng)
+      y, w = self.targets[i]
+      yield x, y, w
+
+  def dataset(self) -> tf.data.Dataset:
+    x_spec = {n: tf.TensorSpec((self.length, a[0].shape[1]), tf.float32)
+              for n, a in self.split.features.items()}
+    y_spec = {"genre": tf.TensorSpec((), tf.int32), "emotion": tf.TensorSpec((2,), tf.float32),
+              "quadrant": tf.TensorSpec((), tf.int32)}
+    y_spec = {k: y_spec[k] for k in self.names}
+    w_spec = {k: tf.TensorSpec((), tf.float32) for k in self.names}
+    ds = tf.data.Dataset.from_generator(self, output_signature=(x_spec, y_spec, w_spec))
+    # A known length lets Keras size its progress bar and end epochs without warnings.
+    ds = ds.apply(tf.data.experimental.assert_cardinality(self.samples_per_epoch))
+    # drop_remainder keeps every batch the same size (and divisible under DataParallel).
+    return ds.batch(self.config.train.batch_size, drop_remainder=True).prefetch(2)
