@@ -1,0 +1,1 @@
+"""Keras functional models: feature branches → trunk(s) → late fusion → task heads."""
