@@ -1,0 +1,16 @@
+r"""Multi-task CRNN: genre + arousal/valence from 10 s log-mel segments (the default experiment).
+
+Run (built-in corpus, ~10 min on 2 CPU cores):
+
+  python -m jmer.main --config=configs/mtl.py
+
+Variants (`configs/mtl.py:<arg>`): `runlocal` shrinks everything for a quick smoke run.
+Override any key, e.g. `--config.train.lambda_emotion=0.5 --config.data.segment_seconds=5`.
+"""
+
+from jmer import config as config_lib
+
+
+def get_config(arg=None):
+  config = config_lib.base_config()
+  return config_lib.apply_variants(config, arg)

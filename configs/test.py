@@ -1,0 +1,11 @@
+r"""A CPU-sized multi-task run for tests and smoke checks: a tiny corpus, a tiny CRNN, seconds.
+
+  python -m jmer.main --config=configs/test.py --workdir=/tmp/jmer_test
+"""
+
+from jmer import config as config_lib
+
+
+def get_config(arg=None):
+  config = config_lib.base_config()
+  return config_lib.apply_variants(config, ",".join(filter(None, ["runlocal", arg])))

@@ -1,0 +1,109 @@
+"""Segment predictions → per-track predictions → metrics, metrics.json, a table and figures."""
+
+import csv
+import pathlib
+
+import numpy as np
+
+from jmer import labels
+from jmer import metrics as metrics_lib
+from jmer import plots
+from jmer import run_files
+from jmer.data import pipeline
+
+
+def aggregate_by_track(segment_preds: dict, owner: np.ndarray, n_tracks: int) -> dict:
+  """Averages each head's segment outputs (probabilities or AV values) over its track."""
+  counts = np.bincount(owner, minlength=n_tracks).astype(np.float64)[:, None]
+  out = {}
+  for name, values in segment_preds.items():
+    values = np.asarray(values, np.float64).reshape(len(owner), -1)
+    sums = np.zeros((n_tracks, values.shape[1]))
+    np.add.at(sums, owner, values)
+    out[name] = sums / np.maximum(counts, 1)
+  return out
+
+
+def predict_tracks(model, split: pipeline.SplitData, config) -> dict:
+  """Per-track predictions {head: (n_tracks, dim)} for a split, from its tiled segments."""
+  x, _, _, owner = pipeline.eval_segments(split, config)
+  seg = model.predict(x, batch_size=config.eval.batch_size, verbose=0)
+  return aggregate_by_track(seg, owner, len(split.tracks))
+
+
+def track_metrics(preds: dict, split: pipeline.SplitData, genre_names, config) -> dict:
+  """Test metrics for every head the model has, on the tracks that carry that label."""
+  out = {}
+  if "genre" in preds:
+    out["genre"] = metrics_lib.classification_metrics(split.genre, preds["genre"], genre_names)
+  if "emotion" in preds:
+    out["emotion_av"] = metrics_lib.regression_metrics(split.av, preds["emotion"])
+    # The quadrant implied by the predicted AV point, for comparison with a quadrant head.
+    implied = labels.av_quadrant(preds["emotion"][:, 0], preds["emotion"][:, 1],
+                                 config.tasks.quadrant_threshold)
+    out["quadrant_from_av"] = metrics_lib.classification_metrics(
+        split.quadrant, np.eye(4)[implied], labels.QUADRANTS)
+  if "quadrant" in preds:
+    out["quadrant"] = metrics_lib.classification_metrics(split.quadrant, preds["quadrant"],
+                                                         labels.QUADRANTS)
+  return out
+
+
+def write_predictions_csv(path, preds: dict, split: pipeline.SplitData, genre_names):
+  with open(path, "w", newline="") as fh:
+    writer = csv.writer(fh)
+    header = ["track_id", "dataset", "true_genre", "pred_genre", "genre_prob",
+              "true_arousal", "pred_arousal", "true_valence", "pred_valence", "pred_quadrant"]
+    writer.writerow(header)
+    for i, t in enumerate(split.tracks):
+      row = [t.track_id, t.dataset, genre_names[t.genre] if t.genre >= 0 else ""]
+      if "genre" in preds:
+        k = int(np.argmax(preds["genre"][i]))
+        row += [genre_names[k], f"{preds['genre'][i, k]:.4f}"]
+      else:
+        row += ["", ""]
+      av = preds.get("emotion")
+      row += [f"{t.arousal:.4f}" if t.has_av else "", f"{av[i, 0]:.4f}" if av is not None else "",
+              f"{t.valence:.4f}" if t.has_av else "", f"{av[i, 1]:.4f}" if av is not None else ""]
+      row += [labels.QUADRANTS[int(np.argmax(preds["quadrant"][i]))] if "quadrant" in preds else ""]
+      writer.writerow(row)
+
+
+def write_figures(workdir: pathlib.Path, results: dict, preds: dict, split, genre_names):
+  figures = workdir / "figures"
+  figures.mkdir(parents=True, exist_ok=True)
+  if "genre" in results:
+    plots.plot_confusion_matrix(results["genre"]["confusion_matrix"], genre_names,
+                                figures / "confusion_genre.png", title="Genre (test tracks)")
+  if "quadrant" in results:
+    plots.plot_confusion_matrix(results["quadrant"]["confusion_matrix"], labels.QUADRANTS,
+                                figures / "confusion_quadrant.png", title="AV quadrant (test)")
+  if "emotion" in preds:
+    keep = ~np.isnan(split.av).any(axis=1)
+    if keep.any():
+      names = [genre_names[g] if g >= 0 else "unknown" for g in split.genre[keep]]
+      plots.plot_av_scatter(split.av[keep], preds["emotion"][keep], figures / "av_scatter.png",
+                            labels=names)
+  history = workdir / "history.csv"
+  if history.exists():
+    plots.plot_learning_curves(history, figures / "learning_curves.png")
+
+
+def evaluate_and_report(model, data, config, workdir, extra: dict | None = None) -> dict:
+  """Evaluates `model` on the test split, writes every output file and prints the table."""
+  workdir = pathlib.Path(workdir)
+  split = data.splits["test"]
+  if not split.tracks:
+    raise ValueError("The test split is empty: set data.test_fraction > 0 or provide test tracks.")
+  preds = predict_tracks(model, split, config)
+  results = track_metrics(preds, split, data.genre_names, config)
+  write_predictions_csv(workdir / "test_predictions.csv", preds, split, data.genre_names)
+  write_figures(workdir, results, preds, split, data.genre_names)
+  report = dict(metrics=results, **(extra or {}), config=config.to_dict(),
+                versions=run_files.package_versions(), data=data.description)
+  run_files.write_json(workdir / "metrics.json", report)
+  print(f"\nTest metrics ({len(split.tracks)} held-out tracks, segment predictions averaged "
+        f"per track):\n{metrics_lib.format_metrics_table(results)}")
+  print(f"Wrote {workdir / 'metrics.json'}, {workdir / 'test_predictions.csv'} and "
+        f"{workdir / 'figures'}/")
+  return report

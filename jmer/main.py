@@ -1,0 +1,44 @@
+"""Command line: `python -m jmer.main --config=configs/mtl.py [--workdir=runs/mtl]`.
+
+Parses flags and hands off to `train.train_and_evaluate`; nothing else lives here.
+"""
+
+import pathlib
+
+from absl import app
+from absl import flags
+from ml_collections import config_flags
+
+import jmer  # noqa: F401  (selects the JAX backend before Keras loads)
+
+_CONFIG = config_flags.DEFINE_config_file(
+    "config", None, "Experiment config file, e.g. configs/mtl.py or configs/mtl.py:transformer.",
+    lock_config=True)
+_WORKDIR = flags.DEFINE_string(
+    "workdir", None, "Where checkpoints, logs and results go (default: runs/<config name>). "
+    "Rerunning with the same work dir resumes the run.")
+_MODE = flags.DEFINE_enum("mode", "train", ["train"], "What to do.")
+
+
+def default_workdir(config_arg: str) -> str:
+  """runs/mtl for configs/mtl.py, runs/mtl_transformer for configs/mtl.py:transformer."""
+  path, _, variant = config_arg.partition(":")
+  name = pathlib.Path(path).stem + (f"_{variant}" if variant else "")
+  return str(pathlib.Path("runs") / name)
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  from jmer import train  # imported here so --help stays fast
+  workdir = _WORKDIR.value or default_workdir(config_flags.get_config_filename(flags.FLAGS["config"]))
+  train.train_and_evaluate(_CONFIG.value, workdir)
+
+
+def run():
+  flags.mark_flag_as_required("config")
+  app.run(main)
+
+
+if __name__ == "__main__":
+  run()

@@ -1,0 +1,97 @@
+"""Builds data and model from a config, trains (resumably), and evaluates: one plain function."""
+
+import math
+import pathlib
+
+import keras
+
+from jmer import callbacks as callbacks_lib
+from jmer import config as config_lib
+from jmer import evaluate
+from jmer import losses
+from jmer import run_files
+from jmer.data import experiment
+from jmer.data import pipeline
+from jmer.models import build
+
+
+def make_optimizer(config, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+  """AdamW with a linear warm-up then cosine decay over the configured epochs."""
+  t = config.train
+  total = max(1, t.epochs * steps_per_epoch)
+  warmup = min(total - 1, t.warmup_epochs * steps_per_epoch)
+  schedule = keras.optimizers.schedules.CosineDecay(
+      initial_learning_rate=t.learning_rate / 10, decay_steps=total - warmup, alpha=0.01,
+      warmup_target=t.learning_rate, warmup_steps=warmup)
+  return keras.optimizers.AdamW(learning_rate=schedule, weight_decay=t.weight_decay)
+
+
+def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
+  names = pipeline.output_names(config)
+  stats = pipeline.feature_stats(data.splits["train"], seed=config.seed)
+  model = build.build_model(config, data.params, len(data.genre_names), stats)
+  model.compile(optimizer=make_optimizer(config, steps_per_epoch),
+                loss=losses.task_losses(names),
+                loss_weights=losses.loss_weights(names, config.train.lambda_emotion),
+                weighted_metrics=losses.task_metrics(names))
+  return model
+
+
+def train_and_evaluate(config, workdir, augment=None) -> dict:
+  """Trains the configured model in `workdir` (resuming a run found there) and evaluates it.
+
+  Returns the report written to metrics.json.
+  """
+  config_lib.validate(config)
+  workdir = run_files.prepare_workdir(workdir, config)
+  data = experiment.load_experiment_data(config)
+  d = data.description
+  print(f"jmer: data = {d['summary']}; tracks train/val/test = "
+        f"{d['tracks']['train']}/{d['tracks']['val']}/{d['tracks']['test']}"
+        + (f"; {len(d['skipped'])} file(s) skipped" if d["skipped"] else ""), flush=True)
+
+  stream = pipeline.TrainStream(data.splits["train"], config, augment=augment)
+  if stream.samples_per_epoch < config.train.batch_size:
+    raise config_lib.ConfigError(
+        f"config.train.batch_size = {config.train.batch_size}: larger than one epoch's "
+        f"{stream.samples_per_epoch} training segments; lower it or raise train.crops_per_track.")
+  steps_per_epoch = stream.samples_per_epoch // config.train.batch_size
+  model = build_and_compile(config, data, steps_per_epoch)
+  checkpoints = workdir / "checkpoints"
+  state = callbacks_lib.load_state(checkpoints)
+  initial_epoch = 0
+  if state:
+    model.optimizer.build(model.trainable_variables)  # so optimizer slots load too
+    model.load_weights(checkpoints / "last.weights.h5")
+    initial_epoch = state["epoch"]
+    print(f"Resuming from {checkpoints}: {initial_epoch} epoch(s) done, "
+          f"best val_loss {state['best_val_loss']:.4f} at epoch {state['best_epoch']}.")
+
+  if not callbacks_lib.training_finished(state, config.train.epochs):
+    checkpointer = callbacks_lib.CheckpointAndResume(checkpoints, config.train.patience,
+                                                     config.train.epochs)
+    val = data.splits["val"]
+    model.fit(
+        stream.dataset(), epochs=config.train.epochs, initial_epoch=initial_epoch,
+        validation_data=pipeline.eval_dataset(val, config) if val.tracks else None,
+        verbose=config.train.verbose, shuffle=False,  # the stream shuffles, seeded per epoch
+        callbacks=[
+            callbacks_lib.SeedEpoch(stream), checkpointer,
+            keras.callbacks.CSVLogger(str(workdir / "history.csv"), append=True),
+            keras.callbacks.TensorBoard(str(workdir / "tensorboard"), write_graph=False),
+        ])
+    if checkpointer.nan_at:
+      epoch, batch = checkpointer.nan_at
+      raise FloatingPointError(
+          f"Training loss became NaN/inf in epoch {epoch}" + (f", batch {batch}" if batch else "")
+          + f". The last good checkpoint is kept in {checkpoints}. Lower train.learning_rate "
+          f"(now {config.train.learning_rate}) or check the input data.")
+  else:
+    print(f"Training already finished in {workdir}; evaluating its best checkpoint.")
+
+  state = callbacks_lib.load_state(checkpoints)
+  model.load_weights(checkpoints / "best.keras")
+  extra = dict(training=dict(epochs_done=state["epoch"], best_epoch=state["best_epoch"],
+                             best_val_loss=state["best_val_loss"],
+                             stopped_early=state["stopped_early"]))
+  return evaluate.evaluate_and_report(model, data, config, workdir, extra=extra)
