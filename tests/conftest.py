@@ -1,0 +1,33 @@
+"""Test set-up: the JAX backend before any Keras import, quiet TensorFlow, shared fixtures."""
+
+import os
+import pathlib
+
+os.environ["KERAS_BACKEND"] = "jax"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest  # noqa: E402
+
+import jmer  # noqa: E402,F401
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data():
+  """The real GTZAN/DEAM/EmoMusic/PMEmo material beside the repo; skips where it is absent."""
+  if not SHARED_DATA.is_dir():
+    pytest.skip(f"real sample data not found at {SHARED_DATA} (only CI and developers have it)")
+  return SHARED_DATA
+
+
+@pytest.fixture
+def tiny_config(tmp_path):
+  """configs/test.py with its caches inside the test's temporary folder."""
+  import sys
+  sys.path.insert(0, str(REPO))
+  from configs import test as test_config
+  config = test_config.get_config()
+  config.data.cache_dir = str(tmp_path / "cache")
+  return config
