@@ -1,0 +1,192 @@
+"""Evaluation metrics for the genre, arousal–valence and quadrant heads.
+
+Everything here works on plain numpy arrays (model outputs collected after `predict`) and returns
+plain python floats / ints / lists / dicts, so results can go straight into a JSON report.
+Undefined values (too few samples, constant inputs, a class set that makes AUC meaningless) come
+back as nan rather than raising: an evaluation at the end of a long run should not crash because
+one split happens to be small.
+"""
+
+import math
+
+import numpy as np
+from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, r2_score, roc_auc_score,
+                             root_mean_squared_error)
+
+_NAN = float("nan")
+
+
+def _pair(y_true, y_pred):
+  t = np.asarray(y_true, dtype=np.float64).ravel()
+  p = np.asarray(y_pred, dtype=np.float64).ravel()
+  if t.shape != p.shape:
+    raise ValueError(f"y_true and y_pred differ in size: {t.shape} vs {p.shape}")
+  return t, p
+
+
+def ccc(y_true, y_pred) -> float:
+  """Lin's concordance correlation coefficient with population (ddof=0) moments.
+
+  Unlike Pearson's r it also penalises bias and scale errors, which is why it is the headline
+  metric for continuous emotion. nan for < 2 samples or a zero denominator (both inputs the
+  same constant); two *different* constants give 0 (no covariance, but a real mean mismatch).
+  """
+  t, p = _pair(y_true, y_pred)
+  if t.size < 2:
+    return _NAN
+  mt, mp = t.mean(), p.mean()
+  cov = np.mean((t - mt) * (p - mp))
+  denom = t.var() + p.var() + (mt - mp) ** 2
+  if denom == 0:
+    return _NAN
+  return float(2.0 * cov / denom)
+
+
+def pearson_r(y_true, y_pred) -> float:
+  """Pearson correlation; nan for < 2 samples or a constant input.
+
+  Computed directly rather than via scipy.stats.pearsonr, which warns on constant input and
+  raises for fewer than 2 samples — both normal for a small masked split.
+  """
+  t, p = _pair(y_true, y_pred)
+  if t.size < 2:
+    return _NAN
+  dt, dp = t - t.mean(), p - p.mean()
+  denom = math.sqrt(float(np.sum(dt * dt)) * float(np.sum(dp * dp)))
+  if denom == 0:
+    return _NAN
+  # Clip: rounding can push a perfect correlation a hair past ±1.
+  return float(np.clip(np.sum(dt * dp) / denom, -1.0, 1.0))
+
+
+def rmse(y_true, y_pred) -> float:
+  """Root mean squared error (nan for no samples)."""
+  t, p = _pair(y_true, y_pred)
+  if t.size == 0:
+    return _NAN
+  return float(root_mean_squared_error(t, p))
+
+
+def r2(y_true, y_pred) -> float:
+  """Coefficient of determination (sklearn's r2_score).
+
+  nan for < 2 samples or constant y_true: R² is undefined there, and sklearn's default stand-ins
+  (1.0 or 0.0) would look like real scores when averaged across runs.
+  """
+  t, p = _pair(y_true, y_pred)
+  if t.size < 2 or np.all(t == t[0]):
+    return _NAN
+  return float(r2_score(t, p))
+
+
+def regression_metrics(y_true, y_pred, names=("arousal", "valence")) -> dict:
+  """Per-dimension rmse / ccc / pearson_r / r2 / n for (N, D) arrays plus their mean CCC.
+
+  A NaN in y_true marks a missing label; it is masked per dimension, so a dataset annotating only
+  arousal for some clips still contributes those clips to the arousal metrics.
+  """
+  names = tuple(names)
+  t = np.asarray(y_true, dtype=np.float64).reshape(-1, len(names))
+  p = np.asarray(y_pred, dtype=np.float64).reshape(-1, len(names))
+  if t.shape != p.shape:
+    raise ValueError(f"y_true and y_pred differ in shape: {t.shape} vs {p.shape}")
+  out = {}
+  for j, name in enumerate(names):
+    keep = ~np.isnan(t[:, j])
+    tj, pj = t[keep, j], p[keep, j]
+    out[name] = {"rmse": rmse(tj, pj), "ccc": ccc(tj, pj), "pearson_r": pearson_r(tj, pj),
+                 "r2": r2(tj, pj), "n": int(keep.sum())}
+  # Plain mean (not nanmean): if one dimension is undefined the summary should say so.
+  out["mean_ccc"] = float(np.mean([out[n]["ccc"] for n in names])) if names else _NAN
+  return out
+
+
+def _roc_auc_present(y, probs) -> float:
+  """Macro one-vs-rest ROC-AUC over the classes present in y only.
+
+  AUC for a class with no positives is undefined, so absent classes are dropped and the
+  remaining probability columns renormalised to sum to 1 (sklearn's multi-class check).
+  """
+  present = np.unique(y)
+  if present.size < 2:
+    return _NAN
+  sub = probs[:, present]
+  total = sub.sum(axis=1, keepdims=True)
+  # A row putting (numerically) all its mass on absent classes carries no ranking information
+  # among the present ones: treat it as uniform instead of dividing by zero.
+  sub = np.where(total > 0, sub / np.where(total > 0, total, 1.0), 1.0 / present.size)
+  if present.size == 2:
+    # sklearn's binary path wants a 1-D score for the larger label; with two classes both
+    # one-vs-rest AUCs are equal, so this is also their macro average.
+    return float(roc_auc_score(y == present[1], sub[:, 1]))
+  return float(roc_auc_score(y, sub, multi_class="ovr", average="macro", labels=present))
+
+
+def classification_metrics(y_true, probs, class_names) -> dict:
+  """accuracy, macro_f1, per-class f1, K×K confusion matrix, macro OvR ROC-AUC and n.
+
+  y_true holds integer class ids (< 0 = no label, ignored); probs is (N, K) class probabilities.
+  Labels are pinned to range(K) so shapes and the macro average do not depend on which classes
+  a particular split happens to contain (absent classes count as F1 = 0 in macro_f1).
+  """
+  class_names = [str(c) for c in class_names]
+  k = len(class_names)
+  y = np.asarray(y_true, dtype=np.float64).ravel()
+  y = np.where(np.isnan(y), -1, y).astype(np.int64)  # a NaN label is as missing as -1
+  probs = np.asarray(probs, dtype=np.float64)
+  if probs.shape != (y.size, k):
+    raise ValueError(f"probs has shape {probs.shape}, expected ({y.size}, {k}) for "
+                     f"{y.size} labels and {k} class names")
+  keep = y >= 0
+  y, probs = y[keep], probs[keep]
+  if np.any(y >= k):
+    raise ValueError(f"y_true contains class ids >= {k}")
+  labels = list(range(k))
+  if y.size == 0:
+    return {"accuracy": _NAN, "macro_f1": _NAN, "per_class_f1": {c: _NAN for c in class_names},
+            "confusion_matrix": [[0] * k for _ in range(k)], "roc_auc_ovr": _NAN, "n": 0}
+  pred = probs.argmax(axis=1)
+  per_class = f1_score(y, pred, labels=labels, average=None, zero_division=0)
+  return {
+      "accuracy": float(accuracy_score(y, pred)),
+      "macro_f1": float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)),
+      "per_class_f1": {c: float(f) for c, f in zip(class_names, per_class)},
+      "confusion_matrix": confusion_matrix(y, pred, labels=labels).tolist(),
+      "roc_auc_ovr": _roc_auc_present(y, probs),
+      "n": int(y.size),
+  }
+
+
+def _fmt(value) -> str:
+  if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+    return str(int(value))
+  value = float(value)
+  return "nan" if math.isnan(value) else f"{value:.3f}"
+
+
+def format_metrics_table(metrics: dict) -> str:
+  """Fixed-width text table of a {"genre": cls, "emotion_av": reg, "quadrant": cls} dict.
+
+  Entries are recognised by shape rather than by key, so any subset (or extra tasks with other
+  names) works; entries that are neither kind are skipped.
+  """
+  rows = []  # (label, metric, value string)
+  for task, m in metrics.items():
+    if not isinstance(m, dict):
+      continue
+    if "accuracy" in m and "macro_f1" in m:
+      rows += [(task, "accuracy", _fmt(m["accuracy"])), (task, "macro-F1", _fmt(m["macro_f1"])),
+               (task, "ROC-AUC (OvR)", _fmt(m.get("roc_auc_ovr", _NAN))),
+               (task, "n", _fmt(m.get("n", 0)))]
+    elif "mean_ccc" in m:
+      for dim, d in m.items():
+        if isinstance(d, dict):
+          rows.append((dim, "CCC / RMSE / r / R²", " / ".join(
+              _fmt(d[key]) for key in ("ccc", "rmse", "pearson_r", "r2"))))
+          rows.append((dim, "n", _fmt(d.get("n", 0))))
+      rows.append((task, "mean CCC", _fmt(m["mean_ccc"])))
+  if not rows:
+    return "(no metrics)"
+  w0 = max(len(r[0]) for r in rows)
+  w1 = max(len(r[1]) for r in rows)
+  return "\n".join(f"{a:<{w0}}  {b:<{w1}}  {c}" for a, b, c in rows)
