@@ -6,6 +6,7 @@ Derived fields use field references (`get_ref`) so command-line overrides stay c
 """
 
 import math
+import re
 
 import ml_collections
 
@@ -37,6 +38,16 @@ def base_config() -> ml_collections.ConfigDict:
   config.data.test_fraction = 0.15
   config.data.synthetic = ml_collections.ConfigDict(
       dict(clips_per_genre=30, clip_seconds=30.0))
+  # Your own collection as class folders: <path>/<label>/<file>; the folder names are genres
+  # (task='genre') or emotion quadrants mapped through quadrant_map (task='quadrant'). Q1..Q4
+  # and the labels.QUADRANTS names are always understood; the map adds names ('name:Qn').
+  config.data.folder = ml_collections.ConfigDict(dict(
+      path="", task="genre", quadrant_map=("happy:Q1", "angry:Q2", "sad:Q3", "calm:Q4")))
+  # Your own collection as a CSV: a path column plus any of genre/arousal/valence/quadrant/split;
+  # av_scale is the (low, high) of its AV ratings, mapped onto [-1, 1].
+  config.data.manifest = ml_collections.ConfigDict(dict(
+      path="", av_scale=(-1.0, 1.0),
+      quadrant_map=config.data.folder.get_ref("quadrant_map")))
 
   config.features = ml_collections.ConfigDict()
   config.features.names = ("mel",)
@@ -80,6 +91,10 @@ def base_config() -> ml_collections.ConfigDict:
   config.eval.batch_size = 32
   # Eval tiles each track into segments this far apart; defaults to non-overlapping tiles.
   config.eval.hop_seconds = config.data.get_ref("segment_seconds")
+  # k-fold cross-validation by track (0 or 1 = off): main runs jmer.crossval instead of one run.
+  config.eval.folds = 0
+  # Which fold is the test set; set by jmer.crossval for each fold's run (-1 = not a fold run).
+  config.eval.fold = -1
   return config
 
 
@@ -127,7 +142,38 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(tr.crops_per_track >= 1, "train.crops_per_track", tr.crops_per_track, "at least 1")
   _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds,
          "a positive hop")
+  _validate_own_data(config)
   return config
+
+
+def _validate_own_data(config):
+  """Checks of the folder/manifest datasets and of k-fold cross-validation."""
+  d, e, t = config.data, config.eval, config.tasks
+  _check(d.folder.task in ("genre", "quadrant"), "data.folder.task", d.folder.task,
+         "'genre' or 'quadrant' (what the folder names are)")
+  for key in ("folder", "manifest"):
+    entries = tuple(d[key].quadrant_map)
+    _check(all(re.fullmatch(r"[^:]+:[Qq]?[1-4]", str(x).strip()) for x in entries),
+           f"data.{key}.quadrant_map", entries, "a tuple of 'name:Qn' strings, n in 1..4")
+  scale = tuple(d.manifest.av_scale)
+  _check(len(scale) == 2 and scale[0] < scale[1], "data.manifest.av_scale", scale,
+         "(low, high) of the manifest's arousal/valence ratings, e.g. (1.0, 9.0)")
+  _check(e.folds >= 0, "eval.folds", e.folds, "0 or 1 (off), or k >= 2 folds")
+  _check(e.fold == -1 or 0 <= e.fold < e.folds, "eval.fold", e.fold,
+         f"-1, or a fold index below eval.folds = {e.folds}")
+  sources = set(re.split(r"[\s,+]+", str(d.source))) if isinstance(d.source, str) else set(d.source)
+  for key in ("folder", "manifest"):
+    _check(key not in sources or bool(d[key].path), f"data.{key}.path", d[key].path,
+           f"the {'root folder' if key == 'folder' else 'CSV file'} of your {key} dataset")
+  if sources == {"folder"}:  # a folder set alone carries one kind of label only
+    if d.folder.task == "quadrant":
+      _check(not t.genre and t.emotion in ("quadrant", "both"), "tasks", (t.genre, t.emotion),
+             "the folder dataset carries only quadrant labels; set --config.tasks.genre=False "
+             "--config.tasks.emotion=quadrant")
+    else:
+      _check(t.emotion == "none", "tasks.emotion", t.emotion,
+             "'none': the folder dataset carries only genre labels; set "
+             "--config.tasks.emotion=none (or data.folder.task=quadrant)")
 
 
 def _runlocal(config):
