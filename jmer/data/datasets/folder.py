@@ -1,0 +1,88 @@
+"""Your own collection as class folders, like ImageFolder: `<root>/<label>/<any name>.<ext>`.
+
+The folder names are the labels: genres (`data.folder.task = 'genre'`; the vocabulary is the
+sorted folder names, so the genre head gets as many outputs as there are folders) or emotion
+quadrants (`task = 'quadrant'`; names mapped through `data.folder.quadrant_map`). Files below a
+label folder's subfolders count for that label. The helpers shared with the manifest dataset
+(quadrant names, cache-safe dataset names) live here too.
+"""
+
+import hashlib
+import pathlib
+
+from jmer import labels
+from jmer.data import audio
+from jmer.data import tracks as tracks_lib
+
+# Names always understood as quadrants, whatever the config's map adds.
+_BUILTIN_QUADRANT_NAMES = {
+    **{f"q{i + 1}": i for i in range(len(labels.QUADRANTS))},
+    **{name.lower(): i for i, name in enumerate(labels.QUADRANTS)},
+}
+
+
+def quadrant_lookup(quadrant_map) -> dict:
+  """{lower-case name: quadrant index} from 'name:Qn' entries plus Q1..Q4 and QUADRANTS names."""
+  lookup = dict(_BUILTIN_QUADRANT_NAMES)
+  for entry in quadrant_map:
+    name, _, quadrant = str(entry).rpartition(":")
+    lookup[name.strip().lower()] = int(quadrant.strip().lower().lstrip("q")) - 1
+  return lookup
+
+
+def quadrant_index(name: str, lookup: dict, where: str, key: str) -> int:
+  """The quadrant a label names ('Q2', '2', 'angry', ...); ValueError names `where` and `key`."""
+  value = name.strip().lower()
+  value = f"q{value}" if value.isdigit() else value
+  if value not in lookup:
+    raise ValueError(f"{where}: {name!r} is not a quadrant name; known names are "
+                     f"{sorted(lookup)}. Add it to config.{key} as '{name}:Qn'.")
+  return lookup[value]
+
+
+def dataset_name(kind: str, path) -> str:
+  """'<kind>-<name>-<hash of the full path>': two collections never share feature-cache files."""
+  path = pathlib.Path(path).expanduser().resolve()
+  digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
+  return f"{kind}-{path.stem}-{digest}"
+
+
+def _is_hidden(path: pathlib.Path, root: pathlib.Path) -> bool:
+  return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def list_tracks(config) -> tracks_lib.TrackList:
+  cfg = config.data.folder
+  root = pathlib.Path(cfg.path).expanduser()
+  if not root.is_dir():
+    raise FileNotFoundError(f"config.data.folder.path = {cfg.path!r}: no such folder")
+  name = dataset_name("folder", root)
+  skipped, by_label = [], {}
+  for path in sorted(p for p in root.rglob("*") if p.is_file() and not _is_hidden(p, root)):
+    rel = path.relative_to(root)
+    if path.suffix.lower() not in audio.AUDIO_EXTENSIONS:
+      skipped.append((str(path), f"not an audio file (extensions: {audio.AUDIO_EXTENSIONS})"))
+    elif len(rel.parts) < 2:
+      skipped.append((str(path), "not inside a label folder (<root>/<label>/<file>)"))
+    else:
+      by_label.setdefault(rel.parts[0], []).append(path)
+  if not by_label:
+    raise ValueError(f"config.data.folder.path = {cfg.path!r}: no audio files in label "
+                     f"folders (<root>/<label>/<file>, extensions {audio.AUDIO_EXTENSIONS}).")
+  label_names = tuple(sorted(by_label))
+  if cfg.task == "genre":
+    genre_names = label_names
+    label_fields = {n: dict(genre=i) for i, n in enumerate(label_names)}
+  else:
+    genre_names = ()
+    lookup = quadrant_lookup(cfg.quadrant_map)
+    label_fields = {n: dict(quadrant=quadrant_index(n, lookup, f"folder {root / n}",
+                                                    "data.folder.quadrant_map"))
+                    for n in label_names}
+  tracks = [tracks_lib.Track(track_id=path.relative_to(root).as_posix(), path=str(path),
+                             dataset=name, **label_fields[label])
+            for label, paths in sorted(by_label.items()) for path in paths]
+  counts = ", ".join(f"{n}={len(by_label[n])}" for n in label_names)
+  return tracks_lib.TrackList(
+      name=name, tracks=tracks, genre_names=genre_names, skipped=skipped,
+      description=f"class folders at {root}: {len(tracks)} files as {cfg.task} labels ({counts})")

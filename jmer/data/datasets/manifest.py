@@ -1,0 +1,88 @@
+"""Your own collection as a CSV manifest: one row per audio file, any subset of the labels.
+
+Columns: `path` (required; relative paths are relative to the CSV's folder), and optionally
+`track_id`, `genre` (any names; the vocabulary is their sorted distinct values), `arousal` and
+`valence` (on the scale `data.manifest.av_scale`, mapped onto [-1, 1]), `quadrant` (Q1..Q4, 1..4
+or a name from `data.manifest.quadrant_map`) and `split` (train/val/test; empty = assigned by the
+seeded stratified split). An empty cell (or NA/NaN/None/-) means "no such label": that head gets
+sample weight 0 for the track. A track's quadrant defaults to the one its AV values imply.
+"""
+
+import math
+import pathlib
+
+from jmer import labels
+from jmer.data import tracks as tracks_lib
+from jmer.data.datasets import csvfile
+from jmer.data.datasets import folder
+
+MISSING = ("", "na", "n/a", "nan", "none", "null", "-", "?")
+SPLIT_ALIASES = {"train": "train", "training": "train", "val": "val", "valid": "val",
+                 "validation": "val", "dev": "val", "test": "test", "testing": "test"}
+
+
+def _missing(value) -> bool:
+  return value is None or value.strip().lower() in MISSING
+
+
+def _rating(value: str, scale, where: str) -> float:
+  """A rating rescaled from `scale` onto [-1, 1], or NaN for a missing cell."""
+  if _missing(value):
+    return math.nan
+  try:
+    rating = float(value)
+  except ValueError:
+    raise ValueError(f"{where}: {value!r} is not a number") from None
+  low, high = scale
+  if not low <= rating <= high:
+    raise ValueError(f"{where}: {rating:g} lies outside data.manifest.av_scale = "
+                     f"({low:g}, {high:g}); set the scale your ratings use, e.g. "
+                     f"--config.data.manifest.av_scale='(1.0, 9.0)'.")
+  return float(labels.rescale_to_unit(rating, low, high))
+
+
+def list_tracks(config) -> tracks_lib.TrackList:
+  cfg = config.data.manifest
+  csv_path = pathlib.Path(cfg.path).expanduser()
+  rows = csvfile.read_rows(csv_path)
+  columns = set(rows[0]) if rows else set()
+  if "path" not in columns:
+    raise ValueError(f"{csv_path}: the manifest needs a 'path' column (found {sorted(columns)}).")
+  name = folder.dataset_name("manifest", csv_path)
+  lookup = folder.quadrant_lookup(cfg.quadrant_map)
+  scale = tuple(float(x) for x in cfg.av_scale)
+  genre_names = tuple(sorted({r["genre"] for r in rows if not _missing(r.get("genre"))}))
+  tracks, skipped, seen = [], [], set()
+  for line, row in enumerate(rows, start=2):  # line 1 is the header
+    where = f"{csv_path}, line {line}"
+    if _missing(row["path"]):
+      skipped.append((where, "empty path"))
+      continue
+    path = pathlib.Path(row["path"]).expanduser()
+    path = path if path.is_absolute() else csv_path.parent / path
+    if not path.is_file():
+      skipped.append((str(path), f"no such file (listed at {where})"))
+      continue
+    track_id = row.get("track_id") or pathlib.Path(row["path"]).as_posix()
+    if track_id in seen:
+      skipped.append((str(path), f"duplicate track {track_id!r} (listed again at {where})"))
+      continue
+    seen.add(track_id)
+    genre, quadrant, split = row.get("genre"), row.get("quadrant"), row.get("split")
+    if not _missing(split) and split.strip().lower() not in SPLIT_ALIASES:
+      raise ValueError(f"{where}: split {split!r} is not one of {tracks_lib.SPLITS} (or empty)")
+    tracks.append(tracks_lib.Track(
+        track_id=track_id, path=str(path), dataset=name,
+        genre=labels.NO_GENRE if _missing(genre) else genre_names.index(genre),
+        arousal=_rating(row.get("arousal"), scale, f"{where}, arousal"),
+        valence=_rating(row.get("valence"), scale, f"{where}, valence"),
+        quadrant=-1 if _missing(quadrant) else folder.quadrant_index(
+            quadrant, lookup, f"{where}, quadrant", "data.manifest.quadrant_map"),
+        split="" if _missing(split) else SPLIT_ALIASES[split.strip().lower()]))
+  labelled = {key: sum(test(t) for t in tracks) for key, test in (
+      ("genre", lambda t: t.genre >= 0), ("arousal/valence", lambda t: t.has_av),
+      ("quadrant", lambda t: t.quadrant >= 0))}
+  summary = ", ".join(f"{count} with {key}" for key, count in labelled.items() if count)
+  return tracks_lib.TrackList(
+      name=name, tracks=tracks, genre_names=genre_names, skipped=skipped,
+      description=f"manifest {csv_path}: {len(tracks)} files ({summary or 'no labels'})")
