@@ -30,7 +30,9 @@ def default_workdir(config_arg: str) -> str:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
-  from jmer import train  # imported here so --help stays fast
+  from jmer import config as config_lib
+  config_lib.validate(_CONFIG.value)  # fail on a bad value before anything is imported or made
+  from jmer import train  # imported here so --help and config errors stay fast
   workdir = _WORKDIR.value or default_workdir(config_flags.get_config_filename(flags.FLAGS["config"]))
   train.train_and_evaluate(_CONFIG.value, workdir)
 

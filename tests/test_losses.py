@@ -1,0 +1,70 @@
+"""The masked multi-task loss: L = L_genre + λ·L_emotion, each head masked per sample."""
+
+import numpy as np
+import pytest
+
+from jmer import losses
+from jmer.data import features as features_lib
+from jmer.data import pipeline
+from jmer.models import build
+
+
+def _model(config, lambda_emotion):
+  params = features_lib.feature_params(config)
+  model = build.build_model(config, params, num_genres=10)
+  names = pipeline.output_names(config)
+  model.compile(optimizer="adam", loss=losses.task_losses(names),
+                loss_weights=losses.loss_weights(names, lambda_emotion))
+  return model
+
+
+def _batch(config, n=6, seed=0):
+  rng = np.random.default_rng(seed)
+  frames = pipeline.segment_frames(config)
+  x = {"mel": rng.normal(-30, 10, (n, frames, config.features.n_mels)).astype(np.float32)}
+  y = {"genre": rng.integers(0, 10, n).astype(np.int32),
+       "emotion": rng.uniform(-1, 1, (n, 2)).astype(np.float32)}
+  w = {"genre": np.array([1, 1, 0, 1, 0, 1], np.float32),
+       "emotion": np.array([0, 1, 1, 0, 1, 0], np.float32)}
+  return x, y, w
+
+
+def _losses(model, x, y, w):
+  return model.evaluate(x, y, sample_weight=w, batch_size=len(w["genre"]), verbose=0,
+                        return_dict=True)
+
+
+def test_masked_label_values_cannot_change_the_loss(tiny_config):
+  model = _model(tiny_config, lambda_emotion=0.7)
+  x, y, w = _batch(tiny_config)
+  before = _losses(model, x, y, w)
+  y2 = {"genre": y["genre"].copy(), "emotion": y["emotion"].copy()}
+  y2["genre"][w["genre"] == 0] = (y2["genre"][w["genre"] == 0] + 5) % 10
+  y2["emotion"][w["emotion"] == 0] = 123.0  # absurd values where the label is masked
+  after = _losses(model, x, y2, w)
+  for key in ("loss", "genre_loss", "emotion_loss"):
+    assert after[key] == pytest.approx(before[key], rel=1e-6), key
+  # ...while changing an unmasked label does change it.
+  y2["emotion"][1] = 123.0
+  assert _losses(model, x, y2, w)["emotion_loss"] > before["emotion_loss"] * 10
+
+
+def test_total_is_genre_plus_lambda_times_emotion_and_mean_over_labelled(tiny_config):
+  model = _model(tiny_config, lambda_emotion=0.3)
+  x, y, w = _batch(tiny_config)
+  got = _losses(model, x, y, w)
+  assert got["loss"] == pytest.approx(got["genre_loss"] + 0.3 * got["emotion_loss"], rel=1e-5)
+  # Hand-computed masked mean of the emotion MSE over the 3 labelled samples.
+  pred = model.predict(x, verbose=0)["emotion"]
+  per_sample = ((pred - y["emotion"]) ** 2).mean(axis=1)
+  expected = (per_sample * w["emotion"]).sum() / w["emotion"].sum()
+  assert got["emotion_loss"] == pytest.approx(expected, rel=1e-4)
+
+
+def test_a_batch_without_emotion_labels_adds_zero_not_nan(tiny_config):
+  model = _model(tiny_config, lambda_emotion=1.0)
+  x, y, w = _batch(tiny_config)
+  w["emotion"][:] = 0
+  got = _losses(model, x, y, w)
+  assert got["emotion_loss"] == 0.0
+  assert np.isfinite(got["loss"]) and got["loss"] == pytest.approx(got["genre_loss"], rel=1e-6)
