@@ -4,6 +4,7 @@ import dataclasses
 import logging
 
 from jmer.data import features as features_lib
+from jmer.data import folds
 from jmer.data import pipeline
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import DATASETS
@@ -32,6 +33,7 @@ def load_experiment_data(config, progress: bool = True) -> ExperimentData:
     raise ValueError(f"config.data.source = {source!r}: expected one of {sorted(DATASETS)}.")
   listing = DATASETS[source](config)
   tracks = tracks_lib.with_quadrants(listing.tracks, config.tasks.quadrant_threshold)
+  tracks_lib.check_task_labels(tracks, config.tasks, source)
   params = features_lib.feature_params(config)
   cache_root = features_lib.default_cache_root(config)
   usable, unreadable = features_lib.build_cache(
@@ -40,6 +42,8 @@ def load_experiment_data(config, progress: bool = True) -> ExperimentData:
   if skipped:
     logging.warning("Skipped %d file(s) that could not be used:\n%s", len(skipped),
                     "\n".join(f"  {path}: {reason}" for path, reason in skipped))
+  if config.eval.fold >= 0:  # a cross-validation run: that fold is the test set
+    usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold, config.seed)
   by_split = tracks_lib.split_tracks(usable, config.data.val_fraction,
                                      config.data.test_fraction, config.seed)
   if not by_split["train"]:

@@ -85,3 +85,22 @@ def split_tracks(tracks, val_fraction: float, test_fraction: float, seed: int):
     for name, idx in (("train", train), ("val", val), ("test", test)):
       out[name] += [dataclasses.replace(free[i], split=name) for i in sorted(idx)]
   return out
+
+
+def check_task_labels(tracks, tasks, source: str):
+  """Raises ValueError when a configured task has no label at all in the data, saying what to set.
+
+  (Per-track gaps are fine: those tracks get weight 0 for that head.)
+  """
+  has = dict(genre=any(t.genre != labels.NO_GENRE for t in tracks),
+             av=any(t.has_av for t in tracks), quadrant=any(t.quadrant >= 0 for t in tracks))
+  wanted = ["genre"] if tasks.genre else []
+  wanted += [k for k in ("av", "quadrant") if tasks.emotion in (k, "both")]
+  missing = [k for k in wanted if not has[k]]
+  if missing:
+    carried = [k for k in ("genre", "av", "quadrant") if has[k]]
+    emotion = "av" if has["av"] else "quadrant" if has["quadrant"] else "none"
+    raise ValueError(
+        f"The {source} data carries only {' and '.join(carried) or 'no'} labels, but the config "
+        f"asks for {' and '.join(missing)}; set --config.tasks.genre={has['genre']} "
+        f"--config.tasks.emotion={emotion}.")

@@ -1,0 +1,53 @@
+"""Seeded, stratified k-fold assignment of tracks, for cross-validation (jmer.crossval).
+
+Lives on the data side (not in jmer.crossval) because load_experiment_data applies it: a fold
+run is an ordinary run whose config says which fold (`eval.fold`) is its test set.
+"""
+
+import dataclasses
+import logging
+
+import numpy as np
+from sklearn.model_selection import KFold
+from sklearn.model_selection import StratifiedKFold
+
+from jmer.data import tracks as tracks_lib
+
+
+def _order(tracks):
+  # Sorted by identity, so the folds never depend on the order a dataset lists its files in.
+  return sorted(tracks, key=lambda t: (t.dataset, t.track_id))
+
+
+def fold_ids(tracks, folds: int, seed: int) -> dict:
+  """{(dataset, track_id): fold index in [0, folds)}; every track is in exactly one fold.
+
+  Stratified by genre (by quadrant for tracks without genre, as split_tracks does) when every
+  class has at least `folds` tracks; otherwise a seeded shuffle, with a warning.
+  """
+  ordered = _order(tracks)
+  if len(ordered) < folds:
+    raise ValueError(f"config.eval.folds = {folds}: more folds than the {len(ordered)} "
+                     "usable tracks.")
+  strata = np.array([tracks_lib._stratum(t) for t in ordered])  # pylint: disable=protected-access
+  _, counts = np.unique(strata, return_counts=True)
+  if counts.min() >= folds:
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+  else:
+    logging.warning("Some class has fewer than %d tracks: folds are not stratified.", folds)
+    splitter = KFold(folds, shuffle=True, random_state=seed)
+  out = {}
+  for k, (_, test) in enumerate(splitter.split(np.zeros(len(ordered)), strata)):
+    out.update({(ordered[i].dataset, ordered[i].track_id): k for i in test})
+  return out
+
+
+def hold_out_fold(tracks, folds: int, fold: int, seed: int) -> list:
+  """The tracks with fold `fold` as their predefined test split and every other split cleared.
+
+  Predefined splits (a manifest's split column) are overridden: cross-validation pools all tracks.
+  split_tracks then carves the validation set from the other folds.
+  """
+  assignment = fold_ids(tracks, folds, seed)
+  return [dataclasses.replace(t, split="test" if assignment[(t.dataset, t.track_id)] == fold
+                              else "") for t in tracks]
