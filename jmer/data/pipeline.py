@@ -154,11 +154,14 @@ class TrainStream:
   def samples_per_epoch(self) -> int:
     return len(self.split.tracks) * self.config.train.crops_per_track
 
+  def order(self, rng) -> np.ndarray:
+    """The epoch's track indices: every track crops_per_track times, shuffled."""
+    return rng.permutation(np.repeat(np.arange(len(self.split.tracks)),
+                                     self.config.train.crops_per_track))
+
   def __call__(self):
     rng = np.random.default_rng([self.config.seed, 1, self.epoch])
-    order = rng.permutation(np.repeat(np.arange(len(self.split.tracks)),
-                                      self.config.train.crops_per_track))
-    for i in order:
+    for i in self.order(rng):
       feats = {n: self.split.features[n][i] for n in self.split.features}
       start = int(rng.integers(0, max(self.split.frames(i) - self.length, 0) + 1))
       x = crop(feats, start, self.length)
