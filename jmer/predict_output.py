@@ -1,0 +1,75 @@
+"""How `jmer.predict` prints its results: a readable table, JSON Lines, or CSV.
+
+Each writer is called once per file as soon as that file is done, so a long batch of songs
+shows progress and a failure later on never loses the results already printed.
+"""
+
+import csv
+import json
+
+FORMATS = ("table", "json", "csv")
+CSV_COLUMNS = ("file", "level", "start", "end", "genre_1", "probability_1", "genre_2",
+               "probability_2", "genre_3", "probability_3", "arousal", "valence", "quadrant")
+
+
+def _clock(seconds: float) -> str:
+  minutes, secs = divmod(seconds, 60)
+  return f"{int(minutes)}:{secs:04.1f}"
+
+
+def _signed(value) -> str:
+  return "" if value is None else f"{value:+.2f}"
+
+
+def _genres_text(entry: dict) -> str:
+  return "  ".join(f"{g['genre']} {g['probability']:.2f}" for g in entry.get("genres", []))
+
+
+def format_table(result: dict) -> str:
+  """A few aligned lines per file; the timeline (if any) as one row per segment."""
+  lines = [f"{result['file']}  ({_clock(result['duration_seconds'])}, "
+           f"{result['segments']} segment{'s' if result['segments'] != 1 else ''})"]
+  if "genres" in result:
+    lines.append(f"  genre     {_genres_text(result)}")
+  emotion = []
+  if "arousal" in result:
+    emotion.append(f"arousal {_signed(result['arousal'])}  valence {_signed(result['valence'])}")
+  if "quadrant" in result:
+    emotion.append(f"quadrant {result['quadrant']}")
+  if emotion:
+    lines.append("  emotion   " + "   ".join(emotion))
+  if result.get("timeline"):
+    lines.append(f"  {'start':>7} {'end':>7}  {'genre':<12} {'prob':>5}  {'arousal':>7} "
+                 f"{'valence':>7}  quadrant")
+    for row in result["timeline"]:
+      top = (row.get("genres") or [{"genre": "", "probability": float("nan")}])[0]
+      lines.append(f"  {_clock(row['start']):>7} {_clock(row['end']):>7}  {top['genre']:<12} "
+                   f"{top['probability']:>5.2f}  {_signed(row.get('arousal')):>7} "
+                   f"{_signed(row.get('valence')):>7}  {row.get('quadrant', '')}")
+  return "\n".join(lines) + "\n"
+
+
+def _csv_row(file: str, level: str, start, end, entry: dict) -> list:
+  top = list(entry.get("genres", [])) + [{"genre": "", "probability": ""}] * 3
+  row = [file, level, start, end]
+  for g in top[:3]:
+    row += [g["genre"], g["probability"]]
+  return row + [entry.get("arousal", ""), entry.get("valence", ""), entry.get("quadrant", "")]
+
+
+def make_writer(fmt: str, stream, timeline: bool = False):
+  """A function writing one predict_file result to `stream` in format `fmt`."""
+  if fmt == "json":
+    return lambda result: stream.write(json.dumps(result) + "\n")
+  if fmt == "table":
+    return lambda result: stream.write(format_table(result) + "\n")
+  if fmt != "csv":
+    raise ValueError(f"unknown format {fmt!r}: expected one of {FORMATS}")
+  writer = csv.writer(stream)
+  writer.writerow(CSV_COLUMNS)
+
+  def write_csv(result):
+    writer.writerow(_csv_row(result["file"], "track", 0.0, result["duration_seconds"], result))
+    for row in result.get("timeline", []) if timeline else []:
+      writer.writerow(_csv_row(result["file"], "segment", row["start"], row["end"], row))
+  return write_csv
