@@ -8,6 +8,7 @@ import keras
 from jmer import callbacks as callbacks_lib
 from jmer import config as config_lib
 from jmer import evaluate
+from jmer import export
 from jmer import losses
 from jmer import run_files
 from jmer.data import experiment
@@ -91,6 +92,8 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
 
   state = callbacks_lib.load_state(checkpoints)
   model.load_weights(checkpoints / "best.keras")
+  # The best weights with their feature settings and labels: all `jmer.predict` needs.
+  export.export_model(model, config, data.genre_names, workdir / export.MODEL_FILENAME)
   extra = dict(training=dict(epochs_done=state["epoch"], best_epoch=state["best_epoch"],
                              best_val_loss=state["best_val_loss"],
                              stopped_early=state["stopped_early"]))
