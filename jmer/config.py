@@ -26,10 +26,19 @@ def base_config() -> ml_collections.ConfigDict:
   config.seed = 0
 
   config.data = ml_collections.ConfigDict()
-  # Which corpus to train on. 'synthetic' is the built-in corpus generated offline on first use.
-  config.data.source = "synthetic"
-  # Where real datasets live; '' means the JMER_DATA environment variable.
+  # What to train on: 'auto' (the real datasets found under the data root, else the built-in
+  # corpus), 'synthetic' (the built-in corpus generated offline on first use), one dataset name
+  # (jmer.data.datasets.DATASETS) or several joined by '+', e.g. 'gtzan+deam'.
+  config.data.source = "auto"
+  # Where real datasets live, one folder each (<root>/gtzan, <root>/deam, <root>/emomusic);
+  # '' means the JMER_DATA environment variable.
   config.data.root = ""
+  # 'standard': each dataset's published split where one exists (GTZAN fault-filtered, EmoMusic
+  # MediaEval 2013); 'random': a seeded stratified track split (val/test_fraction) for all.
+  config.data.split = "standard"
+  # How often each dataset feeds a training sample when several are mixed, as 'name:weight'
+  # pairs, e.g. 'gtzan:2,deam:1'; unnamed datasets (and '') weigh 1.
+  config.data.mix_weights = ""
   # Generated corpora and feature caches; '' means $JMER_CACHE or ~/.cache/jmer.
   config.data.cache_dir = ""
   config.data.sample_rate = 22050
@@ -98,6 +107,22 @@ def base_config() -> ml_collections.ConfigDict:
   return config
 
 
+def parse_mix_weights(text: str) -> dict:
+  """{dataset name: weight} from 'gtzan:2,deam:1'; raises ValueError for anything else."""
+  out = {}
+  for item in filter(None, (x.strip() for x in text.split(","))):
+    name, _, weight = item.partition(":")
+    try:
+      value = float(weight)
+    except ValueError:
+      value = math.nan
+    if not name.strip() or not value > 0 or not math.isfinite(value):
+      raise ValueError(f"expected 'name:weight' pairs with positive weights, e.g. "
+                       f"'gtzan:2,deam:1' (not {item!r})")
+    out[name.strip()] = value
+  return out
+
+
 def _check(ok: bool, key: str, value, expected: str):
   if not ok:
     raise ConfigError(f"config.{key} = {value!r}: expected {expected}.")
@@ -111,7 +136,12 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(d.sample_rate >= 8000, "data.sample_rate", d.sample_rate, "at least 8000 Hz")
   for key in ("val_fraction", "test_fraction"):
     _check(0.0 <= d[key] < 0.5, f"data.{key}", d[key], "a fraction in [0, 0.5)")
-  if d.source == "synthetic":
+  _check(d.split in ("standard", "random"), "data.split", d.split, "'standard' or 'random'")
+  try:
+    parse_mix_weights(d.mix_weights)
+  except ValueError as error:
+    raise ConfigError(f"config.data.mix_weights = {d.mix_weights!r}: {error}.") from None
+  if d.source in ("synthetic", "auto"):
     clip = d.synthetic.clip_seconds
     _check(d.segment_seconds <= clip, "data.segment_seconds", d.segment_seconds,
            f"a segment no longer than the clips (data.synthetic.clip_seconds = {clip})")

@@ -49,6 +49,19 @@ def track_metrics(preds: dict, split: pipeline.SplitData, genre_names, config) -
   return out
 
 
+def per_dataset_metrics(preds: dict, split: pipeline.SplitData, genre_names, config) -> dict:
+  """{dataset: metrics} on each dataset's own test tracks, for the tasks it has labels for."""
+  out = {}
+  for name in dict.fromkeys(t.dataset for t in split.tracks):
+    idx = [i for i, t in enumerate(split.tracks) if t.dataset == name]
+    own = pipeline.SplitData(tracks=[split.tracks[i] for i in idx], features={})
+    labelled = dict(genre=(own.genre >= 0).any(), emotion=any(t.has_av for t in own.tracks),
+                    quadrant=(own.quadrant >= 0).any())
+    out[name] = track_metrics({k: v[idx] for k, v in preds.items() if labelled.get(k)}, own,
+                              genre_names, config)
+  return out
+
+
 def write_predictions_csv(path, preds: dict, split: pipeline.SplitData, genre_names):
   with open(path, "w", newline="") as fh:
     writer = csv.writer(fh)
@@ -99,11 +112,16 @@ def evaluate_and_report(model, data, config, workdir, extra: dict | None = None)
   results = track_metrics(preds, split, data.genre_names, config)
   write_predictions_csv(workdir / "test_predictions.csv", preds, split, data.genre_names)
   write_figures(workdir, results, preds, split, data.genre_names)
-  report = dict(metrics=results, **(extra or {}), config=config.to_dict(),
-                versions=run_files.package_versions(), data=data.description)
+  by_dataset = per_dataset_metrics(preds, split, data.genre_names, config)
+  report = dict(metrics=results, per_dataset=by_dataset, **(extra or {}),
+                config=config.to_dict(), versions=run_files.package_versions(),
+                data=data.description)
   run_files.write_json(workdir / "metrics.json", report)
   print(f"\nTest metrics ({len(split.tracks)} held-out tracks, segment predictions averaged "
         f"per track):\n{metrics_lib.format_metrics_table(results)}")
+  if len(by_dataset) > 1:
+    for name, own in by_dataset.items():
+      print(f"\n{name} test tracks only:\n{metrics_lib.format_metrics_table(own)}")
   print(f"Wrote {workdir / 'metrics.json'}, {workdir / 'test_predictions.csv'} and "
         f"{workdir / 'figures'}/")
   return report

@@ -17,7 +17,10 @@ _CONFIG = config_flags.DEFINE_config_file(
 _WORKDIR = flags.DEFINE_string(
     "workdir", None, "Where checkpoints, logs and results go (default: runs/<config name>). "
     "Rerunning with the same work dir resumes the run.")
-_MODE = flags.DEFINE_enum("mode", "train", ["train"], "What to do.")
+_MODE = flags.DEFINE_enum(
+    "mode", "train", ["train", "prepare"],
+    "train: train and evaluate. prepare: check the dataset folders, print per-split/per-class "
+    "counts and bad files, and build the feature cache (rerunning does nothing new).")
 
 
 def default_workdir(config_arg: str) -> str:
@@ -32,6 +35,10 @@ def main(argv):
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   from jmer import config as config_lib
   config_lib.validate(_CONFIG.value)  # fail on a bad value before anything is imported or made
+  if _MODE.value == "prepare":
+    from jmer import prepare  # imported here so --help and config errors stay fast
+    prepare.prepare(_CONFIG.value)
+    return
   from jmer import train  # imported here so --help and config errors stay fast
   workdir = _WORKDIR.value or default_workdir(config_flags.get_config_filename(flags.FLAGS["config"]))
   train.train_and_evaluate(_CONFIG.value, workdir)

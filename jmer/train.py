@@ -12,6 +12,7 @@ from jmer import export
 from jmer import losses
 from jmer import run_files
 from jmer.data import experiment
+from jmer.data import mixing
 from jmer.data import pipeline
 from jmer.models import build
 
@@ -51,7 +52,8 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
         f"{d['tracks']['train']}/{d['tracks']['val']}/{d['tracks']['test']}"
         + (f"; {len(d['skipped'])} file(s) skipped" if d["skipped"] else ""), flush=True)
 
-  stream = pipeline.TrainStream(data.splits["train"], config, augment=augment)
+  # One stream; with several datasets it mixes them by data.mix_weights.
+  stream = mixing.train_stream(data, config, augment=augment)
   if stream.samples_per_epoch < config.train.batch_size:
     raise config_lib.ConfigError(
         f"config.train.batch_size = {config.train.batch_size}: larger than one epoch's "

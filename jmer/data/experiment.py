@@ -1,13 +1,21 @@
-"""Everything the trainer needs from the data side, assembled from a config in one call."""
+"""Everything the trainer needs from the data side, assembled from a config in one call.
+
+Several datasets can be used at once (`data.source = 'gtzan+deam'`, or 'auto'): each is listed
+and split on its own (so each keeps its published split or gets its own stratified one), the
+splits are then pooled, and a sample carries only the labels its dataset has (the others are
+masked by a zero sample weight).
+"""
 
 import dataclasses
 import logging
 
+from jmer import labels
 from jmer.data import features as features_lib
 from jmer.data import folds
 from jmer.data import pipeline
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import DATASETS
+from jmer.data.datasets import sources as sources_lib
 
 
 @dataclasses.dataclass
@@ -16,6 +24,21 @@ class ExperimentData:
   genre_names: tuple
   params: dict  # feature name -> feature parameters (what the model's inputs mean)
   description: dict  # JSON-ready: source, per-split counts, skipped files, padded tracks
+  mix_weights: dict = dataclasses.field(default_factory=dict)  # dataset -> share of training
+
+
+@dataclasses.dataclass
+class PreparedTracks:
+  """Listed, cached and split tracks of every configured dataset (what `prepare` reports)."""
+  sources: tuple
+  note: str  # which data is used, and why
+  listings: dict  # dataset name -> TrackList (tracks remapped onto genre_names)
+  genre_names: tuple
+  by_split: dict  # split -> usable tracks of all datasets
+  skipped: list  # (path, reason)
+  params: dict
+  cache_root: object
+  built: int  # tracks whose features were computed now (0 on a rerun)
 
 
 def _count_by(tracks, names):
@@ -26,40 +49,105 @@ def _count_by(tracks, names):
   return counts
 
 
-def load_experiment_data(config, progress: bool = True) -> ExperimentData:
-  """Lists the configured dataset, caches its features, splits by track, loads the splits."""
-  source = config.data.source
-  if source not in DATASETS:
-    raise ValueError(f"config.data.source = {source!r}: expected one of {sorted(DATASETS)}.")
-  listing = DATASETS[source](config)
-  tracks = tracks_lib.with_quadrants(listing.tracks, config.tasks.quadrant_threshold)
-  tracks_lib.check_task_labels(tracks, config.tasks, source)
+def merged_genre_names(listings) -> tuple:
+  """The genre vocabulary of mixed datasets: GTZAN's when any genre-labelled dataset uses it,
+  else the union of the genre-labelled datasets' vocabularies, in order."""
+  labelled = [l.genre_names for l in listings if any(t.genre >= 0 for t in l.tracks)]
+  if not labelled:
+    return tuple(listings[0].genre_names)
+  if any(tuple(names) == labels.GTZAN_GENRES for names in labelled):
+    return labels.GTZAN_GENRES
+  return tuple(dict.fromkeys(n for names in labelled for n in names))
+
+
+def _onto_vocabulary(listing, genre_names):
+  """The listing's tracks with genre indices into `genre_names`; masked where a name is absent."""
+  if tuple(listing.genre_names) == tuple(genre_names):
+    return listing.tracks
+  index = {name: genre_names.index(name) if name in genre_names else labels.NO_GENRE
+           for name in listing.genre_names}
+  return [dataclasses.replace(t, genre=index[listing.genre_names[t.genre]] if t.genre >= 0
+                              else labels.NO_GENRE) for t in listing.tracks]
+
+
+def list_and_cache(config, progress: bool = True) -> PreparedTracks:
+  """Lists every configured dataset, builds the missing features, splits each dataset by track.
+
+  Prints first which data is used (real or built-in), so every run's log starts with it.
+  """
+  names, note = sources_lib.resolve_sources(config)
+  print(f"jmer: using {note}", flush=True)
+  unknown = [n for n in names if n not in DATASETS]
+  if unknown:
+    raise ValueError(f"config.data.source = {config.data.source!r}: {unknown} unknown; "
+                     f"expected 'auto' or names from {sorted(DATASETS)} joined by '+'.")
+  listings = {n: DATASETS[n](config) for n in names}
+  genre_names = merged_genre_names(list(listings.values()))
+  for listing in listings.values():
+    listing.tracks = tracks_lib.with_quadrants(_onto_vocabulary(listing, genre_names),
+                                               config.tasks.quadrant_threshold)
+  tracks = [t for listing in listings.values() for t in listing.tracks]
+  tracks_lib.check_task_labels(tracks, config.tasks, " + ".join(names))
   params = features_lib.feature_params(config)
   cache_root = features_lib.default_cache_root(config)
+  built = sum(1 for t in tracks if not features_lib.is_cached(t, params, cache_root))
   usable, unreadable = features_lib.build_cache(
       tracks, params, cache_root, workers=config.features.workers, progress=progress)
-  skipped = list(listing.skipped) + list(unreadable)
+  skipped = [s for listing in listings.values() for s in listing.skipped] + list(unreadable)
   if skipped:
     logging.warning("Skipped %d file(s) that could not be used:\n%s", len(skipped),
                     "\n".join(f"  {path}: {reason}" for path, reason in skipped))
   if config.eval.fold >= 0:  # a cross-validation run: that fold is the test set
     usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold, config.seed)
-  by_split = tracks_lib.split_tracks(usable, config.data.val_fraction,
-                                     config.data.test_fraction, config.seed)
+  by_split = {s: [] for s in tracks_lib.SPLITS}
+  for name in names:  # each dataset split on its own, so each gets its share of val and test
+    own = tracks_lib.split_tracks([t for t in usable if t.dataset == name],
+                                  config.data.val_fraction, config.data.test_fraction,
+                                  config.seed)
+    for s in tracks_lib.SPLITS:
+      by_split[s] += own[s]
   if not by_split["train"]:
-    raise ValueError(f"No usable training tracks in data source {source!r} "
+    raise ValueError(f"No usable training tracks in data source {' + '.join(names)} "
                      f"({len(tracks)} listed, {len(skipped)} skipped).")
-  splits = {s: pipeline.load_split(by_split[s], params, cache_root) for s in tracks_lib.SPLITS}
+  return PreparedTracks(sources=names, note=note, listings=listings, genre_names=genre_names,
+                        by_split=by_split, skipped=skipped, params=params,
+                        cache_root=cache_root, built=built - len(unreadable))
+
+
+def per_dataset_counts(by_split, genre_names) -> dict:
+  """{dataset: {split: {tracks, genre_counts, av_labelled}}}, JSON-ready."""
+  out = {}
+  for split, tracks in by_split.items():
+    for name in dict.fromkeys(t.dataset for t in tracks):
+      own = [t for t in tracks if t.dataset == name]
+      out.setdefault(name, {})[split] = dict(
+          tracks=len(own), genre_counts=_count_by(own, genre_names),
+          av_labelled=sum(t.has_av for t in own))
+  return out
+
+
+def load_experiment_data(config, progress: bool = True) -> ExperimentData:
+  """Lists the configured datasets, caches their features, splits by track, loads the splits."""
+  prep = list_and_cache(config, progress=progress)
+  params, cache_root, genre_names = prep.params, prep.cache_root, prep.genre_names
+  splits = {s: pipeline.load_split(prep.by_split[s], params, cache_root)
+            for s in tracks_lib.SPLITS}
   length = pipeline.segment_frames(config)
   padded = [t.track_id for s in splits.values() for i, t in enumerate(s.tracks)
             if s.frames(i) < length]
+  weights = dict(zip(prep.sources, sources_lib.mix_weights(config, prep.sources)))
   description = dict(
-      source=source, summary=listing.description, genre_names=list(listing.genre_names),
+      source=" + ".join(prep.sources), data_used=prep.note,
+      real_data=prep.sources != ("synthetic",),
+      summary="; ".join(l.description for l in prep.listings.values()),
+      genre_names=list(genre_names),
       tracks={s: len(splits[s].tracks) for s in splits},
-      genre_counts={s: _count_by(splits[s].tracks, listing.genre_names) for s in splits},
+      genre_counts={s: _count_by(splits[s].tracks, genre_names) for s in splits},
       av_labelled={s: sum(t.has_av for t in splits[s].tracks) for s in splits},
-      skipped=[dict(path=p, reason=r) for p, r in skipped],
+      per_dataset=per_dataset_counts(prep.by_split, genre_names),
+      mix_weights=weights if len(weights) > 1 else {},
+      skipped=[dict(path=p, reason=r) for p, r in prep.skipped],
       padded_tracks=padded, feature_cache=str(cache_root / "features"),
       features=params)
-  return ExperimentData(splits=splits, genre_names=tuple(listing.genre_names), params=params,
-                        description=description)
+  return ExperimentData(splits=splits, genre_names=genre_names, params=params,
+                        description=description, mix_weights=weights)

@@ -99,6 +99,11 @@ def track_cache_path(cache_root, name, params, track) -> pathlib.Path:
           / f"{_safe(track.track_id)}.npy")
 
 
+def is_cached(track, params: dict, cache_root) -> bool:
+  """True when every feature in `params` is already cached for `track`."""
+  return all(track_cache_path(cache_root, name, p, track).exists() for name, p in params.items())
+
+
 def _save_atomic(path: pathlib.Path, array: np.ndarray):
   path.parent.mkdir(parents=True, exist_ok=True)
   tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -1,0 +1,133 @@
+"""Finding a real dataset's folder under the data root, and saying clearly when it is not there.
+
+The data root (`config.data.root`, else $JMER_DATA) holds one folder per dataset: `gtzan/`,
+`deam/`, `emomusic/`. Every error names the path looked at, what was expected there and where to
+get the data, because the user downloaded it by hand and is the only one who can fix it.
+"""
+
+import os
+import pathlib
+
+from jmer.data import audio
+
+
+class DatasetLayoutError(FileNotFoundError):
+  """A dataset folder is missing or malformed; the message says where, what and how to fix."""
+
+
+def data_root(config):
+  """The data root as a Path, or None when neither config.data.root nor $JMER_DATA is set."""
+  root = config.data.root or os.environ.get("JMER_DATA", "")
+  return pathlib.Path(root).expanduser() if root else None
+
+
+def layout_error(path, expected: str, where_to_get: str) -> DatasetLayoutError:
+  return DatasetLayoutError(f"{path}: {expected}\nWhere to get it: {where_to_get}")
+
+
+def require_root(config, dataset: str, where_to_get: str) -> pathlib.Path:
+  root = data_root(config)
+  if root is None:
+    raise layout_error(
+        "config.data.root", f"is not set and JMER_DATA is empty, so {dataset} cannot be found. "
+        f"Pass --config.data.root=/path/to/data (or export JMER_DATA) where "
+        f"/path/to/data/{dataset}/ holds the dataset.", where_to_get)
+  if not root.is_dir():
+    raise layout_error(root, f"data root does not exist (expected a folder holding {dataset}/).",
+                       where_to_get)
+  return root
+
+
+def child_dir(parent: pathlib.Path, names) -> pathlib.Path | None:
+  """The sub-folder of `parent` whose name matches one of `names` ignoring case, or None."""
+  if not parent.is_dir():
+    return None
+  wanted = {n.lower() for n in names}
+  for child in sorted(parent.iterdir()):
+    if child.is_dir() and child.name.lower() in wanted:
+      return child
+  return None
+
+
+def find_first(folder: pathlib.Path, pattern: str, *, dirs: bool = False):
+  """The first path below `folder` (recursively, sorted) matching `pattern`, or None."""
+  hits = sorted(p for p in folder.rglob(pattern) if p.is_dir() == dirs and not _hidden(p))
+  return hits[0] if hits else None
+
+
+def _hidden(path: pathlib.Path) -> bool:
+  return path.name.startswith(".")  # macOS '._x.wav' resource forks, .DS_Store
+
+
+def audio_files_by_stem(folder: pathlib.Path):
+  """({stem: path} of the audio files directly in `folder`, [(path, reason)] of odd files).
+
+  Hidden files are ignored; other non-audio files and a second file with the same stem (e.g.
+  both .au and .wav) are reported so the user sees them, and skipped.
+  """
+  found, odd = {}, []
+  for path in sorted(folder.iterdir()):
+    if _hidden(path) or path.is_dir():
+      continue
+    if path.suffix.lower() not in audio.AUDIO_EXTENSIONS:
+      odd.append((str(path), f"not an audio file (expected one of {audio.AUDIO_EXTENSIONS})"))
+    elif path.stem in found:
+      odd.append((str(path), f"duplicate of {found[path.stem].name}; using that one"))
+    else:
+      found[path.stem] = path
+  return found, odd
+
+
+def float_column(row: dict, names, csv_path, song_id) -> float:
+  """The first of `names` present in an annotation row, as a float; errors name file and song."""
+  for name in names:
+    if name in row:
+      try:
+        return float(row[name])
+      except ValueError:
+        raise ValueError(f"{csv_path}: song {song_id}: column {name!r} holds {row[name]!r}, "
+                         "not a number") from None
+  raise ValueError(f"{csv_path}: none of the columns {tuple(names)} found (header has "
+                   f"{sorted(row)})")
+
+
+# Static per-song AV columns: the dataset sites' names and the normalised copies' names.
+AROUSAL_COLUMNS = ("arousal_mean", "mean_arousal")
+VALENCE_COLUMNS = ("valence_mean", "mean_valence")
+
+
+def static_av(rows, csv_path, scale=(1.0, 9.0)) -> dict:
+  """{song id: (arousal, valence) in [-1, 1]} from static-annotation rows on a 1-9 scale."""
+  from jmer import labels
+  out = {}
+  for row in rows:
+    song = row.get("song_id", "")
+    if not song:
+      raise ValueError(f"{csv_path}: no 'song_id' column (header has {sorted(row)})")
+    arousal = float_column(row, AROUSAL_COLUMNS, csv_path, song)
+    valence = float_column(row, VALENCE_COLUMNS, csv_path, song)
+    out[str(int(float(song)))] = tuple(float(v) for v in labels.rescale_to_unit(
+        [arousal, valence], *scale))
+  return out
+
+
+def pair_with_audio(annotated: dict, audio_by_stem: dict, csv_desc: str):
+  """Matches annotated song ids with audio files by stem, in both directions.
+
+  Returns ([(song id, path)], skipped) where skipped reports annotation rows whose audio is
+  missing and audio files without an annotation row; both are left out, neither is fatal.
+  """
+  pairs, skipped = [], []
+  for song in sorted(annotated, key=_song_order):
+    if song in audio_by_stem:
+      pairs.append((song, audio_by_stem[song]))
+    else:
+      skipped.append((f"{csv_desc} (song {song})", "annotated, but its audio file is missing"))
+  for stem, path in sorted(audio_by_stem.items()):
+    if stem not in annotated:
+      skipped.append((str(path), f"audio file has no annotation row in {csv_desc}"))
+  return pairs, skipped
+
+
+def _song_order(song: str):
+  return (0, int(song), "") if song.isdigit() else (1, 0, song)

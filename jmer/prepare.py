@@ -1,0 +1,51 @@
+"""`--mode=prepare`: check the dataset folders, report what is in them, build the feature cache.
+
+Run once after downloading the data; training then starts straight away. Idempotent: a rerun
+finds every feature cached and computes nothing (files that do not decode are tried again and
+reported again, since the user may have replaced them).
+"""
+
+from jmer import config as config_lib
+from jmer import labels
+from jmer.data import experiment
+from jmer.data import tracks as tracks_lib
+
+
+def class_counts(tracks, genre_names) -> dict:
+  """{class: tracks} by genre, plus by AV quadrant for AV-labelled tracks."""
+  out = {}
+  for t in tracks:
+    if t.genre >= 0:
+      out[genre_names[t.genre]] = out.get(genre_names[t.genre], 0) + 1
+    if t.quadrant >= 0:
+      key = labels.QUADRANTS[t.quadrant]
+      out[key] = out.get(key, 0) + 1
+  return out
+
+
+def report_lines(prep) -> list:
+  """Human-readable per-dataset, per-split and per-class counts and the list of bad files."""
+  lines = []
+  for name, listing in prep.listings.items():
+    lines.append(f"{name}: {listing.description}")
+    for split in tracks_lib.SPLITS:
+      own = [t for t in prep.by_split[split] if t.dataset == name]
+      counts = ", ".join(f"{k} {v}" for k, v in sorted(class_counts(own, prep.genre_names).items()))
+      lines.append(f"  {split:5s} {len(own):5d} tracks  ({counts or 'no labels'})")
+  if prep.skipped:
+    lines.append(f"{len(prep.skipped)} bad or unmatched file(s), skipped:")
+    lines += [f"  {path}: {reason}" for path, reason in prep.skipped]
+  else:
+    lines.append("No bad files.")
+  total = sum(len(v) for v in prep.by_split.values())
+  lines.append(f"Feature cache {prep.cache_root / 'features'}: {prep.built} track(s) computed "
+               f"now, {total - prep.built} already cached.")
+  return lines
+
+
+def prepare(config, progress: bool = True) -> experiment.PreparedTracks:
+  """Validates the config and data folders, builds the cache, prints the report."""
+  config_lib.validate(config)
+  prep = experiment.list_and_cache(config, progress=progress)
+  print("\n".join(report_lines(prep)), flush=True)
+  return prep
