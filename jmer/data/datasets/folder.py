@@ -4,7 +4,7 @@ The folder names are the labels: genres (`data.folder.task = 'genre'`; the vocab
 sorted folder names, so the genre head gets as many outputs as there are folders) or emotion
 quadrants (`task = 'quadrant'`; names mapped through `data.folder.quadrant_map`). Files below a
 label folder's subfolders count for that label. The helpers shared with the manifest dataset
-(quadrant names, cache-safe dataset names) live here too.
+(quadrant names, cache-safe track ids) live here too.
 """
 
 import hashlib
@@ -40,11 +40,16 @@ def quadrant_index(name: str, lookup: dict, where: str, key: str) -> int:
   return lookup[value]
 
 
-def dataset_name(kind: str, path) -> str:
-  """'<kind>-<name>-<hash of the full path>': two collections never share feature-cache files."""
+def collection_id(path) -> str:
+  """'<name>-<hash of the full path>', the first part of every track id of a collection.
+
+  Track.dataset must be the registry name ('folder', 'manifest': splitting and mixing group by
+  it) and the feature cache is keyed by (dataset, track_id), so without this prefix two of your
+  collections with the same relative file names would silently share cached features.
+  """
   path = pathlib.Path(path).expanduser().resolve()
-  digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
-  return f"{kind}-{path.stem}-{digest}"
+  digest = hashlib.sha1(str(path).encode()).hexdigest()[:6]
+  return f"{path.stem}-{digest}"
 
 
 def _is_hidden(path: pathlib.Path, root: pathlib.Path) -> bool:
@@ -56,7 +61,7 @@ def list_tracks(config) -> tracks_lib.TrackList:
   root = pathlib.Path(cfg.path).expanduser()
   if not root.is_dir():
     raise FileNotFoundError(f"config.data.folder.path = {cfg.path!r}: no such folder")
-  name = dataset_name("folder", root)
+  prefix = collection_id(root)
   skipped, by_label = [], {}
   for path in sorted(p for p in root.rglob("*") if p.is_file() and not _is_hidden(p, root)):
     rel = path.relative_to(root)
@@ -79,10 +84,10 @@ def list_tracks(config) -> tracks_lib.TrackList:
     label_fields = {n: dict(quadrant=quadrant_index(n, lookup, f"folder {root / n}",
                                                     "data.folder.quadrant_map"))
                     for n in label_names}
-  tracks = [tracks_lib.Track(track_id=path.relative_to(root).as_posix(), path=str(path),
-                             dataset=name, **label_fields[label])
+  tracks = [tracks_lib.Track(track_id=f"{prefix}/{path.relative_to(root).as_posix()}",
+                             path=str(path), dataset="folder", **label_fields[label])
             for label, paths in sorted(by_label.items()) for path in paths]
   counts = ", ".join(f"{n}={len(by_label[n])}" for n in label_names)
   return tracks_lib.TrackList(
-      name=name, tracks=tracks, genre_names=genre_names, skipped=skipped,
+      name="folder", tracks=tracks, genre_names=genre_names, skipped=skipped,
       description=f"class folders at {root}: {len(tracks)} files as {cfg.task} labels ({counts})")

@@ -48,7 +48,7 @@ def list_tracks(config) -> tracks_lib.TrackList:
   columns = set(rows[0]) if rows else set()
   if "path" not in columns:
     raise ValueError(f"{csv_path}: the manifest needs a 'path' column (found {sorted(columns)}).")
-  name = folder.dataset_name("manifest", csv_path)
+  prefix = folder.collection_id(csv_path)  # keeps two manifests' cached features apart
   lookup = folder.quadrant_lookup(cfg.quadrant_map)
   scale = tuple(float(x) for x in cfg.av_scale)
   genre_names = tuple(sorted({r["genre"] for r in rows if not _missing(r.get("genre"))}))
@@ -63,7 +63,7 @@ def list_tracks(config) -> tracks_lib.TrackList:
     if not path.is_file():
       skipped.append((str(path), f"no such file (listed at {where})"))
       continue
-    track_id = row.get("track_id") or pathlib.Path(row["path"]).as_posix()
+    track_id = f"{prefix}/{row.get('track_id') or pathlib.Path(row['path']).as_posix()}"
     if track_id in seen:
       skipped.append((str(path), f"duplicate track {track_id!r} (listed again at {where})"))
       continue
@@ -72,7 +72,7 @@ def list_tracks(config) -> tracks_lib.TrackList:
     if not _missing(split) and split.strip().lower() not in SPLIT_ALIASES:
       raise ValueError(f"{where}: split {split!r} is not one of {tracks_lib.SPLITS} (or empty)")
     tracks.append(tracks_lib.Track(
-        track_id=track_id, path=str(path), dataset=name,
+        track_id=track_id, path=str(path), dataset="manifest",
         genre=labels.NO_GENRE if _missing(genre) else genre_names.index(genre),
         arousal=_rating(row.get("arousal"), scale, f"{where}, arousal"),
         valence=_rating(row.get("valence"), scale, f"{where}, valence"),
@@ -84,5 +84,5 @@ def list_tracks(config) -> tracks_lib.TrackList:
       ("quadrant", lambda t: t.quadrant >= 0))}
   summary = ", ".join(f"{count} with {key}" for key, count in labelled.items() if count)
   return tracks_lib.TrackList(
-      name=name, tracks=tracks, genre_names=genre_names, skipped=skipped,
+      name="manifest", tracks=tracks, genre_names=genre_names, skipped=skipped,
       description=f"manifest {csv_path}: {len(tracks)} files ({summary or 'no labels'})")

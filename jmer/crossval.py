@@ -1,0 +1,102 @@
+"""k-fold cross-validation by track: one ordinary run per fold, then mean ± std over the folds.
+
+Small collections are usually evaluated this way. Fold k's run lives in `workdir/fold_<k>` and is
+a normal run (resumable, with its own metrics.json and figures) whose config says `eval.fold = k`:
+load_experiment_data then makes fold k the test set and carves the validation set from the other
+folds (data.val_fraction of them). The folds are seeded and stratified (jmer.data.folds).
+Writes `workdir/crossval.json`: per-fold metrics, their mean and std, and pooled confusion
+matrices (the sum over folds: every track is tested exactly once).
+"""
+
+import math
+import pathlib
+
+import numpy as np
+
+from jmer import config as config_lib
+from jmer import run_files
+from jmer import train
+
+
+def fold_config(config, fold: int):
+  """The config of fold `fold`'s run: that fold is the test set, no extra test fraction."""
+  config = config.copy_and_resolve_references()
+  config.eval.fold = fold
+  config.data.test_fraction = 0.0  # the held-out fold is the whole test set
+  return config
+
+
+def headline_metrics(metrics: dict) -> dict:
+  """{'task/metric': value} for the numbers worth averaging over folds, recognised by shape."""
+  out = {}
+  for task, m in metrics.items():
+    if not isinstance(m, dict):
+      continue
+    if "accuracy" in m and "macro_f1" in m:
+      out.update({f"{task}/{k}": m[k] for k in ("accuracy", "macro_f1", "roc_auc_ovr") if k in m})
+    elif "mean_ccc" in m:
+      out[f"{task}/mean_ccc"] = m["mean_ccc"]
+      for dim, d in m.items():
+        if isinstance(d, dict):
+          out.update({f"{task}/{dim}/{k}": d[k] for k in ("ccc", "rmse", "pearson_r") if k in d})
+  return {k: float(v) for k, v in out.items()}
+
+
+def summarize(fold_metrics: list) -> dict:
+  """{'task/metric': {mean, std, folds}} over folds; NaN folds (undefined metric) are left out.
+
+  std is the population standard deviation over folds (numpy's default, ddof=0).
+  """
+  keys = sorted({k for m in fold_metrics for k in headline_metrics(m)})
+  out = {}
+  for key in keys:
+    values = np.array([headline_metrics(m).get(key, math.nan) for m in fold_metrics])
+    values = values[~np.isnan(values)]
+    out[key] = dict(mean=float(values.mean()) if values.size else math.nan,
+                    std=float(values.std()) if values.size else math.nan, folds=int(values.size))
+  return out
+
+
+def pooled_confusion(fold_metrics: list) -> dict:
+  """{task: confusion matrix summed over folds} for every classification task."""
+  out = {}
+  for m in fold_metrics:
+    for task, r in m.items():
+      if isinstance(r, dict) and "confusion_matrix" in r:
+        matrix = np.asarray(r["confusion_matrix"], np.int64)
+        out[task] = out.get(task, 0) + matrix
+  return {task: matrix.tolist() for task, matrix in out.items()}
+
+
+def format_summary(summary: dict) -> str:
+  width = max((len(k) for k in summary), default=0)
+  return "\n".join(f"{k:<{width}}  {v['mean']:.3f} ± {v['std']:.3f}  ({v['folds']} folds)"
+                   for k, v in summary.items())
+
+
+def cross_validate(config, workdir, augment=None) -> dict:
+  """Runs `config.eval.folds` fold runs in `workdir/fold_<k>`; returns crossval.json's content."""
+  config_lib.validate(config)
+  folds = config.eval.folds
+  if folds < 2:
+    raise config_lib.ConfigError(f"config.eval.folds = {folds}: cross-validation needs >= 2.")
+  workdir = run_files.prepare_workdir(workdir, config)
+  reports = []
+  for k in range(folds):
+    print(f"\n=== jmer cross-validation: fold {k + 1}/{folds} (test = fold {k}) ===", flush=True)
+    reports.append(train.train_and_evaluate(fold_config(config, k), workdir / f"fold_{k}",
+                                            augment=augment))
+  fold_metrics = [r["metrics"] for r in reports]
+  summary = summarize(fold_metrics)
+  result = dict(
+      folds=folds, seed=config.seed, summary=summary,
+      pooled_confusion_matrices=pooled_confusion(fold_metrics),
+      class_names=dict(genre=list(reports[0]["data"]["genre_names"])),
+      per_fold=[dict(fold=k, workdir=str(workdir / f"fold_{k}"),
+                     test_tracks=r["data"]["tracks"]["test"], metrics=headline_metrics(m))
+                for k, (r, m) in enumerate(zip(reports, fold_metrics))],
+      config=config.to_dict(), versions=run_files.package_versions())
+  run_files.write_json(pathlib.Path(workdir) / "crossval.json", result)
+  print(f"\n{folds}-fold cross-validation (mean ± std over folds):\n{format_summary(summary)}\n"
+        f"Wrote {pathlib.Path(workdir) / 'crossval.json'}", flush=True)
+  return result
