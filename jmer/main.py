@@ -41,6 +41,10 @@ def main(argv):
     return
   from jmer import train  # imported here so --help and config errors stay fast
   workdir = _WORKDIR.value or default_workdir(config_flags.get_config_filename(flags.FLAGS["config"]))
+  if _CONFIG.value.eval.folds > 1:  # k-fold cross-validation: one run per fold, then mean ± std
+    from jmer import crossval
+    crossval.cross_validate(_CONFIG.value, workdir)
+    return
   train.train_and_evaluate(_CONFIG.value, workdir)
 
 
