@@ -1,0 +1,90 @@
+"""End to end on the built-in corpus: learning above chance, resume, refusal to clobber a run,
+and unreadable files skipped and counted."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from jmer import config as config_lib
+from jmer import train
+from jmer.data import experiment
+from jmer.data.datasets import synthetic as synthetic_dataset
+
+
+@pytest.fixture
+def learnable_config(tiny_config):
+  """Still tiny, but with enough clips and steps that learning can show."""
+  c = tiny_config
+  c.data.synthetic.clips_per_genre = 8
+  c.data.synthetic.clip_seconds = 6.0
+  c.data.val_fraction = 0.125
+  c.data.test_fraction = 0.25
+  c.train.epochs = 10
+  c.train.crops_per_track = 4
+  c.train.learning_rate = 3e-3
+  c.train.patience = 10
+  return c
+
+
+def test_tiny_run_learns_above_chance(learnable_config, tmp_path, capsys):
+  report = train.train_and_evaluate(learnable_config, tmp_path / "run")
+  out = capsys.readouterr().out
+  assert "synthetic corpus" in out.splitlines()[0]  # the first line says which data is used
+  m = report["metrics"]
+  assert m["genre"]["n"] == 20
+  assert m["genre"]["accuracy"] >= 0.3, m["genre"]  # chance is 0.1
+  assert m["emotion_av"]["arousal"]["ccc"] > 0.2, m["emotion_av"]
+  saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
+  assert saved["data"]["tracks"] == {"train": 50, "val": 10, "test": 20}
+  assert saved["versions"]["keras"].startswith("3.")
+  assert saved["config"]["train"]["lambda_emotion"] == 1.0
+  for name in ("confusion_genre.png", "av_scatter.png", "learning_curves.png"):
+    assert (tmp_path / "run" / "figures" / name).stat().st_size > 1000
+  assert list((tmp_path / "run" / "tensorboard").rglob("events.out.tfevents*"))
+
+
+def test_resume_continues_from_the_next_epoch(tiny_config, tmp_path, capsys):
+  workdir = tmp_path / "run"
+  tiny_config.train.epochs = 1
+  train.train_and_evaluate(tiny_config, workdir)
+  first = (workdir / "checkpoints" / "last.weights.h5").read_bytes()
+  tiny_config.train.epochs = 2  # the user asks for one more epoch on the same run
+  capsys.readouterr()
+  train.train_and_evaluate(tiny_config, workdir)
+  out = capsys.readouterr().out
+  assert "Resuming from" in out and "1 epoch(s) done" in out
+  history = (workdir / "history.csv").read_text().splitlines()
+  assert [line.split(",")[0] for line in history[1:]] == ["0", "1"]  # epoch 2 appended
+  state = json.loads((workdir / "checkpoints" / "state.json").read_text())
+  assert state["epoch"] == 2
+  assert (workdir / "checkpoints" / "last.weights.h5").read_bytes() != first
+  # A finished run is not retrained: rerunning only re-evaluates.
+  train.train_and_evaluate(tiny_config, workdir)
+  assert "Training already finished" in capsys.readouterr().out
+  assert len((workdir / "history.csv").read_text().splitlines()) == 3
+
+
+def test_a_different_experiment_never_overwrites_a_run(tiny_config, tmp_path):
+  workdir = tmp_path / "run"
+  workdir.mkdir()
+  (workdir / "config.json").write_text(tiny_config.to_json())
+  tiny_config.train.lambda_emotion = 0.25
+  with pytest.raises(config_lib.ConfigError, match="lambda_emotion"):
+    train.train_and_evaluate(tiny_config, workdir)
+  assert json.loads((workdir / "config.json").read_text())["train"]["lambda_emotion"] == 1.0
+
+
+def test_unreadable_audio_is_reported_skipped_and_counted(tiny_config, caplog):
+  corpus = synthetic_dataset.list_tracks(tiny_config, progress=False).tracks
+  victim = corpus[3].path
+  shutil.copy(victim, victim + ".bak")
+  with open(victim, "r+b") as fh:  # a corrupt header: no longer a RIFF/WAVE file
+    fh.write(b"\x00" * 64)
+  data = experiment.load_experiment_data(tiny_config, progress=False)
+  skipped = data.description["skipped"]
+  assert [s["path"] for s in skipped] == [victim]
+  assert sum(data.description["tracks"].values()) == len(corpus) - 1
+  assert victim in caplog.text and "Skipped 1 file" in caplog.text
+  assert np.isfinite(data.splits["train"].features["mel"][0]).all()
