@@ -5,6 +5,7 @@ import pathlib
 
 import numpy as np
 
+from jmer import baseline
 from jmer import labels
 from jmer import metrics as metrics_lib
 from jmer import plots
@@ -113,12 +114,17 @@ def evaluate_and_report(model, data, config, workdir, extra: dict | None = None)
   write_predictions_csv(workdir / "test_predictions.csv", preds, split, data.genre_names)
   write_figures(workdir, results, preds, split, data.genre_names)
   by_dataset = per_dataset_metrics(preds, split, data.genre_names, config)
-  report = dict(metrics=results, per_dataset=by_dataset, **(extra or {}),
+  reference = baseline.mfcc_baseline(data, seed=config.seed)
+  report = dict(metrics=results, per_dataset=by_dataset, baseline_mfcc_linear=reference,
+                **(extra or {}),
                 config=config.to_dict(), versions=run_files.package_versions(),
                 data=data.description)
   run_files.write_json(workdir / "metrics.json", report)
   print(f"\nTest metrics ({len(split.tracks)} held-out tracks, segment predictions averaged "
         f"per track):\n{metrics_lib.format_metrics_table(results)}")
+  if reference:
+    print("\nBaseline on the same split (linear models on clip-averaged MFCC mean+std):\n"
+          + metrics_lib.format_metrics_table(reference))
   if len(by_dataset) > 1:
     for name, own in by_dataset.items():
       print(f"\n{name} test tracks only:\n{metrics_lib.format_metrics_table(own)}")

@@ -6,6 +6,7 @@ Parses flags and hands off to `train.train_and_evaluate`; nothing else lives her
 import pathlib
 
 from absl import app
+from absl import logging
 from absl import flags
 from ml_collections import config_flags
 
@@ -33,6 +34,8 @@ def default_workdir(config_arg: str) -> str:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
+  if not flags.FLAGS["verbosity"].present:
+    logging.set_verbosity(logging.WARNING)  # hide JAX's start-up INFO lines (no TPU found, ...)
   from jmer import config as config_lib
   config_lib.validate(_CONFIG.value)  # fail on a bad value before anything is imported or made
   if _MODE.value == "prepare":
