@@ -71,18 +71,49 @@ def base_config() -> ml_collections.ConfigDict:
   config.features.workers = 2  # processes used to build the feature cache
 
   config.model = ml_collections.ConfigDict()
-  config.model.trunk = "crnn"
+  # The features (one branch each) are config.features.names: they decide what is cached.
+  config.model.trunk = "crnn"  # 'crnn' | 'transformer'
+  # False: one trunk per branch (default: mel, MFCC and chroma differ in frequency structure,
+  # and sharing saves parameters, not compute). True: per-branch stems project every feature to
+  # model.stem_width bins, then one trunk's weights are shared by all branches.
+  config.model.shared_trunk = False
+  config.model.stem_width = 64
+  # How branches merge (identity with one feature): 'mean' of per-branch predictions, 'gated'
+  # (learned softmax weights over branches per task, logged as gate_<task>_<feature>), or
+  # 'concat' (branch embeddings concatenated into an MLP before the heads).
   config.model.fusion = "concat"
+  # Per-branch auxiliary heads (outputs aux_<feature>_<task>), each trained on its own branch.
+  config.model.aux_heads = False
+  config.model.aux_weight = 0.3  # their loss weight, relative to the task's weight
   config.model.embedding_dim = 128
   config.model.dropout = 0.3
   config.model.crnn = ml_collections.ConfigDict(dict(
       conv_filters=(16, 32, 64, 64), pool_time=(2, 2, 2, 2), pool_freq=(2, 2, 2, 2),
       rnn="lstm", rnn_units=64))
+  # Sized to train a 10 s segment at a CRNN-like speed on CPU (benchmarks/trunk_throughput.py).
+  config.model.transformer = ml_collections.ConfigDict(dict(
+      patch_frames=8, d_model=64, num_heads=4, num_layers=2, ff_dim=128, dropout=0.1,
+      pooling="mean"))  # pooling: 'mean' over tokens or a learned 'cls' token
 
   config.tasks = ml_collections.ConfigDict()
   config.tasks.genre = True
   config.tasks.emotion = "av"  # 'none' | 'av' | 'quadrant' | 'both'
   config.tasks.quadrant_threshold = 0.0  # AV value splitting low/high and negative/positive
+  # AV loss: 'mse', or 'ccc' (1 - concordance correlation, the reported AV metric).
+  config.tasks.av_loss = "mse"
+
+  # Training-time augmentation of the cached features (jmer/augment.py), each with probability p.
+  # Off by default: the default experiment is tuned without it; the 'augment' variant turns all on.
+  config.augment = ml_collections.ConfigDict()
+  config.augment.gain = ml_collections.ConfigDict(dict(enabled=False, p=0.5, max_db=6.0))
+  config.augment.shift = ml_collections.ConfigDict(dict(enabled=False, p=0.5, max_fraction=0.5))
+  # Noise at a random SNR (dB): coloured noise, or (with clip_p) another training clip.
+  config.augment.noise = ml_collections.ConfigDict(dict(
+      enabled=False, p=0.5, snr_db=(10.0, 30.0), colours=("white", "pink", "brown"),
+      clip_p=0.5, clip_snr_db=(15.0, 30.0)))
+  config.augment.specaugment = ml_collections.ConfigDict(dict(
+      enabled=False, p=0.8, time_masks=2, max_time_fraction=0.1, freq_masks=2,
+      max_freq_fraction=0.15))
 
   config.train = ml_collections.ConfigDict()
   config.train.epochs = 30
@@ -161,6 +192,7 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(m.trunk in TRUNKS, "model.trunk", m.trunk, f"one of {TRUNKS}")
   _check(m.fusion in FUSIONS, "model.fusion", m.fusion, f"one of {FUSIONS}")
   _check(0.0 <= m.dropout < 1.0, "model.dropout", m.dropout, "a rate in [0, 1)")
+  _validate_model_and_augment(config)
   _check(t.emotion in EMOTION_TASKS, "tasks.emotion", t.emotion, f"one of {EMOTION_TASKS}")
   _check(t.genre or t.emotion != "none", "tasks.genre", t.genre,
          "at least one task (tasks.genre=True or tasks.emotion != 'none')")
@@ -174,6 +206,38 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
          "a positive hop")
   _validate_own_data(config)
   return config
+
+
+def _validate_model_and_augment(config):
+  """Checks of the model, emotion-loss and augmentation keys."""
+  m, a, tx = config.model, config.augment, config.model.transformer
+  _check(m.stem_width >= 1, "model.stem_width", m.stem_width, "a positive width")
+  _check(m.aux_weight >= 0, "model.aux_weight", m.aux_weight, "a weight >= 0")
+  _check(m.crnn.rnn in ("lstm", "gru"), "model.crnn.rnn", m.crnn.rnn, "'lstm' or 'gru'")
+  _check(len(m.crnn.conv_filters) == len(m.crnn.pool_time) == len(m.crnn.pool_freq),
+         "model.crnn.conv_filters", m.crnn.conv_filters,
+         "one entry per block, as many as model.crnn.pool_time and pool_freq")
+  _check(tx.d_model % tx.num_heads == 0, "model.transformer.d_model", tx.d_model,
+         f"a multiple of model.transformer.num_heads = {tx.num_heads}")
+  _check(tx.patch_frames >= 1, "model.transformer.patch_frames", tx.patch_frames, "at least 1")
+  _check(tx.pooling in ("mean", "cls"), "model.transformer.pooling", tx.pooling,
+         "'mean' or 'cls'")
+  _check(config.tasks.av_loss in ("mse", "ccc"), "tasks.av_loss", config.tasks.av_loss,
+         "'mse' or 'ccc'")
+  for name in ("gain", "shift", "noise", "specaugment"):
+    _check(0.0 <= a[name].p <= 1.0, f"augment.{name}.p", a[name].p, "a probability in [0, 1]")
+  _check(a.gain.max_db >= 0, "augment.gain.max_db", a.gain.max_db, "a level >= 0 dB")
+  _check(0.0 <= a.shift.max_fraction <= 1.0, "augment.shift.max_fraction",
+         a.shift.max_fraction, "a fraction of the segment in [0, 1]")
+  for key in ("snr_db", "clip_snr_db"):
+    low_high = tuple(a.noise[key])
+    _check(len(low_high) == 2 and low_high[0] <= low_high[1], f"augment.noise.{key}", low_high,
+           "(low, high) in dB")
+  _check(set(a.noise.colours) <= {"white", "pink", "brown"} and len(a.noise.colours) > 0,
+         "augment.noise.colours", a.noise.colours, "a non-empty subset of white/pink/brown")
+  for key in ("max_time_fraction", "max_freq_fraction"):
+    _check(0.0 <= a.specaugment[key] < 1.0, f"augment.specaugment.{key}", a.specaugment[key],
+           "a fraction in [0, 1)")
 
 
 def _validate_own_data(config):
@@ -221,14 +285,35 @@ def _runlocal(config):
   config.model.crnn.pool_time = (2, 2)
   config.model.crnn.pool_freq = (2, 2)
   config.model.crnn.rnn_units = 16
+  config.model.transformer.update(d_model=32, num_layers=1, ff_dim=64)
+  config.model.stem_width = 16
   config.train.epochs = 2
   config.train.batch_size = 8
   config.train.warmup_epochs = 0
   config.train.verbose = 0
 
 
+def _transformer(config):
+  """The Transformer encoder trunk instead of the CRNN."""
+  config.model.trunk = "transformer"
+
+
+def _fused(config):
+  """Log-mel, MFCC and chroma branches merged by the late-fusion layer (gated, so the logs
+  show which feature each task relies on)."""
+  config.features.names = ("mel", "mfcc", "chroma")
+  config.model.fusion = "gated"
+
+
+def _augment(config):
+  """All four training-time augmentations on, at their configured strengths."""
+  for name in ("gain", "shift", "noise", "specaugment"):
+    config.augment[name].enabled = True
+
+
 # Named variants selectable as `configs/<file>.py:<name>[,<name>...]`.
-VARIANTS = {"runlocal": _runlocal}
+VARIANTS = {"runlocal": _runlocal, "transformer": _transformer, "fused": _fused,
+            "augment": _augment}
 
 
 def apply_variants(config, arg):

@@ -11,20 +11,69 @@ import keras
 REDUCTION = "mean_with_sample_weight"
 
 
-def task_losses(output_names) -> dict:
+def task_of(output_name: str) -> str:
+  """The task an output predicts: 'genre' for 'genre' and for an aux head 'aux_mel_genre'."""
+  return output_name.rsplit("_", 1)[-1]
+
+
+@keras.saving.register_keras_serializable(package="jmer")
+class ConcordanceLoss(keras.losses.Loss):
+  """1 − CCC, averaged over the output dimensions (arousal, valence), computed over the batch.
+
+  CCC is a statistic of the whole batch, not a mean of per-sample terms, so sample weights
+  weight the means, variances and covariance; labelless samples (weight 0) drop out, and a
+  batch without labels contributes 0.
+  """
+
+  def __init__(self, name="av_ccc", epsilon=1e-6, **kwargs):
+    super().__init__(name=name, **kwargs)
+    self.epsilon = epsilon
+
+  def __call__(self, y_true, y_pred, sample_weight=None):
+    return concordance_loss(y_true, y_pred, sample_weight, self.epsilon)
+
+  def call(self, y_true, y_pred):  # abstract in Loss; __call__ above is the real entry point
+    return concordance_loss(y_true, y_pred, None, self.epsilon)
+
+  def get_config(self):
+    return dict(super().get_config(), epsilon=self.epsilon)
+
+
+def concordance_loss(y_true, y_pred, sample_weight=None, epsilon=1e-6):
+  from keras import ops
+  y_pred = ops.convert_to_tensor(y_pred, "float32")
+  y_true = ops.cast(y_true, "float32")
+  w = (ops.ones(ops.shape(y_pred)[:1]) if sample_weight is None
+       else ops.reshape(ops.cast(sample_weight, "float32"), (-1,)))
+  total = ops.sum(w)
+  wn = ops.expand_dims(ops.divide_no_nan(w, total), -1)
+  mean_t, mean_p = ops.sum(wn * y_true, 0), ops.sum(wn * y_pred, 0)
+  var_t = ops.sum(wn * (y_true - mean_t) ** 2, 0)
+  var_p = ops.sum(wn * (y_pred - mean_p) ** 2, 0)
+  cov = ops.sum(wn * (y_true - mean_t) * (y_pred - mean_p), 0)
+  ccc = 2 * cov / (var_t + var_p + (mean_t - mean_p) ** 2 + epsilon)
+  return ops.where(total > 0, 1.0 - ops.mean(ccc), 0.0)
+
+
+def task_losses(output_names, av_loss: str = "mse") -> dict:
+  """{output: loss}; aux heads get their task's loss. av_loss: 'mse' or 'ccc' (1 − CCC)."""
   make = {
       "genre": lambda: keras.losses.SparseCategoricalCrossentropy(reduction=REDUCTION,
                                                                   name="genre_xent"),
-      "emotion": lambda: keras.losses.MeanSquaredError(reduction=REDUCTION, name="av_mse"),
+      "emotion": lambda: (ConcordanceLoss() if av_loss == "ccc"
+                          else keras.losses.MeanSquaredError(reduction=REDUCTION, name="av_mse")),
       "quadrant": lambda: keras.losses.SparseCategoricalCrossentropy(reduction=REDUCTION,
                                                                      name="quadrant_xent"),
   }
-  return {name: make[name]() for name in output_names}
+  return {name: make[task_of(name)]() for name in output_names}
 
 
-def loss_weights(output_names, lambda_emotion: float) -> dict:
-  """Genre weighs 1; each emotion head (AV and/or quadrant) weighs λ."""
-  return {name: 1.0 if name == "genre" else float(lambda_emotion) for name in output_names}
+def loss_weights(output_names, lambda_emotion: float, aux_weight: float = 1.0) -> dict:
+  """Genre weighs 1; each emotion head (AV and/or quadrant) weighs λ; aux heads × aux_weight."""
+  def weight(name):
+    base = 1.0 if task_of(name) == "genre" else float(lambda_emotion)
+    return base * (float(aux_weight) if name.startswith("aux_") else 1.0)
+  return {name: weight(name) for name in output_names}
 
 
 def task_metrics(output_names) -> dict:

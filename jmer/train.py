@@ -7,6 +7,7 @@ import keras
 
 from jmer import callbacks as callbacks_lib
 from jmer import config as config_lib
+from jmer import augment as augment_lib
 from jmer import evaluate
 from jmer import export
 from jmer import losses
@@ -15,6 +16,7 @@ from jmer.data import experiment
 from jmer.data import mixing
 from jmer.data import pipeline
 from jmer.models import build
+from jmer.models import fusion
 
 
 def make_optimizer(config, steps_per_epoch: int) -> keras.optimizers.Optimizer:
@@ -29,13 +31,14 @@ def make_optimizer(config, steps_per_epoch: int) -> keras.optimizers.Optimizer:
 
 
 def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
-  names = pipeline.output_names(config)
+  names = build.model_output_names(config)  # the task heads, then any aux heads
   stats = pipeline.feature_stats(data.splits["train"], seed=config.seed)
   model = build.build_model(config, data.params, len(data.genre_names), stats)
   model.compile(optimizer=make_optimizer(config, steps_per_epoch),
-                loss=losses.task_losses(names),
-                loss_weights=losses.loss_weights(names, config.train.lambda_emotion),
-                weighted_metrics=losses.task_metrics(names))
+                loss=losses.task_losses(names, config.tasks.av_loss),
+                loss_weights=losses.loss_weights(names, config.train.lambda_emotion,
+                                                 config.model.aux_weight),
+                weighted_metrics=losses.task_metrics(pipeline.output_names(config)))
   return model
 
 
@@ -52,6 +55,8 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
         f"{d['tracks']['train']}/{d['tracks']['val']}/{d['tracks']['test']}"
         + (f"; {len(d['skipped'])} file(s) skipped" if d["skipped"] else ""), flush=True)
 
+  if augment is None:  # config.augment; other training clips serve as background noise
+    augment = augment_lib.make_augmenter(config, data.splits["train"])
   # One stream; with several datasets it mixes them by data.mix_weights.
   stream = mixing.train_stream(data, config, augment=augment)
   if stream.samples_per_epoch < config.train.batch_size:
@@ -74,12 +79,15 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
     checkpointer = callbacks_lib.CheckpointAndResume(checkpoints, config.train.patience,
                                                      config.train.epochs)
     val = data.splits["val"]
+    expand = build.expand_targets(config)  # aux heads learn their task's labels
     model.fit(
-        stream.dataset(), epochs=config.train.epochs, initial_epoch=initial_epoch,
-        validation_data=pipeline.eval_dataset(val, config) if val.tracks else None,
+        stream.dataset().map(expand), epochs=config.train.epochs, initial_epoch=initial_epoch,
+        validation_data=pipeline.eval_dataset(val, config).map(expand) if val.tracks else None,
         verbose=config.train.verbose, shuffle=False,  # the stream shuffles, seeded per epoch
         callbacks=[
-            callbacks_lib.SeedEpoch(stream), checkpointer,
+            callbacks_lib.SeedEpoch(stream),
+            fusion.GateLogger(),  # before the loggers, so they record the gate weights
+            checkpointer,
             keras.callbacks.CSVLogger(str(workdir / "history.csv"), append=True),
             keras.callbacks.TensorBoard(str(workdir / "tensorboard"), write_graph=False),
         ])
@@ -94,9 +102,13 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
 
   state = callbacks_lib.load_state(checkpoints)
   model.load_weights(checkpoints / "best.keras")
+  gates = fusion.gate_weights(model)
+  model = build.inference_model(model, config)  # without aux heads
   # The best weights with their feature settings and labels: all `jmer.predict` needs.
   export.export_model(model, config, data.genre_names, workdir / export.MODEL_FILENAME)
   extra = dict(training=dict(epochs_done=state["epoch"], best_epoch=state["best_epoch"],
                              best_val_loss=state["best_val_loss"],
                              stopped_early=state["stopped_early"]))
+  if gates:  # which feature each task relies on
+    extra["fusion_gates"] = gates
   return evaluate.evaluate_and_report(model, data, config, workdir, extra=extra)

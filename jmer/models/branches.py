@@ -16,3 +16,8 @@ def feature_branch(name: str, frames: int, bins: int, mean=None, variance=None):
   x = keras.layers.Normalization(axis=-1, mean=mean, variance=variance,
                                  name=f"{name}_normalize")(inputs)
   return inputs, x
+
+
+def projection_stem(x, name: str, width: int):
+  """Projects every frame's bins to a common width, so branches can share one trunk."""
+  return keras.layers.Dense(width, name=f"{name}_stem")(x)

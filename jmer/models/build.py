@@ -1,4 +1,4 @@
-"""Assembles the functional model from a config."""
+"""Assembles the functional model from a config: branches → trunk(s) → late fusion → heads."""
 
 import keras
 
@@ -10,6 +10,42 @@ from jmer.models import heads
 from jmer.models import trunks
 
 
+def model_output_names(config) -> tuple:
+  """The task heads, then the per-branch auxiliary heads aux_<feature>_<task> if configured."""
+  tasks = pipeline.output_names(config)
+  names = tuple(config.features.names)
+  if not config.model.aux_heads or len(names) < 2:
+    return tasks
+  return tasks + tuple(f"aux_{b}_{t}" for b in names for t in tasks)
+
+
+def expand_targets(config):
+  """A tf.data map giving aux heads their task's labels and weights (identity without them)."""
+  outputs = model_output_names(config)
+  task_of = {name: name.rsplit("_", 1)[-1] for name in outputs}
+
+  def expand(x, y, w):
+    return x, {n: y[task_of[n]] for n in outputs}, {n: w[task_of[n]] for n in outputs}
+  return expand
+
+
+def _branch_embeddings(config, params, stats, frames):
+  """{feature: input}, {feature: embedding}: one trunk per branch, or one shared trunk."""
+  make_trunk = trunks.TRUNKS[config.model.trunk]
+  inputs, embeddings, shared = {}, {}, None
+  for name, p in params.items():
+    mean, var = (stats or {}).get(name, (None, None))
+    inputs[name], x = branches.feature_branch(
+        name, frames, features_lib.feature_bins(name, p), mean, var)
+    if config.model.shared_trunk:
+      x = branches.projection_stem(x, name, config.model.stem_width)
+      shared = shared or make_trunk(x.shape[1:], config, f"shared_{config.model.trunk}")
+      embeddings[name] = shared(x)
+    else:
+      embeddings[name] = make_trunk(x.shape[1:], config, f"{name}_{config.model.trunk}")(x)
+  return inputs, embeddings
+
+
 def build_model(config, params: dict, num_genres: int, stats: dict | None = None) -> keras.Model:
   """Inputs {feature: (frames, bins)} → outputs {head: prediction} for the configured tasks.
 
@@ -17,17 +53,28 @@ def build_model(config, params: dict, num_genres: int, stats: dict | None = None
   training-split normalisation {feature: (mean, variance)}.
   """
   keras.utils.set_random_seed(config.seed)  # fixes the initial weights
-  frames = pipeline.segment_frames(config)
-  inputs, embeddings = {}, {}
-  trunk = trunks.TRUNKS[config.model.trunk]
-  for name, p in params.items():
-    mean, var = (stats or {}).get(name, (None, None))
-    inputs[name], x = branches.feature_branch(
-        name, frames, features_lib.feature_bins(name, p), mean, var)
-    embeddings[name] = trunk(x, config, name=f"{name}_{config.model.trunk}")
-  shared = fusion.late_fusion(embeddings, config)
-  make_head = {"genre": lambda: heads.genre_head(shared, num_genres),
-               "emotion": lambda: heads.emotion_av_head(shared),
-               "quadrant": lambda: heads.quadrant_head(shared)}
-  outputs = {name: make_head[name]() for name in pipeline.output_names(config)}
+  tasks = pipeline.output_names(config)
+  inputs, embeddings = _branch_embeddings(config, params, stats, pipeline.segment_frames(config))
+  mode = config.model.fusion
+  if mode == "concat" or len(embeddings) == 1:
+    outputs = heads.task_heads(fusion.concat_fusion(embeddings, config), tasks, num_genres)
+    aux = len(model_output_names(config)) > len(tasks)
+    per_branch = ({b: heads.branch_predictions(e, b, tasks, num_genres)
+                   for b, e in embeddings.items()} if aux else {})
+  else:
+    per_branch = {b: heads.branch_predictions(e, b, tasks, num_genres)
+                  for b, e in embeddings.items()}
+    fused = fusion.fuse_predictions(per_branch, tasks, mode)
+    outputs = {t: heads.output_activation(fused[t], t, name=t) for t in tasks}
+  for name in model_output_names(config)[len(tasks):]:
+    _, branch, task = name.split("_", 2)
+    outputs[name] = heads.output_activation(per_branch[branch][task], task, name=name)
   return keras.Model(inputs=inputs, outputs=outputs, name="jmer")
+
+
+def inference_model(model, config) -> keras.Model:
+  """The same model (shared weights) without the aux heads: what is evaluated and exported."""
+  tasks = pipeline.output_names(config)
+  if set(model.output) == set(tasks):
+    return model
+  return keras.Model(model.input, {t: model.output[t] for t in tasks}, name=model.name)

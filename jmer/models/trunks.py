@@ -1,14 +1,22 @@
-"""Sequence trunks mapping a (frames, bins) feature map to a fixed-size embedding."""
+"""Sequence trunks: a (frames, bins) feature map → a fixed-size embedding.
+
+Each trunk is built as its own named sub-model (`<feature>_crnn`, `shared_transformer`, ...),
+so it can serve one branch or be shared by several, and so the model summary shows one row
+per branch trunk.
+"""
 
 import keras
 from keras import layers
 
+from jmer.models import transformer
 
-def crnn_trunk(x, config, name: str):
+
+def crnn_trunk(input_shape, config, name: str) -> keras.Model:
   """Conv2D blocks (batch norm, pooling) over time × frequency, a BiLSTM/BiGRU over time,
   then average pooling over time. Returns an embedding of size config.model.embedding_dim."""
   c = config.model.crnn
-  x = layers.Reshape((x.shape[1], x.shape[2], 1), name=f"{name}_add_channel")(x)
+  inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
+  x = layers.Reshape((input_shape[0], input_shape[1], 1), name=f"{name}_add_channel")(inputs)
   for i, (filters, pt, pf) in enumerate(zip(c.conv_filters, c.pool_time, c.pool_freq)):
     x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv{i}")(x)
     x = layers.BatchNormalization(name=f"{name}_bn{i}")(x)
@@ -22,7 +30,8 @@ def crnn_trunk(x, config, name: str):
                            name=f"{name}_bi{c.rnn}")(x)
   x = layers.GlobalAveragePooling1D(name=f"{name}_time_pool")(x)
   x = layers.Dense(config.model.embedding_dim, activation="relu", name=f"{name}_embedding")(x)
-  return layers.Dropout(config.model.dropout, name=f"{name}_dropout_out")(x)
+  x = layers.Dropout(config.model.dropout, name=f"{name}_dropout_out")(x)
+  return keras.Model(inputs, x, name=name)
 
 
-TRUNKS = {"crnn": crnn_trunk}
+TRUNKS = {"crnn": crnn_trunk, "transformer": transformer.transformer_trunk}
