@@ -261,12 +261,12 @@ def _validate_own_data(config):
            f"the {'root folder' if key == 'folder' else 'CSV file'} of your {key} dataset")
   if sources == {"folder"}:  # a folder set alone carries one kind of label only
     if d.folder.task == "quadrant":
-      _check(not t.genre and t.emotion in ("quadrant", "both"), "tasks", (t.genre, t.emotion),
-             "the folder dataset carries only quadrant labels; set --config.tasks.genre=False "
-             "--config.tasks.emotion=quadrant")
+      _check(not t.genre and t.emotion == "quadrant", "tasks", (t.genre, t.emotion),
+             "no genre task and a quadrant one, as data.folder.task='quadrant' gives only "
+             "quadrant labels; set --config.tasks.genre=False --config.tasks.emotion=quadrant")
     else:
       _check(t.emotion == "none", "tasks.emotion", t.emotion,
-             "'none': the folder dataset carries only genre labels; set "
+             "'none', as data.folder.task='genre' gives only genre labels; set "
              "--config.tasks.emotion=none (or data.folder.task=quadrant)")
 
 
