@@ -14,7 +14,6 @@ import pytest
 import soundfile as sf
 
 from jmer import config as config_lib
-from jmer import labels
 from jmer.data import audio
 from jmer.data import experiment
 from jmer.data import folds
