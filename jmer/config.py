@@ -126,6 +126,10 @@ def base_config() -> ml_collections.ConfigDict:
   config.train.lambda_emotion = 1.0
   config.train.patience = 8  # early stopping on val_loss, in epochs
   config.train.verbose = 2  # Keras fit verbosity: 2 prints one line per epoch
+  # Transfer: start from another run's weights (a run dir or a .keras file; '' = from scratch).
+  # Layers matching by name and shape are copied, e.g. a genre run's trunk for an emotion run.
+  config.train.init_from = ""
+  config.train.freeze_transferred = False  # keep copied layers fixed (train only the rest)
 
   config.eval = ml_collections.ConfigDict()
   config.eval.batch_size = 32

@@ -12,6 +12,7 @@ from jmer import evaluate
 from jmer import export
 from jmer import losses
 from jmer import run_files
+from jmer import transfer
 from jmer.data import experiment
 from jmer.data import mixing
 from jmer.data import pipeline
@@ -34,6 +35,11 @@ def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
   names = build.model_output_names(config)  # the task heads, then any aux heads
   stats = pipeline.feature_stats(data.splits["train"], seed=config.seed)
   model = build.build_model(config, data.params, len(data.genre_names), stats)
+  if config.train.init_from:  # before compile: freezing changes what compile trains
+    copied = transfer.load_matching_weights(model, config.train.init_from,
+                                            freeze=config.train.freeze_transferred)
+    print(f"Transferred {len(copied)} layer(s) from {config.train.init_from}"
+          + (" (frozen)" if config.train.freeze_transferred else "") + ".")
   model.compile(optimizer=make_optimizer(config, steps_per_epoch),
                 loss=losses.task_losses(names, config.tasks.av_loss),
                 loss_weights=losses.loss_weights(names, config.train.lambda_emotion,
