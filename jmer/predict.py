@@ -250,13 +250,15 @@ def predict_batch(bundle, x: dict, batch_size: int = BATCH_SIZE) -> dict:
 
 
 def _summary(bundle, mean: dict) -> dict:
-  """Top-3 genres, arousal, valence and quadrant from averaged head outputs."""
+  """Top-3 and all genre probabilities, arousal, valence and quadrant from head outputs."""
   out = {}
   if "genre" in mean:
     probs = mean["genre"]
     order = np.argsort(-probs)
     out["genres"] = [dict(genre=bundle.genre_names[i], probability=round(float(probs[i]), 4))
                      for i in order[:3]]
+    out["genre_probabilities"] = {g: round(float(p), 4)
+                                  for g, p in zip(bundle.genre_names, probs)}
   if "emotion" in mean:
     out["arousal"], out["valence"] = (round(float(v), 4) for v in mean["emotion"])
   if "quadrant" in mean:
@@ -303,14 +305,10 @@ def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_S
                 source_sample_rate=source["sample_rate"], source_channels=source["channels"])
   mean = {k: v / count for k, v in sums.items()}
   result.update(_summary(bundle, mean))
-  if "genre" in mean:
-    result["genre_probabilities"] = {g: round(float(p), 4)
-                                     for g, p in zip(bundle.genre_names, mean["genre"])}
   if timeline:
     seconds = hop_length / sr
     result["timeline"] = [
-        dict(start=round(s * seconds, 3), end=round(min(s * seconds + meta["segment_seconds"],
-                                                        duration), 3),
+        dict(start=round(s * seconds, 3), end=round(min((s + length) * seconds, duration), 3),
              **_summary(bundle, p)) for s, p in rows]
   return result
 
