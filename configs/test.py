@@ -8,4 +8,5 @@ from jmer import config as config_lib
 
 def get_config(arg=None):
   config = config_lib.base_config()
+  config.data.source = "synthetic"  # never pick up real data from $JMER_DATA in tests
   return config_lib.apply_variants(config, ",".join(filter(None, ["runlocal", arg])))

@@ -14,5 +14,7 @@ if _BACKEND != "jax":
       "environment. Unset it or set KERAS_BACKEND=jax.")
 # TensorFlow is only the input pipeline: silence its C++ start-up chatter.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# tf.data only slices arrays: oneDNN's kernels bring nothing but a start-up notice.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 __version__ = "0.1.0"

@@ -4,6 +4,7 @@ Parses flags and hands off to `train.train_and_evaluate`; nothing else lives her
 """
 
 import pathlib
+import sys
 
 from absl import app
 from absl import logging
@@ -32,6 +33,18 @@ def default_workdir(config_arg: str) -> str:
 
 
 def main(argv):
+  """Runs the mode; a user error (bad config, data folder, audio, NaN loss) prints one clear
+  message instead of a traceback, unless --verbosity is given."""
+  try:
+    _run_mode(argv)
+  except (ValueError, FileNotFoundError, FloatingPointError) as error:
+    if flags.FLAGS["verbosity"].present:
+      raise
+    print(f"error: {error}\n(rerun with --verbosity=0 for the full traceback)", file=sys.stderr)
+    sys.exit(1)
+
+
+def _run_mode(argv):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   if not flags.FLAGS["verbosity"].present:
