@@ -40,7 +40,10 @@ class LateFusion(layers.Layer):
     return ops.softmax(self.gate_logits, axis=-1)
 
   def call(self, inputs):
-    gates, n = self.gates(), len(self.branches)
+    n = len(self.branches)
+    if n == 1:
+      return list(inputs)
+    gates = self.gates()
     fused = []
     for i in range(len(self.tasks)):
       per_branch = inputs[i * n:(i + 1) * n]
