@@ -56,10 +56,9 @@ def av_figure(result: dict, threshold: float = 0.0):
     fig.colorbar(points, ax=ax, fraction=0.046, pad=0.04, label="segment start (s)")
   if "arousal" in result:
     ax.scatter([result["valence"]], [result["arousal"]], marker="*", s=320, c="crimson",
-               edgecolors="black", zorder=3, label="whole track")
-    ax.legend(loc="lower center", fontsize=8, frameon=False)
+               edgecolors="black", zorder=3)
   ax.set(xlim=(-1, 1), ylim=(-1, 1), xlabel="valence", ylabel="arousal", aspect="equal",
-         title="Arousal–valence")
+         title="Arousal–valence (★ track, dots: segments)")
   fig.tight_layout()
   plt.close(fig)
   return fig
