@@ -92,7 +92,7 @@ def base_config() -> ml_collections.ConfigDict:
       rnn="lstm", rnn_units=64))
   # Sized to train a 10 s segment at a CRNN-like speed on CPU (benchmarks/trunk_throughput.py).
   config.model.transformer = ml_collections.ConfigDict(dict(
-      patch_frames=8, d_model=64, num_heads=4, num_layers=2, ff_dim=128, dropout=0.1,
+      patch_frames=2, d_model=128, num_heads=4, num_layers=4, ff_dim=256, dropout=0.1,
       pooling="mean"))  # pooling: 'mean' over tokens or a learned 'cls' token
 
   config.tasks = ml_collections.ConfigDict()
