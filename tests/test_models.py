@@ -33,7 +33,7 @@ def tiny_config(features=("mel",), fusion_mode="concat", trunk="crnn", emotion="
   config.features.n_mels, config.features.n_mfcc = 16, 8
   config.features.hop_length = 1024  # 3 s → 65 frames
   config.model.update(trunk=trunk, fusion=fusion_mode, embedding_dim=8, **model)
-  config.model.crnn.update(conv_filters=(4, 8), rnn_units=4)
+  config.model.crnn.update(conv_filters=(4,), pool_time=(4,), pool_freq=(4,), rnn_units=4)
   config.model.transformer.update(d_model=8, num_heads=2, num_layers=1, ff_dim=16)
   config.tasks.emotion = emotion
   return config_lib.validate(config)
@@ -65,7 +65,7 @@ def compiled_model(config):
 
 @pytest.mark.parametrize("features, fusion_mode, trunk, emotion", list(itertools.product(
     [("mel",), FUSED], ["mean", "gated", "concat"], ["crnn", "transformer"],
-    ["av", "quadrant", "both"])))
+    ["av", "quadrant", "both"])), ids=lambda v: "+".join(v) if isinstance(v, tuple) else v)
 def test_every_combination_builds_names_its_parts_and_trains(features, fusion_mode, trunk,
                                                              emotion):
   config = tiny_config(features, fusion_mode, trunk, emotion)
@@ -82,12 +82,10 @@ def test_every_combination_builds_names_its_parts_and_trains(features, fusion_mo
   assert np.isfinite(history["loss"]).all()
   changed = [not np.allclose(b, np.array(a)) for b, a in zip(before, model.trainable_weights)]
   assert all(changed), [v.path for v, c in zip(model.trainable_weights, changed) if not c]
-  preds = model.predict(x, verbose=0)
-  for head in heads:
-    if head == "emotion":
-      assert preds[head].shape == (8, 2) and np.abs(preds[head]).max() <= 1
-    else:
-      np.testing.assert_allclose(preds[head].sum(axis=1), 1.0, rtol=1e-5)
+  # (No predict here: a second compilation per case would double the grid's time; the
+  # outputs' values are checked in the fusion tests below.)
+  assert model.output["genre"].shape == (None, 10)
+  assert all(model.output[h].shape == (None, 2 if h == "emotion" else 4) for h in heads[1:])
 
 
 def test_gate_weights_sum_to_one_per_task_and_are_logged():
