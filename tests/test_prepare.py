@@ -30,6 +30,7 @@ def mixed_config(tiny_config, tmp_path):
   real_layouts.gtzan(tmp_path / "data", _stems_on_lists(), seconds=3.0)
   real_layouts.deam(tmp_path / "data", songs=list(range(2, 14)), seconds=3.0)
   tiny_config.data.root = str(tmp_path / "data")
+  tiny_config.data.source = "auto"  # configs/test.py pins 'synthetic'; here real data is found
   return tiny_config
 
 
