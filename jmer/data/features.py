@@ -10,6 +10,7 @@ import concurrent.futures
 import functools
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import pathlib
@@ -199,21 +200,30 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
   if todo:
     from tqdm.auto import tqdm
     bar = tqdm(total=len(todo), desc="features", unit="track", disable=not progress)
+    done = set()
     if workers > 1 and len(todo) >= 4 * workers:
       # 'spawn' because the caller may already run JAX threads, which fork would copy unsafely.
       ctx = multiprocessing.get_context("spawn")
-      with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
-                                                  initializer=_one_blas_thread) as pool:
-        futures = {pool.submit(_build_one, t.path, m, params): t for t, m in todo}
-        for future in concurrent.futures.as_completed(futures):
-          if (reason := future.result()) is not None:
-            failed[futures[future].path] = reason
-          bar.update()
-    else:
-      for track, missing in todo:
-        if (reason := _build_one(track.path, missing, params)) is not None:
-          failed[track.path] = reason
-        bar.update()
+      try:
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
+                                                    initializer=_one_blas_thread) as pool:
+          futures = {pool.submit(_build_one, t.path, m, params): t for t, m in todo}
+          for future in concurrent.futures.as_completed(futures):
+            if (reason := future.result()) is not None:
+              failed[futures[future].path] = reason
+            done.add(futures[future].path)
+            bar.update()
+      except concurrent.futures.process.BrokenProcessPool:
+        # Spawned workers re-import the caller's main script; a script without an
+        # `if __name__ == "__main__":` guard breaks them. Finish in this process instead.
+        logging.warning("Feature workers failed to start (is your script's entry point under "
+                        "`if __name__ == '__main__':`?); continuing in one process.")
+    for track, missing in todo:
+      if track.path in done:
+        continue
+      if (reason := _build_one(track.path, missing, params)) is not None:
+        failed[track.path] = reason
+      bar.update()
     bar.close()
   usable = [t for t in tracks if t.path not in failed]
   return usable, sorted(failed.items())
