@@ -10,6 +10,10 @@ import numpy as np
 from keras import layers
 from keras import ops
 
+# Gate logits are stored divided by this: Adam moves a weight by about the learning rate per
+# step whatever its gradient, which would leave unscaled gates near uniform for a whole run.
+GATE_SCALE = 10.0
+
 
 @keras.saving.register_keras_serializable(package="jmer")
 class LateFusion(layers.Layer):
@@ -37,7 +41,7 @@ class LateFusion(layers.Layer):
     """(tasks, branches) weights, each row summing to 1."""
     if self.mode == "mean":
       return ops.full((len(self.tasks), len(self.branches)), 1.0 / len(self.branches))
-    return ops.softmax(self.gate_logits, axis=-1)
+    return ops.softmax(GATE_SCALE * self.gate_logits, axis=-1)
 
   def call(self, inputs):
     n = len(self.branches)
