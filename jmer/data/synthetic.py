@@ -1,0 +1,431 @@
+"""The built-in labelled corpus: deterministic synthetic music clips with genre AND arousal/valence.
+
+jmer must run offline, so it renders its own clips, made to be worth learning from. Genre lives
+mostly in temporal structure (tempo, drum pattern, comping and bass rhythm, chord loop); timbre
+palettes overlap between genres on purpose, so clip-averaged MFCCs only partly give it away.
+Arousal/valence are drawn per clip around genre-dependent means, widely enough that every genre
+covers much of the plane, then made audible: arousal sets tempo, loudness, note density,
+brightness and drum level; valence sets mode, consonance (detuning, clashes) and register.
+"""
+
+import csv
+import json
+import os
+import pathlib
+import shutil
+import uuid
+
+import numpy as np
+import scipy.signal
+import soundfile as sf
+from tqdm import tqdm
+
+from jmer.labels import GTZAN_GENRES
+
+# Bump whenever audio or labels change, so an old corpus on disk is refused instead of mixed in.
+GENERATOR_VERSION = 2
+_T = 2048  # wavetable length: one cycle, room for the harmonics of the lowest bass note
+_Q = {"maj": (0, 4, 7), "min": (0, 3, 7), "5": (0, 7, 12), "dim": (0, 3, 6), "7": (0, 4, 7, 10),
+      "maj7": (0, 4, 7, 11), "m7": (0, 3, 7, 10), "m7b5": (0, 3, 6, 10), "9": (0, 4, 7, 10, 14),
+      "m9": (0, 3, 7, 10, 14), "7b9": (0, 4, 7, 10, 13)}
+_SCALES = {"major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10),
+           "mixo": (0, 2, 4, 5, 7, 9, 10), "blues": (0, 3, 5, 6, 7, 10),
+           "phrygian": (0, 1, 3, 5, 7, 8, 10)}
+# Instruments: (spectral tilt k^-p, odd harmonics only, attack s, decay s, sustain level, pluck s
+# (how fast the bright part of the spectrum dies), vibrato depth, ensemble detune cents, drive).
+_INST = {
+    "piano": (1.7, 0, .002, .9, 0, .25, 0, 0, 0), "epiano": (3., 0, .003, 1.4, 0, .05, 0, 0, 0),
+    "guitar": (1.3, 0, .002, .6, 0, .08, 0, 0, 0), "twang": (.8, 0, .002, .4, 0, .03, 0, 0, 0),
+    "dist": (1., 0, .004, .4, .8, 0, 0, 6, 6), "strings": (1.1, 0, .15, .5, 1, 0, .006, 9, 0),
+    "organ": (1., 0, .01, 1., 1, 0, .002, 0, 0), "synth": (1., 0, .008, .25, .6, 0, 0, 12, 0),
+    "square": (1., 1, .02, .3, .8, 0, .003, 0, 0), "bass": (2.2, 0, .004, .5, .25, .05, 0, 0, 0),
+    "upright": (2.6, 0, .01, .3, .05, .03, 0, 0, 0),
+    "synbass": (1.2, 0, .004, .15, .5, .05, 0, 0, 0), "sub808": (9., 0, .002, .9, .4, 0, 0, 0, 1.5)}
+_DRUM_GAIN = dict(k=1., s=.8, h=.35, o=.35, r=.3, m=.5, p=.7, c=.4)
+_VEL = {"X": 1., "x": .75, "g": .3, "?": .4, "a": .7, "R": .8, "O": .8, "A": .7, "3": .75,
+        "5": .75, "6": .7, "7": .7}
+_BB, _E8, _Q4, _H2 = "....x.......x...", "x.x.x.x.x.x.x.x.", "x...x...x...x...", "x......."
+_SN, _OFF, _DROP = "....X.......X...", "..x...x...x...x.", "........x......."
+# Per-genre style. bpm: range (arousal picks the position; ranges overlap); swing: (low, high, 8|16)
+# where the off-beat falls (.5 straight, .67 triplet) and at which level. Rhythms are one bar on a
+# 16-step grid (shorter patterns repeat). drums: per voice (k kick, s snare, h/o closed/open hat,
+# r ride, m rim, p clap, c crash; X accent, x hit, g ghost, ? maybe); prog: (major, minor) chord
+# loops, "root:quality" per bar; comp/bass: ordered sparse -> dense (arousal picks): x chord,
+# a arpeggio, ? maybe, - tie, . rest, bass letters are chord tones (A: approach to the next root);
+# pal: comp/bass/lead palettes, overlapping across genres on purpose; av: mean (arousal, valence).
+_STYLES = {
+    "blues": dict(
+        bpm=(60, 105), swing=(.62, .70, 8), av=(-.3, -.35), kick=(.15, .3), lead=.7,
+        scale=("mixo", "blues"), drums=[dict(k=_H2, s=_BB, r=_E8), dict(k=_Q4, s=_BB, h=_E8)],
+        prog=(["0:7 0:7 0:7 0:7 5:7 5:7 0:7 0:7 7:7 5:7 0:7 7:7"],
+              ["0:m7 0:m7 0:m7 0:m7 5:m7 5:m7 0:m7 0:m7 7:7 5:m7 0:m7 7:7"]),
+        comp=["x-------", "x---", _E8], bass=["R---3---5---6---", "R-3-5-6-7-6-5-3-"],
+        pal=("guitar:3 piano:3 organ:2 dist:1", "bass:3 upright:2",
+             "guitar:3 dist:2 organ:1 square:1")),
+    "classical": dict(
+        bpm=(60, 140), av=(-.4, .1), kick=(.2, .3), lead=.9, drums=[],
+        prog=(["0:maj 5:maj 7:7 0:maj", "0:maj 9:min 5:maj 7:7", "0:maj 2:min 7:7 0:maj"],
+              ["0:min 5:min 7:7 0:min", "0:min 8:maj 2:dim 7:7"]),
+        comp=["x" + "-" * 15, "a---", "a-", "a"], bass=["R" + "-" * 15, "R-------5-------"],
+        pal=("strings:5 piano:4 organ:1", "strings:3 upright:1 bass:1",
+             "strings:4 piano:3 square:2")),
+    "country": dict(  # train beat or two-step
+        bpm=(85, 150), swing=(.5, .56, 8), av=(0., .3), kick=(.15, .25), lead=.7,
+        drums=[dict(k=_H2, s="ggggXggg"), dict(k=_H2, s=_BB, h=_E8)],
+        prog=(["0:maj 5:maj 7:maj 0:maj", "0:maj 0:maj 5:maj 7:maj", "0:maj 7:maj 9:min 5:maj"],
+              ["0:min 5:min 7:maj 0:min", "0:min 8:maj 10:maj 0:min"]),
+        comp=["x---", "x-"], bass=["R-------5-------", "R---5---"],
+        pal=("twang:4 guitar:3 piano:2 organ:1", "bass:4 upright:1",
+             "twang:3 strings:2 guitar:1 square:1")),
+    "disco": dict(
+        bpm=(110, 132), swing=(.5, .53, 16), av=(.55, .5), kick=(.12, .25), lead=.6,
+        drums=[dict(k=_Q4, s=_BB, h=_Q4, o=_OFF), dict(k=_Q4, p=_BB, h="x", o=_OFF)],
+        prog=(["2:m7 7:9 0:maj7 9:m7", "0:maj7 9:m7 2:m7 7:7"], ["0:m7 0:m7 5:m7 5:m7",
+                                                                  "0:m9 5:9"]),
+        comp=["x-------", _OFF, ".xx."], bass=["R---R-O-", "R-O-"],
+        pal=("guitar:3 strings:2 epiano:2 synth:2", "synbass:3 bass:3",
+             "strings:3 synth:3 epiano:1")),
+    "hiphop": dict(  # boom-bap: a heavy, swung kick
+        bpm=(80, 100), swing=(.54, .62, 16), av=(.2, -.1), kick=(.35, .6), lead=.5,
+        drums=[dict(k="x......x..x.....", s=_BB, h=_E8), dict(k="x.x....x.xx.....", s=_BB, h=_E8)],
+        prog=(["0:maj7 9:m7 2:m7 7:9"], ["0:m7 8:maj7 0:m7 8:maj7", "0:m9 5:m7 8:maj7 7:7"]),
+        comp=["x" + "-" * 15, "x-------", "x--x--x---x-----"],
+        bass=["R" + "-" * 15, "R------R-R------"],
+        pal=("epiano:4 piano:3 strings:2 synth:2", "sub808:5 synbass:2 bass:1",
+             "synth:3 epiano:2 piano:2 square:2")),
+    "jazz": dict(
+        bpm=(100, 200), swing=(.62, .70, 8), av=(-.1, .2), kick=(.15, .3), lead=.8,
+        drums=[dict(r="x...x.x.x...x.x.", h=_BB, k="g...", s="??.?.??..?.?.?.?")],  # swung ride
+        prog=(["2:m7 7:9 0:maj7 0:maj7", "0:maj7 9:m7 2:m9 7:7b9", "4:m7 9:7 2:m7 7:9"],
+              ["2:m7b5 7:7b9 0:m7 0:m7", "0:m9 5:m7 2:m7b5 7:7b9"]),
+        comp=["x-----x---------", "x--.--x.....x...", "?."],
+        bass=["R-------5-------", "R---3---5---A---"],  # two-feel, walking
+        pal=("epiano:4 piano:4 guitar:2", "upright:5 bass:1",
+             "square:3 epiano:2 piano:2 guitar:2 synth:1")),
+    "metal": dict(  # double kick, power chords
+        bpm=(130, 200), av=(.65, -.45), kick=(.06, .12), lead=.6, scale=("major", "phrygian"),
+        drums=[dict(k="x", s=_SN, c=_Q4), dict(k=_E8, s=_SN, h=_E8), dict(k="x", s=_OFF, r=_E8)],
+        prog=(["0:5 5:5 7:5 5:5", "0:5 10:5 5:5 0:5"], ["0:5 8:5 10:5 0:5", "0:5 1:5 0:5 10:5"]),
+        comp=["x-------", _E8, "x"], bass=["R-", "R"],
+        pal=("dist:7 guitar:1 synth:1 strings:1", "bass:4 synbass:1", "dist:5 synth:1 guitar:1")),
+    "pop": dict(
+        bpm=(92, 128), swing=(.5, .55, 16), av=(.3, .5), kick=(.15, .3), lead=.8,
+        drums=[dict(k="x.......x.x.....", s=_BB, h=_E8), dict(k=_Q4, p=_BB, h=_E8)],
+        prog=(["0:maj 7:maj 9:min 5:maj", "0:maj 5:maj 9:min 7:maj", "9:min 5:maj 0:maj 7:maj"],
+              ["0:min 8:maj 3:maj 10:maj", "0:min 5:min 8:maj 7:maj"]),
+        comp=["x---", "x-", "a-", "a"], bass=["R---", "R-"],
+        pal=("piano:3 synth:3 guitar:2 dist:1 epiano:1", "bass:3 synbass:3",
+             "synth:3 piano:2 guitar:2 square:1")),
+    "reggae": dict(  # offbeat skank over a one-drop or steppers beat
+        bpm=(65, 95), swing=(.54, .62, 8), av=(-.1, .35), kick=(.2, .4), lead=.6,
+        drums=[dict(k=_DROP, m=_DROP, h=_E8), dict(k=_Q4, m=_DROP, h=_E8)],
+        prog=(["0:maj 5:maj 7:maj 5:maj", "0:maj 0:maj 7:maj 7:maj"],
+              ["0:min 5:min 0:min 5:min", "0:min 10:maj 0:min 10:maj"]),
+        comp=[_OFF, "..xx"], bass=["..R---5-R-..3-5-", "R--.R-5-O---5-3-"],
+        pal=("guitar:3 organ:3 piano:2 epiano:1 synth:1", "bass:5 synbass:1",
+             "organ:2 synth:2 guitar:2 square:1")),
+    "rock": dict(
+        bpm=(100, 155), swing=(.5, .53, 8), av=(.45, 0.), kick=(.12, .25), lead=.6,
+        drums=[dict(k="x.....x.x.......", s=_SN, h=_E8), dict(k="x.......x.x.....", s=_SN, r=_E8)],
+        prog=(["0:maj 10:maj 5:maj 0:maj", "0:maj 5:maj 7:maj 5:maj", "0:5 5:5 7:5 0:5"],
+              ["0:min 8:maj 10:maj 0:min", "0:5 8:5 10:5 0:5"]),
+        comp=["x-------", "x-", _E8], bass=["R-", "R.RR"],
+        pal=("dist:5 guitar:3 organ:1 piano:1", "bass:5", "dist:4 guitar:2 organ:1")),
+}
+
+
+def _pick(rng, palette):
+  """Draws one name from a 'name:weight name:weight' palette."""
+  names, weights = zip(*((n, float(w)) for n, w in (p.split(":") for p in palette.split())))
+  return names[rng.choice(len(names), p=np.array(weights) / sum(weights))]
+
+
+def _table(amp):
+  """One band-limited waveform cycle with the given harmonic amplitudes, peak 1."""
+  spec = np.zeros(_T // 2 + 1, complex)
+  spec[1:amp.size + 1] = -1j * amp
+  tab = np.fft.irfft(spec, _T)
+  return tab / np.abs(tab).max()
+
+
+def _note(c, inst, midi, seconds):
+  """One wavetable note; cached per clip because loops repeat the same notes."""
+  n = int(seconds * c["sr"])
+  key = (inst, midi, n)
+  if key not in c["cache"]:
+    tilt, odd, att, dec, sus, pluck, vib, ens, _ = _INST[inst]
+    sr, f0 = c["sr"], 440. * 2 ** ((midi - 69) / 12)
+    k = np.arange(1, _T // 2)
+    audible = k * f0 < .45 * sr  # band-limited: no aliasing
+    amp = k ** -tilt / (1 + (k * f0 / c["cut"]) ** 2) * audible * (k % 2 if odd else 1)
+    if inst == "organ":  # drawbar registration instead of a smooth tilt
+      amp = np.zeros_like(amp)
+      amp[[0, 1, 2, 3, 5, 7]] = [1, .7, .5, .4, .25, .2]
+    tine = np.zeros_like(amp)
+    if inst == "epiano":  # the bell-like tine partials of an electric piano's attack
+      tine[[6, 13]] = [.4, .15]
+    bright = _table(amp + tine * audible)
+    dull = _table(amp * k ** -1.5) if pluck else bright
+    t = np.arange(n) / sr
+    y = np.zeros(n)
+    cents = ens + c["sour"]  # ensemble width plus low-valence sourness, heard as beating
+    for cent, w in ((0, 1.), (cents, .6)) if cents > 1 else ((0, 1.),):
+      ph = f0 * 2 ** (cent / 1200) * t + w  # w also offsets the detuned voice's phase
+      if vib:
+        ph += vib * f0 / (2 * np.pi * 5.5) * (1 - np.cos(2 * np.pi * 5.5 * t))
+      i = (ph * _T).astype(np.int64) % _T
+      y += w * (dull[i] + (bright[i] - dull[i]) * np.exp(-t / pluck) if pluck else bright[i])
+    env = np.minimum(1, t / att) * (sus + (1 - sus) * np.exp(-t / dec))
+    r = min(n, int(.015 * sr))
+    env[n - r:] *= np.linspace(1, 0, r)
+    c["cache"][key] = y * env
+  return c["cache"][key]
+
+
+def _kit(rng, sr, kick_decay):
+  """One drum kit per clip: a pitch-dropping sine kick, filtered noise bursts for the rest."""
+  t = np.arange(int(.8 * sr)) / sr
+  noise = rng.standard_normal(t.size)
+
+  def filt(band, kind):
+    return scipy.signal.sosfilt(scipy.signal.butter(2, band, kind, fs=sr, output="sos"), noise)
+
+  def decay(tau):
+    return np.exp(-t / tau)
+
+  f1, f2, tp = rng.uniform(100, 180), rng.uniform(40, 60), rng.uniform(.02, .05)
+  bell = sum(np.sin(2 * np.pi * f * t) for f in rng.uniform(300, 900) * np.array([1, 1.48, 2.13]))
+  kit = dict(
+      k=np.sin(2 * np.pi * (f2 * t + (f1 - f2) * tp * (1 - decay(tp)))) * decay(
+          rng.uniform(*kick_decay)) + .3 * filt([1000, 5000], "bandpass") * decay(.004),
+      s=.5 * np.sin(2 * np.pi * rng.uniform(170, 230) * t) * decay(.06)
+      + filt([1500, 8000], "bandpass") * decay(rng.uniform(.08, .18)),
+      h=filt(7000, "highpass") * decay(rng.uniform(.02, .05)),
+      o=filt(6000, "highpass") * decay(rng.uniform(.15, .3)),
+      r=(filt(5000, "highpass") + .15 * bell) * decay(.5),
+      m=filt([2000, 6000], "bandpass") * decay(.01) + np.sin(2 * np.pi * 480 * t) * decay(.02),
+      p=filt([900, 2500], "bandpass") * np.exp(-(t % .011) / .003 - t / .08),  # clap: bursts
+      c=filt(4000, "highpass") * decay(.7))
+  return {v: x / np.abs(x).max() * _DRUM_GAIN[v] for v, x in kit.items()}
+
+
+def _place(buf, y, start, sr):
+  s = max(0, int(round(start * sr)))
+  e = min(buf.size, s + y.size)
+  if e > s:
+    buf[s:e] += y[:e - s]
+
+
+def _tile(pattern):
+  """Patterns shorter than a bar repeat to fill its 16 steps ('x---' is four quarter notes)."""
+  return (pattern * 16)[:16]
+
+
+def _hits(pattern, grid, bar_len):
+  """(step, symbol, duration s) for every onset in a one-bar pattern; '-' extends a note."""
+  pattern, ends = _tile(pattern), np.append(grid, bar_len)
+  out = []
+  for i, ch in enumerate(pattern):
+    if ch not in ".-":
+      j = i + 1
+      while j < len(pattern) and pattern[j] == "-":
+        j += 1
+      out.append((i, ch, ends[j] - grid[i]))
+  return out
+
+
+def _sample_av(rng, mean, kappa=4.):
+  """Genre-conditioned (arousal, valence): a Beta on [-1, 1] per axis, sd ~0.3-0.45."""
+  p = (np.asarray(mean) + 1) / 2
+  return np.round(2 * rng.beta(kappa * p, kappa * (1 - p)) - 1, 4)
+
+
+def _master(rng, mix, up, sr, classical):
+  """Room, tone and noise floor per clip (mostly genre-blind), then arousal-driven loudness."""
+  rt = rng.uniform(1., 2.5) if classical else rng.uniform(.3, 1.5)  # concert halls for classical
+  t_ir = np.arange(int(rt * sr)) / sr
+  ir = rng.standard_normal(t_ir.size) * np.exp(-6.9 * t_ir / rt)
+  wet = scipy.signal.fftconvolve(mix, ir / np.linalg.norm(ir))[:mix.size]
+  mix = mix + rng.uniform(.1, .35) * wet
+  cut = min(.45 * sr, 2500 * 2 ** (2.5 * up + rng.normal(0, .3)))  # darker when calm
+  mix = scipy.signal.sosfilt(scipy.signal.butter(2, cut, fs=sr, output="sos"), mix)
+  for f, kind in ((250, "lowpass"), (3000, "highpass")):  # random shelving EQ hides the genre
+    mix += rng.uniform(-.5, 1.) * scipy.signal.sosfilt(
+        scipy.signal.butter(1, f, kind, fs=sr, output="sos"), mix)
+  mix /= np.sqrt(np.mean(mix ** 2)) + 1e-12
+  mix += rng.standard_normal(mix.size) * 10 ** (rng.uniform(-50, -35) / 20)
+  # Loudness follows arousal (about -28 to -13 dBFS RMS); a soft knee keeps peaks <= 0.99.
+  mix *= 10 ** ((-28 + 15 * up + rng.normal(0, 1)) / 20) / np.sqrt(np.mean(mix ** 2))
+  knee, over = .5, np.abs(mix) > .5
+  excess = np.tanh((np.abs(mix[over]) - knee) / (.99 - knee))
+  mix[over] = np.sign(mix[over]) * (knee + (.99 - knee) * excess)
+  fade = min(mix.size, int(.01 * sr))
+  mix[:fade] *= np.linspace(0, 1, fade)
+  mix[mix.size - fade:] *= np.linspace(1, 0, fade)
+  return mix
+
+
+def render_clip(genre, rng, seconds, sr):
+  """Returns (mono float audio, peak <= 0.99; arousal; valence) for one clip of `genre`."""
+  st = _STYLES[genre]
+  a, v = _sample_av(rng, st["av"])
+  up = (a + 1) / 2  # arousal on [0, 1]
+
+  def dense(options):  # arousal picks how busy a part is, with some slack
+    return options[int(np.clip(round(up * (len(options) - 1) + rng.normal(0, .5)), 0,
+                               len(options) - 1))]
+
+  bpm = np.interp(np.clip(.75 * up + .25 * rng.random(), 0, 1), [0, 1], st["bpm"])
+  beat, bar = 60 / bpm, 240 / bpm
+  swing = st.get("swing", (.5, .5, 8))
+  sw, i = rng.uniform(*swing[:2]), np.arange(16)
+  grid = beat * ((i // 4 + np.array([0, sw / 2, sw, sw + (1 - sw) / 2])[i % 4]) if swing[2] == 8
+                 else (i // 2 * .5 + np.where(i % 2, sw * .5, 0)))
+  minor = int(rng.random() > 1 / (1 + np.exp(-6 * v)))  # mode follows valence, loosely
+  prog = [(int(r), q) for r, q in (ch.split(":") for ch in rng.choice(st["prog"][minor]).split())]
+  scale = _SCALES[st.get("scale", ("major", "minor"))[minor]]
+  key, reg = int(rng.integers(12)), int(round(6 * np.clip(v + rng.normal(0, .35), -1, 1)))
+  c = dict(sr=sr, cache={}, sour=max(0., -v) * 18,  # low valence: detuned, beating voices
+           cut=1200 * 2 ** (3.3 * up + rng.normal(0, .3)))  # brightness follows arousal
+  n, human = int(round(seconds * sr)), rng.uniform(.003, .012)
+  bus = {p: np.zeros(n) for p in ("drums", "bass", "comp", "lead")}
+  inst = {p: _pick(rng, pal) for p, pal in zip(("comp", "bass", "lead"), st["pal"])}
+  nbars, start = int(np.ceil(seconds / bar)), int(rng.integers(len(prog)))
+  chords = [prog[(b + start) % len(prog)] for b in range(nbars + 1)]
+
+  def put(part, y, t):
+    _place(bus[part], y, t + rng.normal(0, human), sr)
+
+  # Drums: arousal thins hats/ride to quarters or fills 8th patterns up to 16ths.
+  pats = st["drums"][rng.integers(len(st["drums"]))] if st["drums"] else {}
+  drums = {voice: _tile(pat) for voice, pat in pats.items()}
+  hats = dense([0, 1, 2])
+  for voice in set(drums) & {"h", "r"}:
+    if hats == 0:
+      drums[voice] = "".join(ch if j % 4 == 0 else "." for j, ch in enumerate(drums[voice]))
+    elif hats == 2 and drums[voice].count(".") <= 8:
+      drums[voice] = drums[voice].replace(".", "g")
+  kit = _kit(rng, sr, st["kick"]) if drums else {}
+  for b in range(nbars):
+    for voice, pat in drums.items():
+      for j, ch in enumerate(pat):
+        if ch != "." and (ch != "?" or rng.random() < .35):
+          put("drums", kit[voice] * _VEL[ch] * (1 + rng.normal(0, .08)), b * bar + grid[j])
+    if drums and b % 4 == 0 and a > 0 and "c" not in drums:
+      put("drums", kit["c"], b * bar)
+  # Chords: close root-position voicings in a valence-dependent register.
+  comp, strum, arp = _hits(dense(st["comp"]), grid, bar), inst["comp"] in ("guitar", "twang"), 0
+  for b in range(nbars):
+    root, q = chords[b]
+    center = 57 + reg - (12 if q == "5" else 0)  # power chords sit low
+    notes = [center - 6 + (key + root - center + 6) % 12 + iv for iv in _Q[q]]
+    if rng.random() < max(0., -v) * .7:  # low valence: a clashing b9 / tritone / b2
+      notes.append(notes[0] + int(rng.choice([1, 6, 13])))
+    for j, ch, dur in comp:
+      if ch == "?" and rng.random() > .45:
+        continue
+      play = [notes[arp % len(notes)]] if ch == "a" else notes
+      arp += ch == "a"
+      vel = _VEL.get(ch, .7) * (1 + rng.normal(0, .08)) / np.sqrt(len(play))
+      for m_i, m in enumerate(play):
+        put("comp", vel * _note(c, inst["comp"], m, dur), b * bar + grid[j] + m_i * .012 * strum)
+  # Bass: chord tones by letter, in the A1..G#2 octave.
+  bass = _hits(dense(st["bass"]), grid, bar)
+  for b in range(nbars):
+    (root, q), nxt = chords[b], chords[b + 1][0]
+    r, ivs = 33 + (key + root - 33) % 12, _Q[q]
+    third = ivs[1] if ivs[1] < 5 else 3 + (not minor)  # a power chord takes the mode's third
+    tones = {"R": 0, "O": 12, "3": third, "5": 7, "6": 5 + third, "7": (ivs + (10,))[3],
+             "A": 32 + (key + nxt - 33) % 12 - r}
+    for j, ch, dur in bass:
+      put("bass", _VEL[ch] * _note(c, inst["bass"], r + tones[ch], dur), b * bar + grid[j])
+  # Lead: a two-bar motif on scale degrees relative to each chord's root, varied every 4 bars.
+  if rng.random() < st["lead"]:
+    step = dense([4, 2, 1])
+    onsets = [s for s in range(0, 32, step) if rng.random() < .75] or [0]
+    degs = np.cumsum(rng.choice([-2, -1, -1, 0, 1, 1, 2, 3, -3], len(onsets)))
+    times = [s // 16 * bar + grid[s % 16] for s in onsets] + [2 * bar]
+    tonic = 66 + reg + (key - 66 - reg) % 12  # a register that rises with valence
+    for b in range(0, nbars, 2):
+      if b % 4 == 0 and rng.random() < .5:
+        degs = degs + rng.choice([-1, 0, 0, 1], len(degs))
+      if (b // 4) % 3 == 2 and rng.random() < .6:
+        continue  # leave some phrases to the backing, like a real loop
+      for s, d, t0, t1 in zip(onsets, degs, times[:-1], times[1:]):
+        deg = int(np.argmin(np.abs(np.array(scale) - chords[b + s // 16][0] % 12))) + int(d)
+        m = tonic + 12 * (deg // len(scale)) + scale[deg % len(scale)]
+        m += int(rng.random() < max(0., -v) * .25)  # low valence: chromatic rubs
+        put("lead", (.7 + .3 * rng.random()) * _note(c, inst["lead"], m, t1 - t0), b * bar + t0)
+  # Mix: unit-RMS buses at random levels (drums louder with arousal); distortion where needed.
+  mix = np.zeros(n)
+  gains = dict(drums=6 * a + rng.normal(0, 3), bass=rng.normal(-2, 3.5), comp=rng.normal(-3, 3.5),
+               lead=rng.normal(-3, 3.5))
+  for p, x in bus.items():
+    drive = _INST[inst[p]][8] if p in inst else 0
+    if drive and np.abs(x).max() > 0:  # amp-style saturation, then a speaker-cabinet roll-off
+      x = np.tanh(drive * x / np.abs(x).max())
+      x = scipy.signal.sosfilt(scipy.signal.butter(2, 4500, fs=sr, output="sos"), x)
+    if np.any(x):
+      mix += x / np.sqrt(np.mean(x ** 2)) * 10 ** (gains[p] / 20)
+  return _master(rng, mix, up, sr, genre == "classical"), float(a), float(v)
+
+
+def _read_params(folder):
+  try:
+    return json.loads((folder / "params.json").read_text())
+  except FileNotFoundError:
+    return None
+  except (ValueError, OSError):
+    return {"unreadable": str(folder / "params.json")}
+
+
+def generate_corpus(out_dir, *, clips_per_genre: int, clip_seconds: float, sample_rate: int = 22050,
+                    seed: int = 0, progress: bool = True) -> pathlib.Path:
+  """Writes <out_dir>/<genre>/<genre>.<NNNNN>.wav files and <out_dir>/metadata.csv; returns the CSV path.
+
+  Idempotent: a finished corpus with the same parameters is returned untouched; a folder holding
+  anything else raises ValueError rather than being overwritten. Clips are written to a hidden
+  sibling folder renamed into place at the end, so an interrupted run leaves no half corpus.
+  Clip (seed, genre g, index i) uses np.random.default_rng([seed, g, i]): same seed, same bytes.
+  """
+  out_dir = pathlib.Path(out_dir)
+  if clips_per_genre < 1 or clip_seconds <= 0 or sample_rate < 8000:
+    raise ValueError(f"cannot generate {out_dir}: need clips_per_genre >= 1, clip_seconds > 0 and "
+                     "sample_rate >= 8000")
+  params = dict(generator_version=GENERATOR_VERSION, clips_per_genre=int(clips_per_genre),
+                clip_seconds=float(clip_seconds), sample_rate=int(sample_rate), seed=int(seed))
+  csv_path = out_dir / "metadata.csv"
+  existing = _read_params(out_dir) if out_dir.is_dir() else None
+  if existing is not None and existing != params:
+    raise ValueError(f"{out_dir} already holds a synthetic corpus made with {existing}, not "
+                     f"{params}; delete that folder or choose another one.")
+  if existing is not None and csv_path.exists():
+    return csv_path
+  if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    raise ValueError(f"{out_dir} exists but is not a complete jmer synthetic corpus; refusing to "
+                     "write into it. Delete it or choose another folder.")
+  out_dir.parent.mkdir(parents=True, exist_ok=True)
+  tmp = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
+  tmp.mkdir()
+  try:
+    jobs = [(g, genre, i) for g, genre in enumerate(GTZAN_GENRES) for i in range(clips_per_genre)]
+    rows = []
+    for g, genre, i in tqdm(jobs, desc="synthetic corpus", unit="clip", disable=not progress):
+      audio, a, v = render_clip(genre, np.random.default_rng([seed, g, i]), clip_seconds,
+                                sample_rate)
+      rel = f"{genre}/{genre}.{i:05d}.wav"
+      (tmp / genre).mkdir(exist_ok=True)
+      sf.write(tmp / rel, audio, sample_rate, subtype="PCM_16")
+      rows.append((f"synth_{genre}_{i:05d}", rel, genre, f"{a:.4f}", f"{v:.4f}"))
+    with open(tmp / "metadata.csv", "w", newline="") as f:
+      csv.writer(f).writerows([("track_id", "path", "genre", "arousal", "valence")] + rows)
+    (tmp / "params.json").write_text(json.dumps(params, indent=2) + "\n")
+    try:
+      os.replace(tmp, out_dir)  # atomic; fails if out_dir became non-empty in the meantime
+    except OSError:
+      if _read_params(out_dir) == params and csv_path.exists():
+        return csv_path  # a concurrent run finished the same corpus first
+      raise
+  finally:
+    shutil.rmtree(tmp, ignore_errors=True)  # already gone after a successful rename
+  return csv_path
