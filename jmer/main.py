@@ -26,9 +26,9 @@ _MODE = flags.DEFINE_enum(
 
 
 def default_workdir(config_arg: str) -> str:
-  """runs/mtl for configs/mtl.py, runs/mtl_transformer for configs/mtl.py:transformer."""
+  """runs/mtl for configs/mtl.py, runs/mtl_fused_transformer for configs/mtl.py:fused,transformer."""
   path, _, variant = config_arg.partition(":")
-  name = pathlib.Path(path).stem + (f"_{variant}" if variant else "")
+  name = pathlib.Path(path).stem + (f"_{variant.replace(',', '_')}" if variant else "")
   return str(pathlib.Path("runs") / name)
 
 
