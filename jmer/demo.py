@@ -135,11 +135,9 @@ def build_app(bundle, examples=()):
 
 def main(argv=None) -> int:
   os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # local tool: no telemetry
-  os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # see jmer.predict.main
+  from jmer import export
   parser = argparse.ArgumentParser(prog="python -m jmer.demo", description=TITLE)
-  model_arg = parser.add_mutually_exclusive_group(required=True)
-  model_arg.add_argument("--workdir", help="a training run (uses its model.keras)")
-  model_arg.add_argument("--model", help="an exported .keras model file")
+  export.add_model_flags(parser)
   parser.add_argument("--examples", help="a folder of audio files offered to pick from")
   parser.add_argument("--host", default="127.0.0.1",
                       help="address to bind (default 127.0.0.1: this machine only)")
@@ -150,11 +148,9 @@ def main(argv=None) -> int:
   except ImportError:
     print("error: the demo needs Gradio: pip install -e .[demo]", file=sys.stderr)
     return 2
-  from jmer import export
   from jmer import predict
   try:
-    bundle = (export.load_model_bundle(args.model) if args.model
-              else export.bundle_from_workdir(args.workdir))
+    bundle = export.bundle_from_flags(args)
   except export.ModelFileError as error:
     print(f"error: {error}", file=sys.stderr)
     return 2

@@ -203,6 +203,18 @@ def bundle_from_workdir(workdir) -> ModelBundle:
   return load_model_bundle(path)
 
 
+def add_model_flags(parser) -> None:
+  """--workdir or --model: how the prediction CLI and the demo name the model to use."""
+  group = parser.add_mutually_exclusive_group(required=True)
+  group.add_argument("--workdir", help="a training run (uses its model.keras)")
+  group.add_argument("--model", help="an exported .keras model file")
+
+
+def bundle_from_flags(args) -> ModelBundle:
+  """The model named by add_model_flags' arguments; raises ModelFileError naming the file."""
+  return load_model_bundle(args.model) if args.model else bundle_from_workdir(args.workdir)
+
+
 def main(argv=None) -> int:
   parser = argparse.ArgumentParser(prog="python -m jmer.export", description=__doc__.split(
       "\n")[0])

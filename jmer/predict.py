@@ -16,7 +16,6 @@ the exit code is 1 if any failed. A file whose header announces more audio than 
 """
 
 import argparse
-import os
 import pathlib
 import queue
 import re
@@ -331,17 +330,12 @@ def expand_inputs(inputs) -> tuple:
 
 
 def main(argv=None) -> int:
-  # TensorFlow (loaded with Keras, used by jmer only for tf.data) otherwise greets every run
-  # with a oneDNN notice on stderr, where users should see only their files' errors.
-  os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
   from jmer import predict_output
   from jmer import export
   parser = argparse.ArgumentParser(
       prog="python -m jmer.predict", description="Genre and emotion of audio files.")
   parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3) or folders")
-  model_arg = parser.add_mutually_exclusive_group(required=True)
-  model_arg.add_argument("--workdir", help="a training run (uses its model.keras)")
-  model_arg.add_argument("--model", help="an exported .keras model file")
+  export.add_model_flags(parser)
   parser.add_argument("--timeline", action="store_true", help="add per-segment predictions")
   parser.add_argument("--format", choices=predict_output.FORMATS, default=None,
                       help="table (default on a terminal), json (one object per line; default "
@@ -349,8 +343,7 @@ def main(argv=None) -> int:
   args = parser.parse_args(argv)
   fmt = args.format or ("table" if sys.stdout.isatty() else "json")
   try:
-    bundle = (export.load_model_bundle(args.model) if args.model
-              else export.bundle_from_workdir(args.workdir))
+    bundle = export.bundle_from_flags(args)
   except export.ModelFileError as error:
     print(f"error: {error}", file=sys.stderr)
     return 2
