@@ -14,8 +14,11 @@ from jmer.data.datasets import csvfile
 
 def corpus_dir(config) -> pathlib.Path:
   s = config.data.synthetic
+  # The generator version is part of the key: a newer generator writes a new corpus beside the
+  # old one instead of refusing to run or mixing the two.
   params = dict(clips_per_genre=s.clips_per_genre, clip_seconds=s.clip_seconds,
-                sample_rate=config.data.sample_rate, seed=config.seed)
+                sample_rate=config.data.sample_rate, seed=config.seed,
+                generator_version=generator.GENERATOR_VERSION)
   digest = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
   return features.default_cache_root(config) / "synthetic" / digest
 
