@@ -42,8 +42,10 @@ def track_metrics(preds: dict, split: pipeline.SplitData, genre_names, config) -
     # The quadrant implied by the predicted AV point, for comparison with a quadrant head.
     implied = labels.av_quadrant(preds["emotion"][:, 0], preds["emotion"][:, 1],
                                  config.tasks.quadrant_threshold)
+    # A non-finite prediction (quadrant -1) counts as no opinion, not as the last quadrant.
+    onehot = np.where((implied >= 0)[:, None], np.eye(4)[np.maximum(implied, 0)], 0.25)
     out["quadrant_from_av"] = metrics_lib.classification_metrics(
-        split.quadrant, np.eye(4)[implied], labels.QUADRANTS)
+        split.quadrant, onehot, labels.QUADRANTS)
   if "quadrant" in preds:
     out["quadrant"] = metrics_lib.classification_metrics(split.quadrant, preds["quadrant"],
                                                          labels.QUADRANTS)
