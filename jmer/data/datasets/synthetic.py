@@ -29,7 +29,10 @@ def read_metadata(csv_path) -> list:
   out = []
   for row in csvfile.read_rows(csv_path):
     out.append(tracks_lib.Track(
-        track_id=row["track_id"], path=str(root / row["path"]), dataset="synthetic",
+        # The corpus folder's digest (seed, size, generator version) prefixes the id: the feature
+        # cache is keyed by track id, and every corpus reuses the same clip names.
+        track_id=f"{root.name}-{row['track_id']}", path=str(root / row["path"]),
+        dataset="synthetic",
         genre=labels.GTZAN_GENRES.index(row["genre"]),
         arousal=float(row["arousal"]), valence=float(row["valence"])))
   return out
