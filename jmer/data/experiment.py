@@ -82,6 +82,15 @@ def list_and_cache(config, progress: bool = True) -> PreparedTracks:
     raise ValueError(f"config.data.source = {config.data.source!r}: {unknown} unknown; "
                      f"expected 'auto' or names from {sorted(DATASETS)} joined by '+'.")
   listings = {n: DATASETS[n](config) for n in names}
+  if "deam" in listings and "emomusic" in listings:
+    # DEAM's 2013 part is the EmoMusic clips under the same song ids; keeping both would put
+    # EmoMusic test songs into DEAM's training split. EmoMusic's copy (with genre) is kept.
+    shared = {t.track_id for t in listings["emomusic"].tracks}
+    deam = listings["deam"]
+    dropped = [t for t in deam.tracks if t.track_id in shared]
+    deam.tracks = [t for t in deam.tracks if t.track_id not in shared]
+    if dropped:
+      print(f"jmer: {len(dropped)} DEAM song(s) are EmoMusic clips too; using EmoMusic's copy.")
   genre_names = merged_genre_names(list(listings.values()))
   for listing in listings.values():
     listing.tracks = tracks_lib.with_quadrants(_onto_vocabulary(listing, genre_names),
