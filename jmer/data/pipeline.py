@@ -132,8 +132,14 @@ def eval_segments(split: SplitData, config):
 
 
 def eval_dataset(split: SplitData, config) -> tf.data.Dataset:
+  """Validation batches for fit. Segments are shuffled once (seeded) so that every batch mixes
+  datasets: per-batch masked means then weigh the tasks by λ, not by which dataset a batch
+  happens to hold, and val_loss (early stopping, best.keras) stays comparable."""
   x, y, w, _ = eval_segments(split, config)
-  return tf.data.Dataset.from_tensor_slices((x, y, w)).batch(config.eval.batch_size).prefetch(2)
+  order = np.random.default_rng([config.seed, 2]).permutation(len(next(iter(w.values()))))
+  take = lambda d: {k: v[order] for k, v in d.items()}
+  return (tf.data.Dataset.from_tensor_slices((take(x), take(y), take(w)))
+          .batch(config.eval.batch_size).prefetch(2))
 
 
 class TrainStream:
