@@ -17,6 +17,7 @@ import sys
 import time
 
 import jmer  # noqa: F401  (JAX backend before Keras)
+from jmer import main as jmer_main
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -40,11 +41,6 @@ def load_config(spec: str, overrides=()):
       target = target[section]
     target[name] = type(target[name])(value) if isinstance(target[name], float) else value
   return config
-
-
-def run_name(spec: str) -> str:
-  path, _, arg = spec.partition(":")
-  return pathlib.Path(path).stem + (f"_{arg.replace(',', '_')}" if arg else "")
 
 
 def table_row(name: str, config, report: dict, minutes: float) -> str:
@@ -74,7 +70,7 @@ def main():
   rows = []
   for spec in args.specs:
     config = load_config(spec, args.set)
-    name = run_name(spec)
+    name = pathlib.Path(jmer_main.default_workdir(spec)).name  # runs/<name>, as jmer.main names it
     start = time.perf_counter()
     report = train.train_and_evaluate(config, root / name)
     rows.append(table_row(name, config, report, (time.perf_counter() - start) / 60))

@@ -186,8 +186,8 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(len(names) > 0 and len(set(names)) == len(names) and set(names) <= set(FEATURES),
          "features.names", names, f"a non-empty tuple of distinct names from {FEATURES}")
   _check(f.n_mels > 0, "features.n_mels", f.n_mels, "a positive number of mel bands")
-  _check(f.n_fft > 0 and f.hop_length > 0, "features.hop_length", f.hop_length,
-         "positive n_fft and hop_length")
+  _check(f.n_fft > 0, "features.n_fft", f.n_fft, "a positive FFT size")
+  _check(f.hop_length > 0, "features.hop_length", f.hop_length, "a positive hop length")
   _check(0 < f.n_mfcc <= f.n_mels, "features.n_mfcc", f.n_mfcc,
          "between 1 and features.n_mels")
   _check(f.chroma in ("stft", "cqt"), "features.chroma", f.chroma, "'stft' or 'cqt'")

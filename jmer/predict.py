@@ -266,7 +266,8 @@ def _summary(bundle, mean: dict) -> dict:
                quadrant_probability=round(float(mean["quadrant"][q]), 4))
   elif "emotion" in mean:
     q = int(labels.av_quadrant(*mean["emotion"], bundle.meta["quadrant_threshold"]))
-    out.update(quadrant=labels.QUADRANTS[q], quadrant_source="arousal-valence")
+    # -1 (a non-finite prediction) is no quadrant, not QUADRANTS[-1].
+    out.update(quadrant=labels.QUADRANTS[q] if q >= 0 else None, quadrant_source="arousal-valence")
   return out
 
 

@@ -5,7 +5,9 @@ Layout of a work dir:
   checkpoints/           best.keras (lowest val_loss), last.weights.h5 + state.json (resume)
   history.csv            per-epoch losses and metrics (appended across resumes)
   tensorboard/           TensorBoard event files
+  model.keras            the best model with its feature settings and labels (for jmer.predict)
   metrics.json           test metrics + config + package versions + data description
+  test_predictions.csv   one row per test track: true and predicted labels
   figures/*.png          confusion matrices, arousal–valence scatter, learning curves
 """
 

@@ -18,6 +18,8 @@ from jmer.data import tracks as tracks_lib
 _BUILTIN_QUADRANT_NAMES = {
     **{f"q{i + 1}": i for i in range(len(labels.QUADRANTS))},
     **{name.lower(): i for i, name in enumerate(labels.QUADRANTS)},
+    # The plain names too ('happy' for Q1_happy), so a user's quadrant_map only adds names.
+    **{name.split("_", 1)[1].lower(): i for i, name in enumerate(labels.QUADRANTS)},
 }
 
 
