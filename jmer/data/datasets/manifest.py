@@ -8,6 +8,7 @@ seeded stratified split). An empty cell (or NA/NaN/None/-) means "no such label"
 sample weight 0 for the track. A track's quadrant defaults to the one its AV values imply.
 """
 
+import dataclasses
 import math
 import pathlib
 
@@ -51,8 +52,7 @@ def list_tracks(config) -> tracks_lib.TrackList:
   prefix = folder.collection_id(csv_path)  # keeps two manifests' cached features apart
   lookup = folder.quadrant_lookup(cfg.quadrant_map)
   scale = tuple(float(x) for x in cfg.av_scale)
-  genre_names = tuple(sorted({r["genre"] for r in rows if not _missing(r.get("genre"))}))
-  tracks, skipped, seen = [], [], set()
+  tracks, genres, skipped, seen = [], [], [], set()
   for line, row in enumerate(rows, start=2):  # line 1 is the header
     where = f"{csv_path}, line {line}"
     if _missing(row["path"]):
@@ -71,14 +71,19 @@ def list_tracks(config) -> tracks_lib.TrackList:
     genre, quadrant, split = row.get("genre"), row.get("quadrant"), row.get("split")
     if not _missing(split) and split.strip().lower() not in SPLIT_ALIASES:
       raise ValueError(f"{where}: split {split!r} is not one of {tracks_lib.SPLITS} (or empty)")
+    genres.append(None if _missing(genre) else genre)
     tracks.append(tracks_lib.Track(
         track_id=track_id, path=str(path), dataset="manifest",
-        genre=labels.NO_GENRE if _missing(genre) else genre_names.index(genre),
         arousal=_rating(row.get("arousal"), scale, f"{where}, arousal"),
         valence=_rating(row.get("valence"), scale, f"{where}, valence"),
         quadrant=-1 if _missing(quadrant) else folder.quadrant_index(
             quadrant, lookup, f"{where}, quadrant", "data.manifest.quadrant_map"),
         split="" if _missing(split) else SPLIT_ALIASES[split.strip().lower()]))
+  # The vocabulary comes from the rows kept: a genre only on skipped rows would be a head
+  # output with no training track, and a 0 dragging macro-F1 down.
+  genre_names = tuple(sorted({g for g in genres if g is not None}))
+  tracks = [dataclasses.replace(t, genre=labels.NO_GENRE if g is None else genre_names.index(g))
+            for t, g in zip(tracks, genres)]
   labelled = {key: sum(test(t) for t in tracks) for key, test in (
       ("genre", lambda t: t.genre >= 0), ("arousal/valence", lambda t: t.has_av),
       ("quadrant", lambda t: t.quadrant >= 0))}
