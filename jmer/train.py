@@ -1,7 +1,5 @@
 """Builds data and model from a config, trains (resumably), and evaluates: one plain function."""
 
-import math
-import pathlib
 
 import keras
 
