@@ -1,6 +1,5 @@
 """Builds data and model from a config, trains (resumably), and evaluates: one plain function."""
 
-
 import keras
 
 from jmer import callbacks as callbacks_lib
