@@ -32,7 +32,7 @@ from jmer.data import features as features_lib
 
 BLOCK_SECONDS = 30.0  # decoded and featurised at a time: bounds memory, amortises overhead
 BATCH_SIZE = 16  # segments per model call; fixed so the jitted function compiles once
-SILENCE_PEAK = 1e-4  # -80 dBFS, the threshold jmer.data.audio uses
+SILENCE_PEAK = audio.SILENCE_PEAK  # one threshold for training data and prediction
 
 
 def _check_readable(path: pathlib.Path):

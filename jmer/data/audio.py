@@ -11,6 +11,8 @@ import warnings
 import numpy as np
 import soundfile as sf
 
+# A file whose peak stays below this (-80 dBFS) is silent.
+SILENCE_PEAK = 1e-4
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".au", ".aiff", ".aif", ".m4a")
 
 
@@ -55,7 +57,7 @@ def load_audio(path, sample_rate: int, *, reject_silent: bool = False) -> np.nda
     raise AudioError(path, "decodes to zero samples")
   if not np.all(np.isfinite(wave)):
     raise AudioError(path, "contains NaN or infinite samples")
-  if reject_silent and float(np.max(np.abs(wave))) < 1e-4:
+  if reject_silent and float(np.max(np.abs(wave))) < SILENCE_PEAK:
     raise AudioError(path, "is silent (peak below -80 dBFS)")
   if rate != sample_rate:
     import librosa
