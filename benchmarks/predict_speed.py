@@ -44,8 +44,8 @@ def write_test_audio(path, seconds: float, fmt: str = "WAV"):
 
 def measure(model_path: str, warmup_path: str, path: str) -> dict:
   """Runs in the child process: warm up, then time one end-to-end prediction."""
-  from jmer import export
-  from jmer import predict
+  from jmer.inference import export
+  from jmer.inference import predict
   bundle = export.load_model_bundle(model_path)
   predict.predict_file(bundle, warmup_path)
   rss_warm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -60,12 +60,12 @@ def measure(model_path: str, warmup_path: str, path: str) -> dict:
 def export_default_model(path):
   sys.path.insert(0, str(REPO))
   from configs import mtl
-  from jmer import export
+  from jmer.inference import export
   from jmer import labels
   from jmer.data import features
   from jmer.models import build
   config = mtl.get_config()
-  model = build.build_model(config, features.feature_params(config), len(labels.GTZAN_GENRES))
+  model = build.build_model(config, features.feature_params(config), labels.GTZAN_GENRES)
   export.export_model(model, config, labels.GTZAN_GENRES, path)
 
 

@@ -59,7 +59,7 @@ def main():
     print(f"naive librosa loop: {naive * 1000:.0f} ms/file on {args.naive_sample} files "
           f"(extrapolated to {len(paths)} files: {naive * len(paths):.0f} s)")
 
-    from jmer import prepare
+    from jmer.data import prepare
     config = mtl.get_config()
     config.data.root = str(tmp / "data")
     config.data.source = "gtzan"

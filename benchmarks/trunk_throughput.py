@@ -13,8 +13,10 @@ import time
 import jmer  # noqa: F401  (JAX backend before Keras)
 import numpy as np
 
+from jmer import labels
+from jmer import tasks as tasks_lib
 from jmer import config as config_lib
-from jmer import losses
+from jmer.training import losses
 from jmer.data import features as features_lib
 from jmer.data import pipeline
 from jmer.models import build
@@ -26,10 +28,10 @@ def throughput(trunk: str, steps: int, batch: int, seconds: float) -> tuple:
   config.model.trunk = trunk
   config.data.segment_seconds = seconds
   params = features_lib.feature_params(config)
-  model = build.build_model(config, params, num_genres=10)
-  names = pipeline.output_names(config)
-  model.compile(optimizer="adamw", loss=losses.task_losses(names),
-                loss_weights=losses.loss_weights(names, 1.0))
+  model = build.build_model(config, params, genre_names=labels.GTZAN_GENRES)
+  names = tasks_lib.output_names(config)
+  model.compile(optimizer="adamw", loss=losses.task_losses(names, config),
+                loss_weights=losses.loss_weights(names, config))
   rng = np.random.default_rng(0)
   frames = pipeline.segment_frames(config)
   x = {"mel": rng.normal(-40, 15, (batch, frames, config.features.n_mels)).astype(np.float32)}

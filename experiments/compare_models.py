@@ -65,7 +65,7 @@ def main():
                       help="override for every run, e.g. train.epochs=10")
   parser.add_argument("--root", default="runs/compare")
   args = parser.parse_args()
-  from jmer import train  # after argument parsing, so --help stays fast
+  from jmer.training import train  # after argument parsing, so --help stays fast
   root = pathlib.Path(args.root)
   rows = []
   for spec in args.specs:

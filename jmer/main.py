@@ -52,13 +52,13 @@ def _run_mode(argv):
   from jmer import config as config_lib
   config_lib.validate(_CONFIG.value)  # fail on a bad value before anything is imported or made
   if _MODE.value == "prepare":
-    from jmer import prepare  # imported here so --help and config errors stay fast
+    from jmer.data import prepare  # imported here so --help and config errors stay fast
     prepare.prepare(_CONFIG.value)
     return
-  from jmer import train  # imported here so --help and config errors stay fast
+  from jmer.training import train  # imported here so --help and config errors stay fast
   workdir = _WORKDIR.value or default_workdir(config_flags.get_config_filename(flags.FLAGS["config"]))
   if _CONFIG.value.eval.folds > 1:  # k-fold cross-validation: one run per fold, then mean ± std
-    from jmer import crossval
+    from jmer.training import crossval
     crossval.cross_validate(_CONFIG.value, workdir)
     return
   train.train_and_evaluate(_CONFIG.value, workdir)

@@ -1,3 +1,4 @@
+from jmer.models import model_file
 """Small exported models and generated audio shared by the predict, export and demo tests.
 
 An untrained model is enough to test prediction plumbing (same input → same output), so no
@@ -32,17 +33,17 @@ def build_tiny_model(config):
   stats = {name: (np.full(features.feature_bins(name, p), -40.0, np.float32),
                   np.full(features.feature_bins(name, p), 400.0, np.float32))
            for name, p in params.items()}
-  return build.build_model(config, params, len(labels.GTZAN_GENRES), stats)
+  return build.build_model(config, params, labels.GTZAN_GENRES, stats)
 
 
 @functools.lru_cache(maxsize=None)
 def tiny_model_file(emotion: str = "av") -> pathlib.Path:
   """An exported configs/test.py-sized model (built once per test session)."""
-  from jmer import export
+  from jmer.inference import export
   from jmer import labels
   config = tiny_config(emotion)
   folder = pathlib.Path(tempfile.mkdtemp(prefix="jmer_test_model_"))
-  return export.export_model(build_tiny_model(config), config, labels.GTZAN_GENRES,
+  return model_file.export_model(build_tiny_model(config), config, labels.GTZAN_GENRES,
                              folder / "model.keras")
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.fft
 
-from jmer import augment
+from jmer.data import augment
 from jmer import config as config_lib
 from jmer.data import pipeline
 from jmer.data import tracks as tracks_lib
@@ -172,7 +172,7 @@ def test_training_stream_is_augmented_evaluation_is_not():
 
 def test_trainer_builds_the_augmenter_from_config_and_uses_it_for_training_only(
     tiny_config, tmp_path, monkeypatch):
-  from jmer import train
+  from jmer.training import train
   tiny_config.train.epochs = 1
   tiny_config.augment.gain.enabled = True
   seen, make_real = [], augment.make_augmenter

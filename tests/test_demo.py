@@ -11,9 +11,10 @@ import urllib.request
 
 import pytest
 
-from jmer import demo
-from jmer import export
-from jmer import predict
+from jmer.models import model_file
+from jmer.inference import demo
+from jmer.inference import export
+from jmer.inference import predict
 import model_files
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,7 +24,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.fixture(scope="module")
 def bundle():
-  return export.load_model_bundle(model_files.tiny_model_file())
+  return model_file.load_model_bundle(model_files.tiny_model_file())
 
 
 def test_analysis_shows_bars_summary_and_both_plots(bundle, tmp_path):

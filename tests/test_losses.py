@@ -3,18 +3,22 @@
 import numpy as np
 import pytest
 
-from jmer import losses
+from jmer import labels
+from jmer import tasks as tasks_lib
+from jmer.training import losses
 from jmer.data import features as features_lib
 from jmer.data import pipeline
 from jmer.models import build
 
 
 def _model(config, lambda_emotion):
+  config = config.copy_and_resolve_references()
+  config.train.lambda_emotion = lambda_emotion
   params = features_lib.feature_params(config)
-  model = build.build_model(config, params, num_genres=10)
-  names = pipeline.output_names(config)
-  model.compile(optimizer="adam", loss=losses.task_losses(names),
-                loss_weights=losses.loss_weights(names, lambda_emotion))
+  model = build.build_model(config, params, genre_names=labels.GTZAN_GENRES)
+  names = tasks_lib.output_names(config)
+  model.compile(optimizer="adam", loss=losses.task_losses(names, config),
+                loss_weights=losses.loss_weights(names, config))
   return model
 
 

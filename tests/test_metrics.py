@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from jmer import metrics
+from jmer.evaluation import metrics
 from jmer.labels import GTZAN_GENRES, QUADRANTS
 
 

@@ -7,8 +7,10 @@ import keras
 import numpy as np
 import pytest
 
+from jmer import labels
+from jmer import tasks as tasks_lib
 from jmer import config as config_lib
-from jmer import losses
+from jmer.training import losses
 from jmer.data import features as features_lib
 from jmer.data import pipeline
 from jmer.models import build
@@ -49,17 +51,17 @@ def random_batch(config, n=8, seed=0):
             "emotion": rng.uniform(-1, 1, (n, 2)).astype(np.float32),
             "quadrant": rng.integers(0, 4, n).astype(np.int32)}
   names = build.model_output_names(config)
-  y = {name: labels[losses.task_of(name)] for name in names}
+  y = {name: labels[tasks_lib.task_of(name).name] for name in names}
   w = {name: np.ones(n, np.float32) for name in names}
   return x, y, w
 
 
 def compiled_model(config):
   names = build.model_output_names(config)
-  model = build.build_model(config, features_lib.feature_params(config), num_genres=10)
+  model = build.build_model(config, features_lib.feature_params(config), genre_names=labels.GTZAN_GENRES)
   model.compile(optimizer=keras.optimizers.Adam(1e-2),
-                loss=losses.task_losses(names, config.tasks.av_loss),
-                loss_weights=losses.loss_weights(names, 1.0, config.model.aux_weight))
+                loss=losses.task_losses(names, config),
+                loss_weights=losses.loss_weights(names, config))
   return model
 
 
@@ -123,7 +125,7 @@ def test_mean_fusion_averages_branch_logits_before_the_softmax():
 @pytest.mark.parametrize("fusion_mode", ["mean", "gated", "concat"])
 def test_one_feature_makes_fusion_the_identity(fusion_mode):
   model = build.build_model(tiny_config(("mel",), fusion_mode),
-                            features_lib.feature_params(tiny_config()), num_genres=10)
+                            features_lib.feature_params(tiny_config()), genre_names=labels.GTZAN_GENRES)
   assert not any(isinstance(l, fusion.LateFusion) or l.name.startswith("late_fusion")
                  for l in model.layers)
   # The heads read the trunk's embedding directly.

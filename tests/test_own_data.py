@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from jmer import tasks as tasks_lib
+from jmer.models import model_file
 from jmer import config as config_lib
 from jmer.data import audio
 from jmer.data import experiment
@@ -133,7 +135,7 @@ def test_quadrant_names_and_task_errors(tiny_config, tmp_path):
     config_lib.validate(config)
   only_quadrants = [tracks_lib.Track("a", "a.wav", "m", quadrant=2)]
   with pytest.raises(ValueError, match="carries only quadrant labels.*tasks.genre=False"):
-    tracks_lib.check_task_labels(only_quadrants, tiny_config.tasks, "manifest")
+    tracks_lib.check_task_labels(only_quadrants, tiny_config, "manifest")
 
 
 @pytest.fixture
@@ -177,13 +179,13 @@ def test_manifest_missing_labels_are_masked_and_av_rescaled(manifest_csv, tiny_c
   assert t["clips/c.wav"].quadrant == 1 and t["clips/c.wav"].genre == 1
   heads = ("genre", "emotion", "quadrant")
   tracks = {rel(tr.track_id): tr for tr in tracks_lib.with_quadrants(listing.tracks, 0.0)}
-  weights = {k: pipeline.track_targets(tracks[f"clips/{k}.wav"], heads)[1] for k in "abcde"}
+  weights = {k: tasks_lib.targets(tracks[f"clips/{k}.wav"], heads)[1] for k in "abcde"}
   assert weights["a"] == dict(genre=1, emotion=1, quadrant=1)  # AV implies the quadrant (Q1)
   assert weights["b"] == dict(genre=0, emotion=1, quadrant=1)
   assert weights["c"] == dict(genre=1, emotion=0, quadrant=1)
   assert weights["d"] == dict(genre=1, emotion=0, quadrant=0)  # valence missing: no AV pair
   assert weights["e"] == dict(genre=0, emotion=0, quadrant=0)
-  y, _ = pipeline.track_targets(tracks["clips/b.wav"], heads)
+  y, _ = tasks_lib.targets(tracks["clips/b.wav"], heads)
   np.testing.assert_allclose(y["emotion"], [-0.5, 0.6], atol=1e-6)
   assert y["quadrant"] == 3  # low arousal, positive valence: Q4
 
@@ -231,7 +233,7 @@ def cv_run(tmp_path_factory):
   import sys
   sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
   from configs import test as test_config
-  from jmer import crossval
+  from jmer.training import crossval
   tmp = tmp_path_factory.mktemp("cv")
   config = folder_config(test_config.get_config(), make_genre_folder(tmp / "own_genres"))
   config.data.cache_dir = str(tmp / "cache")
@@ -272,9 +274,9 @@ def test_own_genre_names_reach_head_metrics_and_predictions(cv_run):
   with open(workdir / "fold_0" / "test_predictions.csv") as fh:
     rows = list(csv.DictReader(fh))
   assert rows and {r["pred_genre"] for r in rows} | {r["true_genre"] for r in rows} <= set(names)
-  export = pytest.importorskip("jmer.export")
-  predict = pytest.importorskip("jmer.predict")
-  bundle = export.load_model_bundle(workdir / "fold_0" / export.MODEL_FILENAME)
+  export = pytest.importorskip("jmer.inference.export")
+  predict = pytest.importorskip("jmer.inference.predict")
+  bundle = model_file.load_model_bundle(workdir / "fold_0" / model_file.MODEL_FILENAME)
   assert bundle.model.get_layer("genre").output.shape[-1] == 4  # the head is sized by the data
   assert bundle.genre_names == tuple(names)
   song = sorted((workdir.parent / "own_genres" / "gamelan").iterdir())[0]

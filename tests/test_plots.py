@@ -4,7 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from jmer import plots
+from jmer.evaluation import plots
 from jmer.labels import GTZAN_GENRES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

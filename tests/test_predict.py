@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jmer import export
+from jmer.models import model_file
+from jmer.inference import export
 from jmer import labels
-from jmer import predict
-from jmer import predict_output
+from jmer.inference import predict
+from jmer.inference import output as predict_output
 from jmer.data import audio
 from jmer.data import features
 from jmer.data import pipeline
@@ -20,7 +21,7 @@ import model_files
 
 @pytest.fixture(scope="module")
 def bundle():
-  return export.load_model_bundle(model_files.tiny_model_file())
+  return model_file.load_model_bundle(model_files.tiny_model_file())
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +184,7 @@ def test_output_formats_show_the_same_prediction(bundle, songs):
 
 
 def test_a_quadrant_head_names_the_quadrant(tmp_path):
-  quadrant_bundle = export.load_model_bundle(model_files.tiny_model_file("both"))
+  quadrant_bundle = model_file.load_model_bundle(model_files.tiny_model_file("both"))
   song = model_files.write_audio(tmp_path / "song.wav", 4.0, 22050)
   result = predict.predict_file(quadrant_bundle, song)
   assert result["quadrant_source"] == "quadrant head"

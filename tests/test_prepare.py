@@ -7,7 +7,7 @@ import pytest
 
 from jmer import config as config_lib
 from jmer import labels
-from jmer import prepare
+from jmer.data import prepare
 from jmer.data import mixing
 from jmer.data import pipeline
 from jmer.data import tracks as tracks_lib
@@ -80,7 +80,7 @@ def test_mix_weights_name_datasets_in_use(tiny_config):
 
 def test_mixed_gtzan_deam_run_reports_each_task_on_its_own_test_split(mixed_config, tmp_path,
                                                                       capsys):
-  from jmer import train
+  from jmer.training import train
   mixed_config.train.epochs = 1
   mixed_config.data.mix_weights = "gtzan:1,deam:1"
   report = train.train_and_evaluate(mixed_config, tmp_path / "run")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jmer.data import synthetic
+from jmer.data.synthetic import render as synthetic
 from jmer.labels import GTZAN_GENRES
 
 SR = 22050

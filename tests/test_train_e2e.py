@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from jmer import config as config_lib
-from jmer import train
+from jmer.training import train
 from jmer.data import experiment
-from jmer.data.datasets import synthetic as synthetic_dataset
+from jmer.data.datasets import builtin as synthetic_dataset
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from jmer import train
-from jmer import transfer
+from jmer import labels
+from jmer.training import train
+from jmer.training import transfer
 from jmer.data import features as features_lib
 from jmer.models import build
 
@@ -17,10 +18,10 @@ def test_genre_run_weights_seed_an_emotion_run(tiny_config, tmp_path, capsys):
   emotion = tiny_config.copy_and_resolve_references()
   emotion.tasks.genre, emotion.tasks.emotion = False, "av"
   params = features_lib.feature_params(emotion)
-  fresh = build.build_model(emotion, params, num_genres=10)
+  fresh = build.build_model(emotion, params, genre_names=labels.GTZAN_GENRES)
   copied = transfer.load_matching_weights(fresh, tmp_path / "genre", freeze=True)
   assert any("crnn" in name for name in copied) and "emotion" not in copied
-  source = build.build_model(tiny_config, params, num_genres=10)
+  source = build.build_model(tiny_config, params, genre_names=labels.GTZAN_GENRES)
   source.load_weights(tmp_path / "genre" / "checkpoints" / "best.keras")
   for name in copied:
     for mine, theirs in zip(fresh.get_layer(name).get_weights(),
@@ -37,6 +38,6 @@ def test_genre_run_weights_seed_an_emotion_run(tiny_config, tmp_path, capsys):
 
 def test_missing_source_names_the_key(tiny_config, tmp_path):
   params = features_lib.feature_params(tiny_config)
-  model = build.build_model(tiny_config, params, num_genres=10)
+  model = build.build_model(tiny_config, params, genre_names=labels.GTZAN_GENRES)
   with pytest.raises(FileNotFoundError, match="config.train.init_from"):
     transfer.load_matching_weights(model, tmp_path / "nothing_here")

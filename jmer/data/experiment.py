@@ -41,14 +41,6 @@ class PreparedTracks:
   built: int  # tracks whose features were computed now (0 on a rerun)
 
 
-def _count_by(tracks, names):
-  counts = {}
-  for t in tracks:
-    if t.genre >= 0:
-      counts[names[t.genre]] = counts.get(names[t.genre], 0) + 1
-  return counts
-
-
 def merged_genre_names(listings) -> tuple:
   """The genre vocabulary of mixed datasets: GTZAN's when any genre-labelled dataset uses it,
   else the union of the genre-labelled datasets' vocabularies, in order."""
@@ -70,33 +62,69 @@ def _onto_vocabulary(listing, genre_names):
                               else labels.NO_GENRE) for t in listing.tracks]
 
 
-def list_and_cache(config, progress: bool = True) -> PreparedTracks:
-  """Lists every configured dataset, builds the missing features, splits each dataset by track.
-
-  Prints first which data is used (real or built-in), so every run's log starts with it.
-  """
+def list_datasets(config):
+  """(names, note, {name: TrackList}) of the configured datasets; prints which data is used,
+  so every run's log starts with it."""
   names, note = sources_lib.resolve_sources(config)
   print(f"jmer: using {note}", flush=True)
   unknown = [n for n in names if n not in DATASETS]
   if unknown:
     raise ValueError(f"config.data.source = {config.data.source!r}: {unknown} unknown; "
                      f"expected 'auto' or names from {sorted(DATASETS)} joined by '+'.")
-  listings = {n: DATASETS[n](config) for n in names}
-  if "deam" in listings and "emomusic" in listings:
-    # DEAM's 2013 part is the EmoMusic clips under the same song ids; keeping both would put
-    # EmoMusic test songs into DEAM's training split. EmoMusic's copy (with genre) is kept.
-    shared = {t.track_id for t in listings["emomusic"].tracks}
-    deam = listings["deam"]
-    dropped = [t for t in deam.tracks if t.track_id in shared]
-    deam.tracks = [t for t in deam.tracks if t.track_id not in shared]
-    if dropped:
-      print(f"jmer: {len(dropped)} DEAM song(s) are EmoMusic clips too; using EmoMusic's copy.")
+  return names, note, {n: DATASETS[n](config) for n in names}
+
+
+def drop_deam_copies_of_emomusic(listings) -> list:
+  """Removes DEAM's copies of EmoMusic clips when both are used; returns the dropped tracks.
+
+  DEAM's 2013 part is the EmoMusic clips under the same song ids; keeping both would put
+  EmoMusic test songs into DEAM's training split. EmoMusic's copy (with genre) is kept.
+  """
+  if "deam" not in listings or "emomusic" not in listings:
+    return []
+  shared = {t.track_id for t in listings["emomusic"].tracks}
+  deam = listings["deam"]
+  dropped = [t for t in deam.tracks if t.track_id in shared]
+  deam.tracks = [t for t in deam.tracks if t.track_id not in shared]
+  if dropped:
+    print(f"jmer: {len(dropped)} DEAM song(s) are EmoMusic clips too; using EmoMusic's copy.")
+  return dropped
+
+
+def harmonise_labels(listings, config) -> tuple:
+  """Puts every listing's genres onto one vocabulary and fills AV quadrants; returns it."""
   genre_names = merged_genre_names(list(listings.values()))
   for listing in listings.values():
     listing.tracks = tracks_lib.with_quadrants(_onto_vocabulary(listing, genre_names),
                                                config.tasks.quadrant_threshold)
+  return genre_names
+
+
+def split_each_dataset(usable, names, config) -> dict:
+  """{split: tracks}: the test fold (cross-validation) or test fraction, then val, by track.
+
+  Each dataset is split on its own, so each gets its share of val and test (and keeps a
+  published split where it has one).
+  """
+  if config.eval.fold >= 0:  # a cross-validation run: that fold is the test set
+    usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold, config.seed)
+  by_split = {s: [] for s in tracks_lib.SPLITS}
+  for name in names:
+    own = tracks_lib.split_tracks([t for t in usable if t.dataset == name],
+                                  config.data.val_fraction, config.data.test_fraction,
+                                  config.seed)
+    for s in tracks_lib.SPLITS:
+      by_split[s] += own[s]
+  return by_split
+
+
+def list_and_cache(config, progress: bool = True) -> PreparedTracks:
+  """Lists every configured dataset, builds the missing features, splits each dataset by track."""
+  names, note, listings = list_datasets(config)
+  drop_deam_copies_of_emomusic(listings)
+  genre_names = harmonise_labels(listings, config)
   tracks = [t for listing in listings.values() for t in listing.tracks]
-  tracks_lib.check_task_labels(tracks, config.tasks, " + ".join(names))
+  tracks_lib.check_task_labels(tracks, config, " + ".join(names))
   params = features_lib.feature_params(config)
   cache_root = features_lib.default_cache_root(config)
   built = sum(1 for t in tracks if not features_lib.is_cached(t, params, cache_root))
@@ -106,15 +134,7 @@ def list_and_cache(config, progress: bool = True) -> PreparedTracks:
   if skipped:
     logging.warning("Skipped %d file(s) that could not be used:\n%s", len(skipped),
                     "\n".join(f"  {path}: {reason}" for path, reason in skipped))
-  if config.eval.fold >= 0:  # a cross-validation run: that fold is the test set
-    usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold, config.seed)
-  by_split = {s: [] for s in tracks_lib.SPLITS}
-  for name in names:  # each dataset split on its own, so each gets its share of val and test
-    own = tracks_lib.split_tracks([t for t in usable if t.dataset == name],
-                                  config.data.val_fraction, config.data.test_fraction,
-                                  config.seed)
-    for s in tracks_lib.SPLITS:
-      by_split[s] += own[s]
+  by_split = split_each_dataset(usable, names, config)
   if not by_split["train"]:
     raise ValueError(f"No usable training tracks in data source {' + '.join(names)} "
                      f"({len(tracks)} listed, {len(skipped)} skipped).")
@@ -130,7 +150,7 @@ def per_dataset_counts(by_split, genre_names) -> dict:
     for name in dict.fromkeys(t.dataset for t in tracks):
       own = [t for t in tracks if t.dataset == name]
       out.setdefault(name, {})[split] = dict(
-          tracks=len(own), genre_counts=_count_by(own, genre_names),
+          tracks=len(own), genre_counts=tracks_lib.class_counts(own, genre_names),
           av_labelled=sum(t.has_av for t in own))
   return out
 
@@ -151,7 +171,7 @@ def load_experiment_data(config, progress: bool = True) -> ExperimentData:
       summary="; ".join(l.description for l in prep.listings.values()),
       genre_names=list(genre_names),
       tracks={s: len(splits[s].tracks) for s in splits},
-      genre_counts={s: _count_by(splits[s].tracks, genre_names) for s in splits},
+      genre_counts={s: tracks_lib.class_counts(splits[s].tracks, genre_names) for s in splits},
       av_labelled={s: sum(t.has_av for t in splits[s].tracks) for s in splits},
       per_dataset=per_dataset_counts(prep.by_split, genre_names),
       mix_weights=weights if len(weights) > 1 else {},

@@ -26,6 +26,16 @@ FEATURE_VERSION = 1
 LOG_FLOOR_DB = -100.0
 
 
+def pad_frames(name: str, frames, length: int):
+  """`frames` of feature `name`, padded at the end to `length` frames with what silence looks
+  like in that feature (the log-mel floor; zero elsewhere). Longer inputs pass unchanged."""
+  if len(frames) >= length:
+    return frames
+  pad = np.full((length - len(frames), frames.shape[1]),
+                LOG_FLOOR_DB if name == "mel" else 0.0, np.float32)
+  return np.concatenate([frames.astype(np.float32, copy=False), pad])
+
+
 def feature_params(config) -> dict:
   """{feature name: the parameters that determine it} for the features the config asks for."""
   f, sr = config.features, config.data.sample_rate

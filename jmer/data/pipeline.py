@@ -10,20 +10,11 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
+from jmer import tasks as tasks_lib
 from jmer.data import features as features_lib
 
 # tf.data is only the input pipeline: keep TensorFlow off any GPU so JAX gets its memory.
 tf.config.set_visible_devices([], "GPU")
-
-
-def output_names(config) -> tuple:
-  """The model's heads, in a fixed order: 'genre', 'emotion' (AV regression), 'quadrant'."""
-  names = ("genre",) if config.tasks.genre else ()
-  if config.tasks.emotion in ("av", "both"):
-    names += ("emotion",)
-  if config.tasks.emotion in ("quadrant", "both"):
-    names += ("quadrant",)
-  return names
 
 
 def segment_frames(config) -> int:
@@ -71,32 +62,11 @@ def feature_stats(split: SplitData, max_frames: int = 200_000, seed: int = 0) ->
   return stats
 
 
-def track_targets(track, names) -> tuple:
-  """({head: label}, {head: weight}) for one track; a missing label gets 0 and weight 0."""
-  y, w = {}, {}
-  if "genre" in names:
-    known = track.genre >= 0
-    y["genre"], w["genre"] = np.int32(track.genre if known else 0), np.float32(known)
-  if "emotion" in names:
-    known = track.has_av
-    av = [track.arousal, track.valence] if known else [0.0, 0.0]
-    y["emotion"], w["emotion"] = np.asarray(av, np.float32), np.float32(known)
-  if "quadrant" in names:
-    known = track.quadrant >= 0
-    y["quadrant"], w["quadrant"] = np.int32(track.quadrant if known else 0), np.float32(known)
-  return y, w
-
-
 def crop(feats: dict, start: int, length: int) -> dict:
   """A `length`-frame window of every feature from `start`; short tracks are padded."""
   out = {}
   for name, array in feats.items():
-    window = array[start:start + length]
-    if len(window) < length:
-      pad_value = features_lib.LOG_FLOOR_DB if name == "mel" else 0.0
-      window = np.concatenate(
-          [window, np.full((length - len(window), array.shape[1]), pad_value, np.float32)])
-    out[name] = window
+    out[name] = features_lib.pad_frames(name, array[start:start + length], length)
   return out
 
 
@@ -115,11 +85,11 @@ def eval_segments(split: SplitData, config):
   length = segment_frames(config)
   hop = max(1, int(round(config.eval.hop_seconds * config.data.sample_rate
                          / config.features.hop_length)))
-  names = output_names(config)
+  names = tasks_lib.output_names(config)
   xs, ys, ws, owner = {n: [] for n in split.features}, [], [], []
   for i, track in enumerate(split.tracks):
     feats = {n: split.features[n][i] for n in split.features}
-    y, w = track_targets(track, names)
+    y, w = tasks_lib.targets(track, names)
     for start in eval_starts(split.frames(i), length, hop):
       for n, v in crop(feats, start, length).items():
         xs[n].append(v)
@@ -151,9 +121,9 @@ class TrainStream:
 
   def __init__(self, split: SplitData, config, augment=None):
     self.split, self.config, self.augment = split, config, augment
-    self.names = output_names(config)
+    self.names = tasks_lib.output_names(config)
     self.length = segment_frames(config)
-    self.targets = [track_targets(t, self.names) for t in split.tracks]
+    self.targets = [tasks_lib.targets(t, self.names) for t in split.tracks]
     self.epoch = 0
 
   @property
@@ -179,9 +149,8 @@ class TrainStream:
   def dataset(self) -> tf.data.Dataset:
     x_spec = {n: tf.TensorSpec((self.length, a[0].shape[1]), tf.float32)
               for n, a in self.split.features.items()}
-    y_spec = {"genre": tf.TensorSpec((), tf.int32), "emotion": tf.TensorSpec((2,), tf.float32),
-              "quadrant": tf.TensorSpec((), tf.int32)}
-    y_spec = {k: y_spec[k] for k in self.names}
+    y_spec = {k: tf.TensorSpec(tasks_lib.TASKS[k].target_shape, tasks_lib.TASKS[k].target_dtype)
+              for k in self.names}
     w_spec = {k: tf.TensorSpec((), tf.float32) for k in self.names}
     ds = tf.data.Dataset.from_generator(self, output_signature=(x_spec, y_spec, w_spec))
     # A known length lets Keras size its progress bar and end epochs without warnings.

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from jmer import labels
+from jmer import tasks as tasks_lib
 
 SPLITS = ("train", "val", "test")
 
@@ -25,10 +26,17 @@ class Track:
   valence: float = math.nan
   quadrant: int = -1  # AV quadrant index (labels.QUADRANTS) or -1
   split: str = ""  # a predefined split ('train'/'val'/'test') or '' to be assigned
+  # Labels of your own (a manifest's columns jmer does not know) as sorted (column, value)
+  # pairs, for tasks added in jmer.tasks; a tuple keeps Track hashable.
+  extra: tuple = ()
 
   @property
   def has_av(self) -> bool:
     return not (math.isnan(self.arousal) or math.isnan(self.valence))
+
+  def extra_label(self, column: str):
+    """The value of one of your own label columns, or None where the track has none."""
+    return dict(self.extra).get(column)
 
 
 @dataclasses.dataclass
@@ -87,19 +95,29 @@ def split_tracks(tracks, val_fraction: float, test_fraction: float, seed: int):
   return out
 
 
-def check_task_labels(tracks, tasks, source: str):
+def class_counts(tracks, genre_names, task_names=("genre",)) -> dict:
+  """{class name: tracks} over the labels of the named class tasks (genre by default)."""
+  out = {}
+  for name in task_names:
+    task = tasks_lib.TASKS[name]
+    classes = task.class_names(genre_names)
+    for t in tracks:
+      if task.labelled(t):
+        key = classes[int(task.label(t))]
+        out[key] = out.get(key, 0) + 1
+  return out
+
+
+def check_task_labels(tracks, config, source: str):
   """Raises ValueError when a configured task has no label at all in the data, saying what to set.
 
   (Per-track gaps are fine: those tracks get weight 0 for that head.)
   """
-  has = dict(genre=any(t.genre != labels.NO_GENRE for t in tracks),
-             av=any(t.has_av for t in tracks), quadrant=any(t.quadrant >= 0 for t in tracks))
-  wanted = ["genre"] if tasks.genre else []
-  wanted += [k for k in ("av", "quadrant") if tasks.emotion in (k, "both")]
-  missing = [k for k in wanted if not has[k]]
+  has = {task.name: any(task.labelled(t) for t in tracks) for task in tasks_lib.TASKS.values()}
+  missing = [task.name for task in tasks_lib.active(config) if not has[task.name]]
   if missing:
-    carried = [k for k in ("genre", "av", "quadrant") if has[k]]
-    emotion = "av" if has["av"] else "quadrant" if has["quadrant"] else "none"
+    carried = [name for name, present in has.items() if present]
+    emotion = "av" if has["emotion"] else "quadrant" if has["quadrant"] else "none"
     raise ValueError(
         f"The {source} data carries only {' and '.join(carried) or 'no'} labels, but the config "
         f"asks for {' and '.join(missing)}; set --config.tasks.genre={has['genre']} "

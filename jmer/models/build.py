@@ -2,6 +2,7 @@
 
 import keras
 
+from jmer import tasks as tasks_lib
 from jmer.data import features as features_lib
 from jmer.data import pipeline
 from jmer.models import branches
@@ -12,17 +13,17 @@ from jmer.models import trunks
 
 def model_output_names(config) -> tuple:
   """The task heads, then the per-branch auxiliary heads aux_<feature>_<task> if configured."""
-  tasks = pipeline.output_names(config)
+  tasks = tasks_lib.output_names(config)
   names = tuple(config.features.names)
   if not config.model.aux_heads or len(names) < 2:
     return tasks
-  return tasks + tuple(f"aux_{b}_{t}" for b in names for t in tasks)
+  return tasks + tuple(tasks_lib.aux_output_name(b, t) for b in names for t in tasks)
 
 
 def expand_targets(config):
   """A tf.data map giving aux heads their task's labels and weights (identity without them)."""
   outputs = model_output_names(config)
-  task_of = {name: name.rsplit("_", 1)[-1] for name in outputs}
+  task_of = {name: tasks_lib.task_of(name).name for name in outputs}
 
   def expand(x, y, w):
     return x, {n: y[task_of[n]] for n in outputs}, {n: w[task_of[n]] for n in outputs}
@@ -46,35 +47,36 @@ def _branch_embeddings(config, params, stats, frames):
   return inputs, embeddings
 
 
-def build_model(config, params: dict, num_genres: int, stats: dict | None = None) -> keras.Model:
+def build_model(config, params: dict, genre_names, stats: dict | None = None) -> keras.Model:
   """Inputs {feature: (frames, bins)} → outputs {head: prediction} for the configured tasks.
 
-  `params` are the feature parameters (jmer.data.features.feature_params); `stats` the
-  training-split normalisation {feature: (mean, variance)}.
+  `params` are the feature parameters (jmer.data.features.feature_params); `genre_names` the
+  data's genre vocabulary (the genre head's classes); `stats` the training-split normalisation
+  {feature: (mean, variance)}.
   """
   keras.utils.set_random_seed(config.seed)  # fixes the initial weights
-  tasks = pipeline.output_names(config)
+  tasks = tasks_lib.output_names(config)
   inputs, embeddings = _branch_embeddings(config, params, stats, pipeline.segment_frames(config))
   mode = config.model.fusion
   if mode == "concat" or len(embeddings) == 1:
-    outputs = heads.task_heads(fusion.concat_fusion(embeddings, config), tasks, num_genres)
+    outputs = heads.task_heads(fusion.concat_fusion(embeddings, config), tasks, genre_names)
     aux = len(model_output_names(config)) > len(tasks)
-    per_branch = ({b: heads.branch_predictions(e, b, tasks, num_genres)
+    per_branch = ({b: heads.branch_predictions(e, b, tasks, genre_names)
                    for b, e in embeddings.items()} if aux else {})
   else:
-    per_branch = {b: heads.branch_predictions(e, b, tasks, num_genres)
+    per_branch = {b: heads.branch_predictions(e, b, tasks, genre_names)
                   for b, e in embeddings.items()}
     fused = fusion.fuse_predictions(per_branch, tasks, mode)
     outputs = {t: heads.output_activation(fused[t], t, name=t) for t in tasks}
   for name in model_output_names(config)[len(tasks):]:
-    _, branch, task = name.split("_", 2)
+    branch, task = name[len(tasks_lib.AUX_PREFIX) + 1:].rsplit("_", 1)
     outputs[name] = heads.output_activation(per_branch[branch][task], task, name=name)
   return keras.Model(inputs=inputs, outputs=outputs, name="jmer")
 
 
 def inference_model(model, config) -> keras.Model:
   """The same model (shared weights) without the aux heads: what is evaluated and exported."""
-  tasks = pipeline.output_names(config)
+  tasks = tasks_lib.output_names(config)
   if set(model.output) == set(tasks):
     return model
   return keras.Model(model.input, {t: model.output[t] for t in tasks}, name=model.name)

@@ -1,46 +1,35 @@
 """Task heads. Output names are the keys of the model's output dict and of the targets.
 
-A head is split into a "fusable" prediction (class logits, or AV in [-1, 1]) and the output
+What each head looks like (units, activation) comes from its task spec (jmer.tasks). A head is
+split into a "fusable" prediction (class logits, or AV already in [-1, 1]) and the output
 activation, so late fusion can merge per-branch predictions before the activation.
 """
 
 from keras import layers
 
-CLASSES_OF = {"quadrant": 4}  # genre's class count comes from the data
+from jmer import tasks as tasks_lib
 
 
-def genre_head(x, num_genres: int):
-  return layers.Dense(num_genres, activation="softmax", name="genre")(x)
-
-
-def emotion_av_head(x):
-  # tanh: arousal and valence live in [-1, 1].
-  return layers.Dense(2, activation="tanh", name="emotion")(x)
-
-
-def quadrant_head(x, num_quadrants: int = 4):
-  return layers.Dense(num_quadrants, activation="softmax", name="quadrant")(x)
-
-
-def task_heads(x, tasks, num_genres: int) -> dict:
+def task_heads(x, task_names, genre_names) -> dict:
   """The heads of every task on one (fused) embedding."""
-  make = {"genre": lambda: genre_head(x, num_genres), "emotion": lambda: emotion_av_head(x),
-          "quadrant": lambda: quadrant_head(x)}
-  return {task: make[task]() for task in tasks}
-
-
-def branch_predictions(x, branch: str, tasks, num_genres: int) -> dict:
-  """One branch's fusable predictions {task: logits | AV}, from its embedding alone."""
   out = {}
-  for task in tasks:
-    if task == "emotion":
-      out[task] = layers.Dense(2, activation="tanh", name=f"{branch}_emotion_av")(x)
-    else:
-      n = num_genres if task == "genre" else CLASSES_OF[task]
-      out[task] = layers.Dense(n, name=f"{branch}_{task}_logits")(x)
+  for name in task_names:
+    task = tasks_lib.TASKS[name]
+    out[name] = layers.Dense(task.units(genre_names), activation=task.head_activation,
+                             name=name)(x)
   return out
 
 
-def output_activation(x, task: str, name: str):
-  """Softmax over fused class logits; AV is already in [-1, 1] and passes through."""
-  return layers.Activation("linear" if task == "emotion" else "softmax", name=name)(x)
+def branch_predictions(x, branch: str, task_names, genre_names) -> dict:
+  """One branch's fusable predictions {task: logits | AV}, from its embedding alone."""
+  out = {}
+  for name in task_names:
+    task = tasks_lib.TASKS[name]
+    out[name] = layers.Dense(task.units(genre_names), activation=task.branch_activation,
+                             name=f"{branch}_{name}_{task.branch_suffix}")(x)
+  return out
+
+
+def output_activation(x, task_name: str, name: str):
+  """The task's activation after fusion: softmax over fused class logits; AV passes through."""
+  return layers.Activation(tasks_lib.TASKS[task_name].fused_activation, name=name)(x)

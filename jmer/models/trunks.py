@@ -18,16 +18,14 @@ def crnn_trunk(input_shape, config, name: str) -> keras.Model:
   inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
   x = layers.Reshape((input_shape[0], input_shape[1], 1), name=f"{name}_add_channel")(inputs)
   for i, (filters, pt, pf) in enumerate(zip(c.conv_filters, c.pool_time, c.pool_freq)):
-    # The first block downsamples with a strided conv instead of conv + max-pool: XLA's CPU
-    # convolution is slowest on the full-resolution one-channel input (1.7x faster training).
-    stride = (pt, pf) if i == 0 else (1, 1)
-    x = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
-                      name=f"{name}_conv{i}")(x)
-    # momentum 0.9, not Keras' 0.99: runs here are a few hundred steps, and moving statistics
-    # still far from the batch statistics make inference outputs near chance.
-    x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn{i}")(x)
+    # By default the first block downsamples with a strided conv instead of conv + max-pool:
+    # XLA's CPU convolution is slowest on the full-resolution one-channel input.
+    strided = i == 0 and c.strided_first_conv
+    x = layers.Conv2D(filters, 3, strides=(pt, pf) if strided else (1, 1), padding="same",
+                      use_bias=False, name=f"{name}_conv{i}")(x)
+    x = layers.BatchNormalization(momentum=c.batchnorm_momentum, name=f"{name}_bn{i}")(x)
     x = layers.Activation("relu", name=f"{name}_relu{i}")(x)
-    if i > 0:
+    if not strided:
       x = layers.MaxPooling2D((pt, pf), padding="same", name=f"{name}_pool{i}")(x)
   # Fold frequency × channels into one vector per time step for the recurrent layer.
   x = layers.Reshape((x.shape[1], x.shape[2] * x.shape[3]), name=f"{name}_to_sequence")(x)

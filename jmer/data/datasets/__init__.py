@@ -14,10 +14,10 @@ from jmer.data.datasets import emomusic
 from jmer.data.datasets import folder
 from jmer.data.datasets import gtzan
 from jmer.data.datasets import manifest
-from jmer.data.datasets import synthetic
+from jmer.data.datasets import builtin
 
 DATASETS = {
-    "synthetic": synthetic.list_tracks,
+    "synthetic": builtin.list_tracks,
     "gtzan": gtzan.list_tracks,
     "deam": deam.list_tracks,
     "emomusic": emomusic.list_tracks,

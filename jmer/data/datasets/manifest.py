@@ -6,6 +6,8 @@ Columns: `path` (required; relative paths are relative to the CSV's folder), and
 or a name from `data.manifest.quadrant_map`) and `split` (train/val/test; empty = assigned by the
 seeded stratified split). An empty cell (or NA/NaN/None/-) means "no such label": that head gets
 sample weight 0 for the track. A track's quadrant defaults to the one its AV values imply.
+Any other column is kept as one of the track's own labels (`Track.extra`), for tasks you add in
+jmer.tasks.
 """
 
 import dataclasses
@@ -18,6 +20,7 @@ from jmer.data.datasets import csvfile
 from jmer.data.datasets import folder
 
 MISSING = ("", "na", "n/a", "nan", "none", "null", "-", "?")
+KNOWN_COLUMNS = ("path", "track_id", "genre", "arousal", "valence", "quadrant", "split")
 SPLIT_ALIASES = {"train": "train", "training": "train", "val": "val", "valid": "val",
                  "validation": "val", "dev": "val", "test": "test", "testing": "test"}
 
@@ -78,7 +81,9 @@ def list_tracks(config) -> tracks_lib.TrackList:
         valence=_rating(row.get("valence"), scale, f"{where}, valence"),
         quadrant=-1 if _missing(quadrant) else folder.quadrant_index(
             quadrant, lookup, f"{where}, quadrant", "data.manifest.quadrant_map"),
-        split="" if _missing(split) else SPLIT_ALIASES[split.strip().lower()]))
+        split="" if _missing(split) else SPLIT_ALIASES[split.strip().lower()],
+        extra=tuple(sorted((k, v.strip()) for k, v in row.items()
+                           if k not in KNOWN_COLUMNS and not _missing(v)))))
   # The vocabulary comes from the rows kept: a genre only on skipped rows would be a head
   # output with no training track, and a 0 dragging macro-F1 down.
   genre_names = tuple(sorted({g for g in genres if g is not None}))

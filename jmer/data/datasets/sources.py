@@ -4,8 +4,6 @@
 when there is none, so configs/mtl.py trains on real data wherever a user has put it.
 """
 
-import re
-
 from jmer import config as config_lib
 from jmer.data.datasets import deam
 from jmer.data.datasets import emomusic
@@ -14,12 +12,6 @@ from jmer.data.datasets import layout
 
 # Real datasets in the order 'auto' lists them, each with how to find its folder under the root.
 REAL = {"gtzan": gtzan.find_genre_folder, "deam": deam.find_dir, "emomusic": emomusic.find_dir}
-
-
-def parse_sources(source) -> tuple:
-  """('gtzan', 'deam') from 'gtzan+deam' (also ',' or spaces, or a tuple); order kept."""
-  items = re.split(r"[\s,+]+", source) if isinstance(source, str) else source
-  return tuple(dict.fromkeys(s for s in items if s))
 
 
 def found_real_datasets(config) -> tuple:
@@ -31,7 +23,7 @@ def found_real_datasets(config) -> tuple:
 
 def resolve_sources(config):
   """(dataset names, a one-line note saying which data is used and why)."""
-  names = parse_sources(config.data.source)
+  names = config_lib.parse_sources(config.data.source)
   if names == ("auto",):
     found = found_real_datasets(config)
     root = layout.data_root(config)

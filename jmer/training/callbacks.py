@@ -7,7 +7,7 @@ import pathlib
 
 import keras
 
-from jmer import run_files
+from jmer import run_record
 
 
 class CheckpointAndResume(keras.callbacks.Callback):
@@ -54,7 +54,7 @@ class CheckpointAndResume(keras.callbacks.Callback):
             f"{self.state['best_epoch']}).")
     self.state["epoch"] = epoch + 1
     _save_atomic(self.model.save_weights, self.dir / "last.weights.h5")
-    run_files.write_json(self.dir / "state.json", self.state)
+    run_record.write_json(self.dir / "state.json", self.state)
 
 
 def _save_atomic(save, path: pathlib.Path):

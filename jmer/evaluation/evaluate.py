@@ -5,63 +5,42 @@ import pathlib
 
 import numpy as np
 
-from jmer import baseline
+from jmer import run_record
+from jmer.evaluation import baseline
 from jmer import labels
-from jmer import metrics as metrics_lib
-from jmer import plots
-from jmer import run_files
+from jmer import tasks as tasks_lib
+from jmer.evaluation import metrics as metrics_lib
+from jmer.evaluation import plots
 from jmer.data import pipeline
-
-
-def aggregate_by_track(segment_preds: dict, owner: np.ndarray, n_tracks: int) -> dict:
-  """Averages each head's segment outputs (probabilities or AV values) over its track."""
-  counts = np.bincount(owner, minlength=n_tracks).astype(np.float64)[:, None]
-  out = {}
-  for name, values in segment_preds.items():
-    values = np.asarray(values, np.float64).reshape(len(owner), -1)
-    sums = np.zeros((n_tracks, values.shape[1]))
-    np.add.at(sums, owner, values)
-    out[name] = sums / np.maximum(counts, 1)
-  return out
 
 
 def predict_tracks(model, split: pipeline.SplitData, config) -> dict:
   """Per-track predictions {head: (n_tracks, dim)} for a split, from its tiled segments."""
   x, _, _, owner = pipeline.eval_segments(split, config)
   seg = model.predict(x, batch_size=config.eval.batch_size, verbose=0)
-  return aggregate_by_track(seg, owner, len(split.tracks))
+  return {name: tasks_lib.TASKS[name].aggregate(values, owner, len(split.tracks))
+          for name, values in seg.items()}
 
 
-def track_metrics(preds: dict, split: pipeline.SplitData, genre_names, config) -> dict:
+def track_metrics(preds: dict, tracks, genre_names, config) -> dict:
   """Test metrics for every head the model has, on the tracks that carry that label."""
   out = {}
-  if "genre" in preds:
-    out["genre"] = metrics_lib.classification_metrics(split.genre, preds["genre"], genre_names)
-  if "emotion" in preds:
-    out["emotion_av"] = metrics_lib.regression_metrics(split.av, preds["emotion"])
-    # The quadrant implied by the predicted AV point, for comparison with a quadrant head.
-    implied = labels.av_quadrant(preds["emotion"][:, 0], preds["emotion"][:, 1],
-                                 config.tasks.quadrant_threshold)
-    # A non-finite prediction (quadrant -1) counts as no opinion, not as the last quadrant.
-    onehot = np.where((implied >= 0)[:, None], np.eye(4)[np.maximum(implied, 0)], 0.25)
-    out["quadrant_from_av"] = metrics_lib.classification_metrics(
-        split.quadrant, onehot, labels.QUADRANTS)
-  if "quadrant" in preds:
-    out["quadrant"] = metrics_lib.classification_metrics(split.quadrant, preds["quadrant"],
-                                                         labels.QUADRANTS)
+  for name, values in preds.items():
+    for key, kind, truth, pred, names in tasks_lib.TASKS[name].evaluations(
+        tracks, values, genre_names, config):
+      out[key] = metrics_lib.METRICS_OF_KIND[kind](truth, pred, names)
   return out
 
 
-def per_dataset_metrics(preds: dict, split: pipeline.SplitData, genre_names, config) -> dict:
+def per_dataset_metrics(preds: dict, tracks, genre_names, config) -> dict:
   """{dataset: metrics} on each dataset's own test tracks, for the tasks it has labels for."""
   out = {}
-  for name in dict.fromkeys(t.dataset for t in split.tracks):
-    idx = [i for i, t in enumerate(split.tracks) if t.dataset == name]
-    own = pipeline.SplitData(tracks=[split.tracks[i] for i in idx], features={})
-    labelled = dict(genre=(own.genre >= 0).any(), emotion=any(t.has_av for t in own.tracks),
-                    quadrant=(own.quadrant >= 0).any())
-    out[name] = track_metrics({k: v[idx] for k, v in preds.items() if labelled.get(k)}, own,
-                              genre_names, config)
+  for name in dict.fromkeys(t.dataset for t in tracks):
+    idx = [i for i, t in enumerate(tracks) if t.dataset == name]
+    own = [tracks[i] for i in idx]
+    labelled = {k: v[idx] for k, v in preds.items()
+                if any(tasks_lib.TASKS[k].labelled(t) for t in own)}
+    out[name] = track_metrics(labelled, own, genre_names, config)
   return out
 
 
@@ -112,16 +91,16 @@ def evaluate_and_report(model, data, config, workdir, extra: dict | None = None)
   if not split.tracks:
     raise ValueError("The test split is empty: set data.test_fraction > 0 or provide test tracks.")
   preds = predict_tracks(model, split, config)
-  results = track_metrics(preds, split, data.genre_names, config)
+  results = track_metrics(preds, split.tracks, data.genre_names, config)
   write_predictions_csv(workdir / "test_predictions.csv", preds, split, data.genre_names)
   write_figures(workdir, results, preds, split, data.genre_names)
-  by_dataset = per_dataset_metrics(preds, split, data.genre_names, config)
-  reference = baseline.mfcc_baseline(data, seed=config.seed)
+  by_dataset = per_dataset_metrics(preds, split.tracks, data.genre_names, config)
+  reference = baseline.mfcc_baseline(data, config)
   report = dict(metrics=results, per_dataset=by_dataset, baseline_mfcc_linear=reference,
                 **(extra or {}),
-                config=config.to_dict(), versions=run_files.package_versions(),
+                config=config.to_dict(), versions=run_record.package_versions(),
                 data=data.description)
-  run_files.write_json(workdir / "metrics.json", report)
+  run_record.write_json(workdir / "metrics.json", report)
   print(f"\nTest metrics ({len(split.tracks)} held-out tracks, segment predictions averaged "
         f"per track):\n{metrics_lib.format_metrics_table(results)}")
   if reference:

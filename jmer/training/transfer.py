@@ -3,20 +3,20 @@ emotion), copying every layer whose name and weight shapes match."""
 
 import pathlib
 
-from jmer import export
+from jmer.models import model_file
 
 
 def source_model_path(init_from) -> pathlib.Path:
   """The model file behind `train.init_from`: a .keras file, or a run dir's exported model."""
   path = pathlib.Path(init_from)
   candidates = [path] if path.suffix == ".keras" else [
-      path / export.MODEL_FILENAME, path / "checkpoints" / "best.keras"]
+      path / model_file.MODEL_FILENAME, path / "checkpoints" / "best.keras"]
   for candidate in candidates:
     if candidate.is_file():
       return candidate
   raise FileNotFoundError(
       f"config.train.init_from = {str(init_from)!r}: expected a .keras model file or a finished "
-      f"jmer run dir holding {export.MODEL_FILENAME} (train that run first).")
+      f"jmer run dir holding {model_file.MODEL_FILENAME} (train that run first).")
 
 
 def load_matching_weights(model, init_from, freeze: bool = False) -> list:

@@ -157,6 +157,22 @@ def classification_metrics(y_true, probs, class_names) -> dict:
   }
 
 
+# How each kind of task (jmer.tasks) is scored: (truth, predictions, names) -> metrics dict.
+METRICS_OF_KIND = {"classification": classification_metrics, "regression": regression_metrics}
+
+
+def metric_kind(metrics: dict) -> str | None:
+  """'classification' or 'regression' for a metrics dict made by METRICS_OF_KIND, recognised by
+  its keys (so reports from older runs and other datasets read the same); None for anything else."""
+  if not isinstance(metrics, dict):
+    return None
+  if "accuracy" in metrics and "macro_f1" in metrics:
+    return "classification"
+  if "mean_ccc" in metrics:
+    return "regression"
+  return None
+
+
 def _fmt(value) -> str:
   if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
     return str(int(value))
@@ -172,13 +188,12 @@ def format_metrics_table(metrics: dict) -> str:
   """
   rows = []  # (label, metric, value string)
   for task, m in metrics.items():
-    if not isinstance(m, dict):
-      continue
-    if "accuracy" in m and "macro_f1" in m:
+    kind = metric_kind(m)
+    if kind == "classification":
       rows += [(task, "accuracy", _fmt(m["accuracy"])), (task, "macro-F1", _fmt(m["macro_f1"])),
                (task, "ROC-AUC (OvR)", _fmt(m.get("roc_auc_ovr", _NAN))),
                (task, "n", _fmt(m.get("n", 0)))]
-    elif "mean_ccc" in m:
+    elif kind == "regression":
       for dim, d in m.items():
         if isinstance(d, dict):
           rows.append((dim, "CCC / RMSE / r / R²", " / ".join(

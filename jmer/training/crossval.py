@@ -13,9 +13,11 @@ import pathlib
 
 import numpy as np
 
+from jmer import run_record
 from jmer import config as config_lib
-from jmer import run_files
-from jmer import train
+from jmer.evaluation import metrics as metrics_lib
+from jmer.training import workdir as workdir_lib
+from jmer.training import train
 
 
 def fold_config(config, fold: int):
@@ -30,11 +32,10 @@ def headline_metrics(metrics: dict) -> dict:
   """{'task/metric': value} for the numbers worth averaging over folds, recognised by shape."""
   out = {}
   for task, m in metrics.items():
-    if not isinstance(m, dict):
-      continue
-    if "accuracy" in m and "macro_f1" in m:
+    kind = metrics_lib.metric_kind(m)
+    if kind == "classification":
       out.update({f"{task}/{k}": m[k] for k in ("accuracy", "macro_f1", "roc_auc_ovr") if k in m})
-    elif "mean_ccc" in m:
+    elif kind == "regression":
       out[f"{task}/mean_ccc"] = m["mean_ccc"]
       for dim, d in m.items():
         if isinstance(d, dict):
@@ -80,7 +81,7 @@ def cross_validate(config, workdir, augment=None) -> dict:
   folds = config.eval.folds
   if folds < 2:
     raise config_lib.ConfigError(f"config.eval.folds = {folds}: cross-validation needs >= 2.")
-  workdir = run_files.prepare_workdir(workdir, config)
+  workdir = workdir_lib.prepare_workdir(workdir, config)
   reports = []
   for k in range(folds):
     print(f"\n=== jmer cross-validation: fold {k + 1}/{folds} (test = fold {k}) ===", flush=True)
@@ -95,8 +96,8 @@ def cross_validate(config, workdir, augment=None) -> dict:
       per_fold=[dict(fold=k, workdir=str(workdir / f"fold_{k}"),
                      test_tracks=r["data"]["tracks"]["test"], metrics=headline_metrics(m))
                 for k, (r, m) in enumerate(zip(reports, fold_metrics))],
-      config=config.to_dict(), versions=run_files.package_versions())
-  run_files.write_json(pathlib.Path(workdir) / "crossval.json", result)
+      config=config.to_dict(), versions=run_record.package_versions())
+  run_record.write_json(pathlib.Path(workdir) / "crossval.json", result)
   print(f"\n{folds}-fold cross-validation (mean ± std over folds):\n{format_summary(summary)}\n"
         f"Wrote {pathlib.Path(workdir) / 'crossval.json'}", flush=True)
   return result

@@ -5,35 +5,21 @@ Layout of a work dir:
   checkpoints/           best.keras (lowest val_loss), last.weights.h5 + state.json (resume)
   history.csv            per-epoch losses and metrics (appended across resumes)
   tensorboard/           TensorBoard event files
-  model.keras            the best model with its feature settings and labels (for jmer.predict)
+  model.keras            the best model with its feature settings and labels (for jmer.inference.predict)
   metrics.json           test metrics + config + package versions + data description
   test_predictions.csv   one row per test track: true and predicted labels
   figures/*.png          confusion matrices, arousal–valence scatter, learning curves
 """
 
-import importlib.metadata
 import json
-import os
 import pathlib
-import platform
-import sys
 
+from jmer import run_record
 from jmer.config import ConfigError
 
 # Keys a rerun may change without starting a different experiment.
 RESUMABLE_KEYS = ("train.epochs", "train.patience", "train.verbose", "eval.batch_size",
                   "data.cache_dir", "data.root", "features.workers")
-PACKAGES = ("jmer", "keras", "jax", "jaxlib", "tensorflow-cpu", "tensorflow", "numpy", "librosa",
-            "soundfile", "scikit-learn", "ml-collections", "tensorflow-datasets")
-
-
-def write_json(path, obj):
-  """Writes JSON atomically (temp file + rename), so a crash never leaves a truncated file."""
-  path = pathlib.Path(path)
-  path.parent.mkdir(parents=True, exist_ok=True)
-  tmp = path.with_name(f".{path.name}.tmp")
-  tmp.write_text(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
-  os.replace(tmp, path)
 
 
 def _flatten(d, prefix=""):
@@ -60,15 +46,5 @@ def prepare_workdir(workdir, config) -> pathlib.Path:
           f"{workdir} already holds a run with a different config ({', '.join(differ[:8])} "
           "differ). Pass a new --workdir to start another experiment; the existing run is kept.")
   workdir.mkdir(parents=True, exist_ok=True)
-  write_json(saved_path, new)
+  run_record.write_json(saved_path, new)
   return workdir
-
-
-def package_versions() -> dict:
-  versions = {"python": sys.version.split()[0], "platform": platform.platform()}
-  for name in PACKAGES:
-    try:
-      versions[name] = importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-      pass
-  return versions

@@ -2,14 +2,15 @@
 
 import keras
 
-from jmer import callbacks as callbacks_lib
+from jmer import tasks as tasks_lib
+from jmer.training import callbacks as callbacks_lib
 from jmer import config as config_lib
-from jmer import augment as augment_lib
-from jmer import evaluate
-from jmer import export
-from jmer import losses
-from jmer import run_files
-from jmer import transfer
+from jmer.data import augment as augment_lib
+from jmer.evaluation import evaluate
+from jmer.models import model_file
+from jmer.training import losses
+from jmer.training import workdir as workdir_lib
+from jmer.training import transfer
 from jmer.data import experiment
 from jmer.data import mixing
 from jmer.data import pipeline
@@ -31,17 +32,16 @@ def make_optimizer(config, steps_per_epoch: int) -> keras.optimizers.Optimizer:
 def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
   names = build.model_output_names(config)  # the task heads, then any aux heads
   stats = pipeline.feature_stats(data.splits["train"], seed=config.seed)
-  model = build.build_model(config, data.params, len(data.genre_names), stats)
+  model = build.build_model(config, data.params, data.genre_names, stats)
   if config.train.init_from:  # before compile: freezing changes what compile trains
     copied = transfer.load_matching_weights(model, config.train.init_from,
                                             freeze=config.train.freeze_transferred)
     print(f"Transferred {len(copied)} layer(s) from {config.train.init_from}"
           + (" (frozen)" if config.train.freeze_transferred else "") + ".")
   model.compile(optimizer=make_optimizer(config, steps_per_epoch),
-                loss=losses.task_losses(names, config.tasks.av_loss),
-                loss_weights=losses.loss_weights(names, config.train.lambda_emotion,
-                                                 config.model.aux_weight),
-                weighted_metrics=losses.task_metrics(pipeline.output_names(config)))
+                loss=losses.task_losses(names, config),
+                loss_weights=losses.loss_weights(names, config),
+                weighted_metrics=losses.task_metrics(tasks_lib.output_names(config)))
   return model
 
 
@@ -51,7 +51,7 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
   Returns the report written to metrics.json.
   """
   config_lib.validate(config)
-  workdir = run_files.prepare_workdir(workdir, config)
+  workdir = workdir_lib.prepare_workdir(workdir, config)
   data = experiment.load_experiment_data(config)
   d = data.description
   print(f"jmer: data = {d['summary']}; tracks train/val/test = "
@@ -107,8 +107,8 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
   model.load_weights(checkpoints / "best.keras")
   gates = fusion.gate_weights(model)
   model = build.inference_model(model, config)  # without aux heads
-  # The best weights with their feature settings and labels: all `jmer.predict` needs.
-  export.export_model(model, config, data.genre_names, workdir / export.MODEL_FILENAME)
+  # The best weights with their feature settings and labels: all `jmer.inference.predict` needs.
+  model_file.export_model(model, config, data.genre_names, workdir / model_file.MODEL_FILENAME)
   extra = dict(training=dict(epochs_done=state["epoch"], best_epoch=state["best_epoch"],
                              best_val_loss=state["best_val_loss"],
                              stopped_early=state["stopped_early"]))

@@ -1,4 +1,4 @@
-"""How `jmer.predict` prints its results: a readable table, JSON Lines, or CSV.
+"""How `jmer.inference.predict` prints its results: a readable table, JSON Lines, or CSV.
 
 Each writer is called once per file as soon as that file is done, so a long batch of songs
 shows progress and a failure later on never loses the results already printed.
@@ -6,6 +6,8 @@ shows progress and a failure later on never loses the results already printed.
 
 import csv
 import json
+
+from jmer import tasks as tasks_lib
 
 FORMATS = ("table", "json", "csv")
 CSV_COLUMNS = ("file", "level", "start", "end", "genre_1", "probability_1", "genre_2",
@@ -21,23 +23,16 @@ def _signed(value) -> str:
   return "" if value is None else f"{value:+.2f}"
 
 
-def _genres_text(entry: dict) -> str:
-  return "  ".join(f"{g['genre']} {g['probability']:.2f}" for g in entry.get("genres", []))
-
-
 def format_table(result: dict) -> str:
   """A few aligned lines per file; the timeline (if any) as one row per segment."""
   lines = [f"{result['file']}  ({_clock(result['duration_seconds'])}, "
            f"{result['segments']} segment{'s' if result['segments'] != 1 else ''})"]
-  if "genres" in result:
-    lines.append(f"  genre     {_genres_text(result)}")
-  emotion = []
-  if "arousal" in result:
-    emotion.append(f"arousal {_signed(result['arousal'])}  valence {_signed(result['valence'])}")
-  if "quadrant" in result:
-    emotion.append(f"quadrant {result['quadrant']}")
-  if emotion:
-    lines.append("  emotion   " + "   ".join(emotion))
+  by_line = {}  # line label -> what each task says (the emotion heads share one line)
+  for task in tasks_lib.TASKS.values():
+    text = task.describe(result)
+    if text:
+      by_line.setdefault(task.line_label, []).append(text)
+  lines += [f"  {label:<9} {'   '.join(texts)}" for label, texts in by_line.items()]
   if result.get("timeline"):
     lines.append(f"  {'start':>7} {'end':>7}  {'genre':<12} {'prob':>5}  {'arousal':>7} "
                  f"{'valence':>7}  quadrant")

@@ -7,7 +7,7 @@ import pathlib
 
 from jmer import labels
 from jmer.data import features
-from jmer.data import synthetic as generator
+from jmer.data.synthetic import render as generator
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import csvfile
 

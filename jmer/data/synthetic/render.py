@@ -20,7 +20,7 @@ import scipy.signal
 import soundfile as sf
 from tqdm import tqdm
 
-from jmer.data.synthetic_styles import _DRUM_GAIN, _INST, _Q, _SCALES, _STYLES, _T, _VEL
+from jmer.data.synthetic.styles import _DRUM_GAIN, _INST, _Q, _SCALES, _STYLES, _T, _VEL
 from jmer.labels import GTZAN_GENRES
 
 # Bump whenever audio or labels change, so an old corpus on disk is refused instead of mixed in.

@@ -6,21 +6,8 @@ reported again, since the user may have replaced them).
 """
 
 from jmer import config as config_lib
-from jmer import labels
 from jmer.data import experiment
 from jmer.data import tracks as tracks_lib
-
-
-def class_counts(tracks, genre_names) -> dict:
-  """{class: tracks} by genre, plus by AV quadrant for AV-labelled tracks."""
-  out = {}
-  for t in tracks:
-    if t.genre >= 0:
-      out[genre_names[t.genre]] = out.get(genre_names[t.genre], 0) + 1
-    if t.quadrant >= 0:
-      key = labels.QUADRANTS[t.quadrant]
-      out[key] = out.get(key, 0) + 1
-  return out
 
 
 def report_lines(prep) -> list:
@@ -30,7 +17,7 @@ def report_lines(prep) -> list:
     lines.append(f"{name}: {listing.description}")
     for split in tracks_lib.SPLITS:
       own = [t for t in prep.by_split[split] if t.dataset == name]
-      counts = ", ".join(f"{k} {v}" for k, v in sorted(class_counts(own, prep.genre_names).items()))
+      counts = ", ".join(f"{k} {v}" for k, v in sorted(tracks_lib.class_counts(own, prep.genre_names, ("genre", "quadrant")).items()))
       lines.append(f"  {split:5s} {len(own):5d} tracks  ({counts or 'no labels'})")
   if prep.skipped:
     lines.append(f"{len(prep.skipped)} bad or unmatched file(s), skipped:")

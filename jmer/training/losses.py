@@ -8,12 +8,9 @@ contributes exactly 0 (divide_no_nan).
 
 import keras
 
+from jmer import tasks
+
 REDUCTION = "mean_with_sample_weight"
-
-
-def task_of(output_name: str) -> str:
-  """The task an output predicts: 'genre' for 'genre' and for an aux head 'aux_mel_genre'."""
-  return output_name.rsplit("_", 1)[-1]
 
 
 @keras.saving.register_keras_serializable(package="jmer")
@@ -55,31 +52,32 @@ def concordance_loss(y_true, y_pred, sample_weight=None, epsilon=1e-6):
   return ops.where(total > 0, 1.0 - ops.mean(ccc), 0.0)
 
 
-def task_losses(output_names, av_loss: str = "mse") -> dict:
-  """{output: loss}; aux heads get their task's loss. av_loss: 'mse' or 'ccc' (1 − CCC)."""
-  make = {
-      "genre": lambda: keras.losses.SparseCategoricalCrossentropy(reduction=REDUCTION,
-                                                                  name="genre_xent"),
-      "emotion": lambda: (ConcordanceLoss() if av_loss == "ccc"
-                          else keras.losses.MeanSquaredError(reduction=REDUCTION, name="av_mse")),
-      "quadrant": lambda: keras.losses.SparseCategoricalCrossentropy(reduction=REDUCTION,
-                                                                     name="quadrant_xent"),
-  }
-  return {name: make[task_of(name)]() for name in output_names}
+LOSSES = {
+    "sparse_xent": lambda name: keras.losses.SparseCategoricalCrossentropy(
+        reduction=REDUCTION, name=f"{name}_xent"),
+    "mse": lambda name: keras.losses.MeanSquaredError(reduction=REDUCTION, name="av_mse"),
+    "ccc": lambda name: ConcordanceLoss(),
+}
+METRICS = {
+    "accuracy": lambda: keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
+    "rmse": lambda: keras.metrics.RootMeanSquaredError(name="rmse"),
+}
 
 
-def loss_weights(output_names, lambda_emotion: float, aux_weight: float = 1.0) -> dict:
-  """Genre weighs 1; each emotion head (AV and/or quadrant) weighs λ; aux heads × aux_weight."""
+def task_losses(output_names, config) -> dict:
+  """{output: loss}: each task's masked loss (jmer.tasks); aux heads get their task's loss."""
+  return {name: LOSSES[tasks.task_of(name).loss(config)](tasks.task_of(name).name)
+          for name in output_names}
+
+
+def loss_weights(output_names, config) -> dict:
+  """Each task's weight (genre 1, emotion heads λ); aux heads × model.aux_weight."""
   def weight(name):
-    base = 1.0 if task_of(name) == "genre" else float(lambda_emotion)
-    return base * (float(aux_weight) if name.startswith("aux_") else 1.0)
+    aux = float(config.model.aux_weight) if name.startswith(tasks.AUX_PREFIX + "_") else 1.0
+    return tasks.task_of(name).loss_weight(config) * aux
   return {name: weight(name) for name in output_names}
 
 
 def task_metrics(output_names) -> dict:
-  make = {
-      "genre": lambda: [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-      "emotion": lambda: [keras.metrics.RootMeanSquaredError(name="rmse")],
-      "quadrant": lambda: [keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
-  }
-  return {name: make[name]() for name in output_names}
+  """{output: [metric]} for the task heads (aux heads are not tracked)."""
+  return {name: [METRICS[tasks.TASKS[name].train_metric]()] for name in output_names}

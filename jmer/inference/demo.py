@@ -1,0 +1,170 @@
+r"""A local web demo: upload (or pick) a song, see what the model hears.
+
+  pip install -e .[demo]
+  python -m jmer.demo --workdir=runs/mtl [--examples=~/Music] [--host=127.0.0.1 --port=7860]
+
+Shows the track's genre probabilities as bars, its point on the arousal–valence plane (with
+the path its segments trace), and the timeline of genres and emotion over the song. Binds to
+127.0.0.1 unless told otherwise: it is a local tool, never shared through a public link.
+"""
+
+import argparse
+import os
+import pathlib
+import sys
+
+from jmer import labels
+from jmer.data import audio
+
+TITLE = "jmer: genre and emotion of a song"
+
+
+def summary_markdown(result: dict) -> str:
+  """The one-paragraph verdict shown above the plots (also what the browser test reads)."""
+  parts = [f"**{pathlib.Path(result['file']).name}**: {result['duration_seconds']:.1f} s, "
+           f"{result['segments']} segment(s)."]
+  if result.get("genres"):
+    top = result["genres"][0]
+    parts.append(f"Top genre: **{top['genre']}** ({100 * top['probability']:.0f}%).")
+  if "arousal" in result:
+    parts.append(f"Arousal {result['arousal']:+.2f}, valence {result['valence']:+.2f}.")
+  if "quadrant" in result:
+    parts.append(f"Quadrant: **{result['quadrant']}**.")
+  return " ".join(parts)
+
+
+def av_figure(result: dict, threshold: float = 0.0):
+  """The arousal–valence plane: quadrants, the segments' path over time, the track's point."""
+  import matplotlib
+  matplotlib.use("Agg")
+  from matplotlib import pyplot as plt
+  fig, ax = plt.subplots(figsize=(4.6, 4.6), dpi=100)
+  ax.axhline(threshold, color="0.6", lw=0.8)
+  ax.axvline(threshold, color="0.6", lw=0.8)
+  corners = {"Q1_happy": (0.95, 0.95), "Q2_angry": (-0.95, 0.95), "Q3_sad": (-0.95, -0.95),
+             "Q4_calm": (0.95, -0.95)}
+  for name in labels.QUADRANTS:
+    x, y = corners[name]
+    ax.text(x, y, name.split("_")[1], ha="right" if x > 0 else "left",
+            va="top" if y > 0 else "bottom", color="0.45", fontsize=10)
+  rows = [r for r in result.get("timeline", []) if "arousal" in r]
+  if rows:
+    valence, arousal = [r["valence"] for r in rows], [r["arousal"] for r in rows]
+    ax.plot(valence, arousal, color="0.75", lw=0.8, zorder=1)
+    points = ax.scatter(valence, arousal, c=[r["start"] for r in rows], cmap="viridis", s=18,
+                        zorder=2)
+    fig.colorbar(points, ax=ax, fraction=0.046, pad=0.04, label="segment start (s)")
+  if "arousal" in result:
+    ax.scatter([result["valence"]], [result["arousal"]], marker="*", s=320, c="crimson",
+               edgecolors="black", zorder=3)
+  ax.set(xlim=(-1, 1), ylim=(-1, 1), xlabel="valence", ylabel="arousal", aspect="equal",
+         title="Arousal–valence (★ track, dots: segments)")
+  fig.tight_layout()
+  plt.close(fig)
+  return fig
+
+
+def timeline_figure(result: dict, genre_names):
+  """Genre probabilities (stacked) and arousal/valence over the song, one point per segment."""
+  import matplotlib
+  matplotlib.use("Agg")
+  from matplotlib import pyplot as plt
+  rows = result.get("timeline", [])
+  has_genre, has_av = "genre_probabilities" in result, "arousal" in result
+  fig, axes = plt.subplots(has_genre + has_av, 1, figsize=(8, 2.4 * (has_genre + has_av)),
+                           dpi=100, sharex=True, squeeze=False)
+  axes = list(axes[:, 0])
+  middle = [(r["start"] + r["end"]) / 2 for r in rows]
+  if has_genre:
+    ax = axes.pop(0)
+    probs = [[r["genre_probabilities"][name] for r in rows] for name in genre_names]
+    ax.stackplot(middle, probs, labels=genre_names, alpha=0.85,
+                 colors=plt.get_cmap("tab20").colors[:len(genre_names)])
+    ax.set(ylabel="genre probability", ylim=(0, 1), title="Over the song")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+  if has_av:
+    ax = axes.pop(0)
+    ax.plot(middle, [r["arousal"] for r in rows], marker="o", ms=3, label="arousal")
+    ax.plot(middle, [r["valence"] for r in rows], marker="o", ms=3, label="valence")
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.set(ylabel="value", ylim=(-1, 1))
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+  fig.axes[-1].set_xlabel("time (s), segment centres")
+  fig.tight_layout()
+  plt.close(fig)
+  return fig
+
+
+def analyse(bundle, path):
+  """(genre bars, summary, AV plot, timeline plot) for one file; errors become the summary."""
+  from jmer.inference import predict
+  if not path:
+    return None, "Upload or pick an audio file.", None, None
+  try:
+    result = predict.predict_file(bundle, path, timeline=True)
+  except audio.AudioError as error:
+    return None, f"**Cannot analyse this file:** {error.reason}", None, None
+  bars = result.get("genre_probabilities")
+  return (bars, summary_markdown(result), av_figure(result, bundle.meta["quadrant_threshold"]),
+          timeline_figure(result, bundle.genre_names))
+
+
+def build_app(bundle, examples=()):
+  """The Gradio Blocks app for a loaded model bundle; `examples` are files offered to pick."""
+  import gradio as gr
+  with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+    gr.Markdown(f"## {TITLE}\nModel `{pathlib.Path(bundle.path).name}`: "
+                f"{len(bundle.genre_names)} genres, heads {', '.join(bundle.output_names)}. "
+                "Everything runs on this machine.")
+    with gr.Row():
+      with gr.Column(scale=1):
+        song = gr.Audio(sources=["upload"], type="filepath", label="Song", elem_id="song")
+        if examples:
+          gr.Examples(examples=[[str(p)] for p in examples], inputs=song,
+                      label="Or pick a file")
+        bars = gr.Label(num_top_classes=len(bundle.genre_names) or None, label="Genre",
+                        elem_id="genre")
+      with gr.Column(scale=1):
+        summary = gr.Markdown("Upload or pick an audio file.", elem_id="summary")
+        av_plot = gr.Plot(label="Arousal–valence plane", elem_id="av-plane")
+    timeline_plot = gr.Plot(label="Timeline", elem_id="timeline")
+    song.change(lambda path: analyse(bundle, path), inputs=song,
+                outputs=[bars, summary, av_plot, timeline_plot], concurrency_limit=1)
+  return app
+
+
+def main(argv=None) -> int:
+  os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # local tool: no telemetry
+  from jmer.inference import export
+  parser = argparse.ArgumentParser(prog="python -m jmer.demo", description=TITLE)
+  export.add_model_flags(parser)
+  parser.add_argument("--examples", help="a folder of audio files offered to pick from")
+  parser.add_argument("--host", default="127.0.0.1",
+                      help="address to bind (default 127.0.0.1: this machine only)")
+  parser.add_argument("--port", type=int, default=7860)
+  args = parser.parse_args(argv)
+  try:
+    import gradio as gr
+  except ImportError:
+    print("error: the demo needs Gradio: pip install -e .[demo]", file=sys.stderr)
+    return 2
+  from jmer.inference import predict
+  try:
+    bundle = export.bundle_from_flags(args)
+  except export.ModelFileError as error:
+    print(f"error: {error}", file=sys.stderr)
+    return 2
+  examples = []
+  if args.examples:
+    examples, _ = predict.expand_inputs([pathlib.Path(args.examples).expanduser()])
+  # Local fonts only: the default theme fetches Google Fonts, which offline machines lack.
+  theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
+                            font_mono=["ui-monospace", "monospace"])
+  build_app(bundle, examples).launch(
+      server_name=args.host, server_port=args.port, share=False, ssr_mode=False, theme=theme,
+      allowed_paths=[str(pathlib.Path(args.examples).expanduser())] if examples else None)
+  return 0
+
+
+if __name__ == "__main__":
+  sys.exit(main())

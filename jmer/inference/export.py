@@ -1,0 +1,75 @@
+"""Exports the best checkpoint of a finished run as a self-describing model file:
+
+  python -m jmer.export --workdir=runs/mtl [--out=model.keras]
+
+for runs trained before every run exported `model.keras` itself; also how the prediction CLI
+and the demo find the model a user names (--workdir or --model).
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+
+import ml_collections
+
+from jmer.models.model_file import MODEL_FILENAME
+from jmer.models.model_file import ModelBundle
+from jmer.models.model_file import ModelFileError
+from jmer.models.model_file import export_model
+from jmer.models.model_file import load_model_bundle
+
+
+def export_from_workdir(workdir, out=None) -> pathlib.Path:
+  """Writes `model.keras` for a run from its best checkpoint, config and reported genres."""
+  import keras
+  workdir = pathlib.Path(workdir)
+  best = workdir / "checkpoints" / "best.keras"
+  report = workdir / "metrics.json"
+  for needed in (best, workdir / "config.json", report):
+    if not needed.is_file():
+      raise ModelFileError(workdir, f"not a finished jmer run ({needed.name} is missing)")
+  config = ml_collections.ConfigDict(json.loads((workdir / "config.json").read_text()))
+  genre_names = json.loads(report.read_text())["data"]["genre_names"]
+  model = keras.saving.load_model(best, safe_mode=True, compile=False)
+  return export_model(model, config, genre_names, out or workdir / MODEL_FILENAME)
+
+
+def bundle_from_workdir(workdir) -> ModelBundle:
+  """The run's exported model; exports it first for runs that predate automatic export."""
+  path = pathlib.Path(workdir) / MODEL_FILENAME
+  if not path.is_file():
+    export_from_workdir(workdir)
+  return load_model_bundle(path)
+
+
+def add_model_flags(parser) -> None:
+  """--workdir or --model: how the prediction CLI and the demo name the model to use."""
+  group = parser.add_mutually_exclusive_group(required=True)
+  group.add_argument("--workdir", help="a training run (uses its model.keras)")
+  group.add_argument("--model", help="an exported .keras model file")
+
+
+def bundle_from_flags(args) -> ModelBundle:
+  """The model named by add_model_flags' arguments; raises ModelFileError naming the file."""
+  return load_model_bundle(args.model) if args.model else bundle_from_workdir(args.workdir)
+
+
+def main(argv=None) -> int:
+  parser = argparse.ArgumentParser(prog="python -m jmer.export", description=__doc__.split(
+      "\n")[0])
+  parser.add_argument("--workdir", required=True, help="a finished training run")
+  parser.add_argument("--out", help=f"output .keras file (default: <workdir>/{MODEL_FILENAME})")
+  args = parser.parse_args(argv)
+  try:
+    path = export_from_workdir(args.workdir, args.out)
+    load_model_bundle(path)  # proves the file is usable before telling the user so
+  except ModelFileError as error:
+    print(f"error: {error}", file=sys.stderr)
+    return 1
+  print(f"Wrote {path}")
+  return 0
+
+
+if __name__ == "__main__":
+  sys.exit(main())

@@ -1,0 +1,187 @@
+"""A self-describing model file: the trained `.keras` archive plus what it takes to use it.
+
+`export_model` writes the model in Keras' `.keras` zip format and adds one extra member,
+`jmer.json`, holding the feature parameters (jmer.data.features.feature_params), sample rate,
+segment length, evaluation hop, label names and output names. Keras ignores unknown members,
+so the file still loads with plain `keras.saving.load_model`; jmer reads `jmer.json` so that a
+model file alone is enough to predict, with no config or work dir.
+
+`load_model_bundle` loads in Keras safe mode (no arbitrary code runs from a model file) and
+refuses a file whose feature settings this jmer version would not reproduce, naming the reason.
+
+Every training run writes one (`model.keras` in its work dir); `jmer.inference` reads it.
+"""
+
+import dataclasses
+import json
+import os
+import pathlib
+import zipfile
+
+import jmer
+from jmer import tasks as tasks_lib
+from jmer import labels
+from jmer import config as config_lib
+from jmer.data import features as features_lib
+from jmer.data import pipeline
+
+METADATA_MEMBER = "jmer.json"
+FORMAT = "jmer-model"
+FORMAT_VERSION = 1
+MODEL_FILENAME = "model.keras"  # what every training run leaves in its work dir
+
+
+class ModelFileError(ValueError):
+  """A model file cannot be used by this jmer version; the message names the file and why."""
+
+  def __init__(self, path, reason: str):
+    super().__init__(f"{path}: {reason}")
+    self.path, self.reason = str(path), reason
+
+
+def model_metadata(config, genre_names) -> dict:
+  """Everything prediction needs besides the weights, as JSON-ready values."""
+  d = config.data
+  return dict(
+      format=FORMAT, format_version=FORMAT_VERSION, jmer_version=jmer.__version__,
+      feature_params=features_lib.feature_params(config),
+      sample_rate=int(d.sample_rate), segment_seconds=float(d.segment_seconds),
+      segment_frames=pipeline.segment_frames(config), hop_length=int(config.features.hop_length),
+      eval_hop_seconds=float(config.eval.hop_seconds),
+      output_names=list(tasks_lib.output_names(config)),
+      genre_names=list(genre_names), quadrant_names=list(labels.QUADRANTS),
+      class_names={t.name: list(t.class_names(genre_names)) for t in tasks_lib.active(config)
+                   if t.kind == tasks_lib.CLASSIFICATION},
+      quadrant_threshold=float(config.tasks.quadrant_threshold))
+
+
+def export_model(model, config, genre_names, path) -> pathlib.Path:
+  """Saves `model` with its metadata as one `.keras` file (atomically); returns the path."""
+  path = pathlib.Path(path)
+  if path.suffix != ".keras":
+    raise ValueError(f"{path}: a jmer model file must end in .keras")
+  path.parent.mkdir(parents=True, exist_ok=True)
+  tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
+  model.save(tmp)
+  with zipfile.ZipFile(tmp, "a") as archive:
+    archive.writestr(METADATA_MEMBER, json.dumps(model_metadata(config, genre_names), indent=1))
+  os.replace(tmp, path)  # a reader never sees a half-written model
+  return path
+
+
+@dataclasses.dataclass
+class ModelBundle:
+  """A loaded model and its metadata: all `jmer.inference.predict` needs."""
+  model: object  # keras.Model
+  meta: dict
+  path: str
+
+  @property
+  def params(self) -> dict:
+    return self.meta["feature_params"]
+
+  @property
+  def genre_names(self) -> tuple:
+    return tuple(self.meta["genre_names"])
+
+  @property
+  def output_names(self) -> tuple:
+    return tuple(self.meta["output_names"])
+
+  def class_names(self, task_name: str) -> tuple:
+    """A class head's class names (files written before `class_names` was stored: from the
+    genre and quadrant lists)."""
+    stored = self.meta.get("class_names", {}).get(task_name)
+    if stored is not None:
+      return tuple(stored)
+    return tuple(self.meta.get(f"{task_name}_names", ()))
+
+  @property
+  def hop_frames(self) -> int:
+    """Frames between the starts of consecutive prediction segments."""
+    return max(1, int(round(self.meta["eval_hop_seconds"] * self.meta["sample_rate"]
+                            / self.meta["hop_length"])))
+
+
+def read_metadata(path) -> dict:
+  path = pathlib.Path(path)
+  if not path.is_file():
+    raise ModelFileError(path, "no such model file")
+  try:
+    with zipfile.ZipFile(path) as archive:
+      if METADATA_MEMBER not in archive.namelist():
+        raise ModelFileError(path, f"a .keras file without jmer metadata ({METADATA_MEMBER}); "
+                             "export it with `python -m jmer.export --workdir=<run dir>`")
+      return json.loads(archive.read(METADATA_MEMBER))
+  except zipfile.BadZipFile:
+    raise ModelFileError(path, "not a .keras model file (not a zip archive)") from None
+
+
+def check_metadata(meta: dict, expected_params: dict | None = None) -> None:
+  """Raises ValueError (the reason) when this jmer version cannot reproduce the features."""
+  if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
+    raise ValueError(f"unknown model format {meta.get('format')!r} version "
+                     f"{meta.get('format_version')!r} (this jmer reads {FORMAT} v{FORMAT_VERSION})")
+  params = meta["feature_params"]
+  unknown = set(params) - set(config_lib.FEATURES)
+  if not params or unknown:
+    raise ValueError(f"feature(s) {sorted(unknown)} are not computed by jmer {jmer.__version__}")
+  for name, p in params.items():
+    if p.get("version") != features_lib.FEATURE_VERSION:
+      raise ValueError(
+          f"feature settings do not match: '{name}' was computed by feature code version "
+          f"{p.get('version')}, this jmer {jmer.__version__} computes version "
+          f"{features_lib.FEATURE_VERSION}; retrain or use the jmer version that trained it")
+  for key in ("sample_rate", "n_fft", "hop_length"):
+    values = {p[key] for p in params.values()} | ({meta[key]} if key in meta else set())
+    if len(values) != 1:
+      raise ValueError(f"feature settings do not match: features disagree on {key} {values} "
+                       "(jmer computes every feature from one STFT)")
+  if expected_params is not None and expected_params != params:
+    raise ValueError(f"feature settings do not match the expected ones: the model has "
+                     f"{json.dumps(params, sort_keys=True)}, expected "
+                     f"{json.dumps(expected_params, sort_keys=True)}")
+
+
+def _check_model_matches(model, meta: dict) -> None:
+  """The model's inputs and outputs must be the shapes the metadata promises."""
+  for name, p in meta["feature_params"].items():
+    want = (meta["segment_frames"], features_lib.feature_bins(name, p))
+    if name not in model.input:
+      raise ValueError(f"feature settings do not match: the model has no '{name}' input "
+                       f"(inputs: {sorted(model.input)})")
+    got = tuple(model.input[name].shape[1:])
+    if got != want:
+      raise ValueError(f"feature settings do not match: input '{name}' takes {got} "
+                       f"(frames, bins) but the stored feature settings give {want}")
+  outputs = sorted(model.output) if isinstance(model.output, dict) else None
+  if outputs != sorted(meta["output_names"]):
+    raise ValueError(f"model outputs {outputs} differ from the stored {meta['output_names']}")
+  classes = dict(meta.get("class_names", {}))
+  classes.setdefault("genre", meta["genre_names"])  # files written before class_names was stored
+  for name, names in classes.items():
+    if name in meta["output_names"] and model.output[name].shape[-1] != len(names):
+      raise ValueError(f"the {name} head has {model.output[name].shape[-1]} outputs but "
+                       f"{len(names)} {name} class names are stored")
+
+
+def load_model_bundle(path, expected_params: dict | None = None) -> ModelBundle:
+  """Loads a model file written by `export_model`, in Keras safe mode and without compiling.
+
+  Raises ModelFileError (naming the file) when it is not a jmer model, or when its feature
+  settings differ from what this jmer version computes (or from `expected_params`).
+  """
+  import keras
+  from jmer.models import build  # noqa: F401  (registers jmer's serializable layers, if any)
+  path = pathlib.Path(path)
+  meta = read_metadata(path)
+  try:
+    check_metadata(meta, expected_params)
+  except (ValueError, KeyError) as error:
+    raise ModelFileError(path, str(error)) from None
+  model = keras.saving.load_model(path, safe_mode=True, compile=False)
+  try:
+    _check_model_matches(model, meta)
+  except ValueError as error:
+    raise ModelFileError(path, str(error)) from None
+  return ModelBundle(model=model, meta=meta, path=str(path))

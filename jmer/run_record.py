@@ -1,0 +1,33 @@
+"""What every run records beside its results: atomic JSON files and the package versions.
+
+Both training (state, config) and evaluation (metrics.json) write these, so they live below both.
+"""
+
+import importlib.metadata
+import json
+import os
+import pathlib
+import platform
+import sys
+
+PACKAGES = ("jmer", "keras", "jax", "jaxlib", "tensorflow-cpu", "tensorflow", "numpy", "librosa",
+            "soundfile", "scikit-learn", "ml-collections")
+
+
+def write_json(path, obj):
+  """Writes JSON atomically (temp file + rename), so a crash never leaves a truncated file."""
+  path = pathlib.Path(path)
+  path.parent.mkdir(parents=True, exist_ok=True)
+  tmp = path.with_name(f".{path.name}.tmp")
+  tmp.write_text(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
+  os.replace(tmp, path)
+
+
+def package_versions() -> dict:
+  versions = {"python": sys.version.split()[0], "platform": platform.platform()}
+  for name in PACKAGES:
+    try:
+      versions[name] = importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+      pass
+  return versions
