@@ -14,6 +14,7 @@ import argparse
 import pathlib
 
 import numpy as np
+from keras import layers
 from tensorflow.python.training import py_checkpoint_reader
 
 from jmer.models import musicnn
@@ -61,7 +62,7 @@ def convert(checkpoint_prefix: str, output_path: pathlib.Path):
   for tf_name, keras_name in CONV_LAYERS.items():
     layer = model.get_layer(keras_name)
     kernel = read(f"{tf_name}/kernel")
-    if isinstance(layer, musicnn.layers.Conv1D):
+    if isinstance(layer, layers.Conv1D):
       # The original's mid end is a Conv2D with kernel [7, channels] over a (time, channels, 1)
       # map: the same as a Conv1D over time with `channels` inputs.
       kernel = kernel.reshape(kernel.shape[0], kernel.shape[1], kernel.shape[3])
