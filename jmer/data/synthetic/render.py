@@ -150,7 +150,7 @@ def _master(rng, mix, up, sr, classical, gain_db):
   ir = rng.standard_normal(t_ir.size) * np.exp(-6.9 * t_ir / rt)
   wet = scipy.signal.fftconvolve(mix, ir / np.linalg.norm(ir))[:mix.size]
   mix = mix + rng.uniform(.1, .35) * wet
-  cut = min(.45 * sr, 2500 * 2 ** (2.5 * up + rng.normal(0, .3)))  # darker when calm
+  cut = min(.45 * sr, 2500 * 2 ** (2.5 * up + rng.normal(0, .7)))  # darker when calm, loosely
   mix = scipy.signal.sosfilt(scipy.signal.butter(2, cut, fs=sr, output="sos"), mix)
   for f, kind in ((250, "lowpass"), (3000, "highpass")):  # random shelving EQ hides the genre
     mix += rng.uniform(-.5, 1.) * scipy.signal.sosfilt(
@@ -195,7 +195,7 @@ def render_clip(genre, rng, seconds, sr):
   scale = _SCALES[st.get("scale", ("major", "minor"))[minor]]
   key, reg = int(rng.integers(12)), int(round(6 * np.clip(v + rng.normal(0, .35), -1, 1)))
   c = dict(sr=sr, cache={}, sour=max(0., -v) * 18,  # low valence: detuned, beating voices
-           cut=1200 * 2 ** (3.3 * up + rng.normal(0, .3)))  # brightness follows arousal
+           cut=1200 * 2 ** (3.3 * up + rng.normal(0, .5)))  # brightness follows arousal
   n, human = int(round(seconds * sr)), rng.uniform(.003, .012)
   # Articulation follows arousal: notes held legato when calm, cut short (detached) when energetic.
   gate = np.clip(1.15 - .8 * up + rng.normal(0, .1), .35, 1.)
