@@ -162,8 +162,8 @@ def test_arousal_is_audible_as_onsets_and_brightness(bigger):
   audio = [y.astype(np.float32) for y in audio]
   onset_rate = [len(librosa.onset.onset_detect(y=y, sr=SR)) for y in audio]
   centroid = [librosa.feature.spectral_centroid(y=y, sr=SR).mean() for y in audio]
-  assert spearmanr(arousal, onset_rate)[0] > 0.4  # about 0.65
-  assert spearmanr(arousal, centroid)[0] > 0.4  # about 0.75
+  assert spearmanr(arousal, onset_rate)[0] > 0.4  # about 0.55
+  assert spearmanr(arousal, centroid)[0] > 0.4  # about 0.55
 
 
 def test_loudness_is_a_random_mastering_gain_not_arousal(bigger):
@@ -172,7 +172,7 @@ def test_loudness_is_a_random_mastering_gain_not_arousal(bigger):
   rows, audio = bigger
   arousal = [float(r["arousal"]) for r in rows]
   rms_db = [10 * np.log10(np.mean(y ** 2)) for y in audio]
-  assert abs(np.corrcoef(arousal, rms_db)[0, 1]) < 0.3
+  assert abs(np.corrcoef(arousal, rms_db)[0, 1]) < 0.3  # about 0.15
   # The level really varies (a +-10 dB gain, sd about 5.8 dB), yet the loudest clip does not clip.
   assert np.std(rms_db) > 3
   assert max(np.abs(y).max() for y in audio) <= 0.99 + 1 / 32768
