@@ -49,7 +49,9 @@ def base_config() -> ml_collections.ConfigDict:
   # Seed of the data side: the track/group split, the k-folds and the built-in corpus. Follows
   # `seed` unless set, so `--config.seed=N` varies data and initialisation together, and
   # `--config.data.split_seed=0 --config.seed=N` holds the data fixed while N varies init.
-  config.data.split_seed = config.get_ref("seed")
+  # (`+ 0` makes a derived reference: setting split_seed then replaces it, where setting a plain
+  # get_ref would write through to `seed` as well.)
+  config.data.split_seed = config.get_ref("seed") + 0
   config.data.test_fraction = 0.15
   config.data.synthetic = ml_collections.ConfigDict(
       dict(clips_per_genre=30, clip_seconds=30.0))
