@@ -259,6 +259,7 @@ def test_split_seed_holds_the_split_while_seed_changes_init(tiny_config, tmp_pat
 def test_resume_with_another_data_root_is_refused(tiny_config, tmp_path):
   from jmer.training import train
   tiny_config.data.source = "auto"
+  tiny_config.tasks.emotion = "none"  # GTZAN has genre labels only
   tiny_config.data.root = str(tmp_path / "empty")
   tiny_config.train.epochs = 1
   train.train_and_evaluate(tiny_config, tmp_path / "run")
