@@ -7,7 +7,9 @@ import json
 import math
 import re
 
+import numpy as np
 import pytest
+from sklearn.model_selection import train_test_split
 
 from jmer import config as config_lib
 from jmer.data import experiment
@@ -21,7 +23,7 @@ from jmer.training import callbacks
 from jmer.training import transfer
 from jmer.training import workdir as workdir_lib
 
-from tests import real_layouts
+import real_layouts  # tests/real_layouts.py (pytest puts tests/ on sys.path)
 
 
 def _grouped_tracks(genres=4, artists_per_genre=8, songs_per_artist=3, ungrouped=0):
@@ -59,8 +61,7 @@ def test_groups_of_one_keep_the_ungrouped_split_unchanged():
   """Without any group the split is today's track split, so existing runs keep their numbers."""
   plain = [dataclasses.replace(t, group="") for t in _grouped_tracks()]
   by_split = tracks_lib.split_tracks(plain, 0.15, 0.15, 3)
-  from sklearn.model_selection import train_test_split  # what main used, by hand
-  import numpy as np
+  # What main computed, by hand:
   ordered = sorted(plain, key=lambda t: (t.dataset, t.track_id))
   strata = np.array([f"g{t.genre}" for t in ordered])
   rest, test = train_test_split(np.arange(len(ordered)), test_size=round(0.15 * len(ordered)),
