@@ -46,6 +46,12 @@ def base_config() -> ml_collections.ConfigDict:
   config.data.sample_rate = 22050
   config.data.segment_seconds = 10.0
   config.data.val_fraction = 0.15
+  # Seed of the data side: the track/group split, the k-folds and the built-in corpus. Follows
+  # `seed` unless set, so `--config.seed=N` varies data and initialisation together, and
+  # `--config.data.split_seed=0 --config.seed=N` holds the data fixed while N varies init.
+  # (`+ 0` makes a derived reference: setting split_seed then replaces it, where setting a plain
+  # get_ref would write through to `seed` as well.)
+  config.data.split_seed = config.get_ref("seed") + 0
   config.data.test_fraction = 0.15
   config.data.synthetic = ml_collections.ConfigDict(
       dict(clips_per_genre=30, clip_seconds=30.0))
@@ -136,6 +142,9 @@ def base_config() -> ml_collections.ConfigDict:
   # Layers matching by name and shape are copied, e.g. a genre run's trunk for an emotion run.
   config.train.init_from = ""
   config.train.freeze_transferred = False  # keep copied layers fixed (train only the rest)
+  # init_from refuses a source run whose training tracks include this run's test tracks (the
+  # test numbers would be inflated); True only warns and reports the overlap in metrics.json.
+  config.train.allow_test_overlap = False
 
   config.eval = ml_collections.ConfigDict()
   config.eval.batch_size = 32
@@ -178,6 +187,8 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   for key in ("val_fraction", "test_fraction"):
     _check(0.0 <= d[key] < 0.5, f"data.{key}", d[key], "a fraction in [0, 0.5)")
   _check(d.split in ("standard", "random"), "data.split", d.split, "'standard' or 'random'")
+  _check(isinstance(d.split_seed, int) and d.split_seed >= 0, "data.split_seed", d.split_seed,
+         "a seed >= 0 (it follows config.seed unless set)")
   try:
     parse_mix_weights(d.mix_weights)
   except ValueError as error:

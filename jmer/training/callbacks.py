@@ -8,6 +8,7 @@ import pathlib
 import keras
 
 from jmer import run_record
+from jmer.data import tracks as tracks_lib
 
 
 class CheckpointAndResume(keras.callbacks.Callback):
@@ -18,12 +19,14 @@ class CheckpointAndResume(keras.callbacks.Callback):
   run stops, and picks its best model, exactly as an uninterrupted one would.
   """
 
-  def __init__(self, checkpoint_dir, patience: int, epochs: int):
+  def __init__(self, checkpoint_dir, patience: int, epochs: int, data_fingerprint=None):
     super().__init__()
     self.dir = pathlib.Path(checkpoint_dir)
     self.patience, self.epochs = patience, epochs
     self.state = load_state(self.dir) or dict(epoch=0, best_val_loss=None, best_epoch=None,
                                                wait=0, stopped_early=False)
+    if data_fingerprint is not None:  # what check_same_data compares on the next resume
+      self.state.setdefault("data", data_fingerprint)
     self.nan_at = None
 
   def on_train_batch_end(self, batch, logs=None):
@@ -66,6 +69,20 @@ def _save_atomic(save, path: pathlib.Path):
 def load_state(checkpoint_dir):
   path = pathlib.Path(checkpoint_dir) / "state.json"
   return json.loads(path.read_text()) if path.exists() else None
+
+
+def check_same_data(state, data_fingerprint, checkpoint_dir):
+  """Refuses to resume a run on different data (data.root may change on resume, and
+  source='auto' resolves by what exists); the error names what changed."""
+  old = (state or {}).get("data")
+  if old is None:  # a fresh run, or one from before fingerprints were stored
+    return
+  changes = tracks_lib.fingerprint_changes(old, data_fingerprint)
+  if changes:
+    raise ValueError(
+        f"{checkpoint_dir} holds a run trained on other data: {'; '.join(changes)} changed. "
+        "Resume it with the data it started on (check data.root and JMER_DATA), or pass a new "
+        "--workdir.")
 
 
 def training_finished(state, epochs: int) -> bool:

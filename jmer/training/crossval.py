@@ -90,7 +90,8 @@ def cross_validate(config, workdir, augment=None) -> dict:
   fold_metrics = [r["metrics"] for r in reports]
   summary = summarize(fold_metrics)
   result = dict(
-      folds=folds, seed=config.seed, summary=summary,
+      folds=folds, seed=config.seed, split_seed=config.data.split_seed,
+      grouped=reports[0]["data"]["split"]["grouped"], summary=summary,
       pooled_confusion_matrices=pooled_confusion(fold_metrics),
       class_names=dict(genre=list(reports[0]["data"]["genre_names"])),
       per_fold=[dict(fold=k, workdir=str(workdir / f"fold_{k}"),

@@ -34,6 +34,8 @@ def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
   stats = pipeline.feature_stats(data.splits["train"], seed=config.seed)
   model = build.build_model(config, data.params, data.genre_names, stats)
   if config.train.init_from:  # before compile: freezing changes what compile trains
+    data.description["transfer_leakage_check"] = transfer.check_test_overlap(
+        config.train.init_from, data.splits["test"].tracks, config.train.allow_test_overlap)
     copied = transfer.load_matching_weights(model, config.train.init_from,
                                             freeze=config.train.freeze_transferred)
     print(f"Transferred {len(copied)} layer(s) from {config.train.init_from}"
@@ -70,6 +72,9 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
   model = build_and_compile(config, data, steps_per_epoch)
   checkpoints = workdir / "checkpoints"
   state = callbacks_lib.load_state(checkpoints)
+  fingerprint = d["fingerprint"]
+  callbacks_lib.check_same_data(state, fingerprint, checkpoints)
+  workdir_lib.write_train_tracks(workdir, data.splits["train"].tracks)
   initial_epoch = 0
   if state:
     model.optimizer.build(model.trainable_variables)  # so optimizer slots load too
@@ -80,7 +85,7 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
 
   if not callbacks_lib.training_finished(state, config.train.epochs):
     checkpointer = callbacks_lib.CheckpointAndResume(checkpoints, config.train.patience,
-                                                     config.train.epochs)
+                                                     config.train.epochs, fingerprint)
     val = data.splits["val"]
     expand = build.expand_targets(config)  # aux heads learn their task's labels
     model.fit(

@@ -7,6 +7,8 @@ Layout of a work dir:
   tensorboard/           TensorBoard event files
   model.keras            the best model with its feature settings and labels (for jmer.inference.predict)
   metrics.json           test metrics + config + package versions + data description
+  train_tracks.txt       hashes of the training tracks' song identities (leakage checks of runs
+                         that start from this one: jmer.training.transfer)
   test_predictions.csv   one row per test track: true and predicted labels
   figures/*.png          confusion matrices, arousal–valence scatter, learning curves
 """
@@ -15,6 +17,7 @@ import json
 import pathlib
 
 from jmer import run_record
+from jmer.data import tracks as tracks_lib
 from jmer.config import ConfigError
 
 # Keys a rerun may change without starting a different experiment.
@@ -48,3 +51,19 @@ def prepare_workdir(workdir, config) -> pathlib.Path:
   workdir.mkdir(parents=True, exist_ok=True)
   run_record.write_json(saved_path, new)
   return workdir
+
+
+TRAIN_TRACKS_FILE = "train_tracks.txt"
+
+
+def write_train_tracks(workdir, tracks) -> pathlib.Path:
+  """Writes the hashed song identities of a run's training tracks, one per line."""
+  path = pathlib.Path(workdir) / TRAIN_TRACKS_FILE
+  path.write_text("".join(f"{h}\n" for h in tracks_lib.identity_hashes(tracks)))
+  return path
+
+
+def read_train_tracks(run_dir):
+  """The set of training-track hashes a run recorded, or None when it recorded none."""
+  path = pathlib.Path(run_dir) / TRAIN_TRACKS_FILE
+  return set(path.read_text().split()) if path.is_file() else None
