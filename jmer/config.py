@@ -149,7 +149,7 @@ def base_config() -> ml_collections.ConfigDict:
   config.eval = ml_collections.ConfigDict()
   config.eval.batch_size = 32
   # Eval tiles each track into segments this far apart; defaults to non-overlapping tiles.
-  config.eval.hop_seconds = config.data.get_ref("segment_seconds")
+  config.eval.hop_seconds = config.data.get_ref("segment_seconds") + 0.0  # derived, not an alias
   # k-fold cross-validation by track (0 or 1 = off): main runs jmer.training.crossval instead of one run.
   config.eval.folds = 0
   # Which fold is the test set; set by jmer.training.crossval for each fold's run (-1 = not a fold run).
