@@ -25,9 +25,9 @@ def predict_tracks(model, split: pipeline.SplitData, config) -> dict:
 def track_metrics(preds: dict, tracks, genre_names, config) -> dict:
   """Test metrics for every head the model has, on the tracks that carry that label."""
   out = {}
-  for name, values in preds.items():
+  for name in [n for n in tasks_lib.TASKS if n in preds]:  # task order, not model.predict's
     for key, kind, truth, pred, names in tasks_lib.TASKS[name].evaluations(
-        tracks, values, genre_names, config):
+        tracks, preds[name], genre_names, config):
       out[key] = metrics_lib.METRICS_OF_KIND[kind](truth, pred, names)
   return out
 
