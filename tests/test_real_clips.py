@@ -128,7 +128,7 @@ def test_the_tolerance_applies_only_to_estimated_lengths(tmp_path):
   wav = model_files.write_audio(tmp_path / "a.wav", 3.0, 22050)
   mp3 = model_files.write_audio(tmp_path / "a.mp3", 3.0, 22050)
   with sf.SoundFile(str(wav)) as sound:
-    assert predict.missing_frames_allowed(sound, sound.frames) == 0
+    assert audio.missing_frames_allowed(sound, sound.frames) == 0
   with sf.SoundFile(str(mp3)) as sound:
-    assert predict.missing_frames_allowed(sound, 100 * 22050) == 2 * 22050  # 2 % of 100 s
-    assert predict.missing_frames_allowed(sound, 10 * 22050) == 22050  # at least 1 s
+    assert audio.missing_frames_allowed(sound, 100 * 22050) == 2 * 22050  # 2 % of 100 s
+    assert audio.missing_frames_allowed(sound, 10 * 22050) == 22050  # at least 1 s

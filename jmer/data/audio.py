@@ -19,6 +19,10 @@ import soundfile as sf
 # A file whose peak stays below this (-80 dBFS) is silent.
 SILENCE_PEAK = 1e-4
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".au", ".aiff", ".aif", ".m4a")
+# libsndfile major formats whose header holds the exact frame count (see the docstring).
+EXACT_LENGTH_FORMATS = frozenset(
+    {"WAV", "WAVEX", "RF64", "W64", "AIFF", "AU", "CAF", "FLAC", "NIST", "IRCAM", "VOC"})
+TRUNCATION_TOLERANCE = (1.0, 0.02)  # (seconds, fraction) an estimated length may overshoot
 
 
 # libmpg123 (inside libsndfile) writes notes such as "Note: Illegal Audio-MPEG-Header 0x...
@@ -76,9 +80,12 @@ class AudioError(RuntimeError):
 
 def _decode(path: pathlib.Path):
   try:
-    with quiet_decoder():
-      data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    return data.mean(axis=1), rate
+    with quiet_decoder(), sf.SoundFile(str(path)) as sound:
+      data = sound.read(dtype="float32", always_2d=True)
+      truncated = _truncation(path, sound, len(data))
+    if truncated:
+      raise truncated
+    return data.mean(axis=1), sound.samplerate
   except (sf.LibsndfileError, RuntimeError, TypeError) as sf_error:
     import librosa  # slow import: only when libsndfile cannot read the file
     try:
@@ -89,6 +96,37 @@ def _decode(path: pathlib.Path):
     except Exception as fallback_error:  # audioread raises many unrelated types
       raise AudioError(path, f"cannot decode as audio ({sf_error}; fallback: "
                        f"{type(fallback_error).__name__}: {fallback_error})") from None
+
+
+def announced_frames(sound: sf.SoundFile) -> int:
+  """Frames the header promises; libsndfile logs '(should be N)' when it shortened a chunk."""
+  announced = sound.frames
+  match = re.search(r"^data\s*:\s*(\d+) \(should be (\d+)\)", sound.extra_info, re.M)
+  if match:  # data chunk size in bytes, as written vs. as present
+    announced = max(announced, sound.frames * int(match[1]) // max(int(match[2]), 1))
+  return announced
+
+
+def missing_frames_allowed(sound: sf.SoundFile, announced: int) -> int:
+  """How many announced frames may be absent before the file counts as truncated."""
+  if sound.format in EXACT_LENGTH_FORMATS:
+    return 0
+  seconds, fraction = TRUNCATION_TOLERANCE
+  return int(max(seconds * sound.samplerate, fraction * announced))
+
+
+def check_length(path, sound: sf.SoundFile, decoded: int):
+  """Raises AudioError when `decoded` frames fall short of what the header announces."""
+  if (error := _truncation(path, sound, decoded)) is not None:
+    raise error
+
+
+def _truncation(path, sound: sf.SoundFile, decoded: int):
+  announced = announced_frames(sound)
+  if announced - decoded > missing_frames_allowed(sound, announced):
+    return AudioError(path, f"truncated: the header announces {announced / sound.samplerate:.1f} s "
+                     f"of audio, the file holds {decoded / sound.samplerate:.1f} s")
+  return None
 
 
 def load_audio(path, sample_rate: int, *, reject_silent: bool = False) -> np.ndarray:

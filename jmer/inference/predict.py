@@ -17,14 +17,13 @@ header states the exact sample count (WAV, AIFF, AU, FLAC, ...) must hold every 
 MP3's count is an estimate (file size / bitrate without a Xing header, encoder delay and
 padding, tags): across 626 real MP3s in ../shared/data, 94 hold up to 0.2 s less than
 announced, and the same files train without complaint. So compressed formats count as
-truncated only when the gap exceeds TRUNCATION_TOLERANCE (max 1 s, 2 %): five times the
+truncated only when the gap exceeds audio.TRUNCATION_TOLERANCE (max 1 s, 2 %): five times the
 worst estimate error seen, and far less than a cut-off download loses (typically half).
 """
 
 import argparse
 import pathlib
 import queue
-import re
 import sys
 import threading
 import warnings
@@ -39,10 +38,6 @@ from jmer.data import features as features_lib
 BLOCK_SECONDS = 30.0  # decoded and featurised at a time: bounds memory, amortises overhead
 BATCH_SIZE = 16  # segments per model call; fixed so the jitted function compiles once
 SILENCE_PEAK = audio.SILENCE_PEAK  # one threshold for training data and prediction
-# libsndfile major formats whose header holds the exact frame count (see the docstring).
-EXACT_LENGTH_FORMATS = frozenset(
-    {"WAV", "WAVEX", "RF64", "W64", "AIFF", "AU", "CAF", "FLAC", "NIST", "IRCAM", "VOC"})
-TRUNCATION_TOLERANCE = (1.0, 0.02)  # (seconds, fraction) an estimated length may overshoot
 
 
 def _check_readable(path: pathlib.Path):
@@ -50,23 +45,6 @@ def _check_readable(path: pathlib.Path):
     raise audio.AudioError(path, "no such file")
   if path.stat().st_size == 0:
     raise audio.AudioError(path, "file is empty (0 bytes)")
-
-
-def _announced_frames(sound: sf.SoundFile) -> int:
-  """Frames the header promises; libsndfile logs '(should be N)' when it shortened a chunk."""
-  announced = sound.frames
-  match = re.search(r"^data\s*:\s*(\d+) \(should be (\d+)\)", sound.extra_info, re.M)
-  if match:  # data chunk size in bytes, as written vs. as present
-    announced = max(announced, sound.frames * int(match[1]) // max(int(match[2]), 1))
-  return announced
-
-
-def missing_frames_allowed(sound: sf.SoundFile, announced: int) -> int:
-  """How many announced frames may be absent before the file counts as truncated."""
-  if sound.format in EXACT_LENGTH_FORMATS:
-    return 0
-  seconds, fraction = TRUNCATION_TOLERANCE
-  return int(max(seconds * sound.samplerate, fraction * announced))
 
 
 def _mixdown(data: np.ndarray) -> np.ndarray:
@@ -126,7 +104,6 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
     return
   source.update(sample_rate=sound.samplerate, channels=sound.channels)
   with sound:
-    announced = _announced_frames(sound)
     resampler = None
     if sound.samplerate != sample_rate:
       resampler = soxr.ResampleStream(sound.samplerate, sample_rate, 1, dtype="float32",
@@ -149,10 +126,7 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
       if last:
         if read == 0:
           raise audio.AudioError(path, "decodes to zero samples")
-        if announced - read > missing_frames_allowed(sound, announced):
-          raise audio.AudioError(path, f"truncated: the header announces "
-                                 f"{announced / sound.samplerate:.1f} s of audio, the file holds "
-                                 f"{read / sound.samplerate:.1f} s")
+        audio.check_length(path, sound, read)
         if peak < SILENCE_PEAK:
           raise audio.AudioError(path, "is silent (peak below -80 dBFS)")
       yield resampler.resample_chunk(wave, last=last) if resampler else wave
