@@ -14,6 +14,7 @@ import os
 import pathlib
 
 import keras
+import numpy as np
 
 from jmer import run_record
 
@@ -33,6 +34,15 @@ class CheckpointAndResume(keras.callbacks.Callback):
     self.state = load_state(self.dir) or dict(epoch=0, best_val_loss=None, best_epoch=None,
                                                wait=0, stopped_early=False)
     self.nan_at = None
+
+  def on_train_begin(self, logs=None):
+    # Dropout's random state is not in the weights file; without it a resumed run would draw
+    # the masks of epoch 1 again and end with different metrics than an uninterrupted run.
+    saved = self.state.get("seed_states")
+    variables = _seed_state_variables(self.model)
+    if saved and len(saved) == len(variables):
+      for variable, value in zip(variables, saved):
+        variable.assign(np.asarray(value, dtype=variable.dtype))
 
   def on_train_batch_end(self, batch, logs=None):
     loss = (logs or {}).get("loss")
@@ -63,6 +73,8 @@ class CheckpointAndResume(keras.callbacks.Callback):
             f"{self.state['best_epoch']}).")
     self.state["epoch"] = epoch + 1
     staged[LAST] = _stage(self.model.save_weights, self.dir / LAST)
+    self.state["seed_states"] = [np.asarray(v).tolist()
+                                 for v in _seed_state_variables(self.model)]
     self.state["sha256"] = {**self.state.get("sha256", {}),
                             **{name: _sha256(tmp) for name, tmp in staged.items()}}
     run_record.write_json(self.dir / "state.json", self.state)  # the commit point
@@ -71,6 +83,11 @@ class CheckpointAndResume(keras.callbacks.Callback):
 
 
 BEST, LAST = "best.keras", "last.weights.h5"
+
+
+def _seed_state_variables(model) -> list:
+  """The random-state variables of the model's SeedGenerators (dropout masks)."""
+  return [v for v in model.variables if v.path.endswith("seed_generator_state")]
 
 
 class CheckpointError(ValueError):
