@@ -70,26 +70,63 @@ def test_train_refuses_a_work_dir_another_run_holds(tiny_config, tmp_path):
 
 # --- read-only / unwritable folders ----------------------------------------------------------
 
-@pytest.fixture
-def read_only_dir(tmp_path):
-  """A read-only tmpfs mount. Tests run as root, for whom chmod 0o555 does not stop writes, so
-  a real read-only mount is used; without the privilege to mount, the test skips."""
-  folder = tmp_path / "ro"
-  folder.mkdir()
-  done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
+def _mount_tmpfs(folder: pathlib.Path, options: str):
+  """Mounts a tmpfs on `folder`; skips (saying why) where this process may not mount."""
+  folder.mkdir(parents=True, exist_ok=True)
+  done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
                         capture_output=True, text=True)
   if done.returncode != 0:
-    if os.geteuid() != 0:
-      os.chmod(folder, 0o555)  # enough for a normal user
-      yield folder
-      os.chmod(folder, 0o755)
-      return
-    pytest.skip(f"running as root without permission to mount a read-only tmpfs "
-                f"({done.stderr.strip()}); chmod cannot make a folder read-only for root")
-  try:
-    yield folder
-  finally:
-    subprocess.run(["umount", str(folder)], check=False)
+    pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()})")
+  return folder
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+  """A 256 KiB tmpfs: filling it gives a real 'No space left on device'."""
+  folder = _mount_tmpfs(tmp_path / "disk", "size=256k")
+  yield folder
+  subprocess.run(["umount", str(folder)], check=False)
+
+
+def _fill(folder: pathlib.Path):
+  with open(folder / "filler", "wb", buffering=0) as fh:
+    try:
+      while True:
+        fh.write(b"\0" * 4096)
+    except OSError:  # ENOSPC: the disk is full now
+      pass
+
+
+def test_a_full_disk_fails_up_front_naming_the_path(small_disk):
+  _fill(small_disk)
+  with pytest.raises(workdir_lib.WorkdirError, match=rf"{small_disk}/run is not writable "
+                     r"\(No space left on device\); free some disk space"):
+    workdir_lib.check_writable(small_disk / "run", "work dir")
+
+
+def test_a_disk_filling_up_mid_run_leaves_the_last_checkpoint_intact(small_disk):
+  model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+  saver = callbacks.CheckpointAndResume(small_disk / "checkpoints", patience=5, epochs=4)
+  saver.set_model(model)
+  saver.on_epoch_end(0, dict(loss=1.0, val_loss=1.0))
+  saved = (small_disk / "checkpoints" / "last.weights.h5").read_bytes()
+  _fill(small_disk)
+  model.layers[0].kernel.assign(np.ones((3, 2), np.float32))
+  with pytest.raises(OSError):
+    saver.on_epoch_end(1, dict(loss=0.5, val_loss=0.5))
+  (small_disk / "filler").unlink()
+  state = callbacks.load_state(small_disk / "checkpoints")  # verified against its checksums
+  assert state["epoch"] == 1
+  assert (small_disk / "checkpoints" / "last.weights.h5").read_bytes() == saved
+
+
+@pytest.fixture
+def read_only_dir(tmp_path):
+  """A read-only tmpfs mount: tests run as root, for whom chmod 0o555 does not stop writes, so
+  only a real read-only mount tests this; where mounting is not permitted the test skips."""
+  folder = _mount_tmpfs(tmp_path / "ro", "ro,size=1m")
+  yield folder
+  subprocess.run(["umount", str(folder)], check=False)
 
 
 def test_a_read_only_work_dir_fails_before_training_naming_the_path(tiny_config, read_only_dir):
@@ -181,19 +218,24 @@ def test_history_keeps_each_epoch_once_after_a_resume(tmp_path):
 
 # --- kill -9 at several points, then rerun ----------------------------------------------------
 
-def _run(workdir, cache, kill_when=None):
-  """Runs configs/test.py in a subprocess; SIGKILLs its process group once `kill_when(log)`
-  is true. Returns 'killed' or 'finished'."""
+def _start(workdir, cache):
+  """Starts configs/test.py in a subprocess (its own process group); returns (proc, log, offset)."""
   log = workdir.parent / f"{workdir.name}.log"
   with open(log, "a") as out:
+    offset = out.tell()
     proc = subprocess.Popen(
         [sys.executable, "-m", "jmer.main", "--config=configs/test.py", f"--workdir={workdir}",
          "--config.train.verbose=2"], cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
         env=dict(os.environ, PYTHONPATH=str(REPO), JMER_CACHE=str(cache)),
         start_new_session=True)
-  start_size = log.stat().st_size
+  return proc, log, offset
+
+
+def _watch(started, kill_when=None) -> str:
+  """SIGKILLs the run's process group once `kill_when(its log)` holds; 'killed' or 'finished'."""
+  proc, log, offset = started
   while proc.poll() is None:
-    if kill_when is not None and kill_when(log.read_text()[start_size:]):
+    if kill_when is not None and kill_when(log.read_text()[offset:]):
       os.killpg(proc.pid, signal.SIGKILL)
       proc.wait()
       return "killed"
@@ -202,17 +244,14 @@ def _run(workdir, cache, kill_when=None):
   return "finished"
 
 
-def _state_epoch(workdir):
-  try:
-    return json.loads((workdir / "checkpoints" / "state.json").read_text())["epoch"]
-  except (OSError, ValueError, KeyError):
-    return 0
+def _run(workdir, cache, kill_when=None) -> str:
+  return _watch(_start(workdir, cache), kill_when)
 
 
 @pytest.mark.slow
 def test_kill_9_at_four_points_then_rerun_gives_the_uninterrupted_metrics(tmp_path):
   reference, run = tmp_path / "reference", tmp_path / "run"
-  assert _run(reference, tmp_path / "cache_ref") == "finished"
+  uninterrupted = _start(reference, tmp_path / "cache_ref")  # alongside the killed runs
   cache = tmp_path / "cache"
   kill_points = {
       "feature cache build": lambda log: any((cache / "features").rglob("*.npy")),
@@ -222,11 +261,17 @@ def test_kill_9_at_four_points_then_rerun_gives_the_uninterrupted_metrics(tmp_pa
       "evaluation (after export)": lambda log: (run / "model.keras").exists(),
   }
   outcomes = {}
-  for point, condition in kill_points.items():
-    outcomes[point] = _run(run, cache, condition)
-    assert not (run / ".lock").exists() or outcomes[point] == "killed"
-  if outcomes["evaluation (after export)"] == "killed":
-    assert _run(run, cache) == "finished"
+  try:
+    for point, condition in kill_points.items():
+      outcomes[point] = _run(run, cache, condition)
+      assert not (run / ".lock").exists() or outcomes[point] == "killed"
+    if outcomes["evaluation (after export)"] == "killed":
+      assert _run(run, cache) == "finished"
+    assert _watch(uninterrupted) == "finished"
+  finally:
+    if uninterrupted[0].poll() is None:
+      os.killpg(uninterrupted[0].pid, signal.SIGKILL)
+      uninterrupted[0].wait()
   print("kill points:", outcomes)
   assert list(outcomes.values()).count("killed") >= 3, outcomes
   expected = json.loads((reference / "metrics.json").read_text())
@@ -235,3 +280,26 @@ def test_kill_9_at_four_points_then_rerun_gives_the_uninterrupted_metrics(tmp_pa
   assert got["training"] == expected["training"]
   history = (run / "history.csv").read_text().splitlines()
   assert [row.split(",")[0] for row in history[1:]] == ["0", "1"]
+
+
+def test_a_resumed_run_draws_the_same_dropout_masks_as_an_uninterrupted_one(tmp_path):
+  """Dropout's seed state is not in the weights file; the checkpoint keeps it in state.json."""
+  x = np.random.default_rng(0).normal(size=(64, 8)).astype(np.float32)
+
+  def fit(checkpoint_dir, epochs, initial_epoch=0, weights=None):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16),
+                              keras.layers.Dropout(0.5), keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    if weights:
+      model.optimizer.build(model.trainable_variables)
+      model.load_weights(weights)
+    saver = callbacks.CheckpointAndResume(checkpoint_dir, patience=9, epochs=3)
+    model.fit(x, x[:, :2], batch_size=16, epochs=epochs, initial_epoch=initial_epoch,
+              shuffle=False, verbose=0, callbacks=[saver])
+    return model.get_weights()
+
+  uninterrupted = fit(tmp_path / "a", 3)
+  fit(tmp_path / "b", 1)  # then the process dies
+  resumed = fit(tmp_path / "b", 3, initial_epoch=1, weights=tmp_path / "b" / "last.weights.h5")
+  assert all(np.array_equal(u, r) for u, r in zip(uninterrupted, resumed))
