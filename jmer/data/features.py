@@ -156,7 +156,27 @@ def track_cache_path(cache_root, name, params, track) -> pathlib.Path:
 
 def is_cached(track, params: dict, cache_root) -> bool:
   """True when every feature in `params` is already cached for `track`."""
-  return all(track_cache_path(cache_root, name, p, track).exists() for name, p in params.items())
+  return all(cache_entry_ok(track_cache_path(cache_root, name, p, track))
+             for name, p in params.items())
+
+
+class CacheError(ValueError):
+  """A feature cache entry is unreadable; the message names the file."""
+
+
+def cache_entry_ok(path) -> bool:
+  """True when `path` is a complete .npy file: a valid header, and exactly the bytes it
+  announces. Entries are renamed into place whole, so a short or garbled one means outside
+  damage (disk error, a copy cut short); reading only the header keeps this check cheap."""
+  try:
+    with open(path, "rb") as fh:
+      read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                     (2, 0): np.lib.format.read_array_header_2_0}[np.lib.format.read_magic(fh)]
+      shape, _, dtype = read_header(fh)
+      expected = fh.tell() + int(np.prod(shape)) * dtype.itemsize
+    return os.path.getsize(path) == expected and len(shape) == 2
+  except (OSError, ValueError, EOFError, KeyError):
+    return False
 
 
 def _save_atomic(path: pathlib.Path, array: np.ndarray):
@@ -164,7 +184,13 @@ def _save_atomic(path: pathlib.Path, array: np.ndarray):
   tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
   with open(tmp, "wb") as fh:
     np.save(fh, array.astype(np.float16))
-  os.replace(tmp, path)  # readers never see a half-written file
+  os.replace(tmp, path)  # readers never see a half-written file (a killed build leaves a .tmp)
+
+
+def _write_text_atomic(path: pathlib.Path, text: str):
+  tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+  tmp.write_text(text)
+  os.replace(tmp, path)
 
 
 def _build_one(audio_path: str, targets: dict, params: dict):
@@ -199,13 +225,16 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
   for track in tracks:
     targets = {name: str(track_cache_path(cache_root, name, p, track))
                for name, p in params.items()}
-    missing = {n: t for n, t in targets.items() if not os.path.exists(t)}
+    missing = {n: t for n, t in targets.items() if not cache_entry_ok(t)}
+    for name, target in missing.items():
+      if os.path.exists(target):
+        logging.warning("Feature cache entry %s is truncated or corrupt; rebuilding it.", target)
     if missing:
       todo.append((track, missing))
   for name, p in params.items():
     folder = pathlib.Path(cache_root) / "features" / cache_key(name, p)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "params.json").write_text(json.dumps(p, indent=1, sort_keys=True))
+    _write_text_atomic(folder / "params.json", json.dumps(p, indent=1, sort_keys=True))
   failed = {}
   if todo:
     from tqdm.auto import tqdm
@@ -241,7 +270,15 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
 
 def load_track_features(track, params: dict, cache_root) -> dict:
   """{name: float32 (frames, bins)} for a cached track, trimmed to a common frame count."""
-  feats = {name: np.load(track_cache_path(cache_root, name, p, track)).astype(np.float32)
+  feats = {name: _load_entry(track_cache_path(cache_root, name, p, track))
            for name, p in params.items()}
   frames = min(v.shape[0] for v in feats.values())
   return {name: v[:frames] for name, v in feats.items()}
+
+
+def _load_entry(path: pathlib.Path) -> np.ndarray:
+  try:
+    return np.load(path).astype(np.float32)
+  except (OSError, ValueError, EOFError) as error:  # build_cache checks entries; this is later
+    raise CacheError(f"feature cache entry {path} cannot be read ({error}); delete it and "
+                     "rerun to rebuild it.") from None

@@ -12,13 +12,18 @@ sums are kept, so memory does not grow with the file's length.
 
 Bad files fail one by one with `path: reason` on stderr; the others are still predicted, and
 the exit code is 1 if any failed. A file whose header announces more audio than it holds
-(truncated) fails rather than being judged on an unknown fraction of the song.
+(truncated) fails rather than being judged on an unknown fraction of the song. Formats whose
+header states the exact sample count (WAV, AIFF, AU, FLAC, ...) must hold every sample. An
+MP3's count is an estimate (file size / bitrate without a Xing header, encoder delay and
+padding, tags): across 626 real MP3s in ../shared/data, 94 hold up to 0.2 s less than
+announced, and the same files train without complaint. So compressed formats count as
+truncated only when the gap exceeds audio.TRUNCATION_TOLERANCE (max 1 s, 2 %): five times the
+worst estimate error seen, and far less than a cut-off download loses (typically half).
 """
 
 import argparse
 import pathlib
 import queue
-import re
 import sys
 import threading
 import warnings
@@ -40,15 +45,6 @@ def _check_readable(path: pathlib.Path):
     raise audio.AudioError(path, "no such file")
   if path.stat().st_size == 0:
     raise audio.AudioError(path, "file is empty (0 bytes)")
-
-
-def _announced_frames(sound: sf.SoundFile) -> int:
-  """Frames the header promises; libsndfile logs '(should be N)' when it shortened a chunk."""
-  announced = sound.frames
-  match = re.search(r"^data\s*:\s*(\d+) \(should be (\d+)\)", sound.extra_info, re.M)
-  if match:  # data chunk size in bytes, as written vs. as present
-    announced = max(announced, sound.frames * int(match[1]) // max(int(match[2]), 1))
-  return announced
 
 
 def _mixdown(data: np.ndarray) -> np.ndarray:
@@ -74,7 +70,8 @@ def _read_into(sound: sf.SoundFile, out: np.ndarray) -> int:
   read = sf._snd.sf_readf_short if out.dtype == np.int16 else sf._snd.sf_readf_float
   pointer = sf._ffi.cast("short *" if out.dtype == np.int16 else "float *",
                          sf._ffi.from_buffer(out))
-  frames = read(sound._file, pointer, len(out))
+  with audio.quiet_decoder():
+    frames = read(sound._file, pointer, len(out))
   sf._error_check(sound._errorcode)
   return frames
 
@@ -92,7 +89,8 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
   source = {} if source is None else source
   _check_readable(path)
   try:
-    sound = sf.SoundFile(str(path))
+    with audio.quiet_decoder():
+      sound = sf.SoundFile(str(path))
   except (sf.LibsndfileError, RuntimeError, TypeError) as error:
     source.update(sample_rate=None, channels=None)
     try:  # formats this libsndfile lacks (e.g. m4a) may still decode via librosa
@@ -106,7 +104,6 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
     return
   source.update(sample_rate=sound.samplerate, channels=sound.channels)
   with sound:
-    announced = _announced_frames(sound)
     resampler = None
     if sound.samplerate != sample_rate:
       resampler = soxr.ResampleStream(sound.samplerate, sample_rate, 1, dtype="float32",
@@ -129,10 +126,7 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
       if last:
         if read == 0:
           raise audio.AudioError(path, "decodes to zero samples")
-        if read < announced:
-          raise audio.AudioError(path, f"truncated: the header announces "
-                                 f"{announced / sound.samplerate:.1f} s of audio, the file holds "
-                                 f"{read / sound.samplerate:.1f} s")
+        audio.check_length(path, sound, read)
         if peak < SILENCE_PEAK:
           raise audio.AudioError(path, "is silent (peak below -80 dBFS)")
       yield resampler.resample_chunk(wave, last=last) if resampler else wave

@@ -50,10 +50,14 @@ def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
 def train_and_evaluate(config, workdir, augment=None) -> dict:
   """Trains the configured model in `workdir` (resuming a run found there) and evaluates it.
 
-  Returns the report written to metrics.json.
+  Returns the report written to metrics.json. Refuses a work dir another process is using.
   """
   config_lib.validate(config)
-  workdir = workdir_lib.prepare_workdir(workdir, config)
+  with workdir_lib.claim_workdir(workdir, config) as workdir:
+    return _train_and_evaluate_in(config, workdir, augment)
+
+
+def _train_and_evaluate_in(config, workdir, augment) -> dict:
   data = experiment.load_experiment_data(config)
   d = data.description
   print(f"jmer: data = {d['summary']}; tracks train/val/test = "
@@ -95,8 +99,10 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
         callbacks=[
             callbacks_lib.SeedEpoch(stream),
             fusion.GateLogger(),  # before the loggers, so they record the gate weights
+            # history before the checkpoint: a kill between them makes the rerun redo the
+            # epoch, and HistoryLogger drops its row, rather than losing the row for good.
+            callbacks_lib.HistoryLogger(workdir / "history.csv", initial_epoch),
             checkpointer,
-            keras.callbacks.CSVLogger(str(workdir / "history.csv"), append=True),
             keras.callbacks.TensorBoard(str(workdir / "tensorboard"), write_graph=False),
         ])
     if checkpointer.nan_at:
