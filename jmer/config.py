@@ -64,7 +64,7 @@ def base_config() -> ml_collections.ConfigDict:
   # av_scale is the (low, high) of its AV ratings, mapped onto [-1, 1].
   config.data.manifest = ml_collections.ConfigDict(dict(
       path="", av_scale=(-1.0, 1.0),
-      quadrant_map=config.data.folder.get_ref("quadrant_map")))
+      quadrant_map=config.data.folder.get_ref("quadrant_map") + ()))  # derived, not an alias
 
   config.features = ml_collections.ConfigDict()
   config.features.names = ("mel",)
@@ -173,6 +173,41 @@ def parse_mix_weights(text: str) -> dict:
   return out
 
 
+# Inclusive bounds of the numeric keys (finite values only): beyond them a run fails late and
+# obscurely (seed: numpy's 32-bit range; the upper bounds are far above any useful setting).
+NUMBER_RANGES = {
+    "seed": (0, 2**32 - 1), "data.split_seed": (0, 2**32 - 1),
+    "data.sample_rate": (8000, 192_000), "data.segment_seconds": (3.0, 30.0), "data.synthetic.clip_seconds": (1.0, 3600.0),
+    "data.synthetic.clips_per_genre": (1, 100_000), "features.n_fft": (16, 65_536),
+    "features.hop_length": (1, 65_536), "features.n_mels": (1, 1024),
+    "features.fmin": (0.0, 96_000.0), "features.fmax": (0.0, 96_000.0),
+    "features.workers": (1, 256), "augment.gain.max_db": (0.0, 60.0),
+    "augment.noise.clip_p": (0.0, 1.0), "augment.specaugment.time_masks": (0, 100),
+    "augment.specaugment.freq_masks": (0, 100), "model.embedding_dim": (1, 65_536),
+    "model.stem_width": (1, 65_536), "model.aux_weight": (0.0, 1000.0),
+    "model.crnn.rnn_units": (1, 65_536), "model.transformer.d_model": (1, 65_536),
+    "model.transformer.num_heads": (1, 1024), "model.transformer.num_layers": (1, 1000),
+    "model.transformer.ff_dim": (1, 65_536), "model.transformer.dropout": (0.0, 0.99),
+    "model.transformer.patch_frames": (1, 10_000), "tasks.quadrant_threshold": (-1.0, 1.0),
+    "train.epochs": (1, 1_000_000), "train.batch_size": (1, 65_536),
+    "train.crops_per_track": (1, 10_000), "train.learning_rate": (1e-12, 10.0),
+    "train.warmup_epochs": (0, 1_000_000), "train.weight_decay": (0.0, 1.0),
+    "train.lambda_emotion": (0.0, 1000.0), "train.patience": (0, 1_000_000),
+    "train.verbose": (0, 2), "eval.batch_size": (1, 65_536), "eval.hop_seconds": (0.01, 3600.0),
+    "eval.folds": (0, 1000),
+}
+
+
+def _check_ranges(config):
+  for key, (low, high) in NUMBER_RANGES.items():
+    value = config
+    for part in key.split("."):
+      value = value[part]
+    _check(isinstance(value, (int, float)) and not isinstance(value, bool)
+           and math.isfinite(value) and low <= value <= high, key, value,
+           f"a finite number in [{low:g}, {high:g}]")
+
+
 def _check(ok: bool, key: str, value, expected: str):
   if not ok:
     raise ConfigError(f"config.{key} = {value!r}: expected {expected}.")
@@ -181,6 +216,7 @@ def _check(ok: bool, key: str, value, expected: str):
 def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   """Raises ConfigError naming the first key whose value cannot work; returns the config."""
   d, f, m, t, tr = config.data, config.features, config.model, config.tasks, config.train
+  _check_ranges(config)
   _check(3.0 <= d.segment_seconds <= 30.0, "data.segment_seconds", d.segment_seconds,
          "a segment length between 3 and 30 seconds")
   _check(d.sample_rate >= 8000, "data.sample_rate", d.sample_rate, "at least 8000 Hz")
@@ -208,6 +244,7 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(0 < f.n_mfcc <= f.n_mels, "features.n_mfcc", f.n_mfcc,
          "between 1 and features.n_mels")
   _check(f.chroma in ("stft", "cqt"), "features.chroma", f.chroma, "'stft' or 'cqt'")
+  _check(f.fmin < d.sample_rate / 2, "features.fmin", f.fmin, "a frequency below sample_rate / 2")
   _check(f.fmax == 0 or f.fmin < f.fmax <= d.sample_rate / 2, "features.fmax", f.fmax,
          "0 (Nyquist) or a frequency above fmin and at most sample_rate / 2")
   _check(m.trunk in TRUNKS, "model.trunk", m.trunk, f"one of {TRUNKS}")
@@ -237,9 +274,11 @@ def _validate_model_and_augment(config):
   _check(m.crnn.rnn in ("lstm", "gru"), "model.crnn.rnn", m.crnn.rnn, "'lstm' or 'gru'")
   _check(0.0 <= m.crnn.batchnorm_momentum < 1.0, "model.crnn.batchnorm_momentum",
          m.crnn.batchnorm_momentum, "a momentum in [0, 1)")
-  _check(len(m.crnn.conv_filters) == len(m.crnn.pool_time) == len(m.crnn.pool_freq),
-         "model.crnn.conv_filters", m.crnn.conv_filters,
-         "one entry per block, as many as model.crnn.pool_time and pool_freq")
+  for key in ("conv_filters", "pool_time", "pool_freq"):
+    value = tuple(m.crnn[key])
+    _check(len(value) == len(m.crnn.conv_filters) > 0
+           and all(isinstance(x, int) and x >= 1 for x in value), f"model.crnn.{key}", value,
+           "a non-empty tuple of positive integers, one per block of model.crnn.conv_filters")
   _check(tx.d_model % tx.num_heads == 0, "model.transformer.d_model", tx.d_model,
          f"a multiple of model.transformer.num_heads = {tx.num_heads}")
   _check(tx.patch_frames >= 1, "model.transformer.patch_frames", tx.patch_frames, "at least 1")

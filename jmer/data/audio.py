@@ -16,8 +16,12 @@ import warnings
 import numpy as np
 import soundfile as sf
 
-# A file whose peak stays below this (-80 dBFS) is silent.
+# A file whose samples stay within this of their mean (-80 dBFS) is silent: zeros, or a
+# constant DC offset (what a broken recorder or a stuck converter writes), carry no music.
 SILENCE_PEAK = 1e-4
+SILENT_REASON = "is silent or DC-only (its samples vary by less than -80 dBFS)"
+# Shorter than one 2048-point FFT window at 22.05 kHz, a file yields no full feature frame.
+MIN_SECONDS = 0.1
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".au", ".aiff", ".aif", ".m4a")
 # libsndfile major formats whose header holds the exact frame count (see the docstring).
 EXACT_LENGTH_FORMATS = frozenset(
@@ -78,24 +82,44 @@ class AudioError(RuntimeError):
     self.reason = reason
 
 
+def libsndfile_reason(error) -> str:
+  """What a libsndfile error means for a file known to exist.
+
+  libsndfile ≥ 1.1 reports an unrecognised format as "File does not exist or is not a regular
+  file (possibly a pipe?)", which sends a user looking for a missing file that is right there.
+  """
+  reason = getattr(error, "error_string", None) or str(error)
+  if "does not exist or is not a regular file" in reason or "Format not recognised" in reason:
+    return "not a recognised audio format (random bytes, text, or a damaged header)"
+  return reason.replace("Error : ", "")
+
+
 def _decode(path: pathlib.Path):
   try:
     with quiet_decoder(), sf.SoundFile(str(path)) as sound:
       data = sound.read(dtype="float32", always_2d=True)
       truncated = _truncation(path, sound, len(data))
-    if truncated:
-      raise truncated
-    return data.mean(axis=1), sound.samplerate
   except (sf.LibsndfileError, RuntimeError, TypeError) as sf_error:
-    import librosa  # slow import: only when libsndfile cannot read the file
-    try:
-      with warnings.catch_warnings(), quiet_decoder():
-        warnings.simplefilter("ignore")
-        data, rate = librosa.load(str(path), sr=None, mono=True)
-      return data.astype(np.float32), rate
-    except Exception as fallback_error:  # audioread raises many unrelated types
-      raise AudioError(path, f"cannot decode as audio ({sf_error}; fallback: "
-                       f"{type(fallback_error).__name__}: {fallback_error})") from None
+    return _decode_fallback(path, sf_error)
+  if truncated:  # raised here, not inside the try: the fallback would decode what is left
+    raise truncated
+  return data.mean(axis=1), sound.samplerate
+
+
+def _decode_fallback(path: pathlib.Path, sf_error):
+  """librosa (audioread) for the formats this libsndfile build lacks, e.g. m4a."""
+  import librosa  # slow import: only when libsndfile cannot read the file
+  try:
+    with warnings.catch_warnings(), quiet_decoder():
+      warnings.simplefilter("ignore")
+      data, rate = librosa.load(str(path), sr=None, mono=True)
+    return data.astype(np.float32), rate
+  except Exception as fallback_error:  # audioread raises many unrelated types
+    fallback = f"{type(fallback_error).__name__}: {fallback_error}".rstrip(": ")
+    if fallback == "NoBackendError":
+      fallback = "no ffmpeg/audioread backend decodes it either"
+    raise AudioError(path, f"cannot decode as audio: {libsndfile_reason(sf_error)} "
+                     f"({fallback})") from None
 
 
 def announced_frames(sound: sf.SoundFile) -> int:
@@ -129,11 +153,23 @@ def _truncation(path, sound: sf.SoundFile, decoded: int):
   return None
 
 
-def load_audio(path, sample_rate: int, *, reject_silent: bool = False) -> np.ndarray:
+def check_content(path, samples: int, rate: int, low: float, high: float,
+                  reject_silent: bool = True):
+  """Raises AudioError when a decoded file is too short or (if asked) silent; `low` and `high`
+  are its extreme samples, so a stream can check without holding the whole file."""
+  if samples / rate < MIN_SECONDS:
+    raise AudioError(path, f"too short: {samples} sample(s) ({samples / rate:.3f} s); at least "
+                     f"{MIN_SECONDS} s is needed for one feature frame")
+  if reject_silent and high - low < 2 * SILENCE_PEAK:
+    raise AudioError(path, SILENT_REASON)
+
+
+def load_audio(path, sample_rate: int, *, reject_silent: bool = True) -> np.ndarray:
   """Returns the file as a mono float32 waveform resampled to `sample_rate`.
 
-  Raises AudioError (naming the file) for a missing, undecodable, empty or non-finite file, and
-  for a silent one when `reject_silent` (prediction wants that; training data tolerates it).
+  Raises AudioError (naming the file) for a missing, undecodable, empty, truncated, non-finite,
+  too short (< MIN_SECONDS) or, unless `reject_silent` is False, silent or DC-only file: a
+  silent file labelled as a genre would teach the model that silence is that genre.
   """
   path = pathlib.Path(path)
   if not path.is_file():
@@ -145,9 +181,32 @@ def load_audio(path, sample_rate: int, *, reject_silent: bool = False) -> np.nda
     raise AudioError(path, "decodes to zero samples")
   if not np.all(np.isfinite(wave)):
     raise AudioError(path, "contains NaN or infinite samples")
-  if reject_silent and float(np.max(np.abs(wave))) < SILENCE_PEAK:
-    raise AudioError(path, "is silent (peak below -80 dBFS)")
+  check_content(path, wave.size, rate, float(wave.min()), float(wave.max()), reject_silent)
   if rate != sample_rate:
     import librosa
     wave = librosa.resample(wave, orig_sr=rate, target_sr=sample_rate, res_type="soxr_hq")
   return np.ascontiguousarray(wave, dtype=np.float32)
+
+
+def walk_files(root) -> tuple:
+  """(sorted files below `root`, [(path, reason)] for links that lead nowhere or in a loop).
+
+  Symlinked folders are followed (a label folder may live on another drive), each real folder
+  once: a link back to a folder already being walked is reported, not followed forever.
+  """
+  files, skipped, seen = [], [], set()
+  for folder, subfolders, names in os.walk(root, followlinks=True):
+    info = os.stat(folder)
+    if (info.st_dev, info.st_ino) in seen:  # reached again through a symlink
+      subfolders[:] = []
+      skipped.append((folder, f"symlink loop (or a second link) to {os.path.realpath(folder)}, "
+                              "which is already listed: not followed again"))
+      continue
+    seen.add((info.st_dev, info.st_ino))
+    for name in names:
+      path = pathlib.Path(folder, name)
+      if path.is_file():
+        files.append(path)
+      elif path.is_symlink():
+        skipped.append((str(path), f"broken symlink (to {os.readlink(path)})"))
+  return sorted(files), skipped

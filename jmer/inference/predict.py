@@ -37,7 +37,6 @@ from jmer.data import features as features_lib
 
 BLOCK_SECONDS = 30.0  # decoded and featurised at a time: bounds memory, amortises overhead
 BATCH_SIZE = 16  # segments per model call; fixed so the jitted function compiles once
-SILENCE_PEAK = audio.SILENCE_PEAK  # one threshold for training data and prediction
 
 
 def _check_readable(path: pathlib.Path):
@@ -98,8 +97,8 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
     except audio.AudioError as fallback_error:
       if not fallback_error.reason.startswith("cannot decode"):
         raise
-      reason = getattr(error, "error_string", None) or str(error)
-      raise audio.AudioError(path, f"not a readable audio file ({reason})") from None
+      raise audio.AudioError(
+          path, f"not a readable audio file: {audio.libsndfile_reason(error)}") from None
     yield wave
     return
   source.update(sample_rate=sound.samplerate, channels=sound.channels)
@@ -108,7 +107,7 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
     if sound.samplerate != sample_rate:
       resampler = soxr.ResampleStream(sound.samplerate, sample_rate, 1, dtype="float32",
                                       quality="HQ")  # HQ = load_audio's soxr_hq
-    read, peak, block = 0, 0.0, max(1, int(block_seconds * sound.samplerate))
+    read, low, high, block = 0, np.inf, -np.inf, max(1, int(block_seconds * sound.samplerate))
     buffer = np.empty((block, sound.channels),
                       np.int16 if sound.subtype == "PCM_16" else np.float32)
     while True:
@@ -116,19 +115,20 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
         data = buffer[:_read_into(sound, buffer)]
       except (sf.LibsndfileError, RuntimeError) as error:
         raise audio.AudioError(path, f"decoding failed after {read / sound.samplerate:.1f} s "
-                               f"({error})") from None
+                               f"(damaged or cut short: {audio.libsndfile_reason(error)})"
+                               ) from None
       last = len(data) < block
       read += len(data)
       wave = _mixdown(data)
       if not np.all(np.isfinite(wave)):
         raise audio.AudioError(path, "contains NaN or infinite samples")
-      peak = max(peak, float(np.max(np.abs(wave), initial=0.0)))
+      if len(wave):
+        low, high = min(low, float(wave.min())), max(high, float(wave.max()))
       if last:
         if read == 0:
           raise audio.AudioError(path, "decodes to zero samples")
         audio.check_length(path, sound, read)
-        if peak < SILENCE_PEAK:
-          raise audio.AudioError(path, "is silent (peak below -80 dBFS)")
+        audio.check_content(path, read, sound.samplerate, low, high)
       yield resampler.resample_chunk(wave, last=last) if resampler else wave
       if last:
         return
@@ -295,8 +295,9 @@ def expand_inputs(inputs) -> tuple:
   for item in inputs:
     path = pathlib.Path(item)
     if path.is_dir():
-      found = sorted(p for p in path.rglob("*")
-                     if p.is_file() and p.suffix.lower() in audio.AUDIO_EXTENSIONS)
+      found, unusable = audio.walk_files(path)
+      found = [p for p in found if p.suffix.lower() in audio.AUDIO_EXTENSIONS]
+      errors += unusable
       if not found:
         errors.append((str(path), "folder holds no audio files "
                                   f"({', '.join(audio.AUDIO_EXTENSIONS)})"))

@@ -16,6 +16,7 @@ sub-folder's name as their group. Files with neither are groups of one.
 import hashlib
 import pathlib
 
+from jmer import config as config_lib
 from jmer import labels
 from jmer.data import audio
 from jmer.data import tracks as tracks_lib
@@ -100,8 +101,9 @@ def list_tracks(config) -> tracks_lib.TrackList:
   if not root.is_dir():
     raise FileNotFoundError(f"config.data.folder.path = {cfg.path!r}: no such folder")
   prefix = collection_id(root)
-  skipped, by_label = [], {}
-  for path in sorted(p for p in root.rglob("*") if p.is_file() and not _is_hidden(p, root)):
+  files, skipped = audio.walk_files(root)
+  by_label = {}
+  for path in (p for p in files if not _is_hidden(p, root)):
     rel = path.relative_to(root)
     if rel.as_posix() in GROUP_FILES:
       continue
@@ -111,10 +113,18 @@ def list_tracks(config) -> tracks_lib.TrackList:
       skipped.append((str(path), "not inside a label folder (<root>/<label>/<file>)"))
     else:
       by_label.setdefault(rel.parts[0], []).append(path)
+  skipped += [(str(p), "empty label folder: no audio files, so no class "
+                       f"{p.name!r}; add files or remove the folder")
+              for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")
+              and p.name not in by_label and not any(p.rglob("*.*"))]
   if not by_label:
     raise ValueError(f"config.data.folder.path = {cfg.path!r}: no audio files in label "
                      f"folders (<root>/<label>/<file>, extensions {audio.AUDIO_EXTENSIONS}).")
   label_names = tuple(sorted(by_label))
+  if len(label_names) == 1 and config_lib.parse_sources(config.data.source) == ("folder",):
+    raise ValueError(f"config.data.folder.path = {cfg.path!r}: only one class folder "
+                     f"({label_names[0]!r}) holds audio; a classifier needs at least two. Add a "
+                     "folder per class, or mix in another dataset (data.source='folder+gtzan').")
   if cfg.task == "genre":
     genre_names = label_names
     label_fields = {n: dict(genre=i) for i, n in enumerate(label_names)}

@@ -15,6 +15,7 @@ import dataclasses
 import math
 import pathlib
 
+from jmer import config as config_lib
 from jmer import labels
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import csvfile
@@ -72,15 +73,23 @@ def list_tracks(config) -> tracks_lib.TrackList:
       skipped.append((where, "empty path"))
       continue
     path = pathlib.Path(row["path"]).expanduser()
+    if not path.is_absolute() and ".." in path.parts:
+      # Skipped, not followed: a relative path is the manifest's own material, and one climbing
+      # out of its folder is a manifest moved away from its audio or a crafted path.
+      skipped.append((str(path), f"relative path leaves the manifest's folder (listed at "
+                                 f"{where}); write it as an absolute path to use it"))
+      continue
     path = path if path.is_absolute() else csv_path.parent / path
     if not path.is_file():
       skipped.append((str(path), f"no such file (listed at {where})"))
       continue
     track_id = f"{prefix}/{row.get('track_id') or pathlib.Path(row['path']).as_posix()}"
-    if track_id in seen:
-      skipped.append((str(path), f"duplicate track {track_id!r} (listed again at {where})"))
+    file_key = path.resolve()  # 'a.wav', './a.wav' and its absolute path are one file
+    if track_id in seen or file_key in seen:
+      skipped.append((str(path), f"duplicate of a track listed earlier (listed again at "
+                                 f"{where})"))
       continue
-    seen.add(track_id)
+    seen.update((track_id, file_key))
     genre, quadrant, split = row.get("genre"), row.get("quadrant"), row.get("split")
     if not _missing(split) and split.strip().lower() not in SPLIT_ALIASES:
       raise ValueError(f"{where}: split {split!r} is not one of {tracks_lib.SPLITS} (or empty)")
@@ -98,6 +107,11 @@ def list_tracks(config) -> tracks_lib.TrackList:
   # The vocabulary comes from the rows kept: a genre only on skipped rows would be a head
   # output with no training track, and a 0 dragging macro-F1 down.
   genre_names = tuple(sorted({g for g in genres if g is not None}))
+  if (len(genre_names) == 1 and config.tasks.genre
+      and config_lib.parse_sources(config.data.source) == ("manifest",)):
+    raise ValueError(f"{csv_path}: every genre cell says {genre_names[0]!r}; a genre classifier "
+                     "needs at least two genres. Add tracks of other genres, train without "
+                     "genre (--config.tasks.genre=False), or mix in another dataset.")
   tracks = [dataclasses.replace(t, genre=labels.NO_GENRE if g is None else genre_names.index(g))
             for t, g in zip(tracks, genres)]
   labelled = {key: sum(test(t) for t in tracks) for key, test in (
