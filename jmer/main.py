@@ -86,8 +86,10 @@ def parse_flags(argv):
     unknown = next((arg.split("=")[0] for arg in argv[1:] if arg.startswith("--config.")
                     and isinstance(error, (AttributeError, KeyError))
                     and f"'{arg.split('=')[0].rsplit('.', 1)[-1]}'" in message), None)
-    if unknown:
+    if unknown:  # ml_collections' message: "'key' Did you mean "other" instead of "key"?"
       message = f"{unknown}: no such config key ({message.split(' ', 1)[-1].strip(chr(39))})"
+    elif isinstance(error, flags.UnrecognizedFlagError):
+      message = f"--{error.flagname}: no such config key"
     print(f"error: {message}", file=sys.stderr)
     sys.exit(1)
 

@@ -85,6 +85,7 @@ FREE_KEYS = {
     "train.init_from": "checked when training starts: error naming the key",
     **{k: "a flag: both values are valid" for k, v in LEAF_KEYS.items() if isinstance(v, bool)},
 }
+UNKNOWN_KEYS = ("train.lambda_emotio", "data.sorce", "model.crnn.units")
 _WRONG_TYPE = {bool: "maybe", int: "twelve", float: "x1.5", str: 3, tuple: 7}
 
 
@@ -108,7 +109,7 @@ CASES = {
     "labels": list(LABEL_CASES),
     "config: wrong type": sorted(LEAF_KEYS),
     "config: out of range": [f"{k}={v!r}" for k, v in _bad_value_cases()],
-    "config: unknown keys": ["train.lambda_emotio", "data.sorce", "model.crnn.units"],
+    "config: unknown keys": list(UNKNOWN_KEYS),
     "demo uploads (too big, not audio, concurrent)": ["too_big", "not_audio", "concurrent"],
 }
 
@@ -316,6 +317,17 @@ def test_wrong_types_are_refused_naming_the_key(key):
       node[name] = value
 
 
+@pytest.mark.parametrize("key", UNKNOWN_KEYS)
+def test_unknown_keys_are_one_error_line(key):
+  from jmer import main
+  err = io.StringIO()
+  with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exit_:
+    main.parse_flags(["jmer", "--config=configs/test.py", f"--config.{key}=1"])
+  assert exit_.value.code == 1
+  assert err.getvalue().startswith(f"error: --config.{key}: no such config key"), err.getvalue()
+  assert len(err.getvalue().strip().splitlines()) == 1
+
+
 def _run_main(tmp_path, *args):
   workdir = tmp_path / "run"
   result = subprocess.run(
@@ -355,4 +367,5 @@ def test_three_hour_file_is_predicted_in_flat_memory(tmp_path, bundle):
     tracemalloc.stop()
     path.unlink()
   assert result["duration_seconds"] == pytest.approx(3 * 3600, abs=0.01)
+  print(f"3 h file: peak traced memory {peak / 1e6:.0f} MB")
   assert peak < 150e6, f"peak {peak / 1e6:.0f} MB"
