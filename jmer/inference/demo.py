@@ -109,7 +109,10 @@ def analyse(bundle, path, max_upload_mb: float = MAX_UPLOAD_MB):
   from jmer.inference import predict
   if not path:
     return None, "Upload or pick an audio file.", None, None
-  refused = lambda reason: (None, f"**Cannot analyse this file:** {reason}", None, None)
+
+  def refused(reason):
+    return None, f"**Cannot analyse this file:** {reason}", None, None
+
   try:
     size_mb = os.path.getsize(path) / 1e6
   except OSError as error:
