@@ -1,6 +1,6 @@
 """musicnn's own input: a 96-band log-mel of 16 kHz audio, cut into 3-second (187-frame) patches.
 
-The pretrained musicnn weights (jmer.models.musicnn) only mean something on exactly the features
+The pretrained musicnn weights (jmer.pretrained.musicnn) only mean something on exactly the features
 they were trained on, so this module mirrors musicnn 0.1.0's `extractor.batch_data` rather than
 reusing jmer's own feature settings (jmer.data.features uses other rates, hops and scalings).
 What it copies and what it deliberately does not:
