@@ -96,3 +96,61 @@ def test_fine_tuning_updates_the_pretrained_network_at_the_scaled_rate(tiny_conf
   step = lambda v: np.max(np.abs(np.array(v) - before[id(v)]))
   assert step(conv) > 0
   np.testing.assert_allclose(step(conv) / step(dense), 0.1, rtol=0.02)
+
+
+def test_fine_tuned_model_file_loads_in_safe_mode(tiny_config, tmp_path):
+  from jmer.models import model_file
+  config = _musicnn_config(tiny_config)
+  config.model.pretrained.trainable = True
+  params = features_lib.feature_params(config)
+  model = build.build_model(config, params, labels.GTZAN_GENRES)
+  path = model_file.export_model(model, config, labels.GTZAN_GENRES, tmp_path / "model.keras")
+  bundle = model_file.load_model_bundle(path)  # safe mode: standard layers only
+  x = {"musicnn": np.random.default_rng(0).uniform(
+      0, 3, (2, pipeline.segment_frames(config), 96)).astype(np.float32)}
+  expected, loaded = model.predict(x, verbose=0), bundle.model.predict(x, verbose=0)
+  for name in expected:
+    np.testing.assert_allclose(loaded[name], expected[name], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_frozen_musicnn_learns_genre_above_chance(tiny_config, tmp_path):
+  config = _musicnn_config(tiny_config)
+  config.tasks.emotion = "none"
+  config.data.synthetic.clips_per_genre = 8
+  config.data.synthetic.clip_seconds = 6.0
+  config.data.val_fraction = 0.125
+  config.data.test_fraction = 0.25
+  config.train.update(epochs=15, crops_per_track=4, learning_rate=3e-3, patience=15)
+  report = train.train_and_evaluate(config, tmp_path / "run")
+  assert report["metrics"]["genre"]["n"] == 20
+  assert report["metrics"]["genre"]["accuracy"] >= 0.3, report["metrics"]["genre"]  # chance 0.1
+
+
+@pytest.mark.slow
+def test_gated_mel_and_musicnn_train_export_and_predict_like_training(tiny_config, tmp_path):
+  from jmer.data import experiment
+  from jmer.inference import predict
+  from jmer.models import model_file
+  config = _musicnn_config(tiny_config, "mel_musicnn")
+  config.model.aux_heads = True
+  config.train.epochs = 1
+  report = train.train_and_evaluate(config, tmp_path / "run")
+  saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
+  assert set(saved["fusion_gates"]["genre"]) == {"mel", "musicnn"}
+  assert report["metrics"]["genre"]["n"] > 0
+  bundle = model_file.load_model_bundle(tmp_path / "run" / model_file.MODEL_FILENAME)
+  data = experiment.load_experiment_data(config)
+  track = data.splits["test"].tracks[0]
+  result = predict.predict_file(bundle, track.path)
+  assert result["segments"] >= 1 and len(result["genres"]) == 3
+  # What predict computes from the file is what training read from the feature cache.
+  cached = features_lib.load_track_features(track, bundle.params,
+                                            features_lib.default_cache_root(config))
+  blocks = predict.feature_blocks(predict.decoded_blocks(track.path, 16000), bundle.params, 100)
+  streamed = {name: np.concatenate(parts) for name, parts in zip(
+      bundle.params, zip(*[[b[n] for n in bundle.params] for b in blocks]))}
+  for name in bundle.params:
+    assert streamed[name].shape[0] >= cached[name].shape[0]
+    np.testing.assert_allclose(streamed[name][:len(cached[name])], cached[name],
+                               rtol=2e-3, atol=2e-2, err_msg=name)
