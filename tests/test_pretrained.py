@@ -154,3 +154,24 @@ def test_gated_mel_and_musicnn_train_export_and_predict_like_training(tiny_confi
     assert streamed[name].shape[0] >= cached[name].shape[0]
     np.testing.assert_allclose(streamed[name][:len(cached[name])], cached[name],
                                rtol=2e-3, atol=2e-2, err_msg=name)
+
+
+def test_cache_build_with_workers_computes_embeddings_in_this_process(tiny_config, tmp_path):
+  import soundfile as sf
+  from jmer.data import audio
+  from jmer.data import tracks as tracks_lib
+  config = _musicnn_config(tiny_config, "mel_musicnn")
+  params = features_lib.feature_params(config)
+  rng = np.random.default_rng(0)
+  tracks = []
+  for i in range(8):  # enough for the worker pool (4 per worker)
+    path = tmp_path / f"clip{i}.wav"
+    sf.write(path, rng.normal(0, 0.1, 16000).astype(np.float32), 16000)
+    tracks.append(tracks_lib.Track(track_id=f"clip{i}", path=str(path), dataset="mine"))
+  usable, skipped = features_lib.build_cache(tracks, params, tmp_path / "cache", workers=2,
+                                             progress=False)
+  assert len(usable) == 8 and not skipped
+  cached = features_lib.load_track_features(tracks[3], params, tmp_path / "cache")
+  expected = features_lib.compute_features(audio.load_audio(tracks[3].path, 16000), params)
+  for name in ("mel", "musicnn"):
+    np.testing.assert_allclose(cached[name], expected[name], rtol=2e-3, atol=2e-2, err_msg=name)

@@ -235,14 +235,15 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
     from tqdm.auto import tqdm
     bar = tqdm(total=len(todo), desc="features", unit="track", disable=not progress)
     done = set()
-    if workers > 1 and len(todo) >= 4 * workers:
+    pooled = [(t, {n: x for n, x in m.items() if n not in in_parent}) for t, m in todo]
+    pooled = [(t, m) for t, m in pooled if m]
+    if workers > 1 and len(pooled) >= 4 * workers:
       # 'spawn' because the caller may already run JAX threads, which fork would copy unsafely.
       ctx = multiprocessing.get_context("spawn")
       try:
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
                                                     initializer=_one_blas_thread) as pool:
-          pooled = [(t, {n: x for n, x in m.items() if n not in in_parent}) for t, m in todo]
-          futures = {pool.submit(_build_one, t.path, m, params): t for t, m in pooled if m}
+          futures = {pool.submit(_build_one, t.path, m, params): t for t, m in pooled}
           for future in concurrent.futures.as_completed(futures):
             if (reason := future.result()) is not None:
               failed[futures[future].path] = reason
