@@ -12,7 +12,11 @@ import ml_collections
 
 from jmer import tasks as tasks_lib
 
-FEATURES = ("mel", "mfcc", "chroma")
+FEATURES = ("mel", "mfcc", "chroma", "musicnn", "musicnn_mtt")
+# Features from the pretrained musicnn network (MSD- and MagnaTagATune-trained): they exist only
+# on musicnn's own frame grid, which every feature of a config shares.
+PRETRAINED_FEATURES = ("musicnn", "musicnn_mtt")
+PRETRAINED_GRID = {"data.sample_rate": 16000, "features.hop_length": 256}
 EMOTION_TASKS = ("none", "av", "quadrant", "both")
 TRUNKS = ("crnn", "transformer")
 FUSIONS = ("mean", "gated", "concat")
@@ -77,6 +81,9 @@ def base_config() -> ml_collections.ConfigDict:
   config.features.mfcc_deltas = False
   config.features.chroma = "stft"  # or 'cqt'
   config.features.workers = 2  # processes used to build the feature cache
+  # Frozen musicnn features: frames between the starts of the 3 s patches that are embedded
+  # (62 frames = 1 s at musicnn's 16 kHz / 256 hop); each frame takes its nearest patch's.
+  config.features.musicnn_hop_frames = 62
 
   config.model = ml_collections.ConfigDict()
   # The features (one branch each) are config.features.names: they decide what is cached.
@@ -94,6 +101,11 @@ def base_config() -> ml_collections.ConfigDict:
   config.model.aux_heads = False
   config.model.aux_weight = 0.3  # their loss weight, relative to the task's weight
   config.model.embedding_dim = 128
+  # The musicnn branches: trainable=False caches the frozen network's embeddings and trains a
+  # small head on them (seconds per epoch); True caches musicnn's log-mel and fine-tunes the
+  # network inside the model, its weights at learning_rate_scale x the learning rate.
+  config.model.pretrained = ml_collections.ConfigDict(dict(
+      trainable=False, learning_rate_scale=0.1))
   config.model.dropout = 0.3
   # strided_first_conv: the first block downsamples by a strided conv instead of conv + max-pool
   # (1.7x faster training on XLA's CPU backend; on a GPU the pooled form may be worth trying).
@@ -208,6 +220,7 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(0 < f.n_mfcc <= f.n_mels, "features.n_mfcc", f.n_mfcc,
          "between 1 and features.n_mels")
   _check(f.chroma in ("stft", "cqt"), "features.chroma", f.chroma, "'stft' or 'cqt'")
+  _validate_pretrained(config)
   _check(f.fmax == 0 or f.fmin < f.fmax <= d.sample_rate / 2, "features.fmax", f.fmax,
          "0 (Nyquist) or a frequency above fmin and at most sample_rate / 2")
   _check(m.trunk in TRUNKS, "model.trunk", m.trunk, f"one of {TRUNKS}")
@@ -227,6 +240,23 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
          "a positive hop")
   _validate_own_data(config)
   return config
+
+
+def _validate_pretrained(config):
+  """A config using a musicnn feature must run every feature on musicnn's frame grid."""
+  pretrained = [name for name in config.features.names if name in PRETRAINED_FEATURES]
+  if pretrained:
+    for key, value in PRETRAINED_GRID.items():
+      section, field = key.split(".")
+      _check(config[section][field] == value, key, config[section][field],
+             f"{value}, as features {pretrained} exist only on musicnn's grid (16 kHz, hop 256) "
+             "and all features share one frame grid; set --config.data.sample_rate=16000 "
+             "--config.features.hop_length=256 or use the 'musicnn' variant")
+  _check(config.features.musicnn_hop_frames >= 1, "features.musicnn_hop_frames",
+         config.features.musicnn_hop_frames, "at least 1 frame")
+  scale = config.model.pretrained.learning_rate_scale
+  _check(scale > 0 and math.isfinite(scale), "model.pretrained.learning_rate_scale", scale,
+         "a positive finite factor")
 
 
 def _validate_model_and_augment(config):
@@ -340,9 +370,24 @@ def _augment(config):
     config.augment[name].enabled = True
 
 
+def _musicnn(config):
+  """The frozen pretrained musicnn branch alone, on musicnn's 16 kHz / 256-hop frame grid."""
+  config.data.sample_rate = 16000
+  config.features.hop_length = 256
+  config.features.n_fft = 1024  # 64 ms: a log-mel/MFCC/chroma branch added to it keeps its detail
+  config.features.names = ("musicnn",)
+
+
+def _mel_musicnn(config):
+  """Log-mel CRNN and frozen musicnn branches, gated late fusion (the gates show the mix)."""
+  _musicnn(config)
+  config.features.names = ("mel", "musicnn")
+  config.model.fusion = "gated"
+
+
 # Named variants selectable as `configs/<file>.py:<name>[,<name>...]`.
 VARIANTS = {"runlocal": _runlocal, "transformer": _transformer, "fused": _fused,
-            "augment": _augment}
+            "augment": _augment, "musicnn": _musicnn, "mel_musicnn": _mel_musicnn}
 
 
 def apply_variants(config, arg):
