@@ -33,7 +33,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from jmer.data import musicnn_input
-from jmer.models import musicnn
+from jmer.pretrained import musicnn
 
 CACHE = pathlib.Path("/tmp/jmer_musicnn_probe")
 REPO = pathlib.Path(__file__).resolve().parents[1]

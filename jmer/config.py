@@ -10,9 +10,14 @@ import re
 
 import ml_collections
 
+from jmer import config_ranges
 from jmer import tasks as tasks_lib
 
-FEATURES = ("mel", "mfcc", "chroma")
+FEATURES = ("mel", "mfcc", "chroma", "musicnn", "musicnn_mtt")
+# Features from the pretrained musicnn network (MSD- and MagnaTagATune-trained): they exist only
+# on musicnn's own frame grid, which every feature of a config shares.
+PRETRAINED_FEATURES = ("musicnn", "musicnn_mtt")
+PRETRAINED_GRID = {"data.sample_rate": 16000, "features.hop_length": 256}
 EMOTION_TASKS = ("none", "av", "quadrant", "both")
 TRUNKS = ("crnn", "transformer")
 FUSIONS = ("mean", "gated", "concat")
@@ -77,6 +82,9 @@ def base_config() -> ml_collections.ConfigDict:
   config.features.mfcc_deltas = False
   config.features.chroma = "stft"  # or 'cqt'
   config.features.workers = 2  # processes used to build the feature cache
+  # Frozen musicnn features: frames between the starts of the 3 s patches that are embedded
+  # (62 frames = 1 s at musicnn's 16 kHz / 256 hop); each frame takes its nearest patch's.
+  config.features.musicnn_hop_frames = 62
 
   config.model = ml_collections.ConfigDict()
   # The features (one branch each) are config.features.names: they decide what is cached.
@@ -94,6 +102,11 @@ def base_config() -> ml_collections.ConfigDict:
   config.model.aux_heads = False
   config.model.aux_weight = 0.3  # their loss weight, relative to the task's weight
   config.model.embedding_dim = 128
+  # The musicnn branches: trainable=False caches the frozen network's embeddings and trains a
+  # small head on them (seconds per epoch); True caches musicnn's log-mel and fine-tunes the
+  # network inside the model, its weights at learning_rate_scale x the learning rate.
+  config.model.pretrained = ml_collections.ConfigDict(dict(
+      trainable=False, learning_rate_scale=0.1))
   config.model.dropout = 0.3
   # strided_first_conv: the first block downsamples by a strided conv instead of conv + max-pool
   # (1.7x faster training on XLA's CPU backend; on a GPU the pooled form may be worth trying).
@@ -173,41 +186,6 @@ def parse_mix_weights(text: str) -> dict:
   return out
 
 
-# Inclusive bounds of the numeric keys (finite values only): beyond them a run fails late and
-# obscurely (seed: numpy's 32-bit range; the upper bounds are far above any useful setting).
-NUMBER_RANGES = {
-    "seed": (0, 2**32 - 1), "data.split_seed": (0, 2**32 - 1),
-    "data.sample_rate": (8000, 192_000), "data.segment_seconds": (3.0, 30.0), "data.synthetic.clip_seconds": (1.0, 3600.0),
-    "data.synthetic.clips_per_genre": (1, 100_000), "features.n_fft": (16, 65_536),
-    "features.hop_length": (1, 65_536), "features.n_mels": (1, 1024),
-    "features.fmin": (0.0, 96_000.0), "features.fmax": (0.0, 96_000.0),
-    "features.workers": (1, 256), "augment.gain.max_db": (0.0, 60.0),
-    "augment.noise.clip_p": (0.0, 1.0), "augment.specaugment.time_masks": (0, 100),
-    "augment.specaugment.freq_masks": (0, 100), "model.embedding_dim": (1, 65_536),
-    "model.stem_width": (1, 65_536), "model.aux_weight": (0.0, 1000.0),
-    "model.crnn.rnn_units": (1, 65_536), "model.transformer.d_model": (1, 65_536),
-    "model.transformer.num_heads": (1, 1024), "model.transformer.num_layers": (1, 1000),
-    "model.transformer.ff_dim": (1, 65_536), "model.transformer.dropout": (0.0, 0.99),
-    "model.transformer.patch_frames": (1, 10_000), "tasks.quadrant_threshold": (-1.0, 1.0),
-    "train.epochs": (1, 1_000_000), "train.batch_size": (1, 65_536),
-    "train.crops_per_track": (1, 10_000), "train.learning_rate": (1e-12, 10.0),
-    "train.warmup_epochs": (0, 1_000_000), "train.weight_decay": (0.0, 1.0),
-    "train.lambda_emotion": (0.0, 1000.0), "train.patience": (0, 1_000_000),
-    "train.verbose": (0, 2), "eval.batch_size": (1, 65_536), "eval.hop_seconds": (0.01, 3600.0),
-    "eval.folds": (0, 1000),
-}
-
-
-def _check_ranges(config):
-  for key, (low, high) in NUMBER_RANGES.items():
-    value = config
-    for part in key.split("."):
-      value = value[part]
-    _check(isinstance(value, (int, float)) and not isinstance(value, bool)
-           and math.isfinite(value) and low <= value <= high, key, value,
-           f"a finite number in [{low:g}, {high:g}]")
-
-
 def _check(ok: bool, key: str, value, expected: str):
   if not ok:
     raise ConfigError(f"config.{key} = {value!r}: expected {expected}.")
@@ -216,15 +194,11 @@ def _check(ok: bool, key: str, value, expected: str):
 def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   """Raises ConfigError naming the first key whose value cannot work; returns the config."""
   d, f, m, t, tr = config.data, config.features, config.model, config.tasks, config.train
-  _check_ranges(config)
-  _check(3.0 <= d.segment_seconds <= 30.0, "data.segment_seconds", d.segment_seconds,
-         "a segment length between 3 and 30 seconds")
-  _check(d.sample_rate >= 8000, "data.sample_rate", d.sample_rate, "at least 8000 Hz")
+  for key, value, (low, high) in config_ranges.out_of_range(config):
+    _check(False, key, value, f"a finite number in [{low:g}, {high:g}]")
   for key in ("val_fraction", "test_fraction"):
     _check(0.0 <= d[key] < 0.5, f"data.{key}", d[key], "a fraction in [0, 0.5)")
   _check(d.split in ("standard", "random"), "data.split", d.split, "'standard' or 'random'")
-  _check(isinstance(d.split_seed, int) and d.split_seed >= 0, "data.split_seed", d.split_seed,
-         "a seed >= 0 (it follows config.seed unless set)")
   try:
     parse_mix_weights(d.mix_weights)
   except ValueError as error:
@@ -245,6 +219,7 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
          "between 1 and features.n_mels")
   _check(f.chroma in ("stft", "cqt"), "features.chroma", f.chroma, "'stft' or 'cqt'")
   _check(f.fmin < d.sample_rate / 2, "features.fmin", f.fmin, "a frequency below sample_rate / 2")
+  _validate_pretrained(config)
   _check(f.fmax == 0 or f.fmin < f.fmax <= d.sample_rate / 2, "features.fmax", f.fmax,
          "0 (Nyquist) or a frequency above fmin and at most sample_rate / 2")
   _check(m.trunk in TRUNKS, "model.trunk", m.trunk, f"one of {TRUNKS}")
@@ -264,6 +239,23 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
          "a positive hop")
   _validate_own_data(config)
   return config
+
+
+def _validate_pretrained(config):
+  """A config using a musicnn feature must run every feature on musicnn's frame grid."""
+  pretrained = [name for name in config.features.names if name in PRETRAINED_FEATURES]
+  if pretrained:
+    for key, value in PRETRAINED_GRID.items():
+      section, field = key.split(".")
+      _check(config[section][field] == value, key, config[section][field],
+             f"{value}, as features {pretrained} exist only on musicnn's grid (16 kHz, hop 256) "
+             "and all features share one frame grid; set --config.data.sample_rate=16000 "
+             "--config.features.hop_length=256 or use the 'musicnn' variant")
+  _check(config.features.musicnn_hop_frames >= 1, "features.musicnn_hop_frames",
+         config.features.musicnn_hop_frames, "at least 1 frame")
+  scale = config.model.pretrained.learning_rate_scale
+  _check(scale > 0 and math.isfinite(scale), "model.pretrained.learning_rate_scale", scale,
+         "a positive finite factor")
 
 
 def _validate_model_and_augment(config):
@@ -379,9 +371,24 @@ def _augment(config):
     config.augment[name].enabled = True
 
 
+def _musicnn(config):
+  """The frozen pretrained musicnn branch alone, on musicnn's 16 kHz / 256-hop frame grid."""
+  config.data.sample_rate = 16000
+  config.features.hop_length = 256
+  config.features.n_fft = 1024  # 64 ms: a log-mel/MFCC/chroma branch added to it keeps its detail
+  config.features.names = ("musicnn",)
+
+
+def _mel_musicnn(config):
+  """Log-mel CRNN and frozen musicnn branches, gated late fusion (the gates show the mix)."""
+  _musicnn(config)
+  config.features.names = ("mel", "musicnn")
+  config.model.fusion = "gated"
+
+
 # Named variants selectable as `configs/<file>.py:<name>[,<name>...]`.
 VARIANTS = {"runlocal": _runlocal, "transformer": _transformer, "fused": _fused,
-            "augment": _augment}
+            "augment": _augment, "musicnn": _musicnn, "mel_musicnn": _mel_musicnn}
 
 
 def apply_variants(config, arg):

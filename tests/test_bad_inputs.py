@@ -23,6 +23,7 @@ import pytest
 import bad_audio
 import model_files
 from jmer import config as config_lib
+from jmer import config_ranges
 from jmer.data import audio
 from jmer.data import prepare
 from jmer.data.datasets import folder as folder_ds
@@ -92,8 +93,8 @@ _WRONG_TYPE = {bool: "maybe", int: "twelve", float: "x1.5", str: 3, tuple: 7}
 def _bad_value_cases():
   cases = []
   for key, value in LEAF_KEYS.items():
-    if key in config_lib.NUMBER_RANGES:
-      low, high = config_lib.NUMBER_RANGES[key]
+    if key in config_ranges.NUMBER_RANGES:
+      low, high = config_ranges.NUMBER_RANGES[key]
       cases += [(key, low - 1), (key, high * 2 + 1)]
       if isinstance(value, float):
         cases += [(key, math.nan), (key, math.inf)]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from jmer.data import musicnn_input
-from jmer.models import musicnn
+from jmer.pretrained import musicnn
 
 REFERENCE = pathlib.Path(__file__).resolve().parent / "data" / "musicnn_reference.npz"
 # log10(1 + 10000 * mel) above this means 10000 * mel > 65504: inf in the original's float16.

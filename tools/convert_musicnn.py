@@ -2,8 +2,8 @@
 
 musicnn's PyPI wheel ships its trained networks as TF1 checkpoints (ISC licence). jmer cannot
 depend on the package, so this one-off tool maps the checkpoint variables onto
-jmer.models.musicnn.build_musicnn and writes jmer/resources/musicnn/<name>.weights.h5, which
-jmer.models.musicnn.load_pretrained reads. Adam slots and optimiser counters are ignored.
+jmer.pretrained.musicnn.build_musicnn and writes jmer/resources/musicnn/<name>.weights.h5, which
+jmer.pretrained.musicnn.load_pretrained reads. Adam slots and optimiser counters are ignored.
 
   pip download --no-deps musicnn==0.1.0 -d /tmp/musicnn_whl
   unzip -q /tmp/musicnn_whl/musicnn-0.1.0-py3-none-any.whl -d /tmp/musicnn_whl/unpacked
@@ -17,7 +17,7 @@ import numpy as np
 from keras import layers
 from tensorflow.python.training import py_checkpoint_reader
 
-from jmer.models import musicnn
+from jmer.pretrained import musicnn
 
 # TF1 `tf.layers` auto-names, in creation order (models.build_musicnn) -> jmer layer names.
 CONV_LAYERS = {

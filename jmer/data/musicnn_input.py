@@ -1,6 +1,6 @@
 """musicnn's own input: a 96-band log-mel of 16 kHz audio, cut into 3-second (187-frame) patches.
 
-The pretrained musicnn weights (jmer.models.musicnn) only mean something on exactly the features
+The pretrained musicnn weights (jmer.pretrained.musicnn) only mean something on exactly the features
 they were trained on, so this module mirrors musicnn 0.1.0's `extractor.batch_data` rather than
 reusing jmer's own feature settings (jmer.data.features uses other rates, hops and scalings).
 What it copies and what it deliberately does not:
@@ -59,7 +59,7 @@ def load_log_mel(path) -> np.ndarray:
 
 
 def patches(features: np.ndarray, patch_frames: int = PATCH_FRAMES,
-            hop_frames: int | None = None) -> np.ndarray:
+            hop_frames: int | None = None, flush_end: bool = False) -> np.ndarray:
   """Cuts a (frames, 96) log-mel into (patches, patch_frames, 96) windows.
 
   The original (`extractor` with its default input_overlap=False) hops by a whole patch, i.e.
@@ -72,15 +72,27 @@ def patches(features: np.ndarray, patch_frames: int = PATCH_FRAMES,
     features: (frames, bands) log-mel.
     patch_frames: frames per patch; 187 (3 s) is what the network was trained on.
     hop_frames: frames between patch starts; None means `patch_frames` (no overlap).
+    flush_end: add one last patch ending at the last frame when the hops leave frames after
+      the last patch (the original drops them); jmer's frozen embeddings use it so that the
+      end of a clip is described by a patch that hears it (see musicnn_features).
   """
   features = np.asarray(features, dtype=np.float32)
   if features.ndim != 2 or features.shape[0] == 0:
     raise ValueError(f"expected a non-empty (frames, bands) array, got shape {features.shape}")
-  hop_frames = patch_frames if hop_frames is None else hop_frames
-  if hop_frames < 1:
-    raise ValueError(f"hop_frames must be >= 1, got {hop_frames}")
   if features.shape[0] < patch_frames:
     repeats = -(-patch_frames // features.shape[0])
     features = np.tile(features, (repeats, 1))[:patch_frames]
-  starts = range(0, features.shape[0] - patch_frames + 1, hop_frames)
+  starts = patch_starts(features.shape[0], patch_frames, hop_frames, flush_end)
   return np.stack([features[start:start + patch_frames] for start in starts])
+
+
+def patch_starts(n_frames: int, patch_frames: int = PATCH_FRAMES, hop_frames: int | None = None,
+                 flush_end: bool = False) -> np.ndarray:
+  """First frames of the patches `patches` cuts from `n_frames` frames (see there)."""
+  hop_frames = patch_frames if hop_frames is None else hop_frames
+  if hop_frames < 1:
+    raise ValueError(f"hop_frames must be >= 1, got {hop_frames}")
+  starts = list(range(0, max(n_frames - patch_frames, 0) + 1, hop_frames))
+  if flush_end and starts[-1] + patch_frames < n_frames:
+    starts.append(n_frames - patch_frames)
+  return np.asarray(starts, np.int64)

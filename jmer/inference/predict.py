@@ -34,9 +34,11 @@ import soundfile as sf
 from jmer import tasks as tasks_lib
 from jmer.data import audio
 from jmer.data import features as features_lib
+from jmer.data import musicnn_features
 
 BLOCK_SECONDS = 30.0  # decoded and featurised at a time: bounds memory, amortises overhead
 BATCH_SIZE = 16  # segments per model call; fixed so the jitted function compiles once
+WHOLE_FILE_MAX_SECONDS = 30 * 60  # frozen musicnn features are computed on the whole file
 
 
 def _check_readable(path: pathlib.Path):
@@ -136,18 +138,22 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
 
 def _context_frames(params: dict) -> int:
   """Frames of audio context each side of a block so its frames equal whole-file ones."""
-  p = next(iter(params.values()))
-  stft = -(-p["n_fft"] // (2 * p["hop_length"]))  # half a window, in hops
+  stft = max(-(-p["n_fft"] // (2 * p["hop_length"])) for p in params.values())  # half a window
   # +4 for MFCC deltas (9-frame window); CQT's longest filter spans ~70 hops at 22 kHz.
   return stft + (128 if params.get("chroma", {}).get("kind") == "cqt" else 4)
 
 
-def feature_blocks(waves, params: dict, block_frames: int):
+def feature_blocks(waves, params: dict, block_frames: int, path="input"):
   """Turns a stream of waveform blocks into a stream of {feature: (frames, bins)} blocks.
 
   The concatenated output equals compute_features(whole wave, params): each block is computed
   from a slice with `_context_frames` of real audio (or the true file edge) on both sides.
+  Frozen musicnn embeddings are computed on the whole file at once (_whole_file_features);
+  `path` names the file in errors.
   """
+  if any(musicnn_features.is_embedding(p) for p in params.values()):
+    yield _whole_file_features(waves, params, path)
+    return
   p = next(iter(params.values()))
   hop = p["hop_length"]
   context = _context_frames(params) * hop
@@ -170,6 +176,26 @@ def feature_blocks(waves, params: dict, block_frames: int):
   first = done_frames - start // hop
   if first < len(next(iter(feats.values()))):
     yield {n: v[first:] for n, v in feats.items()}
+
+
+def _whole_file_features(waves, params: dict, path) -> dict:
+  """All features of the whole decoded file at once, for frozen musicnn embeddings.
+
+  A frame's embedding is that of the nearest 3 s patch of a grid laid from the file's start
+  and end (jmer.data.musicnn_features), so it depends on the file's length; computing the
+  whole file gives exactly the cached training features. Files are limited to
+  WHOLE_FILE_MAX_SECONDS (memory: ~7 MB of audio and features per minute).
+  """
+  blocks, samples = [], 0
+  sample_rate = next(iter(params.values()))["sample_rate"]
+  for wave in waves:
+    blocks.append(wave)
+    samples += len(wave)
+    if samples > WHOLE_FILE_MAX_SECONDS * sample_rate:
+      raise audio.AudioError(path, f"longer than "
+                             f"{WHOLE_FILE_MAX_SECONDS / 60:.0f} minutes, the limit for models "
+                             "with a frozen musicnn branch")
+  return features_lib.compute_features(np.concatenate(blocks), params)
 
 
 def tiled_segments(blocks, length: int, hop: int):
@@ -264,7 +290,8 @@ def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_S
       yield block
 
   waves = counted(decoded_blocks(path, sr, source=source))
-  feats = feature_blocks(waves, bundle.params, block_frames=max(length, bundle.hop_frames) * 3)
+  feats = feature_blocks(waves, bundle.params, block_frames=max(length, bundle.hop_frames) * 3,
+                         path=path)
   batches = _batches(tiled_segments(feats, length, bundle.hop_frames), batch_size)
   sums, count, rows = {}, 0, []
   with warnings.catch_warnings():

@@ -9,6 +9,7 @@ from jmer.data import augment as augment_lib
 from jmer.evaluation import evaluate
 from jmer.models import model_file
 from jmer.training import losses
+from jmer.training import optimizers
 from jmer.training import workdir as workdir_lib
 from jmer.training import transfer
 from jmer.data import experiment
@@ -26,7 +27,7 @@ def make_optimizer(config, steps_per_epoch: int) -> keras.optimizers.Optimizer:
   schedule = keras.optimizers.schedules.CosineDecay(
       initial_learning_rate=t.learning_rate / 10, decay_steps=total - warmup, alpha=0.01,
       warmup_target=t.learning_rate, warmup_steps=warmup)
-  return keras.optimizers.AdamW(learning_rate=schedule, weight_decay=t.weight_decay)
+  return optimizers.ScaledAdamW(learning_rate=schedule, weight_decay=t.weight_decay)
 
 
 def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
@@ -40,7 +41,11 @@ def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
                                             freeze=config.train.freeze_transferred)
     print(f"Transferred {len(copied)} layer(s) from {config.train.init_from}"
           + (" (frozen)" if config.train.freeze_transferred else "") + ".")
-  model.compile(optimizer=make_optimizer(config, steps_per_epoch),
+  optimizer = make_optimizer(config, steps_per_epoch)
+  # A fine-tuned pretrained network learns at model.pretrained.learning_rate_scale x the rate.
+  optimizer.scale_learning_rate(build.pretrained_variables(model),
+                                config.model.pretrained.learning_rate_scale)
+  model.compile(optimizer=optimizer,
                 loss=losses.task_losses(names, config),
                 loss_weights=losses.loss_weights(names, config),
                 weighted_metrics=losses.task_metrics(tasks_lib.output_names(config)))

@@ -96,7 +96,7 @@ def _midend_conv(x, index: int):
 
 
 def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
-                  num_tags: int = 50) -> keras.Model:
+                  num_tags: int = 50, name: str = "musicnn") -> keras.Model:
   """Builds the (untrained) musicnn network; call load_pretrained() to give it weights.
 
   Args:
@@ -107,6 +107,7 @@ def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
     patch_frames: frames per input patch. The network is fully convolutional up to the
       temporal pooling, but the weights were trained on 187-frame (3 s) patches.
     num_tags: size of the tag layer (50 for both shipped models).
+    name: the model's name (a model holding two networks needs two names).
 
   Returns:
     A keras.Model taking (batch, patch_frames, 96) float32 log-mels.
@@ -151,7 +152,7 @@ def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
   tensors = {"tags": tags, "penultimate": penultimate, "mean_pool": mean_pool,
              "max_pool": max_pool}
   model_outputs = tensors[names[0]] if single else {name: tensors[name] for name in names}
-  return keras.Model(log_mel, model_outputs, name="musicnn")
+  return keras.Model(log_mel, model_outputs, name=name)
 
 
 def pretrained_weights_path(dataset: str = "msd"):
