@@ -240,8 +240,12 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
 
 
 def load_track_features(track, params: dict, cache_root) -> dict:
-  """{name: float32 (frames, bins)} for a cached track, trimmed to a common frame count."""
-  feats = {name: np.load(track_cache_path(cache_root, name, p, track)).astype(np.float32)
+  """{name: float16 (frames, bins)} for a cached track, trimmed to a common frame count.
+
+  Kept float16, as cached: converting every split to float32 on load doubled the memory a run
+  needs; segments become float32 when a batch is cut (jmer.data.pipeline).
+  """
+  feats = {name: np.load(track_cache_path(cache_root, name, p, track))
            for name, p in params.items()}
   frames = min(v.shape[0] for v in feats.values())
   return {name: v[:frames] for name, v in feats.items()}

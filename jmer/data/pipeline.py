@@ -3,9 +3,16 @@
 Training draws random segment offsets (seeded per epoch) and applies augmentation; evaluation
 tiles every track deterministically so each track's segments can be aggregated back to it.
 Labels a track lacks become a 0 label with sample weight 0 (a NaN label would poison the loss).
+
+Features stay float16 in memory, as cached (half the memory of float32); segments become
+float32 only when a batch is cut. The training stream works per batch, not per segment: one
+epoch's (track, offset) draws are made up front, and tf.data's parallel workers each cut and
+augment whole batches from them, so the model, not Python, sets the pace
+(benchmarks/input_pipeline.py).
 """
 
 import dataclasses
+import threading
 
 import numpy as np
 import tensorflow as tf
@@ -26,7 +33,7 @@ def segment_frames(config) -> int:
 class SplitData:
   """One split in memory: its tracks, their per-track feature arrays, and label arrays."""
   tracks: list
-  features: dict  # name -> list of float32 (frames, bins), one per track
+  features: dict  # name -> list of float16 (frames, bins), one per track, as cached
 
   @property
   def genre(self):
@@ -51,13 +58,20 @@ def load_split(tracks, params: dict, cache_root) -> SplitData:
 
 
 def feature_stats(split: SplitData, max_frames: int = 200_000, seed: int = 0) -> dict:
-  """Per-bin mean and variance of each feature over (a sample of) the training frames."""
+  """Per-bin mean and variance of each feature over (a sample of) the training frames.
+
+  Samples each track's frames in proportion to its length instead of concatenating every frame
+  first, so the memory needed stays at max_frames whatever the dataset's size.
+  """
   rng = np.random.default_rng(seed)
   stats = {}
   for name, arrays in split.features.items():
-    frames = np.concatenate(arrays)
-    if len(frames) > max_frames:
-      frames = frames[rng.choice(len(frames), max_frames, replace=False)]
+    total = sum(len(a) for a in arrays)
+    keep = min(1.0, max_frames / max(total, 1))
+    frames = np.concatenate([
+        a if keep >= 1.0 else a[np.sort(rng.choice(len(a), int(round(keep * len(a))),
+                                                   replace=False))]
+        for a in arrays]).astype(np.float64)
     stats[name] = (frames.mean(0), frames.var(0) + 1e-6)
   return stats
 
@@ -66,7 +80,8 @@ def crop(feats: dict, start: int, length: int) -> dict:
   """A `length`-frame window of every feature from `start`; short tracks are padded."""
   out = {}
   for name, array in feats.items():
-    out[name] = features_lib.pad_frames(name, array[start:start + length], length)
+    out[name] = features_lib.pad_frames(name, array[start:start + length].astype(np.float32),
+                                        length)
   return out
 
 
@@ -116,44 +131,90 @@ class TrainStream:
   """Random training segments; the epoch number (set by a callback) seeds each epoch's draw.
 
   Seeding by (seed, epoch) rather than by a running generator makes a resumed run draw exactly
-  the segments and augmentations an uninterrupted run would have drawn.
+  the segments and augmentations an uninterrupted run would have drawn. Each batch's
+  augmentation is seeded by (seed, epoch, batch), so parallel workers give the same batches in
+  any order.
   """
 
   def __init__(self, split: SplitData, config, augment=None):
     self.split, self.config, self.augment = split, config, augment
     self.names = tasks_lib.output_names(config)
     self.length = segment_frames(config)
-    self.targets = [tasks_lib.targets(t, self.names) for t in split.tracks]
+    targets = [tasks_lib.targets(t, self.names) for t in split.tracks]
+    self.labels = {k: np.stack([y[k] for y, _ in targets]) for k in self.names}
+    self.weights = {k: np.stack([w[k] for _, w in targets]).astype(np.float32)
+                    for k in self.names}
+    self.n_frames = np.array([split.frames(i) for i in range(len(split.tracks))], np.int64)
     self.epoch = 0
+    self._plans, self._lock = {}, threading.Lock()
 
   @property
   def samples_per_epoch(self) -> int:
     return len(self.split.tracks) * self.config.train.crops_per_track
+
+  @property
+  def steps_per_epoch(self) -> int:
+    return self.samples_per_epoch // self.config.train.batch_size
 
   def order(self, rng) -> np.ndarray:
     """The epoch's track indices: every track crops_per_track times, shuffled."""
     return rng.permutation(np.repeat(np.arange(len(self.split.tracks)),
                                      self.config.train.crops_per_track))
 
-  def __call__(self):
-    rng = np.random.default_rng([self.config.seed, 1, self.epoch])
-    for i in self.order(rng):
-      feats = {n: self.split.features[n][i] for n in self.split.features}
-      start = int(rng.integers(0, max(self.split.frames(i) - self.length, 0) + 1))
-      x = crop(feats, start, self.length)
-      if self.augment is not None:
-        x = self.augment(x, rng)
-      y, w = self.targets[i]
-      yield x, y, w
+  def plan(self, epoch: int):
+    """(track index, start frame) of every segment of `epoch`, from (seed, epoch) alone."""
+    with self._lock:
+      if epoch not in self._plans:
+        rng = np.random.default_rng([self.config.seed, 1, epoch])
+        tracks = self.order(rng)
+        starts = rng.integers(0, np.maximum(self.n_frames[tracks] - self.length, 0) + 1)
+        self._plans = {epoch: (tracks, starts)}  # only the current epoch is kept
+      return self._plans[epoch]
+
+  def batch(self, epoch: int, index: int):
+    """Batch `index` of `epoch` as numpy (x, y, w): cut from the cache, then augmented."""
+    size = self.config.train.batch_size
+    tracks, starts = self.plan(epoch)
+    tracks, starts = tracks[index * size:(index + 1) * size], starts[index * size:][:size]
+    feats = self.split.features
+    crops = [crop({n: feats[n][i] for n in feats}, s, self.length) for i, s in zip(tracks, starts)]
+    x = {n: np.stack([c[n] for c in crops]) for n in feats}
+    if self.augment is not None:
+      x = self.augment(x, np.random.default_rng([self.config.seed, 3, epoch, index]))
+    return (x, {k: v[tracks] for k, v in self.labels.items()},
+            {k: v[tracks] for k, v in self.weights.items()})
+
+  def _batch_numbers(self):
+    """(epoch, batch index) pairs for one pass; the epoch is read when the pass starts."""
+    epoch = self.epoch
+    for index in range(self.steps_per_epoch):
+      yield epoch, index
 
   def dataset(self) -> tf.data.Dataset:
-    x_spec = {n: tf.TensorSpec((self.length, a[0].shape[1]), tf.float32)
+    size = self.config.train.batch_size
+    x_spec = {n: tf.TensorSpec((size, self.length, a[0].shape[1]), tf.float32)
               for n, a in self.split.features.items()}
-    y_spec = {k: tf.TensorSpec(tasks_lib.TASKS[k].target_shape, tasks_lib.TASKS[k].target_dtype)
-              for k in self.names}
-    w_spec = {k: tf.TensorSpec((), tf.float32) for k in self.names}
-    ds = tf.data.Dataset.from_generator(self, output_signature=(x_spec, y_spec, w_spec))
-    # A known length lets Keras size its progress bar and end epochs without warnings.
-    ds = ds.apply(tf.data.experimental.assert_cardinality(self.samples_per_epoch))
-    # drop_remainder keeps every batch the same size (and divisible under DataParallel).
-    return ds.batch(self.config.train.batch_size, drop_remainder=True).prefetch(2)
+    y_spec = {k: tf.TensorSpec((size,) + tuple(tasks_lib.TASKS[k].target_shape),
+                               tasks_lib.TASKS[k].target_dtype) for k in self.names}
+    w_spec = {k: tf.TensorSpec((size,), tf.float32) for k in self.names}
+    spec = (x_spec, y_spec, w_spec)
+    flat_spec = tf.nest.flatten(spec)
+
+    def cut(epoch, index):
+      flat = tf.numpy_function(
+          lambda e, i: [np.asarray(v, s.dtype.as_numpy_dtype) for v, s in
+                        zip(tf.nest.flatten(self.batch(int(e), int(i))), flat_spec)],
+          [epoch, index], [s.dtype for s in flat_spec], stateful=False)
+      for tensor, s in zip(flat, flat_spec):
+        tensor.set_shape(s.shape)
+      return tf.nest.pack_sequence_as(spec, flat)
+
+    ds = tf.data.Dataset.from_generator(
+        self._batch_numbers, output_signature=(tf.TensorSpec((), tf.int64),
+                                               tf.TensorSpec((), tf.int64)))
+    # A known length lets Keras size its progress bar and end epochs without warnings. Only
+    # whole batches: every batch has the same size (and divides under DataParallel).
+    ds = ds.apply(tf.data.experimental.assert_cardinality(self.steps_per_epoch))
+    # deterministic=True keeps batch order; the work itself runs on parallel workers.
+    return ds.map(cut, num_parallel_calls=tf.data.AUTOTUNE,
+                  deterministic=True).prefetch(tf.data.AUTOTUNE)
