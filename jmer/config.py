@@ -16,6 +16,7 @@ FEATURES = ("mel", "mfcc", "chroma")
 EMOTION_TASKS = ("none", "av", "quadrant", "both")
 TRUNKS = ("crnn", "transformer")
 FUSIONS = ("mean", "gated", "concat")
+PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 class ConfigError(ValueError):
@@ -136,6 +137,13 @@ def base_config() -> ml_collections.ConfigDict:
   # Layers matching by name and shape are copied, e.g. a genre run's trunk for an emotion run.
   config.train.init_from = ""
   config.train.freeze_transferred = False  # keep copied layers fixed (train only the rest)
+  # 'float32', or 'mixed_bfloat16' (bfloat16 compute, float32 weights: for GPU/TPU).
+  config.train.precision = "float32"
+
+  # Scaling out (jmer/training/distribution.py): data-parallel over all local devices, the
+  # global batch train.batch_size split across them; multi_host starts keras.distribution's
+  # multi-process runtime (also started when KERAS_DISTRIBUTION_* variables are set).
+  config.distribution = ml_collections.ConfigDict(dict(data_parallel=True, multi_host=False))
 
   config.eval = ml_collections.ConfigDict()
   config.eval.batch_size = 32
@@ -212,6 +220,7 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(tr.epochs >= 1, "train.epochs", tr.epochs, "at least 1")
   _check(tr.batch_size >= 1, "train.batch_size", tr.batch_size, "at least 1")
   _check(tr.crops_per_track >= 1, "train.crops_per_track", tr.crops_per_track, "at least 1")
+  _check(tr.precision in PRECISIONS, "train.precision", tr.precision, f"one of {PRECISIONS}")
   _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds,
          "a positive hop")
   _validate_own_data(config)

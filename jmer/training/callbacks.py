@@ -1,4 +1,10 @@
-"""Training callbacks: checkpoints with resumable early stopping, epoch seeding, NaN guard."""
+"""Training callbacks: checkpoints with resumable early stopping, epoch seeding, NaN guard.
+
+None of them hooks a training batch: a callback with `on_train_batch_end` makes Keras turn the
+logs into Python floats after every step, a host sync that stops JAX from dispatching the next
+step while the current one runs. NaN is caught from the epoch's mean loss instead (any NaN step
+makes it NaN), and TensorBoard writes per epoch.
+"""
 
 import json
 import math
@@ -26,16 +32,10 @@ class CheckpointAndResume(keras.callbacks.Callback):
                                                wait=0, stopped_early=False)
     self.nan_at = None
 
-  def on_train_batch_end(self, batch, logs=None):
-    loss = (logs or {}).get("loss")
-    if loss is not None and not math.isfinite(float(loss)):
-      self.nan_at = (self.state["epoch"] + 1, batch + 1)
-      self.model.stop_training = True
-
   def on_epoch_end(self, epoch, logs=None):
     logs = logs or {}
-    if self.nan_at or not math.isfinite(float(logs.get("loss", math.nan))):
-      self.nan_at = self.nan_at or (epoch + 1, None)
+    if not math.isfinite(float(logs.get("loss", math.nan))):
+      self.nan_at = (epoch + 1, None)
       self.model.stop_training = True
       return  # keep the last good checkpoint
     val_loss = float(logs.get("val_loss", logs["loss"]))
@@ -81,3 +81,16 @@ class SeedEpoch(keras.callbacks.Callback):
 
   def on_epoch_begin(self, epoch, logs=None):
     self.stream.epoch = epoch
+
+
+class EpochTensorBoard(keras.callbacks.TensorBoard):
+  """TensorBoard writing once per epoch, marked safe for Keras' asynchronous batch dispatch.
+
+  Keras' TensorBoard defines batch hooks (for batch-level summaries and profiling), which alone
+  turn off asynchronous dispatch; with update_freq='epoch' and no profiling they do nothing that
+  needs the step's results.
+  """
+  async_safe = True
+
+  def __init__(self, log_dir, **kwargs):
+    super().__init__(log_dir, update_freq="epoch", profile_batch=0, **kwargs)
