@@ -113,3 +113,18 @@ def test_train_dataset_batches_have_the_model_input_shapes(tiny_config):
                             tiny_config.features.n_mels)
   assert set(y) == set(w) == {"genre", "emotion"}
   assert "track_id" not in x  # strings never reach the model
+
+
+def test_validation_batches_are_the_tiled_segments_shuffled_once_cut_on_demand(tiny_config):
+  tiny_config.eval.batch_size = 3
+  split = _split(tiny_config, [300, 170, 450, 90])
+  x, y, w, owner = pipeline.eval_segments(split, tiny_config)
+  batches = list(pipeline.eval_dataset(split, tiny_config))
+  assert [len(b[0]["mel"]) for b in batches][:-1] == [3] * (len(batches) - 1)
+  got = np.concatenate([b[0]["mel"].numpy() for b in batches])
+  order = np.random.default_rng([tiny_config.seed, 2]).permutation(len(owner))
+  np.testing.assert_array_equal(got, x["mel"][order])
+  np.testing.assert_array_equal(np.concatenate([b[1]["genre"].numpy() for b in batches]),
+                                y["genre"][order])
+  np.testing.assert_array_equal(np.concatenate([b[2]["emotion"].numpy() for b in batches]),
+                                w["emotion"][order])

@@ -95,36 +95,85 @@ def eval_starts(n_frames: int, length: int, hop: int) -> list:
   return starts
 
 
-def eval_segments(split: SplitData, config):
-  """All tiled segments of a split: (x {name: (S, T, bins)}, y, w, track index (S,))."""
+def eval_index(split: SplitData, config):
+  """(track index, start frame) of every tiled evaluation segment of a split, track by track."""
   length = segment_frames(config)
   hop = max(1, int(round(config.eval.hop_seconds * config.data.sample_rate
                          / config.features.hop_length)))
-  names = tasks_lib.output_names(config)
-  xs, ys, ws, owner = {n: [] for n in split.features}, [], [], []
-  for i, track in enumerate(split.tracks):
-    feats = {n: split.features[n][i] for n in split.features}
-    y, w = tasks_lib.targets(track, names)
-    for start in eval_starts(split.frames(i), length, hop):
-      for n, v in crop(feats, start, length).items():
-        xs[n].append(v)
-      ys.append(y)
-      ws.append(w)
-      owner.append(i)
-  stack = lambda dicts: {k: np.stack([d[k] for d in dicts]) for k in names}
-  return ({n: np.stack(v) for n, v in xs.items()}, stack(ys), stack(ws),
-          np.asarray(owner, np.int64))
+  per_track = [eval_starts(split.frames(i), length, hop) for i in range(len(split.tracks))]
+  owner = np.repeat(np.arange(len(per_track)), [len(s) for s in per_track])
+  return owner.astype(np.int64), np.asarray([s for t in per_track for s in t], np.int64)
+
+
+def cut_segments(split: SplitData, tracks, starts, length: int) -> dict:
+  """{name: float32 (len(tracks), length, bins)}: the segment of tracks[k] from starts[k]."""
+  feats = split.features
+  crops = [crop({n: feats[n][i] for n in feats}, s, length) for i, s in zip(tracks, starts)]
+  return {n: np.stack([c[n] for c in crops]) for n in feats}
+
+
+def track_targets(split: SplitData, names) -> tuple:
+  """({task: labels (n_tracks, ...)}, {task: float32 weights (n_tracks,)}) of a split."""
+  targets = [tasks_lib.targets(t, names) for t in split.tracks]
+  return ({k: np.stack([y[k] for y, _ in targets]) for k in names},
+          {k: np.stack([w[k] for _, w in targets]).astype(np.float32) for k in names})
+
+
+def eval_segments(split: SplitData, config):
+  """All tiled segments of a split: (x {name: (S, T, bins)}, y, w, track index (S,))."""
+  owner, starts = eval_index(split, config)
+  labels, weights = track_targets(split, tasks_lib.output_names(config))
+  return (cut_segments(split, owner, starts, segment_frames(config)),
+          {k: v[owner] for k, v in labels.items()}, {k: v[owner] for k, v in weights.items()},
+          owner)
+
+
+def batch_spec(config, split: SplitData, batch):
+  """(x, y, w) TensorSpecs of a batch of `batch` segments (None: any size)."""
+  names, length = tasks_lib.output_names(config), segment_frames(config)
+  return ({n: tf.TensorSpec((batch, length, a[0].shape[1]), tf.float32)
+           for n, a in split.features.items()},
+          {k: tf.TensorSpec((batch,) + tuple(tasks_lib.TASKS[k].target_shape),
+                            tasks_lib.TASKS[k].target_dtype) for k in names},
+          {k: tf.TensorSpec((batch,), tf.float32) for k in names})
+
+
+def map_batches(numbers: tf.data.Dataset, make_batch, spec) -> tf.data.Dataset:
+  """Batches `make_batch(*numbers)` (numpy, shaped as `spec`), made on tf.data's parallel
+  workers, in order. NumPy releases the GIL in its copies and maths, so they overlap."""
+  flat_spec = tf.nest.flatten(spec)
+
+  def as_numpy(*args):
+    flat = tf.nest.flatten(make_batch(*(a.item() for a in args)))
+    return [np.asarray(v, s.dtype.as_numpy_dtype) for v, s in zip(flat, flat_spec)]
+
+  def cut(*args):
+    flat = tf.numpy_function(as_numpy, list(args), [s.dtype for s in flat_spec],
+                             stateful=False)
+    for tensor, s in zip(flat, flat_spec):
+      tensor.set_shape(s.shape)
+    return tf.nest.pack_sequence_as(spec, flat)
+  return numbers.map(cut, num_parallel_calls=tf.data.AUTOTUNE,
+                     deterministic=True).prefetch(tf.data.AUTOTUNE)
 
 
 def eval_dataset(split: SplitData, config) -> tf.data.Dataset:
   """Validation batches for fit. Segments are shuffled once (seeded) so that every batch mixes
   datasets: per-batch masked means then weigh the tasks by λ, not by which dataset a batch
-  happens to hold, and val_loss (early stopping, best.keras) stays comparable."""
-  x, y, w, _ = eval_segments(split, config)
-  order = np.random.default_rng([config.seed, 2]).permutation(len(next(iter(w.values()))))
-  take = lambda d: {k: v[order] for k, v in d.items()}
-  return (tf.data.Dataset.from_tensor_slices((take(x), take(y), take(w)))
-          .batch(config.eval.batch_size).prefetch(2))
+  happens to hold, and val_loss (early stopping, best.keras) stays comparable. Only the
+  segments' (track, start) pairs are held; each batch is cut from the cache when needed."""
+  owner, starts = eval_index(split, config)
+  order = np.random.default_rng([config.seed, 2]).permutation(len(owner))
+  owner, starts = owner[order], starts[order]
+  labels, weights = track_targets(split, tasks_lib.output_names(config))
+  size, length = config.eval.batch_size, segment_frames(config)
+
+  def make_batch(index):
+    tracks, first = owner[index * size:(index + 1) * size], starts[index * size:]
+    return (cut_segments(split, tracks, first[:len(tracks)], length),
+            {k: v[tracks] for k, v in labels.items()}, {k: v[tracks] for k, v in weights.items()})
+  batches = tf.data.Dataset.range(-(-len(owner) // size))
+  return map_batches(batches, make_batch, batch_spec(config, split, None))
 
 
 class TrainStream:
@@ -140,10 +189,7 @@ class TrainStream:
     self.split, self.config, self.augment = split, config, augment
     self.names = tasks_lib.output_names(config)
     self.length = segment_frames(config)
-    targets = [tasks_lib.targets(t, self.names) for t in split.tracks]
-    self.labels = {k: np.stack([y[k] for y, _ in targets]) for k in self.names}
-    self.weights = {k: np.stack([w[k] for _, w in targets]).astype(np.float32)
-                    for k in self.names}
+    self.labels, self.weights = track_targets(split, self.names)
     self.n_frames = np.array([split.frames(i) for i in range(len(split.tracks))], np.int64)
     self.epoch = 0
     self._plans, self._lock = {}, threading.Lock()
@@ -176,9 +222,7 @@ class TrainStream:
     size = self.config.train.batch_size
     tracks, starts = self.plan(epoch)
     tracks, starts = tracks[index * size:(index + 1) * size], starts[index * size:][:size]
-    feats = self.split.features
-    crops = [crop({n: feats[n][i] for n in feats}, s, self.length) for i, s in zip(tracks, starts)]
-    x = {n: np.stack([c[n] for c in crops]) for n in feats}
+    x = cut_segments(self.split, tracks, starts, self.length)
     if self.augment is not None:
       x = self.augment(x, np.random.default_rng([self.config.seed, 3, epoch, index]))
     return (x, {k: v[tracks] for k, v in self.labels.items()},
@@ -191,30 +235,11 @@ class TrainStream:
       yield epoch, index
 
   def dataset(self) -> tf.data.Dataset:
-    size = self.config.train.batch_size
-    x_spec = {n: tf.TensorSpec((size, self.length, a[0].shape[1]), tf.float32)
-              for n, a in self.split.features.items()}
-    y_spec = {k: tf.TensorSpec((size,) + tuple(tasks_lib.TASKS[k].target_shape),
-                               tasks_lib.TASKS[k].target_dtype) for k in self.names}
-    w_spec = {k: tf.TensorSpec((size,), tf.float32) for k in self.names}
-    spec = (x_spec, y_spec, w_spec)
-    flat_spec = tf.nest.flatten(spec)
-
-    def cut(epoch, index):
-      flat = tf.numpy_function(
-          lambda e, i: [np.asarray(v, s.dtype.as_numpy_dtype) for v, s in
-                        zip(tf.nest.flatten(self.batch(int(e), int(i))), flat_spec)],
-          [epoch, index], [s.dtype for s in flat_spec], stateful=False)
-      for tensor, s in zip(flat, flat_spec):
-        tensor.set_shape(s.shape)
-      return tf.nest.pack_sequence_as(spec, flat)
-
-    ds = tf.data.Dataset.from_generator(
+    numbers = tf.data.Dataset.from_generator(
         self._batch_numbers, output_signature=(tf.TensorSpec((), tf.int64),
                                                tf.TensorSpec((), tf.int64)))
     # A known length lets Keras size its progress bar and end epochs without warnings. Only
     # whole batches: every batch has the same size (and divides under DataParallel).
-    ds = ds.apply(tf.data.experimental.assert_cardinality(self.steps_per_epoch))
-    # deterministic=True keeps batch order; the work itself runs on parallel workers.
-    return ds.map(cut, num_parallel_calls=tf.data.AUTOTUNE,
-                  deterministic=True).prefetch(tf.data.AUTOTUNE)
+    numbers = numbers.apply(tf.data.experimental.assert_cardinality(self.steps_per_epoch))
+    return map_batches(numbers, self.batch,
+                       batch_spec(self.config, self.split, self.config.train.batch_size))
