@@ -147,6 +147,7 @@ def map_batches(numbers: tf.data.Dataset, make_batch, spec) -> tf.data.Dataset:
     flat = tf.nest.flatten(make_batch(*(a.item() for a in args)))
     return [np.asarray(v, s.dtype.as_numpy_dtype) for v, s in zip(flat, flat_spec)]
 
+  @tf.autograph.experimental.do_not_convert  # plain graph ops: nothing for autograph to do
   def cut(*args):
     flat = tf.numpy_function(as_numpy, list(args), [s.dtype for s in flat_spec],
                              stateful=False)
