@@ -28,6 +28,9 @@ from jmer.data import tracks as tracks_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
+# The code before issue 14 (per-segment generator stream, per-batch NaN check): the "before" of
+# before/after benchmarks. A fixed commit, since main moves on once this work is merged.
+BEFORE = "048c2620960576f2287dfc95967c39312666349c"
 
 
 def default_config(trunk: str = "crnn", augment: bool = False):
@@ -62,12 +65,11 @@ def compiled_model(config, split, steps_per_epoch: int) -> keras.Model:
 
 
 def load_main_module(relative_path: str, name: str):
-  """A module of main's committed code (`git show main:<path>`), importable beside today's.
-
-  The 'before' side of before/after benchmarks: main's pipeline and augmentation, run in the
-  same process as the new ones so both see the same machine load.
+  """A module of the code before this work (`git show BEFORE:<path>`), importable beside
+  today's: the 'before' side of before/after benchmarks, run in the same process as the new
+  code so both see the same machine load.
   """
-  source = subprocess.run(["git", "-C", str(REPO), "show", f"main:{relative_path}"],
+  source = subprocess.run(["git", "-C", str(REPO), "show", f"{BEFORE}:{relative_path}"],
                           check=True, capture_output=True, text=True).stdout
   path = pathlib.Path(tempfile.mkdtemp()) / f"{name}.py"
   path.write_text(source)

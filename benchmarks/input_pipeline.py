@@ -1,12 +1,13 @@
 r"""Is training model-bound? Segments/s with the real input pipeline vs in-memory tensors.
 
-  nice python benchmarks/input_pipeline.py [--tracks 48] [--rounds 3] [--trunk crnn]
+  nice python -m benchmarks.input_pipeline [--tracks 48] [--rounds 3] [--trunk crnn]
 
 Trains the default model (configs/mtl.py: 10 s, 128-mel segments, genre + AV, AdamW) on a
 split of random 30 s clips held as the cache holds them (float16), fed by:
 - `memory`: the same number of batches from in-memory float32 tensors (the model's ceiling);
 - `stream`: jmer's TrainStream, without and with all four augmentations;
-- `main_stream`: main's TrainStream (a per-segment Python generator), without and with them.
+- `main_stream`: the TrainStream before this work (a per-segment Python generator; loaded from
+  `git show` of common.BEFORE), without and with them.
 Each is one epoch per round, the rounds interleaved so machine load hits all alike, after one
 warm-up epoch each (compilation). Prints segments/s (median over rounds) and each one's ratio
 to `memory`: the goal is ≥ 0.9 for `stream`.

@@ -5,14 +5,17 @@ r"""Training throughput of the default CRNN and Transformer: JAX vs TensorFlow, 
 For each trunk (configs/mtl.py defaults; random 30 s float16 clips as the cache holds them):
 - `after`: today's training loop, i.e. jmer's batch-parallel TrainStream with the callbacks
   train.py uses (checkpointing, CSV log, per-epoch TensorBoard; none hooks a batch);
-- `before`: main's loop, i.e. main's per-segment generator stream and main's callbacks (a NaN
+- `before`: the loop before this work: its per-segment generator stream and callbacks (a NaN
   check on every batch and Keras' TensorBoard, whose batch hooks force a host sync per step),
-  both loaded from `git show main:...` into this process, epochs interleaved with `after`;
+  both loaded from `git show` of the commit before this work (common.BEFORE) into this
+  process, epochs interleaved with `after`;
 - `tensorflow`: `after` again in a subprocess with KERAS_BACKEND=tensorflow (jmer refuses that
   backend on import; the subprocess imports Keras first, so Keras keeps TensorFlow, and only
   then lets jmer see 'jax'. For this benchmark only.)
-Prints segments/s and step time (median of the timed epochs, after one warm-up epoch), and the
-ratios after/before and JAX/TensorFlow.
+Prints segments/s and step time (median of the timed epochs, after one warm-up epoch), the
+process's CPU milliseconds per segment (steadier than wall time on a shared machine, and the
+fair figure for JAX vs TensorFlow, which cannot run interleaved), and the ratios
+after/before and JAX/TensorFlow.
 """
 
 import argparse
@@ -57,18 +60,19 @@ def measure(trunk: str, args) -> dict:
   split = common.fake_split(config, args.tracks)
   steps = len(split.tracks) * config.train.crops_per_track // config.train.batch_size
   model = common.compiled_model(config, split, steps)
-  times = {}
+  times, cpu = {}, {}
   with tempfile.TemporaryDirectory() as tmp:
     variants = loops(config, split, tmp)
     for name, (make, callbacks) in variants.items():
       common.fit_seconds(model, make(), callbacks=callbacks)  # warm-up
-      times[name] = []
+      times[name], cpu[name] = [], []
     for _ in range(args.rounds):
       for name, (make, callbacks) in variants.items():
-        times[name] += common.fit_seconds(model, make(), callbacks=callbacks)
+        times[name] += common.fit_seconds(model, make(), callbacks=callbacks, cpu=cpu[name])
   segments = steps * config.train.batch_size
   return {name: dict(segments_per_second=segments / common.median(t),
-                     step_ms=1000 * common.median(t) / steps, epoch_seconds=t)
+                     step_ms=1000 * common.median(t) / steps, epoch_seconds=t,
+                     cpu_ms_per_segment=1000 * common.median(cpu[name]) / segments)
           for name, t in times.items()}
 
 
@@ -97,12 +101,15 @@ def main():
   for trunk, r in results.items():
     print(f"{trunk}:")
     for name, f in r.items():
-      print(f"  {name:11s} {f['segments_per_second']:7.1f} segments/s   step {f['step_ms']:6.0f} ms")
-    r["ratios"] = dict(after_over_before=r["after"]["segments_per_second"]
-                       / r["before"]["segments_per_second"])
-    if "tensorflow" in r:
-      r["ratios"]["jax_over_tensorflow"] = (r["after"]["segments_per_second"]
-                                            / r["tensorflow"]["segments_per_second"])
+      print(f"  {name:11s} {f['segments_per_second']:7.1f} segments/s   step {f['step_ms']:6.0f} ms"
+            f"   {f['cpu_ms_per_segment']:6.0f} CPU-ms/segment")
+    rate = lambda name: r[name]["segments_per_second"]
+    work = lambda name: r[name]["cpu_ms_per_segment"]
+    r["ratios"] = dict(after_over_before=rate("after") / rate("before"),
+                       cpu_before_over_after=work("before") / work("after"))
+    if "tensorflow" in r:  # a separate process, run later: compare CPU work, not only wall
+      r["ratios"].update(jax_over_tensorflow=rate("after") / rate("tensorflow"),
+                         cpu_tensorflow_over_jax=work("tensorflow") / work("after"))
     print("  " + ", ".join(f"{k} {v:.2f}" for k, v in r["ratios"].items()))
   common.write_json("training_throughput", dict(args=vars(args), results=results), args.out)
 
