@@ -12,11 +12,14 @@ import ml_collections
 
 from jmer import tasks as tasks_lib
 
-FEATURES = ("mel", "mfcc", "chroma")
+FEATURES = ("mel", "mfcc", "chroma", "musicnn", "musicnn_mtt")
+# Features from the pretrained musicnn network (MSD- and MagnaTagATune-trained): they exist only
+# on musicnn's own frame grid, which every feature of a config shares.
+PRETRAINED_FEATURES = ("musicnn", "musicnn_mtt")
+PRETRAINED_GRID = {"data.sample_rate": 16000, "features.hop_length": 256}
 EMOTION_TASKS = ("none", "av", "quadrant", "both")
 TRUNKS = ("crnn", "transformer")
 FUSIONS = ("mean", "gated", "concat")
-PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 class ConfigError(ValueError):
@@ -47,6 +50,12 @@ def base_config() -> ml_collections.ConfigDict:
   config.data.sample_rate = 22050
   config.data.segment_seconds = 10.0
   config.data.val_fraction = 0.15
+  # Seed of the data side: the track/group split, the k-folds and the built-in corpus. Follows
+  # `seed` unless set, so `--config.seed=N` varies data and initialisation together, and
+  # `--config.data.split_seed=0 --config.seed=N` holds the data fixed while N varies init.
+  # (`+ 0` makes a derived reference: setting split_seed then replaces it, where setting a plain
+  # get_ref would write through to `seed` as well.)
+  config.data.split_seed = config.get_ref("seed") + 0
   config.data.test_fraction = 0.15
   config.data.synthetic = ml_collections.ConfigDict(
       dict(clips_per_genre=30, clip_seconds=30.0))
@@ -72,6 +81,9 @@ def base_config() -> ml_collections.ConfigDict:
   config.features.mfcc_deltas = False
   config.features.chroma = "stft"  # or 'cqt'
   config.features.workers = 2  # processes used to build the feature cache
+  # Frozen musicnn features: frames between the starts of the 3 s patches that are embedded
+  # (62 frames = 1 s at musicnn's 16 kHz / 256 hop); each frame takes its nearest patch's.
+  config.features.musicnn_hop_frames = 62
 
   config.model = ml_collections.ConfigDict()
   # The features (one branch each) are config.features.names: they decide what is cached.
@@ -89,6 +101,11 @@ def base_config() -> ml_collections.ConfigDict:
   config.model.aux_heads = False
   config.model.aux_weight = 0.3  # their loss weight, relative to the task's weight
   config.model.embedding_dim = 128
+  # The musicnn branches: trainable=False caches the frozen network's embeddings and trains a
+  # small head on them (seconds per epoch); True caches musicnn's log-mel and fine-tunes the
+  # network inside the model, its weights at learning_rate_scale x the learning rate.
+  config.model.pretrained = ml_collections.ConfigDict(dict(
+      trainable=False, learning_rate_scale=0.1))
   config.model.dropout = 0.3
   # strided_first_conv: the first block downsamples by a strided conv instead of conv + max-pool
   # (1.7x faster training on XLA's CPU backend; on a GPU the pooled form may be worth trying).
@@ -137,18 +154,17 @@ def base_config() -> ml_collections.ConfigDict:
   # Layers matching by name and shape are copied, e.g. a genre run's trunk for an emotion run.
   config.train.init_from = ""
   config.train.freeze_transferred = False  # keep copied layers fixed (train only the rest)
-  # 'float32', or 'mixed_bfloat16' (bfloat16 compute, float32 weights: for GPU/TPU).
-  config.train.precision = "float32"
-
-  # Scaling out (jmer/training/distribution.py): data-parallel over all local devices, the
-  # global batch train.batch_size split across them; multi_host starts keras.distribution's
-  # multi-process runtime (also started when KERAS_DISTRIBUTION_* variables are set).
+  # init_from refuses a source run whose training tracks include this run's test tracks (the
+  # test numbers would be inflated); True only warns and reports the overlap in metrics.json.
+  config.train.allow_test_overlap = False
+  config.train.precision = "float32"  # or 'mixed_bfloat16' (GPU/TPU): training/distribution.py
+  # Data-parallel over all devices (train.batch_size is the global batch), multi-host start.
   config.distribution = ml_collections.ConfigDict(dict(data_parallel=True, multi_host=False))
 
   config.eval = ml_collections.ConfigDict()
   config.eval.batch_size = 32
   # Eval tiles each track into segments this far apart; defaults to non-overlapping tiles.
-  config.eval.hop_seconds = config.data.get_ref("segment_seconds")
+  config.eval.hop_seconds = config.data.get_ref("segment_seconds") + 0.0  # derived, not an alias
   # k-fold cross-validation by track (0 or 1 = off): main runs jmer.training.crossval instead of one run.
   config.eval.folds = 0
   # Which fold is the test set; set by jmer.training.crossval for each fold's run (-1 = not a fold run).
@@ -186,6 +202,8 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   for key in ("val_fraction", "test_fraction"):
     _check(0.0 <= d[key] < 0.5, f"data.{key}", d[key], "a fraction in [0, 0.5)")
   _check(d.split in ("standard", "random"), "data.split", d.split, "'standard' or 'random'")
+  _check(isinstance(d.split_seed, int) and d.split_seed >= 0, "data.split_seed", d.split_seed,
+         "a seed >= 0 (it follows config.seed unless set)")
   try:
     parse_mix_weights(d.mix_weights)
   except ValueError as error:
@@ -205,6 +223,7 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(0 < f.n_mfcc <= f.n_mels, "features.n_mfcc", f.n_mfcc,
          "between 1 and features.n_mels")
   _check(f.chroma in ("stft", "cqt"), "features.chroma", f.chroma, "'stft' or 'cqt'")
+  _validate_pretrained(config)
   _check(f.fmax == 0 or f.fmin < f.fmax <= d.sample_rate / 2, "features.fmax", f.fmax,
          "0 (Nyquist) or a frequency above fmin and at most sample_rate / 2")
   _check(m.trunk in TRUNKS, "model.trunk", m.trunk, f"one of {TRUNKS}")
@@ -220,11 +239,29 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(tr.epochs >= 1, "train.epochs", tr.epochs, "at least 1")
   _check(tr.batch_size >= 1, "train.batch_size", tr.batch_size, "at least 1")
   _check(tr.crops_per_track >= 1, "train.crops_per_track", tr.crops_per_track, "at least 1")
-  _check(tr.precision in PRECISIONS, "train.precision", tr.precision, f"one of {PRECISIONS}")
+  _check(tr.precision in ("float32", "mixed_bfloat16"), "train.precision", tr.precision,
+         "'float32' or 'mixed_bfloat16'")
   _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds,
          "a positive hop")
   _validate_own_data(config)
   return config
+
+
+def _validate_pretrained(config):
+  """A config using a musicnn feature must run every feature on musicnn's frame grid."""
+  pretrained = [name for name in config.features.names if name in PRETRAINED_FEATURES]
+  if pretrained:
+    for key, value in PRETRAINED_GRID.items():
+      section, field = key.split(".")
+      _check(config[section][field] == value, key, config[section][field],
+             f"{value}, as features {pretrained} exist only on musicnn's grid (16 kHz, hop 256) "
+             "and all features share one frame grid; set --config.data.sample_rate=16000 "
+             "--config.features.hop_length=256 or use the 'musicnn' variant")
+  _check(config.features.musicnn_hop_frames >= 1, "features.musicnn_hop_frames",
+         config.features.musicnn_hop_frames, "at least 1 frame")
+  scale = config.model.pretrained.learning_rate_scale
+  _check(scale > 0 and math.isfinite(scale), "model.pretrained.learning_rate_scale", scale,
+         "a positive finite factor")
 
 
 def _validate_model_and_augment(config):
@@ -308,16 +345,10 @@ def _runlocal(config):
   config.features.n_fft = 1024
   config.features.workers = 1
   config.model.embedding_dim = 32
-  config.model.crnn.conv_filters = (8, 16)
-  config.model.crnn.pool_time = (2, 2)
-  config.model.crnn.pool_freq = (2, 2)
-  config.model.crnn.rnn_units = 16
+  config.model.crnn.update(conv_filters=(8, 16), pool_time=(2, 2), pool_freq=(2, 2), rnn_units=16)
   config.model.transformer.update(d_model=32, num_layers=1, ff_dim=64)
   config.model.stem_width = 16
-  config.train.epochs = 2
-  config.train.batch_size = 8
-  config.train.warmup_epochs = 0
-  config.train.verbose = 0
+  config.train.update(epochs=2, batch_size=8, warmup_epochs=0, verbose=0)
 
 
 def _transformer(config):
@@ -338,9 +369,24 @@ def _augment(config):
     config.augment[name].enabled = True
 
 
+def _musicnn(config):
+  """The frozen pretrained musicnn branch alone, on musicnn's 16 kHz / 256-hop frame grid."""
+  config.data.sample_rate = 16000
+  config.features.hop_length = 256
+  config.features.n_fft = 1024  # 64 ms: a log-mel/MFCC/chroma branch added to it keeps its detail
+  config.features.names = ("musicnn",)
+
+
+def _mel_musicnn(config):
+  """Log-mel CRNN and frozen musicnn branches, gated late fusion (the gates show the mix)."""
+  _musicnn(config)
+  config.features.names = ("mel", "musicnn")
+  config.model.fusion = "gated"
+
+
 # Named variants selectable as `configs/<file>.py:<name>[,<name>...]`.
 VARIANTS = {"runlocal": _runlocal, "transformer": _transformer, "fused": _fused,
-            "augment": _augment}
+            "augment": _augment, "musicnn": _musicnn, "mel_musicnn": _mel_musicnn}
 
 
 def apply_variants(config, arg):

@@ -5,7 +5,12 @@ fast and exact; librosa's audioread fallback covers formats a given libsndfile b
 tensorflow-io is deliberately not used: its native audio ops fail to load with TF 2.21.
 """
 
+import contextlib
+import os
 import pathlib
+import re
+import tempfile
+import threading
 import warnings
 
 import numpy as np
@@ -14,6 +19,54 @@ import soundfile as sf
 # A file whose peak stays below this (-80 dBFS) is silent.
 SILENCE_PEAK = 1e-4
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".au", ".aiff", ".aif", ".m4a")
+# libsndfile major formats whose header holds the exact frame count (see the docstring).
+EXACT_LENGTH_FORMATS = frozenset(
+    {"WAV", "WAVEX", "RF64", "W64", "AIFF", "AU", "CAF", "FLAC", "NIST", "IRCAM", "VOC"})
+TRUNCATION_TOLERANCE = (1.0, 0.02)  # (seconds, fraction) an estimated length may overshoot
+
+
+# libmpg123 (inside libsndfile) writes notes such as "Note: Illegal Audio-MPEG-Header 0x...
+# at offset N." / "Note: Trying to resync..." straight to the C stderr while it skips junk
+# between MPEG frames. They are noise to a user; a real decoding failure raises instead.
+_DECODER_CHATTER = re.compile(rb"^(Note: |Warning: |\[src/libmpg123/)")
+_quiet_lock = threading.Lock()
+_quiet_state = {"depth": 0, "saved_fd": None, "capture": None}
+
+
+@contextlib.contextmanager
+def quiet_decoder():
+  """Keeps the C decoder's stderr chatter (libmpg123 notes) off the user's terminal.
+
+  Python cannot silence a C library's writes, so file descriptor 2 is pointed at a temporary
+  file while decoding; afterwards every line that is not decoder chatter is written back to
+  the real stderr, so nothing else printed meanwhile is lost. Re-entrant and thread-safe: the
+  first caller in redirects, the last caller out restores (prediction decodes in a thread).
+  """
+  with _quiet_lock:
+    if _quiet_state["depth"] == 0:
+      try:
+        capture = tempfile.TemporaryFile()
+        saved_fd = os.dup(2)
+        os.dup2(capture.fileno(), 2)
+      except OSError:  # no fd 2 to redirect: nothing reaches a terminal anyway
+        capture, saved_fd = None, None
+      _quiet_state.update(saved_fd=saved_fd, capture=capture)
+    _quiet_state["depth"] += 1
+  try:
+    yield
+  finally:
+    with _quiet_lock:
+      _quiet_state["depth"] -= 1
+      if _quiet_state["depth"] == 0 and _quiet_state["saved_fd"] is not None:
+        capture, saved_fd = _quiet_state["capture"], _quiet_state["saved_fd"]
+        os.dup2(saved_fd, 2)
+        os.close(saved_fd)
+        capture.seek(0)
+        kept = b"".join(line for line in capture if not _DECODER_CHATTER.match(line))
+        capture.close()
+        if kept:
+          os.write(2, kept)
+        _quiet_state.update(saved_fd=None, capture=None)
 
 
 class AudioError(RuntimeError):
@@ -27,18 +80,53 @@ class AudioError(RuntimeError):
 
 def _decode(path: pathlib.Path):
   try:
-    data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    return data.mean(axis=1), rate
+    with quiet_decoder(), sf.SoundFile(str(path)) as sound:
+      data = sound.read(dtype="float32", always_2d=True)
+      truncated = _truncation(path, sound, len(data))
+    if truncated:
+      raise truncated
+    return data.mean(axis=1), sound.samplerate
   except (sf.LibsndfileError, RuntimeError, TypeError) as sf_error:
     import librosa  # slow import: only when libsndfile cannot read the file
     try:
-      with warnings.catch_warnings():
+      with warnings.catch_warnings(), quiet_decoder():
         warnings.simplefilter("ignore")
         data, rate = librosa.load(str(path), sr=None, mono=True)
       return data.astype(np.float32), rate
     except Exception as fallback_error:  # audioread raises many unrelated types
       raise AudioError(path, f"cannot decode as audio ({sf_error}; fallback: "
                        f"{type(fallback_error).__name__}: {fallback_error})") from None
+
+
+def announced_frames(sound: sf.SoundFile) -> int:
+  """Frames the header promises; libsndfile logs '(should be N)' when it shortened a chunk."""
+  announced = sound.frames
+  match = re.search(r"^data\s*:\s*(\d+) \(should be (\d+)\)", sound.extra_info, re.M)
+  if match:  # data chunk size in bytes, as written vs. as present
+    announced = max(announced, sound.frames * int(match[1]) // max(int(match[2]), 1))
+  return announced
+
+
+def missing_frames_allowed(sound: sf.SoundFile, announced: int) -> int:
+  """How many announced frames may be absent before the file counts as truncated."""
+  if sound.format in EXACT_LENGTH_FORMATS:
+    return 0
+  seconds, fraction = TRUNCATION_TOLERANCE
+  return int(max(seconds * sound.samplerate, fraction * announced))
+
+
+def check_length(path, sound: sf.SoundFile, decoded: int):
+  """Raises AudioError when `decoded` frames fall short of what the header announces."""
+  if (error := _truncation(path, sound, decoded)) is not None:
+    raise error
+
+
+def _truncation(path, sound: sf.SoundFile, decoded: int):
+  announced = announced_frames(sound)
+  if announced - decoded > missing_frames_allowed(sound, announced):
+    return AudioError(path, f"truncated: the header announces {announced / sound.samplerate:.1f} s "
+                     f"of audio, the file holds {decoded / sound.samplerate:.1f} s")
+  return None
 
 
 def load_audio(path, sample_rate: int, *, reject_silent: bool = False) -> np.ndarray:

@@ -4,7 +4,8 @@ Columns: `path` (required; relative paths are relative to the CSV's folder), and
 `track_id`, `genre` (any names; the vocabulary is their sorted distinct values), `arousal` and
 `valence` (on the scale `data.manifest.av_scale`, mapped onto [-1, 1]), `quadrant` (Q1..Q4, 1..4
 or a name from `data.manifest.quadrant_map`) and `split` (train/val/test; empty = assigned by the
-seeded stratified split). An empty cell (or NA/NaN/None/-) means "no such label": that head gets
+seeded stratified split), `group` or `artist` (tracks sharing one are kept on one side of every
+split and fold; `group` wins when both are given). An empty cell (or NA/NaN/None/-) means "no such label": that head gets
 sample weight 0 for the track. A track's quadrant defaults to the one its AV values imply.
 Any other column is kept as one of the track's own labels (`Track.extra`), for tasks you add in
 jmer.tasks.
@@ -20,7 +21,8 @@ from jmer.data.datasets import csvfile
 from jmer.data.datasets import folder
 
 MISSING = ("", "na", "n/a", "nan", "none", "null", "-", "?")
-KNOWN_COLUMNS = ("path", "track_id", "genre", "arousal", "valence", "quadrant", "split")
+KNOWN_COLUMNS = ("path", "track_id", "genre", "arousal", "valence", "quadrant", "split", "group",
+                 "artist")
 SPLIT_ALIASES = {"train": "train", "training": "train", "val": "val", "valid": "val",
                  "validation": "val", "dev": "val", "test": "test", "testing": "test"}
 
@@ -43,6 +45,14 @@ def _rating(value: str, scale, where: str) -> float:
                      f"({low:g}, {high:g}); set the scale your ratings use, e.g. "
                      f"--config.data.manifest.av_scale='(1.0, 9.0)'.")
   return float(labels.rescale_to_unit(rating, low, high))
+
+
+def _group(row) -> str:
+  """The row's group: its `group` cell, else its `artist` cell (case-folded), else ''."""
+  for column in ("group", "artist"):
+    if not _missing(row.get(column)):
+      return row[column].strip().lower()
+  return ""
 
 
 def list_tracks(config) -> tracks_lib.TrackList:
@@ -82,6 +92,7 @@ def list_tracks(config) -> tracks_lib.TrackList:
         quadrant=-1 if _missing(quadrant) else folder.quadrant_index(
             quadrant, lookup, f"{where}, quadrant", "data.manifest.quadrant_map"),
         split="" if _missing(split) else SPLIT_ALIASES[split.strip().lower()],
+        group=_group(row),
         extra=tuple(sorted((k, v.strip()) for k, v in row.items()
                            if k not in KNOWN_COLUMNS and not _missing(v)))))
   # The vocabulary comes from the rows kept: a genre only on skipped rows would be a head
@@ -93,6 +104,9 @@ def list_tracks(config) -> tracks_lib.TrackList:
       ("genre", lambda t: t.genre >= 0), ("arousal/valence", lambda t: t.has_av),
       ("quadrant", lambda t: t.quadrant >= 0))}
   summary = ", ".join(f"{count} with {key}" for key, count in labelled.items() if count)
+  groups = len({t.group for t in tracks if t.group})
+  column = "group" if "group" in columns else "artist"
   return tracks_lib.TrackList(
       name="manifest", tracks=tracks, genre_names=genre_names, skipped=skipped,
-      description=f"manifest {csv_path}: {len(tracks)} files ({summary or 'no labels'})")
+      description=f"manifest {csv_path}: {len(tracks)} files ({summary or 'no labels'})",
+      group_note=f"{column} column ({groups} groups)" if groups else "")
