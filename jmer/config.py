@@ -158,6 +158,9 @@ def base_config() -> ml_collections.ConfigDict:
   # init_from refuses a source run whose training tracks include this run's test tracks (the
   # test numbers would be inflated); True only warns and reports the overlap in metrics.json.
   config.train.allow_test_overlap = False
+  config.train.precision = "float32"  # or 'mixed_bfloat16' (GPU/TPU): training/distribution.py
+  # Data-parallel over all devices (train.batch_size is the global batch), multi-host start.
+  config.distribution = ml_collections.ConfigDict(dict(data_parallel=True, multi_host=False))
 
   config.eval = ml_collections.ConfigDict()
   config.eval.batch_size = 32
@@ -235,6 +238,8 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(tr.epochs >= 1, "train.epochs", tr.epochs, "at least 1")
   _check(tr.batch_size >= 1, "train.batch_size", tr.batch_size, "at least 1")
   _check(tr.crops_per_track >= 1, "train.crops_per_track", tr.crops_per_track, "at least 1")
+  _check(tr.precision in ("float32", "mixed_bfloat16"), "train.precision", tr.precision,
+         "'float32' or 'mixed_bfloat16'")
   _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds,
          "a positive hop")
   _validate_own_data(config)
@@ -341,16 +346,10 @@ def _runlocal(config):
   config.features.n_fft = 1024
   config.features.workers = 1
   config.model.embedding_dim = 32
-  config.model.crnn.conv_filters = (8, 16)
-  config.model.crnn.pool_time = (2, 2)
-  config.model.crnn.pool_freq = (2, 2)
-  config.model.crnn.rnn_units = 16
+  config.model.crnn.update(conv_filters=(8, 16), pool_time=(2, 2), pool_freq=(2, 2), rnn_units=16)
   config.model.transformer.update(d_model=32, num_layers=1, ff_dim=64)
   config.model.stem_width = 16
-  config.train.epochs = 2
-  config.train.batch_size = 8
-  config.train.warmup_epochs = 0
-  config.train.verbose = 0
+  config.train.update(epochs=2, batch_size=8, warmup_epochs=0, verbose=0)
 
 
 def _transformer(config):

@@ -43,6 +43,11 @@ def split_of(n_tracks=4, frames=300):
                             features={n: [f[n] for f in feats] for n in ("mel", "mfcc", "chroma")})
 
 
+def one(aug, x, rng):
+  """Augments a single segment through the batched augmenter (a batch of one)."""
+  return {name: value[0] for name, value in aug({n: v[None] for n, v in x.items()}, rng).items()}
+
+
 def snr_db(clean_db, noisy_db):
   clean, noisy = 10 ** (clean_db / 10.0), 10 ** (noisy_db / 10.0)
   return 10 * np.log10(clean.mean() / (noisy - clean).mean())
@@ -61,7 +66,7 @@ def test_gain_lands_in_range_moves_mfcc_c0_consistently_and_leaves_chroma():
   x = segment()
   gains = []
   for seed in range(40):
-    out = aug(x, np.random.default_rng(seed))
+    out = one(aug, x, np.random.default_rng(seed))
     offset = out["mel"] - x["mel"]
     assert np.ptp(offset) < 1e-3  # one offset for every cell
     gains.append(offset.mean())
@@ -78,7 +83,7 @@ def test_noise_snr_lands_in_range_and_mfcc_follows_the_mel(use_clips):
   x = segment()
   snrs = []
   for seed in range(20):
-    out = aug(x, np.random.default_rng(seed))
+    out = one(aug, x, np.random.default_rng(seed))
     snrs.append(snr_db(x["mel"], out["mel"]))
     assert (out["mel"] >= x["mel"] - 1e-3).all()  # adding power never lowers a band
     np.testing.assert_allclose(out["mfcc"], mfcc_of(out["mel"]), atol=5e-3)
@@ -101,7 +106,7 @@ def test_time_shift_rolls_every_branch_by_the_same_frames():
   x = segment()
   offsets = set()
   for seed in range(10):
-    out = aug(x, np.random.default_rng(seed))
+    out = one(aug, x, np.random.default_rng(seed))
     k = next(k for k in range(-50, 51) if np.array_equal(out["mel"], np.roll(x["mel"], k, 0)))
     offsets.add(k)
     for name in ("mfcc", "chroma"):
@@ -116,7 +121,7 @@ def test_specaugment_time_masks_are_aligned_across_branches():
   x = segment()
   masked_any = False
   for seed in range(10):
-    out = aug(x, np.random.default_rng(seed))
+    out = one(aug, x, np.random.default_rng(seed))
     rows = {n: np.flatnonzero((out[n] != x[n]).any(axis=1)) for n in x}
     np.testing.assert_array_equal(rows["mel"], rows["mfcc"])
     np.testing.assert_array_equal(rows["mel"], rows["chroma"])
@@ -131,7 +136,7 @@ def test_specaugment_frequency_masks_stay_within_each_branch_width():
       specaugment__max_freq_fraction=0.25))
   x = segment()
   for seed in range(10):
-    out = aug(x, np.random.default_rng(seed))
+    out = one(aug, x, np.random.default_rng(seed))
     for name, value in out.items():
       cols = np.flatnonzero((value != x[name]).any(axis=0))
       assert len(cols) <= int(0.25 * x[name].shape[1])
@@ -144,29 +149,43 @@ def test_same_seed_same_augmented_batch_and_inputs_untouched():
   aug = augment.make_augmenter(config, split_of())
   x = segment()
   original = {n: v.copy() for n, v in x.items()}
-  first, again = aug(x, np.random.default_rng(7)), aug(x, np.random.default_rng(7))
-  other = aug(x, np.random.default_rng(8))
+  first, again = one(aug, x, np.random.default_rng(7)), one(aug, x, np.random.default_rng(7))
+  other = one(aug, x, np.random.default_rng(8))
   for name in x:
     np.testing.assert_array_equal(first[name], again[name])
     np.testing.assert_array_equal(x[name], original[name])  # the cache is never written
   assert any(not np.array_equal(first[n], other[n]) for n in x)
 
 
+def test_a_batch_draws_per_segment_and_matches_the_same_segments_alone():
+  config = config_with("gain", gain__max_db=6.0)
+  aug = augment.make_augmenter(config)
+  x = segment()
+  batch = aug({n: np.stack([v] * 8) for n, v in x.items()}, np.random.default_rng(3))
+  offsets = (batch["mel"] - x["mel"][None]).mean(axis=(1, 2))
+  assert len(np.unique(np.round(offsets, 3))) == 8  # one gain per segment, not per batch
+  for row in range(8):
+    np.testing.assert_allclose(batch["mfcc"][row], mfcc_of(batch["mel"][row]), atol=2e-3)
+
+
 def test_training_stream_is_augmented_evaluation_is_not():
   config = config_with("gain", "noise", "specaugment")
   config.data.segment_seconds = 3.0
-  config.train.crops_per_track = 3
+  config.train.crops_per_track = 4
+  config.train.batch_size = 4
   split = split_of(frames=300)
   calls = []
   aug = augment.make_augmenter(config, split)
-  spy = lambda x, rng: calls.append(1) or aug(x, rng)
-  plain = list(pipeline.TrainStream(split, config)())
-  augmented = list(pipeline.TrainStream(split, config, augment=spy)())
-  again = list(pipeline.TrainStream(split, config, augment=spy)())
-  assert len(calls) == 2 * len(augmented) == 2 * 4 * 3  # once per training segment
-  # Same first crop (drawn before any augmentation), different values.
-  assert not np.allclose(plain[0][0]["mel"], augmented[0][0]["mel"])
-  for a, b in zip(augmented, again):  # the same seed and epoch: the same augmented batch
+  spy = lambda x, rng: calls.append(len(x["mel"])) or aug(x, rng)
+  plain = pipeline.TrainStream(split, config)
+  augmented = pipeline.TrainStream(split, config, augment=spy)
+  steps = augmented.steps_per_epoch
+  first = [augmented.batch(0, b) for b in range(steps)]
+  again = [augmented.batch(0, b) for b in range(steps)]
+  assert calls == [4] * (2 * steps)  # once per training batch, with the whole batch
+  # Same crops (drawn before any augmentation), different values.
+  assert not np.allclose(plain.batch(0, 0)[0]["mel"], first[0][0]["mel"])
+  for a, b in zip(first, again):  # the same seed and epoch: the same augmented batch
     np.testing.assert_array_equal(a[0]["mel"], b[0]["mel"])
 
 
@@ -188,7 +207,7 @@ def test_trainer_builds_the_augmenter_from_config_and_uses_it_for_training_only(
   monkeypatch.setattr(train.augment_lib, "make_augmenter", spy_factory)
   report = train.train_and_evaluate(tiny_config, tmp_path / "run")
   per_epoch = report["data"]["tracks"]["train"] * tiny_config.train.crops_per_track
-  # Every training segment passes through it (Keras may prefetch a few more); validation and
+  # Every training batch passes through it (Keras may prefetch a few more); validation and
   # test segments, tiled every epoch and at the end, never do.
-  assert len(seen) >= per_epoch
+  assert len(seen) >= per_epoch // tiny_config.train.batch_size
   assert set(seen) <= {"TrainStream", "MixedStream"}, set(seen)

@@ -49,16 +49,59 @@ def test_missing_labels_become_zero_with_zero_weight(tiny_config):
   assert list(w["genre"]) == [1.0, 1.0]
 
 
+def _epoch(stream, epoch):
+  return [stream.batch(epoch, b)[0]["mel"] for b in range(stream.steps_per_epoch)]
+
+
 def test_training_draws_depend_on_seed_and_epoch_only(tiny_config):
+  tiny_config.train.batch_size = 2
   split = _split(tiny_config, [300, 400, 500, 350])
-  first = lambda stream: [x["mel"][:2, :3].copy() for x, _, _ in stream()]
   a, b = pipeline.TrainStream(split, tiny_config), pipeline.TrainStream(split, tiny_config)
-  assert all(np.array_equal(p, q) for p, q in zip(first(a), first(b)))
-  b.epoch = 1
-  assert not all(np.array_equal(p, q) for p, q in zip(first(a), first(b)))
-  a.epoch = 1  # a resumed run at epoch 1 draws what an uninterrupted one draws
-  assert all(np.array_equal(p, q) for p, q in zip(first(a), first(b)))
-  assert len(first(a)) == a.samples_per_epoch == 4 * tiny_config.train.crops_per_track
+  same = lambda p, q: all(np.array_equal(u, v) for u, v in zip(p, q))
+  assert same(_epoch(a, 0), _epoch(b, 0))
+  assert not same(_epoch(a, 0), _epoch(b, 1))
+  _epoch(b, 5)  # a resumed run at epoch 1 draws what an uninterrupted one draws
+  assert same(_epoch(a, 1), _epoch(b, 1))
+  assert sum(len(x) for x in _epoch(a, 0)) == a.samples_per_epoch == 4 * 2
+
+
+def test_the_dataset_yields_the_seeded_batches_of_the_epoch_set_when_it_starts(tiny_config):
+  tiny_config.train.batch_size = 2
+  tiny_config.train.crops_per_track = 3
+  split = _split(tiny_config, [300, 400, 500, 350])
+  stream = pipeline.TrainStream(split, tiny_config)
+  for epoch in (0, 2):
+    stream.epoch = epoch
+    got = [x["mel"].numpy() for x, _, _ in stream.dataset()]
+    expected = _epoch(pipeline.TrainStream(split, tiny_config), epoch)
+    assert len(got) == stream.steps_per_epoch == 6
+    assert all(np.array_equal(g, e) for g, e in zip(got, expected))
+
+
+def test_a_batch_is_the_tracks_crop_with_its_labels(tiny_config):
+  tiny_config.train.batch_size = 4
+  split = _split(tiny_config, [300, 400, 500, 350])
+  stream = pipeline.TrainStream(split, tiny_config)
+  tracks, starts = stream.plan(0)
+  x, y, w = stream.batch(0, 0)
+  length = pipeline.segment_frames(tiny_config)
+  for row in range(4):
+    i, s = tracks[row], starts[row]
+    assert 0 <= s <= split.frames(i) - length
+    np.testing.assert_array_equal(x["mel"][row], split.features["mel"][i][s:s + length])
+    assert y["genre"][row] == split.tracks[i].genre
+    assert w["emotion"][row] == (1.0 if i % 2 else 0.0)
+
+
+def test_feature_stats_are_the_full_statistics_when_nothing_is_subsampled(tiny_config):
+  split = _split(tiny_config, [300, 400])
+  split.features["mel"] = [a.astype(np.float16) for a in split.features["mel"]]
+  mean, var = pipeline.feature_stats(split)["mel"]
+  frames = np.concatenate(split.features["mel"]).astype(np.float64)
+  np.testing.assert_allclose(mean, frames.mean(0), rtol=1e-6)
+  np.testing.assert_allclose(var, frames.var(0) + 1e-6, rtol=1e-6)
+  sampled_mean, _ = pipeline.feature_stats(split, max_frames=350)["mel"]
+  assert np.abs(sampled_mean - frames.mean(0)).max() < 0.3  # ~N(0,1) frames: a fair sample
 
 
 def test_train_dataset_batches_have_the_model_input_shapes(tiny_config):
@@ -70,3 +113,18 @@ def test_train_dataset_batches_have_the_model_input_shapes(tiny_config):
                             tiny_config.features.n_mels)
   assert set(y) == set(w) == {"genre", "emotion"}
   assert "track_id" not in x  # strings never reach the model
+
+
+def test_validation_batches_are_the_tiled_segments_shuffled_once_cut_on_demand(tiny_config):
+  tiny_config.eval.batch_size = 3
+  split = _split(tiny_config, [300, 170, 450, 90])
+  x, y, w, owner = pipeline.eval_segments(split, tiny_config)
+  batches = list(pipeline.eval_dataset(split, tiny_config))
+  assert [len(b[0]["mel"]) for b in batches][:-1] == [3] * (len(batches) - 1)
+  got = np.concatenate([b[0]["mel"].numpy() for b in batches])
+  order = np.random.default_rng([tiny_config.seed, 2]).permutation(len(owner))
+  np.testing.assert_array_equal(got, x["mel"][order])
+  np.testing.assert_array_equal(np.concatenate([b[1]["genre"].numpy() for b in batches]),
+                                y["genre"][order])
+  np.testing.assert_array_equal(np.concatenate([b[2]["emotion"].numpy() for b in batches]),
+                                w["emotion"][order])

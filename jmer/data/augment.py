@@ -1,10 +1,12 @@
 """Training-time augmentation of cached features: gain, time shift, noise mixing, SpecAugment.
 
-`make_augmenter(config, train_split)` returns `augment(x, rng) -> x` for the training stream
-(`pipeline.TrainStream` calls it once per training segment with its seeded Generator, so the
-same seed and epoch give the same augmented batch) or None when every augmentation is off.
-Evaluation never sees it. All four work on the cached features, not on audio, so they cost
-microseconds and need no decoding:
+`make_augmenter(config, train_split)` returns `augment(x, rng) -> x` for the training stream, or
+None when every augmentation is off. It works on a whole batch at once, `x` being
+{name: float32 (batch, frames, bins)}: `pipeline.TrainStream` calls it once per batch with a
+Generator seeded by (seed, epoch, batch), so the same seed and epoch give the same augmented
+batches whichever order tf.data's parallel workers run them in. Every draw is one vectorised
+call per batch (no per-segment Python loop) and all arithmetic is float32. Evaluation never sees
+it. All four work on the cached features, not on audio, so they need no decoding:
 
 - gain: a random ±max_db offset, exact on the absolute-dB log-mel; on the MFCC only c0 moves
   (by gain·√n_mels: c0 of an orthonormal DCT is the band sum / √n_mels); chroma is normalised
@@ -58,10 +60,15 @@ def make_augmenter(config, train_split=None):
     return None
 
   def augment(x: dict, rng: np.random.Generator) -> dict:
-    x = {name: np.array(value, np.float32) for name, value in x.items()}  # crops are cache views
+    x = {name: np.array(value, np.float32) for name, value in x.items()}  # never the cache
+    batch = len(next(iter(x.values())))
     for p, step in steps:
-      if rng.random() < p:  # drawn for every step, so one step's switch never shifts another's
-        x = step(x, rng)
+      # Drawn for every step, so one step's switch never shifts another's draws.
+      chosen = np.flatnonzero(rng.random(batch) < p)
+      if len(chosen):
+        changed = step({name: value[chosen] for name, value in x.items()}, rng)
+        for name, value in changed.items():
+          x[name][chosen] = value
     return x
   return augment
 
@@ -72,19 +79,22 @@ def _mfcc_layout(config) -> dict:
 
 
 def time_shift(x: dict, rng, max_fraction: float) -> dict:
-  frames = next(iter(x.values())).shape[0]
+  batch, frames = next(iter(x.values())).shape[:2]
   limit = int(max_fraction * frames)
-  offset = int(rng.integers(-limit, limit + 1))
-  return {name: np.roll(value, offset, axis=0) for name, value in x.items()}
+  offsets = rng.integers(-limit, limit + 1, size=batch)
+  # np.roll by k: out[t] = in[(t - k) mod frames], one k per segment, the same for every branch.
+  source = (np.arange(frames)[None, :] - offsets[:, None]) % frames
+  return {name: np.take_along_axis(value, source[:, :, None], axis=1)
+          for name, value in x.items()}
 
 
 def gain(x: dict, rng, max_db: float, n_mels: int) -> dict:
-  db = rng.uniform(-max_db, max_db)
+  db = rng.uniform(-max_db, max_db, size=len(next(iter(x.values())))).astype(np.float32)
   if "mel" in x:
-    x["mel"] = x["mel"] + db
+    x["mel"] = x["mel"] + db[:, None, None]
   if "mfcc" in x:
     x["mfcc"] = x["mfcc"].copy()
-    x["mfcc"][:, 0] += db * np.sqrt(n_mels)
+    x["mfcc"][:, :, 0] += db[:, None] * np.float32(np.sqrt(n_mels))
   return x
 
 
@@ -103,32 +113,49 @@ def coloured_noise_spectra(config) -> dict:
 
 
 def _log_mel_of(x: dict, n_mels: int, n_mfcc: int) -> np.ndarray:
-  """The segment's log-mel, or (MFCC-only models) the smooth log-mel its MFCC describes."""
+  """The segments' log-mel, or (MFCC-only models) the smooth log-mel their MFCC describes."""
   if "mel" in x:
     return x["mel"]
-  return scipy.fft.idct(x["mfcc"][:, :n_mfcc], n=n_mels, axis=1, type=2, norm="ortho")
+  return scipy.fft.idct(x["mfcc"][..., :n_mfcc], n=n_mels, axis=-1, type=2,
+                        norm="ortho").astype(np.float32)
+
+
+def _clip_noise(rng, clips, count: int, frames: int) -> np.ndarray:
+  """(count, frames, n_mels) log-mel windows of random training clips, floor-padded."""
+  out = np.full((count, frames, clips[0].shape[1]), features_lib.LOG_FLOOR_DB, np.float32)
+  which = rng.integers(len(clips), size=count)
+  highs = np.array([max(len(clips[k]) - frames, 0) for k in which])
+  starts = rng.integers(0, highs + 1)
+  for row, (k, start) in enumerate(zip(which, starts)):
+    window = clips[k][start:start + frames]
+    out[row, :len(window)] = window
+  return out
 
 
 def add_noise(x: dict, rng, spectra: dict, snr_db, clips, clip_p: float, clip_snr_db,
               mfcc: dict) -> dict:
-  """Adds noise power at a random SNR (mean power over the segment) in the mel power domain."""
+  """Adds noise power at a random SNR (mean power over each segment) in the mel power domain.
+
+  float32 throughout: dB values span about ±100, so powers stay well inside float32's range, and
+  the dB change it returns is exact to ~1e-4 dB.
+  """
   log_mel = _log_mel_of(x, mfcc["n_mels"], mfcc["n_mfcc"])
-  power = 10.0 ** (log_mel.astype(np.float64) / 10.0)
-  frames = power.shape[0]
-  if clips is not None and rng.random() < clip_p:
-    clip = clips[int(rng.integers(len(clips)))]
-    start = int(rng.integers(0, max(len(clip) - frames, 0) + 1))
-    noise_db = clip[start:start + frames]
-    noise_db = np.pad(noise_db, ((0, frames - len(noise_db)), (0, 0)),
-                      constant_values=features_lib.LOG_FLOOR_DB)
-    noise, snr = 10.0 ** (noise_db.astype(np.float64) / 10.0), rng.uniform(*clip_snr_db)
-  else:
-    colour = sorted(spectra)[int(rng.integers(len(spectra)))]
-    # Gamma(8) per cell: the frame-to-frame fluctuation of a noise band's power.
-    noise = spectra[colour][None, :] * rng.gamma(8.0, 1.0 / 8.0, power.shape)
-    snr = rng.uniform(*snr_db)
-  noise *= power.mean() / max(noise.mean(), 1e-30) / 10.0 ** (snr / 10.0)
-  delta = (10.0 * np.log10(power + noise) - log_mel).astype(np.float32)
+  power = np.power(np.float32(10.0), log_mel / np.float32(10.0))
+  batch, frames, bands = power.shape
+  from_clip = (rng.random(batch) < clip_p) if clips is not None else np.zeros(batch, bool)
+  colours = sorted(spectra)
+  profile = np.stack([spectra[c] for c in colours])[rng.integers(len(colours), size=batch)]
+  # Gamma(8) per cell: the frame-to-frame fluctuation of a noise band's power.
+  noise = profile[:, None, :] * (rng.standard_gamma(8.0, (batch, frames, bands), np.float32)
+                                 / np.float32(8.0))
+  snr = rng.uniform(*snr_db, size=batch)
+  if from_clip.any():
+    rows = np.flatnonzero(from_clip)
+    noise[rows] = np.power(np.float32(10.0), _clip_noise(rng, clips, len(rows), frames) / 10)
+    snr[rows] = rng.uniform(*clip_snr_db, size=len(rows))
+  scale = (power.mean(axis=(1, 2)) / np.maximum(noise.mean(axis=(1, 2)), 1e-30)
+           / 10.0 ** (snr / 10.0)).astype(np.float32)
+  delta = np.float32(10.0) * np.log10(power + noise * scale[:, None, None]) - log_mel
   if "mel" in x:
     x["mel"] = x["mel"] + delta
   if "mfcc" in x:
@@ -139,27 +166,32 @@ def add_noise(x: dict, rng, spectra: dict, snr_db, clips, clip_p: float, clip_sn
 def _mfcc_change(log_mel_change: np.ndarray, mfcc: dict) -> np.ndarray:
   """How the MFCC (and its deltas) move when the log-mel moves: both are linear maps."""
   import librosa
-  change = scipy.fft.dct(log_mel_change, axis=1, type=2, norm="ortho")[:, :mfcc["n_mfcc"]]
+  change = scipy.fft.dct(log_mel_change, axis=-1, type=2, norm="ortho")[..., :mfcc["n_mfcc"]]
   if mfcc["deltas"]:
-    change = np.concatenate([change, librosa.feature.delta(change, axis=0),
-                             librosa.feature.delta(change, order=2, axis=0)], axis=1)
+    change = np.concatenate([change, librosa.feature.delta(change, axis=-2),
+                             librosa.feature.delta(change, order=2, axis=-2)], axis=-1)
   return change.astype(np.float32)
+
+
+def _band_masks(rng, batch: int, size: int, count: int, max_fraction: float) -> np.ndarray:
+  """(batch, size) bool: the union of `count` random bands of width ≤ max_fraction·size."""
+  masked = np.zeros((batch, size), bool)
+  index = np.arange(size)[None, :]
+  for _ in range(count):
+    width = rng.integers(0, int(max_fraction * size) + 1, size=batch)
+    start = rng.integers(0, size - width + 1)
+    masked |= (index >= start[:, None]) & (index < (start + width)[:, None])
+  return masked
 
 
 def spec_augment(x: dict, rng, time_masks: int, max_time_fraction: float, freq_masks: int,
                  max_freq_fraction: float) -> dict:
-  frames = next(iter(x.values())).shape[0]
-  means = {name: value.mean(axis=0) for name, value in x.items()}
-  x = {name: value.copy() for name, value in x.items()}
-  for _ in range(time_masks):  # one draw for all branches: the same seconds go missing
-    width = int(rng.integers(0, int(max_time_fraction * frames) + 1))
-    start = int(rng.integers(0, frames - width + 1))
-    for name in x:
-      x[name][start:start + width] = means[name]
-  for name in x:  # each branch's own frequency axis
-    bins = x[name].shape[1]
-    for _ in range(freq_masks):
-      width = int(rng.integers(0, int(max_freq_fraction * bins) + 1))
-      start = int(rng.integers(0, bins - width + 1))
-      x[name][:, start:start + width] = means[name][start:start + width]
-  return x
+  batch, frames = next(iter(x.values())).shape[:2]
+  means = {name: value.mean(axis=1, keepdims=True) for name, value in x.items()}
+  # One draw for all branches: the same seconds go missing.
+  rows = _band_masks(rng, batch, frames, time_masks, max_time_fraction)[:, :, None]
+  out = {}
+  for name, value in x.items():  # each branch's own frequency axis
+    cols = _band_masks(rng, batch, value.shape[2], freq_masks, max_freq_fraction)[:, None, :]
+    out[name] = np.where(rows | cols, means[name], value)
+  return out

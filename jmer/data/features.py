@@ -300,7 +300,11 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
 
 
 def load_track_features(track, params: dict, cache_root) -> dict:
-  """{name: float32 (frames, bins)} for a cached track, trimmed to a common frame count."""
+  """{name: float16 (frames, bins)} for a cached track, trimmed to a common frame count.
+
+  Kept float16, as cached: converting every split to float32 on load doubled the memory a run
+  needs; segments become float32 when a batch is cut (jmer.data.pipeline).
+  """
   feats = {name: _load_entry(track_cache_path(cache_root, name, p, track))
            for name, p in params.items()}
   frames = min(v.shape[0] for v in feats.values())
@@ -309,7 +313,7 @@ def load_track_features(track, params: dict, cache_root) -> dict:
 
 def _load_entry(path: pathlib.Path) -> np.ndarray:
   try:
-    return np.load(path).astype(np.float32)
+    return np.load(path)
   except (OSError, ValueError, EOFError) as error:  # build_cache checks entries; this is later
     raise CacheError(f"feature cache entry {path} cannot be read ({error}); delete it and "
                      "rerun to rebuild it.") from None

@@ -3,9 +3,16 @@
 Training draws random segment offsets (seeded per epoch) and applies augmentation; evaluation
 tiles every track deterministically so each track's segments can be aggregated back to it.
 Labels a track lacks become a 0 label with sample weight 0 (a NaN label would poison the loss).
+
+Features stay float16 in memory, as cached (half the memory of float32); segments become
+float32 only when a batch is cut. The training stream works per batch, not per segment: one
+epoch's (track, offset) draws are made up front, and tf.data's parallel workers each cut and
+augment whole batches from them, so the model, not Python, sets the pace
+(benchmarks/input_pipeline.py).
 """
 
 import dataclasses
+import threading
 
 import numpy as np
 import tensorflow as tf
@@ -26,7 +33,7 @@ def segment_frames(config) -> int:
 class SplitData:
   """One split in memory: its tracks, their per-track feature arrays, and label arrays."""
   tracks: list
-  features: dict  # name -> list of float32 (frames, bins), one per track
+  features: dict  # name -> list of float16 (frames, bins), one per track, as cached
 
   @property
   def genre(self):
@@ -51,13 +58,20 @@ def load_split(tracks, params: dict, cache_root) -> SplitData:
 
 
 def feature_stats(split: SplitData, max_frames: int = 200_000, seed: int = 0) -> dict:
-  """Per-bin mean and variance of each feature over (a sample of) the training frames."""
+  """Per-bin mean and variance of each feature over (a sample of) the training frames.
+
+  Samples each track's frames in proportion to its length instead of concatenating every frame
+  first, so the memory needed stays at max_frames whatever the dataset's size.
+  """
   rng = np.random.default_rng(seed)
   stats = {}
   for name, arrays in split.features.items():
-    frames = np.concatenate(arrays)
-    if len(frames) > max_frames:
-      frames = frames[rng.choice(len(frames), max_frames, replace=False)]
+    total = sum(len(a) for a in arrays)
+    keep = min(1.0, max_frames / max(total, 1))
+    frames = np.concatenate([
+        a if keep >= 1.0 else a[np.sort(rng.choice(len(a), int(round(keep * len(a))),
+                                                   replace=False))]
+        for a in arrays]).astype(np.float64)
     stats[name] = (frames.mean(0), frames.var(0) + 1e-6)
   return stats
 
@@ -66,7 +80,8 @@ def crop(feats: dict, start: int, length: int) -> dict:
   """A `length`-frame window of every feature from `start`; short tracks are padded."""
   out = {}
   for name, array in feats.items():
-    out[name] = features_lib.pad_frames(name, array[start:start + length], length)
+    out[name] = features_lib.pad_frames(name, array[start:start + length].astype(np.float32),
+                                        length)
   return out
 
 
@@ -80,80 +95,152 @@ def eval_starts(n_frames: int, length: int, hop: int) -> list:
   return starts
 
 
-def eval_segments(split: SplitData, config):
-  """All tiled segments of a split: (x {name: (S, T, bins)}, y, w, track index (S,))."""
+def eval_index(split: SplitData, config):
+  """(track index, start frame) of every tiled evaluation segment of a split, track by track."""
   length = segment_frames(config)
   hop = max(1, int(round(config.eval.hop_seconds * config.data.sample_rate
                          / config.features.hop_length)))
-  names = tasks_lib.output_names(config)
-  xs, ys, ws, owner = {n: [] for n in split.features}, [], [], []
-  for i, track in enumerate(split.tracks):
-    feats = {n: split.features[n][i] for n in split.features}
-    y, w = tasks_lib.targets(track, names)
-    for start in eval_starts(split.frames(i), length, hop):
-      for n, v in crop(feats, start, length).items():
-        xs[n].append(v)
-      ys.append(y)
-      ws.append(w)
-      owner.append(i)
-  stack = lambda dicts: {k: np.stack([d[k] for d in dicts]) for k in names}
-  return ({n: np.stack(v) for n, v in xs.items()}, stack(ys), stack(ws),
-          np.asarray(owner, np.int64))
+  per_track = [eval_starts(split.frames(i), length, hop) for i in range(len(split.tracks))]
+  owner = np.repeat(np.arange(len(per_track)), [len(s) for s in per_track])
+  return owner.astype(np.int64), np.asarray([s for t in per_track for s in t], np.int64)
+
+
+def cut_segments(split: SplitData, tracks, starts, length: int) -> dict:
+  """{name: float32 (len(tracks), length, bins)}: the segment of tracks[k] from starts[k]."""
+  feats = split.features
+  crops = [crop({n: feats[n][i] for n in feats}, s, length) for i, s in zip(tracks, starts)]
+  return {n: np.stack([c[n] for c in crops]) for n in feats}
+
+
+def track_targets(split: SplitData, names) -> tuple:
+  """({task: labels (n_tracks, ...)}, {task: float32 weights (n_tracks,)}) of a split."""
+  targets = [tasks_lib.targets(t, names) for t in split.tracks]
+  return ({k: np.stack([y[k] for y, _ in targets]) for k in names},
+          {k: np.stack([w[k] for _, w in targets]).astype(np.float32) for k in names})
+
+
+def eval_segments(split: SplitData, config):
+  """All tiled segments of a split: (x {name: (S, T, bins)}, y, w, track index (S,))."""
+  owner, starts = eval_index(split, config)
+  labels, weights = track_targets(split, tasks_lib.output_names(config))
+  return (cut_segments(split, owner, starts, segment_frames(config)),
+          {k: v[owner] for k, v in labels.items()}, {k: v[owner] for k, v in weights.items()},
+          owner)
+
+
+def batch_spec(config, split: SplitData, batch):
+  """(x, y, w) TensorSpecs of a batch of `batch` segments (None: any size)."""
+  names, length = tasks_lib.output_names(config), segment_frames(config)
+  return ({n: tf.TensorSpec((batch, length, a[0].shape[1]), tf.float32)
+           for n, a in split.features.items()},
+          {k: tf.TensorSpec((batch,) + tuple(tasks_lib.TASKS[k].target_shape),
+                            tasks_lib.TASKS[k].target_dtype) for k in names},
+          {k: tf.TensorSpec((batch,), tf.float32) for k in names})
+
+
+def map_batches(numbers: tf.data.Dataset, make_batch, spec) -> tf.data.Dataset:
+  """Batches `make_batch(*numbers)` (numpy, shaped as `spec`), made on tf.data's parallel
+  workers, in order. NumPy releases the GIL in its copies and maths, so they overlap."""
+  flat_spec = tf.nest.flatten(spec)
+
+  def as_numpy(*args):
+    flat = tf.nest.flatten(make_batch(*(a.item() for a in args)))
+    return [np.asarray(v, s.dtype.as_numpy_dtype) for v, s in zip(flat, flat_spec)]
+
+  @tf.autograph.experimental.do_not_convert  # plain graph ops: nothing for autograph to do
+  def cut(*args):
+    flat = tf.numpy_function(as_numpy, list(args), [s.dtype for s in flat_spec],
+                             stateful=False)
+    for tensor, s in zip(flat, flat_spec):
+      tensor.set_shape(s.shape)
+    return tf.nest.pack_sequence_as(spec, flat)
+  return numbers.map(cut, num_parallel_calls=tf.data.AUTOTUNE,
+                     deterministic=True).prefetch(tf.data.AUTOTUNE)
 
 
 def eval_dataset(split: SplitData, config) -> tf.data.Dataset:
   """Validation batches for fit. Segments are shuffled once (seeded) so that every batch mixes
   datasets: per-batch masked means then weigh the tasks by λ, not by which dataset a batch
-  happens to hold, and val_loss (early stopping, best.keras) stays comparable."""
-  x, y, w, _ = eval_segments(split, config)
-  order = np.random.default_rng([config.seed, 2]).permutation(len(next(iter(w.values()))))
-  take = lambda d: {k: v[order] for k, v in d.items()}
-  return (tf.data.Dataset.from_tensor_slices((take(x), take(y), take(w)))
-          .batch(config.eval.batch_size).prefetch(2))
+  happens to hold, and val_loss (early stopping, best.keras) stays comparable. Only the
+  segments' (track, start) pairs are held; each batch is cut from the cache when needed."""
+  owner, starts = eval_index(split, config)
+  order = np.random.default_rng([config.seed, 2]).permutation(len(owner))
+  owner, starts = owner[order], starts[order]
+  labels, weights = track_targets(split, tasks_lib.output_names(config))
+  size, length = config.eval.batch_size, segment_frames(config)
+
+  def make_batch(index):
+    tracks, first = owner[index * size:(index + 1) * size], starts[index * size:]
+    return (cut_segments(split, tracks, first[:len(tracks)], length),
+            {k: v[tracks] for k, v in labels.items()}, {k: v[tracks] for k, v in weights.items()})
+  batches = tf.data.Dataset.range(-(-len(owner) // size))
+  return map_batches(batches, make_batch, batch_spec(config, split, None))
 
 
 class TrainStream:
   """Random training segments; the epoch number (set by a callback) seeds each epoch's draw.
 
   Seeding by (seed, epoch) rather than by a running generator makes a resumed run draw exactly
-  the segments and augmentations an uninterrupted run would have drawn.
+  the segments and augmentations an uninterrupted run would have drawn. Each batch's
+  augmentation is seeded by (seed, epoch, batch), so parallel workers give the same batches in
+  any order.
   """
 
   def __init__(self, split: SplitData, config, augment=None):
     self.split, self.config, self.augment = split, config, augment
     self.names = tasks_lib.output_names(config)
     self.length = segment_frames(config)
-    self.targets = [tasks_lib.targets(t, self.names) for t in split.tracks]
+    self.labels, self.weights = track_targets(split, self.names)
+    self.n_frames = np.array([split.frames(i) for i in range(len(split.tracks))], np.int64)
     self.epoch = 0
+    self._plans, self._lock = {}, threading.Lock()
 
   @property
   def samples_per_epoch(self) -> int:
     return len(self.split.tracks) * self.config.train.crops_per_track
+
+  @property
+  def steps_per_epoch(self) -> int:
+    return self.samples_per_epoch // self.config.train.batch_size
 
   def order(self, rng) -> np.ndarray:
     """The epoch's track indices: every track crops_per_track times, shuffled."""
     return rng.permutation(np.repeat(np.arange(len(self.split.tracks)),
                                      self.config.train.crops_per_track))
 
-  def __call__(self):
-    rng = np.random.default_rng([self.config.seed, 1, self.epoch])
-    for i in self.order(rng):
-      feats = {n: self.split.features[n][i] for n in self.split.features}
-      start = int(rng.integers(0, max(self.split.frames(i) - self.length, 0) + 1))
-      x = crop(feats, start, self.length)
-      if self.augment is not None:
-        x = self.augment(x, rng)
-      y, w = self.targets[i]
-      yield x, y, w
+  def plan(self, epoch: int):
+    """(track index, start frame) of every segment of `epoch`, from (seed, epoch) alone."""
+    with self._lock:
+      if epoch not in self._plans:
+        rng = np.random.default_rng([self.config.seed, 1, epoch])
+        tracks = self.order(rng)
+        starts = rng.integers(0, np.maximum(self.n_frames[tracks] - self.length, 0) + 1)
+        self._plans = {epoch: (tracks, starts)}  # only the current epoch is kept
+      return self._plans[epoch]
+
+  def batch(self, epoch: int, index: int):
+    """Batch `index` of `epoch` as numpy (x, y, w): cut from the cache, then augmented."""
+    size = self.config.train.batch_size
+    tracks, starts = self.plan(epoch)
+    tracks, starts = tracks[index * size:(index + 1) * size], starts[index * size:][:size]
+    x = cut_segments(self.split, tracks, starts, self.length)
+    if self.augment is not None:
+      x = self.augment(x, np.random.default_rng([self.config.seed, 3, epoch, index]))
+    return (x, {k: v[tracks] for k, v in self.labels.items()},
+            {k: v[tracks] for k, v in self.weights.items()})
+
+  def _batch_numbers(self):
+    """(epoch, batch index) pairs for one pass; the epoch is read when the pass starts."""
+    epoch = self.epoch
+    for index in range(self.steps_per_epoch):
+      yield epoch, index
 
   def dataset(self) -> tf.data.Dataset:
-    x_spec = {n: tf.TensorSpec((self.length, a[0].shape[1]), tf.float32)
-              for n, a in self.split.features.items()}
-    y_spec = {k: tf.TensorSpec(tasks_lib.TASKS[k].target_shape, tasks_lib.TASKS[k].target_dtype)
-              for k in self.names}
-    w_spec = {k: tf.TensorSpec((), tf.float32) for k in self.names}
-    ds = tf.data.Dataset.from_generator(self, output_signature=(x_spec, y_spec, w_spec))
-    # A known length lets Keras size its progress bar and end epochs without warnings.
-    ds = ds.apply(tf.data.experimental.assert_cardinality(self.samples_per_epoch))
-    # drop_remainder keeps every batch the same size (and divisible under DataParallel).
-    return ds.batch(self.config.train.batch_size, drop_remainder=True).prefetch(2)
+    numbers = tf.data.Dataset.from_generator(
+        self._batch_numbers, output_signature=(tf.TensorSpec((), tf.int64),
+                                               tf.TensorSpec((), tf.int64)))
+    # A known length lets Keras size its progress bar and end epochs without warnings. Only
+    # whole batches: every batch has the same size (and divides under DataParallel).
+    numbers = numbers.apply(tf.data.experimental.assert_cardinality(self.steps_per_epoch))
+    return map_batches(numbers, self.batch,
+                       batch_spec(self.config, self.split, self.config.train.batch_size))

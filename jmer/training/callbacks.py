@@ -1,5 +1,10 @@
 """Training callbacks: checkpoints with resumable early stopping, epoch seeding, NaN guard.
 
+None of them hooks a training batch: a callback with `on_train_batch_end` makes Keras turn the
+logs into Python floats after every step, a host sync that stops JAX from dispatching the next
+step while the current one runs. NaN is caught from the epoch's mean loss instead (any NaN step
+makes it NaN), and TensorBoard writes per epoch.
+
 Checkpoints survive kill -9 at any instant: each epoch's files are written under temporary
 names, then state.json (atomic) records the epoch with each file's SHA-256 (the commit point),
 then the files are renamed into place. A load rolls a committed rename forward, and a file that
@@ -47,16 +52,10 @@ class CheckpointAndResume(keras.callbacks.Callback):
       for variable, value in zip(variables, saved):
         variable.assign(np.asarray(value, dtype=variable.dtype))
 
-  def on_train_batch_end(self, batch, logs=None):
-    loss = (logs or {}).get("loss")
-    if loss is not None and not math.isfinite(float(loss)):
-      self.nan_at = (self.state["epoch"] + 1, batch + 1)
-      self.model.stop_training = True
-
   def on_epoch_end(self, epoch, logs=None):
     logs = logs or {}
-    if self.nan_at or not math.isfinite(float(logs.get("loss", math.nan))):
-      self.nan_at = self.nan_at or (epoch + 1, None)
+    if not math.isfinite(float(logs.get("loss", math.nan))):
+      self.nan_at = (epoch + 1, None)
       self.model.stop_training = True
       return  # keep the last good checkpoint
     val_loss = float(logs.get("val_loss", logs["loss"]))
@@ -193,3 +192,16 @@ class SeedEpoch(keras.callbacks.Callback):
 
   def on_epoch_begin(self, epoch, logs=None):
     self.stream.epoch = epoch
+
+
+class EpochTensorBoard(keras.callbacks.TensorBoard):
+  """TensorBoard writing once per epoch, marked safe for Keras' asynchronous batch dispatch.
+
+  Keras' TensorBoard defines batch hooks (for batch-level summaries and profiling), which alone
+  turn off asynchronous dispatch; with update_freq='epoch' and no profiling they do nothing that
+  needs the step's results.
+  """
+  async_safe = True
+
+  def __init__(self, log_dir, **kwargs):
+    super().__init__(log_dir, update_freq="epoch", profile_batch=0, **kwargs)

@@ -8,6 +8,7 @@ from jmer import config as config_lib
 from jmer.data import augment as augment_lib
 from jmer.evaluation import evaluate
 from jmer.models import model_file
+from jmer.training import distribution
 from jmer.training import losses
 from jmer.training import optimizers
 from jmer.training import workdir as workdir_lib
@@ -30,6 +31,13 @@ def make_optimizer(config, steps_per_epoch: int) -> keras.optimizers.Optimizer:
   return optimizers.ScaledAdamW(learning_rate=schedule, weight_decay=t.weight_decay)
 
 
+def no_decay_variables(model) -> list:
+  """Biases, norm scales/offsets (every vector) and fusion gate logits: decaying them toward
+  zero only fights the normalisation they do (AdamW's usual exclusions)."""
+  return [v for v in model.trainable_variables
+          if len(v.shape) <= 1 or v.path.endswith("gate_logits")]
+
+
 def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
   names = build.model_output_names(config)  # the task heads, then any aux heads
   stats = pipeline.feature_stats(data.splits["train"], seed=config.seed)
@@ -42,6 +50,7 @@ def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
     print(f"Transferred {len(copied)} layer(s) from {config.train.init_from}"
           + (" (frozen)" if config.train.freeze_transferred else "") + ".")
   optimizer = make_optimizer(config, steps_per_epoch)
+  optimizer.exclude_from_weight_decay(var_list=no_decay_variables(model))
   # A fine-tuned pretrained network learns at model.pretrained.learning_rate_scale x the rate.
   optimizer.scale_learning_rate(build.pretrained_variables(model),
                                 config.model.pretrained.learning_rate_scale)
@@ -63,11 +72,14 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
 
 
 def _train_and_evaluate_in(config, workdir, augment) -> dict:
+  placement = distribution.configure(config)  # before any layer is built
   data = experiment.load_experiment_data(config)
   d = data.description
   print(f"jmer: data = {d['summary']}; tracks train/val/test = "
         f"{d['tracks']['train']}/{d['tracks']['val']}/{d['tracks']['test']}"
-        + (f"; {len(d['skipped'])} file(s) skipped" if d["skipped"] else ""), flush=True)
+        + (f"; {len(d['skipped'])} file(s) skipped" if d["skipped"] else "")
+        + (f"; data-parallel over {placement['devices']} devices" if placement["data_parallel"]
+           else ""), flush=True)
 
   if augment is None:  # config.augment; other training clips serve as background noise
     augment = augment_lib.make_augmenter(config, data.splits["train"])
@@ -77,7 +89,7 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
     raise config_lib.ConfigError(
         f"config.train.batch_size = {config.train.batch_size}: larger than one epoch's "
         f"{stream.samples_per_epoch} training segments; lower it or raise train.crops_per_track.")
-  steps_per_epoch = stream.samples_per_epoch // config.train.batch_size
+  steps_per_epoch = stream.steps_per_epoch
   model = build_and_compile(config, data, steps_per_epoch)
   checkpoints = workdir / "checkpoints"
   state = callbacks_lib.load_state(checkpoints)
@@ -108,7 +120,7 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
             # epoch, and HistoryLogger drops its row, rather than losing the row for good.
             callbacks_lib.HistoryLogger(workdir / "history.csv", initial_epoch),
             checkpointer,
-            keras.callbacks.TensorBoard(str(workdir / "tensorboard"), write_graph=False),
+            callbacks_lib.EpochTensorBoard(str(workdir / "tensorboard"), write_graph=False),
         ])
     if checkpointer.nan_at:
       epoch, batch = checkpointer.nan_at
