@@ -16,6 +16,7 @@ FEATURES = ("mel", "mfcc", "chroma")
 EMOTION_TASKS = ("none", "av", "quadrant", "both")
 TRUNKS = ("crnn", "transformer")
 FUSIONS = ("mean", "gated", "concat")
+SELECT_ON = ("val_loss", "last")
 
 
 class ConfigError(ValueError):
@@ -46,6 +47,9 @@ def base_config() -> ml_collections.ConfigDict:
   config.data.sample_rate = 22050
   config.data.segment_seconds = 10.0
   config.data.val_fraction = 0.15
+  # Which built-in corpus, split and folds: -1 follows `seed`. Set it to hold the data fixed
+  # while `seed` varies the initial weights and segment draws (repeated runs of one cell).
+  config.data.seed = -1
   config.data.test_fraction = 0.15
   config.data.synthetic = ml_collections.ConfigDict(
       dict(clips_per_genre=30, clip_seconds=30.0))
@@ -131,6 +135,11 @@ def base_config() -> ml_collections.ConfigDict:
   config.train.weight_decay = 1e-4
   config.train.lambda_emotion = 1.0
   config.train.patience = 8  # early stopping on val_loss, in epochs
+  # Which epoch's weights are evaluated: 'val_loss' (the lowest summed validation loss, with
+  # early stopping after `patience` epochs), or 'last' (a fixed budget: all `epochs`, evaluated
+  # at the end of the cosine schedule; no early stopping). Summed val_loss weighs the heads by
+  # their loss scales, so comparing cells with different heads is fairer on a fixed budget.
+  config.train.select_on = "val_loss"
   config.train.verbose = 2  # Keras fit verbosity: 2 prints one line per epoch
   # Transfer: start from another run's weights (a run dir or a .keras file; '' = from scratch).
   # Layers matching by name and shape are copied, e.g. a genre run's trunk for an emotion run.
@@ -146,6 +155,11 @@ def base_config() -> ml_collections.ConfigDict:
   # Which fold is the test set; set by jmer.training.crossval for each fold's run (-1 = not a fold run).
   config.eval.fold = -1
   return config
+
+
+def data_seed(config) -> int:
+  """The seed of the built-in corpus, the split and the folds: data.seed, or seed if it is -1."""
+  return int(config.data.seed) if config.data.seed >= 0 else int(config.seed)
 
 
 def parse_mix_weights(text: str) -> dict:
@@ -211,6 +225,8 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(tr.learning_rate > 0, "train.learning_rate", tr.learning_rate, "a positive rate")
   _check(tr.epochs >= 1, "train.epochs", tr.epochs, "at least 1")
   _check(tr.batch_size >= 1, "train.batch_size", tr.batch_size, "at least 1")
+  _check(tr.select_on in SELECT_ON, "train.select_on", tr.select_on, f"one of {SELECT_ON}")
+  _check(d.seed >= -1, "data.seed", d.seed, "-1 (follow seed) or a seed >= 0")
   _check(tr.crops_per_track >= 1, "train.crops_per_track", tr.crops_per_track, "at least 1")
   _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds,
          "a positive hop")

@@ -9,6 +9,7 @@ masked by a zero sample weight).
 import dataclasses
 import logging
 
+from jmer import config as config_lib
 from jmer import labels
 from jmer.data import features as features_lib
 from jmer.data import folds
@@ -107,12 +108,13 @@ def split_each_dataset(usable, names, config) -> dict:
   published split where it has one).
   """
   if config.eval.fold >= 0:  # a cross-validation run: that fold is the test set
-    usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold, config.seed)
+    usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold,
+                                   config_lib.data_seed(config))
   by_split = {s: [] for s in tracks_lib.SPLITS}
   for name in names:
     own = tracks_lib.split_tracks([t for t in usable if t.dataset == name],
                                   config.data.val_fraction, config.data.test_fraction,
-                                  config.seed)
+                                  config_lib.data_seed(config))
     for s in tracks_lib.SPLITS:
       by_split[s] += own[s]
   return by_split

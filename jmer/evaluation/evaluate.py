@@ -48,7 +48,7 @@ def write_predictions_csv(path, preds: dict, split: pipeline.SplitData, genre_na
   with open(path, "w", newline="") as fh:
     writer = csv.writer(fh)
     header = ["track_id", "dataset", "true_genre", "pred_genre", "genre_prob",
-              "true_arousal", "pred_arousal", "true_valence", "pred_valence", "pred_quadrant"]
+              "true_arousal", "pred_arousal", "true_valence", "pred_valence", "pred_quadrant", "true_quadrant"]
     writer.writerow(header)
     for i, t in enumerate(split.tracks):
       row = [t.track_id, t.dataset, genre_names[t.genre] if t.genre >= 0 else ""]
@@ -61,6 +61,8 @@ def write_predictions_csv(path, preds: dict, split: pipeline.SplitData, genre_na
       row += [f"{t.arousal:.4f}" if t.has_av else "", f"{av[i, 0]:.4f}" if av is not None else "",
               f"{t.valence:.4f}" if t.has_av else "", f"{av[i, 1]:.4f}" if av is not None else ""]
       row += [labels.QUADRANTS[int(np.argmax(preds["quadrant"][i]))] if "quadrant" in preds else ""]
+      # The true quadrant: a quadrant-only dataset (4Q) has it without arousal/valence.
+      row += [labels.QUADRANTS[t.quadrant] if t.quadrant >= 0 else ""]
       writer.writerow(row)
 
 

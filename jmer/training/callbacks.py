@@ -11,17 +11,21 @@ from jmer import run_record
 
 
 class CheckpointAndResume(keras.callbacks.Callback):
-  """Saves best.keras (lowest val_loss) and last.weights.h5 + state.json after every epoch.
+  """Saves best.keras and last.weights.h5 + state.json after every epoch.
+
+  "Best" follows `select_on` (config.train.select_on): 'val_loss' keeps the lowest val_loss and
+  stops early after `patience` epochs without improvement; 'last' keeps the latest epoch and
+  never stops early (a fixed epoch budget).
 
   Keras' EarlyStopping/ModelCheckpoint/BackupAndRestore each keep their own state in memory and
   lose it on restart; keeping best-so-far, patience and epoch in one state file means a resumed
   run stops, and picks its best model, exactly as an uninterrupted one would.
   """
 
-  def __init__(self, checkpoint_dir, patience: int, epochs: int):
+  def __init__(self, checkpoint_dir, patience: int, epochs: int, select_on: str = "val_loss"):
     super().__init__()
     self.dir = pathlib.Path(checkpoint_dir)
-    self.patience, self.epochs = patience, epochs
+    self.patience, self.epochs, self.select_on = patience, epochs, select_on
     self.state = load_state(self.dir) or dict(epoch=0, best_val_loss=None, best_epoch=None,
                                                wait=0, stopped_early=False)
     self.nan_at = None
@@ -41,12 +45,12 @@ class CheckpointAndResume(keras.callbacks.Callback):
     val_loss = float(logs.get("val_loss", logs["loss"]))
     best = self.state["best_val_loss"]
     self.dir.mkdir(parents=True, exist_ok=True)
-    if best is None or val_loss < best:
+    if best is None or val_loss < best or self.select_on == "last":
       self.state.update(best_val_loss=val_loss, best_epoch=epoch + 1, wait=0)
       _save_atomic(self.model.save, self.dir / "best.keras")
     else:
       self.state["wait"] += 1
-    if self.state["wait"] >= self.patience:
+    if self.state["wait"] >= self.patience and self.select_on == "val_loss":
       self.state["stopped_early"] = True
       self.model.stop_training = True
       print(f"Early stopping after epoch {epoch + 1}: val_loss has not improved for "

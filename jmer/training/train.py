@@ -80,7 +80,7 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
 
   if not callbacks_lib.training_finished(state, config.train.epochs):
     checkpointer = callbacks_lib.CheckpointAndResume(checkpoints, config.train.patience,
-                                                     config.train.epochs)
+                                                     config.train.epochs, config.train.select_on)
     val = data.splits["val"]
     expand = build.expand_targets(config)  # aux heads learn their task's labels
     model.fit(
@@ -110,6 +110,7 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
   # The best weights with their feature settings and labels: all `jmer.inference.predict` needs.
   model_file.export_model(model, config, data.genre_names, workdir / model_file.MODEL_FILENAME)
   extra = dict(training=dict(epochs_done=state["epoch"], best_epoch=state["best_epoch"],
+                             select_on=config.train.select_on,
                              best_val_loss=state["best_val_loss"],
                              stopped_early=state["stopped_early"]))
   if gates:  # which feature each task relies on

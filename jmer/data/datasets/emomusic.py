@@ -20,6 +20,7 @@ set; 'random' (or no songs_info.csv) uses a seeded split by AV quadrant.
 
 import dataclasses
 
+from jmer import config as config_lib
 from jmer import labels
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import csvfile
@@ -62,7 +63,7 @@ def _standard_split(tracks, info, config):
   develop = tracks_lib.with_quadrants([t for t in tracks if t.track_id not in test],
                                       config.tasks.quadrant_threshold)
   share = config.data.val_fraction / max(1e-9, 1.0 - config.data.test_fraction)
-  by_split = tracks_lib.split_tracks(develop, share, 0.0, config.seed)
+  by_split = tracks_lib.split_tracks(develop, share, 0.0, config_lib.data_seed(config))
   split_of = {t.track_id: s for s, ts in by_split.items() for t in ts}
   split_of.update({song: "test" for song in test})
   return [dataclasses.replace(t, split=split_of[t.track_id]) for t in tracks]

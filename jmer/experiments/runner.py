@@ -1,0 +1,122 @@
+"""Runs a suite: every cell × repeat in its own work dir under one root, resumably.
+
+Layout of a suite root:
+  suite.json                   what was asked: cells, repeats, experiments, the command
+  timings.json                 wall seconds of each run trained by this runner
+  <cell>/<seed_i|fold_k>/      an ordinary jmer run dir (metrics.json, history.csv,
+                               test_predictions.csv, tensorboard/, figures/, model.keras)
+  REPORT.md, figures/          written by jmer.experiments.report from the run dirs alone
+
+A run whose metrics.json exists is finished and skipped; any other run is (re)started by
+jmer.training.train, which resumes it from its last checkpoint. So a killed suite, rerun, trains
+only what is missing.
+"""
+
+import gc
+import json
+import pathlib
+import sys
+import time
+
+from jmer import run_record
+from jmer.experiments import suite as suite_lib
+from jmer.training import crossval
+
+METRICS_FILE = "metrics.json"
+
+
+def run_config(suite, cell: str, repeat: int, root: pathlib.Path):
+  """The resolved config of one cell's repeat `repeat`."""
+  spec = suite["cells"][cell]
+  overrides = {**suite["set"], **spec.get("set", {})}
+  config = suite_lib.load_config(spec["config"], overrides, suite["variants"])
+  config.data.seed = suite["split_seed"]  # the data and split stay fixed across repeats
+  if suite["repeats"]["by"] == "seed":
+    config.seed = repeat
+  else:
+    config.seed = suite["split_seed"]
+    config.eval.folds = suite["repeats"]["n"]
+    config = crossval.fold_config(config, repeat)
+  if spec.get("init_from"):  # the same repeat (seed or fold) of the source cell: no test leak
+    config.train.init_from = str(root / spec["init_from"] / suite_lib.repeat_names(suite)[repeat])
+  return config.copy_and_resolve_references() if hasattr(config, "copy_and_resolve_references") \
+      else config
+
+
+def is_finished(run_dir) -> bool:
+  return (pathlib.Path(run_dir) / METRICS_FILE).is_file()
+
+
+def write_suite_record(suite, root: pathlib.Path, argv):
+  """suite.json: the report's description of the suite (the configs live in each run)."""
+  record = dict(name=suite["name"], file=suite["file"], quick=suite["quick"],
+                repeats=suite["repeats"], split_seed=suite["split_seed"], set=suite["set"],
+                variants=suite["variants"], description=suite["description"],
+                cells=suite["cells"], experiments=suite["experiments"],
+                command=" ".join(["python -m jmer.experiments"] + list(argv)))
+  run_record.write_json(root / "suite.json", record)
+
+
+def planned_runs(suite, cells=None) -> list:
+  """[(cell, repeat index, repeat name)] in run order; `cells` limits it (plus their sources)."""
+  order = suite_lib.cell_order(suite)
+  if cells:
+    wanted = set()
+    for cell in cells:
+      while cell and cell not in wanted:
+        wanted.add(cell)
+        cell = suite["cells"][cell].get("init_from")
+    order = [c for c in order if c in wanted]
+  names = suite_lib.repeat_names(suite)
+  return [(cell, i, name) for cell in order for i, name in enumerate(names)]
+
+
+def run_suite(suite, root, cells=None, argv=(), train_fn=None) -> dict:
+  """Trains every unfinished run of the suite (or of `cells`); returns {run dir: status}."""
+  root = pathlib.Path(root)
+  unknown = [c for c in cells or () if c not in suite["cells"]]
+  if unknown:
+    raise suite_lib.SuiteError(f"{suite['file']}: no cell(s) {unknown}; the suite has "
+                               f"{sorted(suite['cells'])}")
+  root.mkdir(parents=True, exist_ok=True)
+  write_suite_record(suite, root, argv)
+  if train_fn is None:
+    from jmer.training import train  # heavy (Keras, JAX): only when something trains
+    train_fn = train.train_and_evaluate
+  _share_compilations(root)
+  timings_path = root / "timings.json"
+  timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
+  plan = planned_runs(suite, cells)
+  status = {}
+  for number, (cell, repeat, name) in enumerate(plan, 1):
+    run_dir = root / cell / name
+    key = f"{cell}/{name}"
+    if is_finished(run_dir):
+      status[key] = "finished before"
+      continue
+    print(f"\n=== jmer.experiments [{number}/{len(plan)}] {key} ===", flush=True)
+    config = run_config(suite, cell, repeat, root)
+    start = time.perf_counter()
+    train_fn(config, run_dir)
+    timings[key] = round(time.perf_counter() - start, 1)
+    run_record.write_json(timings_path, timings)
+    status[key] = "trained"
+    _free_memory()
+  return status
+
+
+def _share_compilations(root: pathlib.Path):
+  """Keeps XLA's compiled programs on disk under the root: repeats of a cell build the same
+  graph (only the weights differ), so every run after a cell's first skips the ~1 minute of
+  compilation a small model costs on a CPU."""
+  if "jax" in sys.modules or __import__("keras").backend.backend() == "jax":
+    import jax
+    jax.config.update("jax_compilation_cache_dir", str(root / ".xla_cache"))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+
+
+def _free_memory():
+  """Drops the finished run's Keras graph and arrays before the next run builds its own."""
+  if "keras" in sys.modules:
+    sys.modules["keras"].backend.clear_session()
+  gc.collect()
