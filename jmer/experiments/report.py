@@ -347,7 +347,7 @@ class Report:
       for run in self.runs[cell]:
         tr = run.report["training"]
         lines.append(f"| `{cell}/{run.repeat}` | {tr['best_epoch']} / {tr['epochs_done']} | "
-                     f"{timings.get(f'{cell}/{run.repeat}', '–')} | " + " | ".join(
+                     f"{_wall_time(run, timings)} | " + " | ".join(
                          fmt(run.value(results.BY_LABEL[m])) for m in labels) + " |")
     versions = self.runs[self.cells[0]][0].report.get("versions", {})
     lines += ["", "**Package versions** (first run): " + ", ".join(
@@ -375,6 +375,14 @@ class Report:
                     self.appendix):
       lines += section()
     return "\n".join(lines)
+
+
+def _wall_time(run, timings) -> str:
+  """The run's wall seconds: its own wall_time.json, else the root's timings.json, else –."""
+  path = run.dir / "wall_time.json"
+  if path.exists():
+    return str(results.json.loads(path.read_text())["seconds"])
+  return str(timings.get(f"{run.cell}/{run.repeat}", "–"))
 
 
 def write_report(root, out_dir=None, demo_video="") -> pathlib.Path:

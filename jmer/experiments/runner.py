@@ -2,7 +2,8 @@
 
 Layout of a suite root:
   suite.json                   what was asked: cells, repeats, experiments, the command
-  timings.json                 wall seconds of each run trained by this runner
+  timings.json                 wall seconds of each run trained by this runner (and each run's
+                               own wall_time.json)
   <cell>/<seed_i|fold_k>/      an ordinary jmer run dir (metrics.json, history.csv,
                                test_predictions.csv, tensorboard/, figures/, model.keras)
   REPORT.md, figures/          written by jmer.experiments.report from the run dirs alone
@@ -23,6 +24,7 @@ from jmer.experiments import suite as suite_lib
 from jmer.training import crossval
 
 METRICS_FILE = "metrics.json"
+WALL_TIME_FILE = "wall_time.json"  # the run's wall seconds, beside its metrics.json
 
 
 def run_config(suite, cell: str, repeat: int, root: pathlib.Path):
@@ -53,7 +55,9 @@ def write_suite_record(suite, root: pathlib.Path, argv):
                 repeats=suite["repeats"], split_seed=suite["split_seed"], set=suite["set"],
                 variants=suite["variants"], description=suite["description"],
                 cells=suite["cells"], experiments=suite["experiments"],
-                command=" ".join(["python -m jmer.experiments"] + list(argv)))
+                # --cell runs part of the suite; the record describes the whole of it.
+                command=" ".join(["python -m jmer.experiments"]
+                                 + [a for a in argv if not a.startswith("--cell")]))
   run_record.write_json(root / "suite.json", record)
 
 
@@ -84,8 +88,6 @@ def run_suite(suite, root, cells=None, argv=(), train_fn=None) -> dict:
     from jmer.training import train  # heavy (Keras, JAX): only when something trains
     train_fn = train.train_and_evaluate
   _share_compilations(root)
-  timings_path = root / "timings.json"
-  timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
   plan = planned_runs(suite, cells)
   status = {}
   for number, (cell, repeat, name) in enumerate(plan, 1):
@@ -98,11 +100,20 @@ def run_suite(suite, root, cells=None, argv=(), train_fn=None) -> dict:
     config = run_config(suite, cell, repeat, root)
     start = time.perf_counter()
     train_fn(config, run_dir)
-    timings[key] = round(time.perf_counter() - start, 1)
-    run_record.write_json(timings_path, timings)
+    record_wall_time(root, key, round(time.perf_counter() - start, 1))
     status[key] = "trained"
     _free_memory()
   return status
+
+
+def record_wall_time(root: pathlib.Path, key: str, seconds: float):
+  """Adds a run's wall time to timings.json, re-read first so that runners working on other
+  cells of the same root (--cell) at the same time keep each other's entries."""
+  run_record.write_json(root / key / WALL_TIME_FILE, dict(seconds=seconds))
+  path = root / "timings.json"
+  timings = json.loads(path.read_text()) if path.exists() else {}
+  timings[key] = seconds
+  run_record.write_json(path, timings)
 
 
 def _share_compilations(root: pathlib.Path):
