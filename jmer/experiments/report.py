@@ -9,20 +9,18 @@ tests, so "no difference found" is written whenever that is what the numbers say
 import math
 import pathlib
 
+from jmer.experiments import compare
 from jmer.experiments import figures
 from jmer.experiments import results
 from jmer.experiments import stats
 
-ALPHA = 0.05
+ALPHA = compare.ALPHA
 # The config keys the method section describes, for the reference cell and for each difference.
 METHOD_KEYS = ("features.names", "model.trunk", "model.fusion", "tasks.genre", "tasks.emotion",
                "train.lambda_emotion", "train.init_from", "train.freeze_transferred")
 
 
-def fmt(value, digits: int = 3) -> str:
-  if value is None or (isinstance(value, float) and math.isnan(value)):
-    return "–"
-  return f"{value:.{digits}f}"
+fmt = compare.fmt
 
 
 def fmt_p(p) -> str:
@@ -60,66 +58,7 @@ class Report:
     self.metrics = results.metrics_of(self.runs)
     self.pooled = {c: results.pooled_predictions(self.runs[c], self.by) for c in self.cells}
     self.demo_video = demo_video
-    self.comparisons = self._compare()
-
-  # --- statistics --------------------------------------------------------------------------
-  def _per_track(self, a: str, b: str, metric: results.Metric) -> dict | None:
-    """McNemar (genre/quadrant correctness) or a paired CCC bootstrap on the shared tracks."""
-    pa, pb = self.pooled[a], self.pooled[b]
-    keys = sorted(set(pa) & set(pb))
-    if metric.task in ("genre", "quadrant"):
-      task = metric.task
-      keys = [k for k in keys if pa[k][f"true_{task}"] and pa[k][f"pred_{task}"]
-              and pb[k][f"pred_{task}"]]
-      if not keys:
-        return None
-      right_a = [pa[k][f"pred_{task}"] == pa[k][f"true_{task}"] for k in keys]
-      right_b = [pb[k][f"pred_{task}"] == pb[k][f"true_{task}"] for k in keys]
-      out = stats.mcnemar(right_a, right_b)
-      out["text"] = (f"McNemar on {out['n']} tracks: {out['only_a']} right only by {a}, "
-                     f"{out['only_b']} only by {b}")
-      return out
-    if metric.label.endswith("CCC"):
-      dim = metric.path[1]
-      keys = [k for k in keys if all(math.isfinite(x) for x in (
-          pa[k][f"true_{dim}"], pa[k][f"pred_{dim}"], pb[k][f"pred_{dim}"]))]
-      if len(keys) < 3:
-        return None
-      out = stats.paired_bootstrap_ccc([pa[k][f"true_{dim}"] for k in keys],
-                                       [pa[k][f"pred_{dim}"] for k in keys],
-                                       [pb[k][f"pred_{dim}"] for k in keys])
-      out["text"] = (f"paired bootstrap over {out['n']} tracks: ΔCCC {fmt(out['diff'])} "
-                     f"[{fmt(out['low'])}, {fmt(out['high'])}]")
-      return out
-    return None
-
-  def _compare(self) -> list:
-    rows = []
-    for number, experiment in enumerate(self.record["experiments"], 1):
-      for a, b in experiment["pairs"]:
-        for label in results.HEADLINE:
-          metric = results.BY_LABEL[label]
-          va, vb = results.values(self.runs[a], metric), results.values(self.runs[b], metric)
-          shared = [r for r in va if r in vb]
-          if len(shared) < 2:
-            continue
-          test = stats.paired_test([va[r] for r in shared], [vb[r] for r in shared])
-          rows.append(dict(experiment=number, a=a, b=b, metric=metric, test=test,
-                           track=self._per_track(a, b, metric)))
-    for adjusted, row in zip(stats.holm([r["test"]["t_p"] for r in rows]), rows):
-      row["holm_p"] = adjusted
-    track_p = [r["track"]["p"] if r["track"] else math.nan for r in rows]
-    for adjusted, row in zip(stats.holm(track_p), rows):
-      row["track_holm_p"] = adjusted
-    return rows
-
-  @staticmethod
-  def verdict(row) -> str:
-    """'better', 'worse' or 'no difference found', for A against B on this metric."""
-    if not row["holm_p"] < ALPHA:
-      return "no difference found"
-    better = (row["test"]["diff"] > 0) == row["metric"].higher_is_better
-    return "better" if better else "worse"
+    self.comparisons = compare.compare(self.record, self.runs, self.pooled)
 
   # --- sections ----------------------------------------------------------------------------
   def reference_config(self) -> dict:
@@ -267,7 +206,7 @@ class Report:
             f"{fmt(t['diff'] + t['ci'])}] | {fmt_p(t['t_p'])} | {fmt_p(r['holm_p'])} | "
             f"{fmt_p(t['wilcoxon_p'])} | {fmt(t['dz'], 2)} | {track['text'] if track else '–'} | "
             f"{fmt_p(track['p']) + ' (' + fmt_p(r['track_holm_p']) + ')' if track else '–'} | "
-            f"{self.verdict(r)} |")
+            f"{compare.verdict(r)} |")
       lines += [""] + [f"- {self.sentence(r)}" for r in rows] + [""]
       path = self.out / "figures" / f"experiment_{number}.png"
       cells = list(dict.fromkeys(c for pair in experiment["pairs"] for c in pair))
@@ -280,7 +219,7 @@ class Report:
 
   def sentence(self, row) -> str:
     t, m = row["test"], row["metric"]
-    verdict = self.verdict(row)
+    verdict = compare.verdict(row)
     head = (f"On {m.label}, `{row['a']}` scores {fmt(t['mean_a'])} and `{row['b']}` "
             f"{fmt(t['mean_b'])} (difference {fmt(t['diff'])}, 95% CI ±{fmt(t['ci'])}, "
             f"d_z = {fmt(t['dz'], 2)}; paired t p = {fmt_p(t['t_p'])}, Holm-adjusted "
@@ -314,18 +253,19 @@ class Report:
     lines = ["## Conclusion", "",
              f"*Does multi-task learning with late fusion improve genre classification and "
              f"emotion recognition over single-task baselines?* On {d['source']}:", ""]
+    lines += self.answer() + [""]
     for number, experiment in enumerate(self.record["experiments"], 1):
       rows = [r for r in self.comparisons if r["experiment"] == number]
       if not rows:
         lines.append(f"- **{experiment['title']}:** not enough finished repeats to say.")
         continue
-      found = [r for r in rows if self.verdict(r) != "no difference found"]
+      found = [r for r in rows if compare.verdict(r) != "no difference found"]
       if not found:
         lines.append(f"- **{experiment['title']}:** no difference found in any of the "
                      f"{len(rows)} comparisons (smallest Holm-adjusted p = "
                      f"{fmt_p(min(r['holm_p'] for r in rows))}).")
         continue
-      parts = [f"`{r['a']}` is {self.verdict(r)} than `{r['b']}` on {r['metric'].label} "
+      parts = [f"`{r['a']}` is {compare.verdict(r)} than `{r['b']}` on {r['metric'].label} "
                f"({fmt(r['test']['diff'])}, Holm p = {fmt_p(r['holm_p'])})" for r in found]
       lines.append(f"- **{experiment['title']}:** " + "; ".join(parts) + f"; no difference "
                    f"found in the other {len(rows) - len(found)} comparison(s).")
@@ -333,6 +273,34 @@ class Report:
               "\"no difference found\" means the difference, if any, is smaller than these "
               "repeats can resolve; it is not evidence of equality.", ""]
     return lines
+
+  def answer(self) -> list:
+    """The research question per task (and the datasets carrying its labels), from the first
+    experiment's joint-vs-single-task comparisons."""
+    rows = [r for r in self.comparisons if r["experiment"] == 1]
+    out = []
+    for name, tasks in (("genre", ("genre",)), ("emotion", ("quadrant", "emotion_av"))):
+      own = [r for r in rows if r["metric"].task in tasks]
+      if not own:
+        continue
+      datasets = sorted({ds for r in own for run in self.runs[r["b"]]
+                         for ds, m in run.report.get("per_dataset", {}).items()
+                         if any(t in m for t in tasks)})
+      where = f" ({', '.join(datasets)})" if datasets else ""
+      better = [r for r in own if compare.verdict(r) == "better"]
+      worse = [r for r in own if compare.verdict(r) == "worse"]
+      if not better and not worse:
+        text = (f"no difference found between joint and single-task training in any of "
+                f"{len(own)} comparisons (smallest Holm-adjusted p = "
+                f"{fmt_p(min(r['holm_p'] for r in own))})")
+      else:
+        said = lambda rs, word: "; ".join(  # noqa: E731
+            f"`{r['a']}` {word} on {r['metric'].label} ({fmt(r['test']['diff'])}, Holm p = "
+            f"{fmt_p(r['holm_p'])})" for r in rs)
+        text = "; ".join(filter(None, [said(better, "is better"), said(worse, "is worse")]))
+        text += f"; no difference found in the other {len(own) - len(better) - len(worse)}"
+      out.append(f"- **{name.capitalize()}{where}:** {text}.")
+    return out or ["The suite has no single- vs multi-task comparison with enough repeats."]
 
   def appendix(self) -> list:
     timings_path = self.root / "timings.json"
