@@ -111,6 +111,8 @@ def test_transfer_cells_run_after_their_source_and_start_from_the_same_repeat(tm
   config = runner.run_config(suite, "transfer_frozen", 1, tmp_path)
   assert config.train.init_from == str(tmp_path / "genre_only" / "seed_1")
   assert config.train.freeze_transferred and config.seed == 1 and config.data.seed == 0
+  # A suite-wide override (tasks.emotion='both') must not turn the genre-only cell multi-task.
+  assert runner.run_config(suite, "genre_only", 0, tmp_path).tasks.emotion == "none"
   assert [c for c, _, _ in runner.planned_runs(suite, ["transfer_full"])] == [
       "genre_only", "genre_only", "transfer_full", "transfer_full"]
 
@@ -228,3 +230,17 @@ def test_runs_lists_and_compares_finished_runs(quick_suite, capsys):
 def test_python_m_jmer_runs_entry_point_exists():
   import jmer.runs  # noqa: F401
   assert "jmer.runs" in sys.modules
+
+
+def test_a_run_claimed_by_a_live_runner_is_left_to_it_and_a_stale_claim_is_taken(tmp_path):
+  import os
+  import subprocess
+  run_dir = tmp_path / "cell" / "seed_0"
+  run_dir.mkdir(parents=True)
+  (run_dir / runner.CLAIM_FILE).write_text(str(os.getppid()))  # a live process, not this one
+  assert not runner._claim(run_dir)  # pylint: disable=protected-access
+  gone = subprocess.Popen(["true"])
+  gone.wait()
+  (run_dir / runner.CLAIM_FILE).write_text(str(gone.pid))  # a process that has exited
+  assert runner._claim(run_dir)  # pylint: disable=protected-access
+  assert (run_dir / runner.CLAIM_FILE).read_text() == str(os.getpid())

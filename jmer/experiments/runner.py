@@ -15,6 +15,7 @@ only what is missing.
 
 import gc
 import json
+import os
 import pathlib
 import sys
 import time
@@ -90,20 +91,82 @@ def run_suite(suite, root, cells=None, argv=(), train_fn=None) -> dict:
   _share_compilations(root)
   plan = planned_runs(suite, cells)
   status = {}
+  while True:  # passes until every run is done; runs waiting on another runner come later
+    waiting = _one_pass(suite, root, plan, status, train_fn)
+    if not waiting:
+      return status
+    print(f"jmer.experiments: waiting for {len(waiting)} run(s) another runner is training "
+          f"or that start from one: {', '.join(waiting[:4])}", flush=True)
+    time.sleep(POLL_SECONDS)
+
+
+POLL_SECONDS = 20.0
+CLAIM_FILE = ".runner.pid"  # the pid of the runner training this run dir
+
+
+def _one_pass(suite, root, plan, status, train_fn) -> list:
+  """Trains each unfinished run not claimed by another live runner; returns those left."""
+  waiting = []
   for number, (cell, repeat, name) in enumerate(plan, 1):
     run_dir = root / cell / name
     key = f"{cell}/{name}"
     if is_finished(run_dir):
-      status[key] = "finished before"
+      status.setdefault(key, "finished before")
       continue
-    print(f"\n=== jmer.experiments [{number}/{len(plan)}] {key} ===", flush=True)
-    config = run_config(suite, cell, repeat, root)
-    start = time.perf_counter()
-    train_fn(config, run_dir)
-    record_wall_time(root, key, round(time.perf_counter() - start, 1))
-    status[key] = "trained"
-    _free_memory()
-  return status
+    source = suite["cells"][cell].get("init_from")
+    if source and not is_finished(root / source / name):
+      waiting.append(key)
+      continue
+    if not _claim(run_dir):
+      waiting.append(key)
+      continue
+    try:
+      print(f"\n=== jmer.experiments [{number}/{len(plan)}] {key} ===", flush=True)
+      config = run_config(suite, cell, repeat, root)
+      start = time.perf_counter()
+      train_fn(config, run_dir)
+      record_wall_time(root, key, round(time.perf_counter() - start, 1))
+      status[key] = "trained"
+    finally:
+      (run_dir / CLAIM_FILE).unlink(missing_ok=True)
+      _free_memory()
+  return waiting
+
+
+def _claim(run_dir: pathlib.Path) -> bool:
+  """Marks the run dir as this process's; False if another live runner holds it.
+
+  Lets several runners (e.g. one per core or machine sharing a disk) work through one suite.
+  A claim whose process is gone is stale and taken over: its run resumes from its checkpoint.
+  """
+  run_dir.mkdir(parents=True, exist_ok=True)
+  path = run_dir / CLAIM_FILE
+  for _ in range(2):
+    try:
+      fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+      try:
+        holder = int(path.read_text() or 0)
+      except (OSError, ValueError):
+        holder = 0
+      if holder and holder != os.getpid() and _alive(holder):
+        return False
+      path.unlink(missing_ok=True)
+      continue
+    with os.fdopen(fd, "w") as fh:
+      fh.write(str(os.getpid()))
+    return True
+  return False
+
+
+def _alive(pid: int) -> bool:
+  try:
+    os.kill(pid, 0)
+  except ProcessLookupError:
+    return False
+  except PermissionError:
+    return True
+  return True
 
 
 def record_wall_time(root: pathlib.Path, key: str, seconds: float):
