@@ -62,8 +62,14 @@ class Report:
 
   # --- sections ----------------------------------------------------------------------------
   def reference_config(self) -> dict:
-    first = self.runs[self.cells[0]][0]
-    return flatten(first.report["config"])
+    """The settings most cells share: each key's most common value over the cells."""
+    configs = [flatten(self.runs[c][0].report["config"]) for c in self.cells]
+    out = {}
+    for key in configs[0]:
+      seen = [repr(c.get(key)) for c in configs]
+      common = max(set(seen), key=seen.count)
+      out[key] = next(c.get(key) for c in configs if repr(c.get(key)) == common)
+    return out
 
   def data_section(self) -> list:
     runs = [r for c in self.cells for r in self.runs[c]]
@@ -107,7 +113,7 @@ class Report:
         f"log-mel (+ MFCC/chroma where listed), {f('train.epochs')} epochs of batch "
         f"{f('train.batch_size')}, AdamW at {f('train.learning_rate'):g} with warm-up and cosine "
         f"decay, emotion task `{f('tasks.emotion')}`, segment predictions averaged per track.",
-        "", "| cell | what | config | differs from the first cell |", "|---|---|---|---|"]
+        "", "| cell | what | config | differs from the shared settings |", "|---|---|---|---|"]
     for cell in self.cells:
       config = flatten(self.runs[cell][0].report["config"])
       differ = [f"{k}={config.get(k)!r}" for k in METHOD_KEYS
