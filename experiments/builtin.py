@@ -70,6 +70,10 @@ SUITE = dict(
              pairs=[("transfer_frozen", "emotion_only"), ("transfer_full", "emotion_only"),
                     ("transfer_frozen", "joint_l1"), ("transfer_full", "joint_l1")]),
     ],
-    # --quick: configs/test.py-sized models (the 'runlocal' variant), 2 seeds.
-    quick=dict(variants="runlocal", repeats=2, set={"train.epochs": 2}),
+    # --quick: configs/test.py-sized models and corpus (the 'runlocal' variant; the data keys
+    # again, since `set` above overrides the variant's), 2 seeds.
+    quick=dict(variants="runlocal", repeats=2, set={
+        "train.epochs": 2, "data.synthetic.clips_per_genre": 4,
+        "data.synthetic.clip_seconds": 4.0, "features.n_mels": 32, "data.val_fraction": 0.25,
+        "data.test_fraction": 0.25}),
 )

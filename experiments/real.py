@@ -103,5 +103,6 @@ SUITE = dict(
              pairs=[("transfer_frozen", "quadrant_only"), ("transfer_full", "quadrant_only"),
                     ("transfer_frozen", "joint_l1"), ("transfer_full", "joint_l1")]),
     ],
-    quick=dict(variants="runlocal", repeats=2, set={"train.epochs": 2}),
+    quick=dict(variants="runlocal", repeats=2,
+               set={"train.epochs": 2, "data.segment_seconds": 3.0}),
 )
