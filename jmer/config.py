@@ -1,8 +1,7 @@
 """Shared config defaults and validation.
 
-The experiment files under `configs/` start from `base_config()` and change only what differs,
-so no two configs copy each other. `validate()` runs before any work and names the offending key.
-Derived fields use field references (`get_ref`) so command-line overrides stay consistent.
+Configs under `configs/` change only what differs from `base_config()`; `validate()` runs first
+and names the offending key; derived fields use `get_ref`, so overrides stay consistent.
 """
 
 import math
@@ -10,13 +9,17 @@ import re
 
 import ml_collections
 
+from jmer import config_ranges
 from jmer import tasks as tasks_lib
 
-FEATURES = ("mel", "mfcc", "chroma")
+FEATURES = ("mel", "mfcc", "chroma", "musicnn", "musicnn_mtt")
+# Features from the pretrained musicnn network (MSD- and MagnaTagATune-trained): they exist only
+# on musicnn's own frame grid, which every feature of a config shares.
+PRETRAINED_FEATURES = ("musicnn", "musicnn_mtt")
+PRETRAINED_GRID = {"data.sample_rate": 16000, "features.hop_length": 256}
 EMOTION_TASKS = ("none", "av", "quadrant", "both")
-TRUNKS = ("crnn", "transformer")
-FUSIONS = ("mean", "gated", "concat")
-SELECT_ON = ("val_loss", "last")
+TRUNKS, FUSIONS = ("crnn", "transformer"), ("mean", "gated", "concat")
+SELECT_ON = ("val_loss", "last")  # train.select_on
 
 
 class ConfigError(ValueError):
@@ -47,9 +50,12 @@ def base_config() -> ml_collections.ConfigDict:
   config.data.sample_rate = 22050
   config.data.segment_seconds = 10.0
   config.data.val_fraction = 0.15
-  # Which built-in corpus, split and folds: -1 follows `seed`. Set it to hold the data fixed
-  # while `seed` varies the initial weights and segment draws (repeated runs of one cell).
-  config.data.seed = -1
+  # Seed of the data side: the track/group split, the k-folds and the built-in corpus. Follows
+  # `seed` unless set, so `--config.seed=N` varies data and initialisation together, and
+  # `--config.data.split_seed=0 --config.seed=N` holds the data fixed while N varies init.
+  # (`+ 0` makes a derived reference: setting split_seed then replaces it, where setting a plain
+  # get_ref would write through to `seed` as well.)
+  config.data.split_seed = config.get_ref("seed") + 0
   config.data.test_fraction = 0.15
   config.data.synthetic = ml_collections.ConfigDict(
       dict(clips_per_genre=30, clip_seconds=30.0))
@@ -62,7 +68,7 @@ def base_config() -> ml_collections.ConfigDict:
   # av_scale is the (low, high) of its AV ratings, mapped onto [-1, 1].
   config.data.manifest = ml_collections.ConfigDict(dict(
       path="", av_scale=(-1.0, 1.0),
-      quadrant_map=config.data.folder.get_ref("quadrant_map")))
+      quadrant_map=config.data.folder.get_ref("quadrant_map") + ()))  # derived, not an alias
 
   config.features = ml_collections.ConfigDict()
   config.features.names = ("mel",)
@@ -75,6 +81,9 @@ def base_config() -> ml_collections.ConfigDict:
   config.features.mfcc_deltas = False
   config.features.chroma = "stft"  # or 'cqt'
   config.features.workers = 2  # processes used to build the feature cache
+  # Frozen musicnn features: frames between the starts of the 3 s patches that are embedded
+  # (62 frames = 1 s at musicnn's 16 kHz / 256 hop); each frame takes its nearest patch's.
+  config.features.musicnn_hop_frames = 62
 
   config.model = ml_collections.ConfigDict()
   # The features (one branch each) are config.features.names: they decide what is cached.
@@ -92,6 +101,11 @@ def base_config() -> ml_collections.ConfigDict:
   config.model.aux_heads = False
   config.model.aux_weight = 0.3  # their loss weight, relative to the task's weight
   config.model.embedding_dim = 128
+  # The musicnn branches: trainable=False caches the frozen network's embeddings and trains a
+  # small head on them (seconds per epoch); True caches musicnn's log-mel and fine-tunes the
+  # network inside the model, its weights at learning_rate_scale x the learning rate.
+  config.model.pretrained = ml_collections.ConfigDict(dict(
+      trainable=False, learning_rate_scale=0.1))
   config.model.dropout = 0.3
   # strided_first_conv: the first block downsamples by a strided conv instead of conv + max-pool
   # (1.7x faster training on XLA's CPU backend; on a GPU the pooled form may be worth trying).
@@ -135,31 +149,25 @@ def base_config() -> ml_collections.ConfigDict:
   config.train.weight_decay = 1e-4
   config.train.lambda_emotion = 1.0
   config.train.patience = 8  # early stopping on val_loss, in epochs
-  # Which epoch's weights are evaluated: 'val_loss' (the lowest summed validation loss, with
-  # early stopping after `patience` epochs), or 'last' (a fixed budget: all `epochs`, evaluated
-  # at the end of the cosine schedule; no early stopping). Summed val_loss weighs the heads by
-  # their loss scales, so comparing cells with different heads is fairer on a fixed budget.
-  config.train.select_on = "val_loss"
+  config.train.select_on = "val_loss"  # or 'last': a fixed epoch budget, no early stopping
   config.train.verbose = 2  # Keras fit verbosity: 2 prints one line per epoch
   # Transfer: start from another run's weights (a run dir or a .keras file; '' = from scratch).
   # Layers matching by name and shape are copied, e.g. a genre run's trunk for an emotion run.
   config.train.init_from = ""
   config.train.freeze_transferred = False  # keep copied layers fixed (train only the rest)
+  # init_from refuses a source run whose training tracks include this run's test tracks (the
+  # test numbers would be inflated); True only warns and reports the overlap in metrics.json.
+  config.train.allow_test_overlap = False
 
   config.eval = ml_collections.ConfigDict()
   config.eval.batch_size = 32
   # Eval tiles each track into segments this far apart; defaults to non-overlapping tiles.
-  config.eval.hop_seconds = config.data.get_ref("segment_seconds")
+  config.eval.hop_seconds = config.data.get_ref("segment_seconds") + 0.0  # derived, not an alias
   # k-fold cross-validation by track (0 or 1 = off): main runs jmer.training.crossval instead of one run.
   config.eval.folds = 0
   # Which fold is the test set; set by jmer.training.crossval for each fold's run (-1 = not a fold run).
   config.eval.fold = -1
   return config
-
-
-def data_seed(config) -> int:
-  """The seed of the built-in corpus, the split and the folds: data.seed, or seed if it is -1."""
-  return int(config.data.seed) if config.data.seed >= 0 else int(config.seed)
 
 
 def parse_mix_weights(text: str) -> dict:
@@ -186,9 +194,8 @@ def _check(ok: bool, key: str, value, expected: str):
 def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   """Raises ConfigError naming the first key whose value cannot work; returns the config."""
   d, f, m, t, tr = config.data, config.features, config.model, config.tasks, config.train
-  _check(3.0 <= d.segment_seconds <= 30.0, "data.segment_seconds", d.segment_seconds,
-         "a segment length between 3 and 30 seconds")
-  _check(d.sample_rate >= 8000, "data.sample_rate", d.sample_rate, "at least 8000 Hz")
+  for key, value, (low, high) in config_ranges.out_of_range(config):
+    _check(False, key, value, f"a finite number in [{low:g}, {high:g}]")
   for key in ("val_fraction", "test_fraction"):
     _check(0.0 <= d[key] < 0.5, f"data.{key}", d[key], "a fraction in [0, 0.5)")
   _check(d.split in ("standard", "random"), "data.split", d.split, "'standard' or 'random'")
@@ -211,6 +218,8 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(0 < f.n_mfcc <= f.n_mels, "features.n_mfcc", f.n_mfcc,
          "between 1 and features.n_mels")
   _check(f.chroma in ("stft", "cqt"), "features.chroma", f.chroma, "'stft' or 'cqt'")
+  _check(f.fmin < d.sample_rate / 2, "features.fmin", f.fmin, "a frequency below sample_rate / 2")
+  _validate_pretrained(config)
   _check(f.fmax == 0 or f.fmin < f.fmax <= d.sample_rate / 2, "features.fmax", f.fmax,
          "0 (Nyquist) or a frequency above fmin and at most sample_rate / 2")
   _check(m.trunk in TRUNKS, "model.trunk", m.trunk, f"one of {TRUNKS}")
@@ -225,13 +234,28 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(tr.learning_rate > 0, "train.learning_rate", tr.learning_rate, "a positive rate")
   _check(tr.epochs >= 1, "train.epochs", tr.epochs, "at least 1")
   _check(tr.batch_size >= 1, "train.batch_size", tr.batch_size, "at least 1")
-  _check(tr.select_on in SELECT_ON, "train.select_on", tr.select_on, f"one of {SELECT_ON}")
-  _check(d.seed >= -1, "data.seed", d.seed, "-1 (follow seed) or a seed >= 0")
   _check(tr.crops_per_track >= 1, "train.crops_per_track", tr.crops_per_track, "at least 1")
-  _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds,
-         "a positive hop")
+  _check(tr.select_on in SELECT_ON, "train.select_on", tr.select_on, f"one of {SELECT_ON}")
+  _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds, "a positive hop")
   _validate_own_data(config)
   return config
+
+
+def _validate_pretrained(config):
+  """A config using a musicnn feature must run every feature on musicnn's frame grid."""
+  pretrained = [name for name in config.features.names if name in PRETRAINED_FEATURES]
+  if pretrained:
+    for key, value in PRETRAINED_GRID.items():
+      section, field = key.split(".")
+      _check(config[section][field] == value, key, config[section][field],
+             f"{value}, as features {pretrained} exist only on musicnn's grid (16 kHz, hop 256) "
+             "and all features share one frame grid; set --config.data.sample_rate=16000 "
+             "--config.features.hop_length=256 or use the 'musicnn' variant")
+  _check(config.features.musicnn_hop_frames >= 1, "features.musicnn_hop_frames",
+         config.features.musicnn_hop_frames, "at least 1 frame")
+  scale = config.model.pretrained.learning_rate_scale
+  _check(scale > 0 and math.isfinite(scale), "model.pretrained.learning_rate_scale", scale,
+         "a positive finite factor")
 
 
 def _validate_model_and_augment(config):
@@ -242,9 +266,11 @@ def _validate_model_and_augment(config):
   _check(m.crnn.rnn in ("lstm", "gru"), "model.crnn.rnn", m.crnn.rnn, "'lstm' or 'gru'")
   _check(0.0 <= m.crnn.batchnorm_momentum < 1.0, "model.crnn.batchnorm_momentum",
          m.crnn.batchnorm_momentum, "a momentum in [0, 1)")
-  _check(len(m.crnn.conv_filters) == len(m.crnn.pool_time) == len(m.crnn.pool_freq),
-         "model.crnn.conv_filters", m.crnn.conv_filters,
-         "one entry per block, as many as model.crnn.pool_time and pool_freq")
+  for key in ("conv_filters", "pool_time", "pool_freq"):
+    value = tuple(m.crnn[key])
+    _check(len(value) == len(m.crnn.conv_filters) > 0
+           and all(isinstance(x, int) and x >= 1 for x in value), f"model.crnn.{key}", value,
+           "a non-empty tuple of positive integers, one per block of model.crnn.conv_filters")
   _check(tx.d_model % tx.num_heads == 0, "model.transformer.d_model", tx.d_model,
          f"a multiple of model.transformer.num_heads = {tx.num_heads}")
   _check(tx.patch_frames >= 1, "model.transformer.patch_frames", tx.patch_frames, "at least 1")
@@ -345,9 +371,24 @@ def _augment(config):
     config.augment[name].enabled = True
 
 
+def _musicnn(config):
+  """The frozen pretrained musicnn branch alone, on musicnn's 16 kHz / 256-hop frame grid."""
+  config.data.sample_rate = 16000
+  config.features.hop_length = 256
+  config.features.n_fft = 1024  # 64 ms: a log-mel/MFCC/chroma branch added to it keeps its detail
+  config.features.names = ("musicnn",)
+
+
+def _mel_musicnn(config):
+  """Log-mel CRNN and frozen musicnn branches, gated late fusion (the gates show the mix)."""
+  _musicnn(config)
+  config.features.names = ("mel", "musicnn")
+  config.model.fusion = "gated"
+
+
 # Named variants selectable as `configs/<file>.py:<name>[,<name>...]`.
 VARIANTS = {"runlocal": _runlocal, "transformer": _transformer, "fused": _fused,
-            "augment": _augment}
+            "augment": _augment, "musicnn": _musicnn, "mel_musicnn": _mel_musicnn}
 
 
 def apply_variants(config, arg):

@@ -35,16 +35,29 @@ def default_workdir(config_arg: str) -> str:
 def main(argv):
   """Runs the mode; a user error (bad config, data folder, audio, NaN loss) prints one clear
   message instead of a traceback, unless --verbosity is given."""
+  workdir = pathlib.Path(_WORKDIR.value or default_workdir(
+      config_flags.get_config_filename(flags.FLAGS["config"])))
+  existed = workdir.exists()
   try:
-    _run_mode(argv)
+    _run_mode(argv, workdir)
   except (ValueError, FileNotFoundError, FloatingPointError) as error:
+    if not existed:
+      _remove_unstarted(workdir)
     if flags.FLAGS["verbosity"].present:
       raise
     print(f"error: {error}\n(rerun with --verbosity=0 for the full traceback)", file=sys.stderr)
     sys.exit(1)
 
 
-def _run_mode(argv):
+def _remove_unstarted(workdir: pathlib.Path):
+  """Removes a work dir this process made before a data or config error stopped the run: one
+  holding nothing but its config.json would otherwise look like a run to resume."""
+  if workdir.is_dir() and {p.name for p in workdir.iterdir()} <= {"config.json"}:
+    (workdir / "config.json").unlink(missing_ok=True)
+    workdir.rmdir()
+
+
+def _run_mode(argv, workdir: pathlib.Path):
   if len(argv) > 1:
     raise app.UsageError(f"Unexpected arguments: {argv[1:]}")
   if not flags.FLAGS["verbosity"].present:
@@ -56,7 +69,6 @@ def _run_mode(argv):
     prepare.prepare(_CONFIG.value)
     return
   from jmer.training import train  # imported here so --help and config errors stay fast
-  workdir = _WORKDIR.value or default_workdir(config_flags.get_config_filename(flags.FLAGS["config"]))
   if _CONFIG.value.eval.folds > 1:  # k-fold cross-validation: one run per fold, then mean ± std
     from jmer.training import crossval
     crossval.cross_validate(_CONFIG.value, workdir)
@@ -64,9 +76,27 @@ def _run_mode(argv):
   train.train_and_evaluate(_CONFIG.value, workdir)
 
 
+def parse_flags(argv):
+  """absl's flag parsing, but a bad or unknown `--config.<key>` is one `error: …` line naming
+  the key and exit code 1, not absl's FATAL banner or a traceback from ml_collections."""
+  try:
+    return flags.FLAGS(argv)
+  except (flags.Error, AttributeError, KeyError, TypeError, ValueError) as error:
+    message = " ".join(str(error).replace("\\n", " ").replace("\\'", "'").split())
+    unknown = next((arg.split("=")[0] for arg in argv[1:] if arg.startswith("--config.")
+                    and isinstance(error, (AttributeError, KeyError))
+                    and f"'{arg.split('=')[0].rsplit('.', 1)[-1]}'" in message), None)
+    if unknown:  # ml_collections' message: "'key' Did you mean "other" instead of "key"?"
+      message = f"{unknown}: no such config key ({message.split(' ', 1)[-1].strip(chr(39))})"
+    elif isinstance(error, flags.UnrecognizedFlagError):
+      message = f"--{error.flagname}: no such config key"
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
 def run():
   flags.mark_flag_as_required("config")
-  app.run(main)
+  app.run(main, flags_parser=parse_flags)
 
 
 if __name__ == "__main__":

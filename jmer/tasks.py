@@ -180,10 +180,12 @@ class ArousalValenceTask(Task):
 
   def evaluations(self, tracks, predictions, genre_names, config) -> list:
     # Besides regression metrics: the quadrant the predicted AV point falls in, for comparison
-    # with a quadrant head. A non-finite prediction is no opinion, not the last quadrant.
+    # with a quadrant head. A non-finite prediction is no opinion: a NaN row, which the
+    # classification metrics leave out and count (n_no_prediction), not a uniform row that
+    # argmax would score as Q1, nor np.eye(4)[-1] = Q4.
     implied = labels.av_quadrant(predictions[:, 0], predictions[:, 1],
                                  config.tasks.quadrant_threshold)
-    onehot = np.where((implied >= 0)[:, None], np.eye(4)[np.maximum(implied, 0)], 0.25)
+    onehot = np.where((implied >= 0)[:, None], np.eye(4)[np.maximum(implied, 0)], np.nan)
     return [("emotion_av", REGRESSION, self.truth(tracks), predictions, ("arousal", "valence")),
             ("quadrant_from_av", CLASSIFICATION, QUADRANT.truth(tracks), onehot,
              labels.QUADRANTS)]

@@ -64,20 +64,22 @@ def deam(root, songs, annotated=None, seconds=2.0, sample_rate=44100) -> pathlib
   return folder
 
 
-def emomusic(root, songs, genres, evaluation=(), seconds=2.0, sample_rate=44100):
+def emomusic(root, songs, genres, evaluation=(), seconds=2.0, sample_rate=44100, artists=None):
   """<root>/emomusic/ with clips_45seconds/<id>.mp3, static_annotations.csv, songs_info.csv.
 
   `genres` gives each song's EmoMusic genre (e.g. 'Blues', 'Electronic'); songs in
-  `evaluation` are in the MediaEval 2013 evaluation set, the rest in development.
+  `evaluation` are in the MediaEval 2013 evaluation set, the rest in development. `artists`
+  gives each song's artist (default: one artist per song).
   """
+  artists = artists or [f"Artist {song}" for song in songs]
   folder = pathlib.Path(root) / "emomusic"
   rows, info = [EMOMUSIC_HEADER], [SONGS_INFO_HEADER]
-  for song, genre in zip(songs, genres):
+  for song, genre, artist in zip(songs, genres, artists):
     write_clip(folder / "clips_45seconds" / f"{song}.mp3", seconds, sample_rate, song)
     arousal, valence = av_rating(song)
     rows.append(f"{song},{arousal},1.0,{valence},1.0")
     part = "evaluation" if song in evaluation else "development"
-    info.append(f'{song},"\t{song}.mp3","Artist\t","\tTitle\t","\t0.48\t","\t1.33\t",'
+    info.append(f'{song},"\t{song}.mp3","{artist}\t","\tTitle\t","\t0.48\t","\t1.33\t",'
                 f'"\t{genre}\t","{part}"')
   (folder / "static_annotations.csv").write_text("\n".join(rows) + "\n")
   (folder / "songs_info.csv").write_text("\n".join(info) + "\n")

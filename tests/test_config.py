@@ -42,6 +42,10 @@ def test_eval_hop_follows_segment_length_unless_overridden():
   assert config.eval.hop_seconds == 5.0  # derived with get_ref
   config.eval.hop_seconds = 2.5
   assert config.eval.hop_seconds == 2.5
+  # Overriding the hop must not write through to the segment length (a plain get_ref alias did).
+  assert config.data.segment_seconds == 5.0
+  config.data.segment_seconds = 6.0
+  assert config.eval.hop_seconds == 2.5
 
 
 def test_every_config_file_validates():

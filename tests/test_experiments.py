@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from jmer import config as config_lib
-from jmer.data.datasets import builtin
 from jmer.experiments import results
 from jmer.experiments import runner
 from jmer.experiments import stats
@@ -80,16 +79,8 @@ def test_select_on_last_keeps_the_last_epoch_and_never_stops_early(tmp_path):
     assert expect_best == checkpointer.state["best_epoch"]
 
 
-def test_data_seed_holds_the_corpus_and_split_while_the_seed_varies():
+def test_select_on_must_be_a_known_rule():
   config = config_lib.base_config()
-  config.data.seed = 0
-  config.seed = 2
-  assert config_lib.data_seed(config) == 0
-  fixed = builtin.corpus_dir(config)
-  config.seed = 5
-  assert builtin.corpus_dir(config) == fixed
-  config.data.seed = -1  # the default follows seed
-  assert config_lib.data_seed(config) == 5 and builtin.corpus_dir(config) != fixed
   config.train.select_on = "best_genre"
   with pytest.raises(config_lib.ConfigError, match="train.select_on"):
     config_lib.validate(config)
@@ -110,7 +101,7 @@ def test_transfer_cells_run_after_their_source_and_start_from_the_same_repeat(tm
   assert order.index("genre_only") < order.index("transfer_frozen")
   config = runner.run_config(suite, "transfer_frozen", 1, tmp_path)
   assert config.train.init_from == str(tmp_path / "genre_only" / "seed_1")
-  assert config.train.freeze_transferred and config.seed == 1 and config.data.seed == 0
+  assert config.train.freeze_transferred and config.seed == 1 and config.data.split_seed == 0
   # A suite-wide override (tasks.emotion='both') must not turn the genre-only cell multi-task.
   assert runner.run_config(suite, "genre_only", 0, tmp_path).tasks.emotion == "none"
   assert [c for c, _, _ in runner.planned_runs(suite, ["transfer_full"])] == [

@@ -1,8 +1,8 @@
 """The package layout follows the data's one-way flow, and no module grows into a god-file.
 
-Layers, lowest first: the shared bottom (config, labels, tasks, run_record) ← data ← models ←
-evaluation ← training ← inference ← the entry modules (main, predict, demo, export). A module may
-import from its own layer or below, never above.
+Layers, lowest first: the shared bottom (config, labels, tasks, run_record, pretrained) ← data ←
+models ← evaluation ← training ← inference ← the entry modules (main, predict, demo, export). A
+module may import from its own layer or below, never above.
 """
 
 import ast
@@ -11,9 +11,9 @@ import pathlib
 import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "jmer"
-LAYERS = {"config": 0, "labels": 0, "tasks": 0, "run_record": 0, "data": 1, "models": 2,
-          "evaluation": 3, "training": 4, "inference": 5, "main": 6, "predict": 6, "demo": 6,
-          "export": 6, "experiments": 6, "runs": 6}
+LAYERS = {"config": 0, "config_ranges": 0, "labels": 0, "tasks": 0, "run_record": 0,
+          "pretrained": 0, "data": 1, "models": 2, "evaluation": 3, "training": 4, "inference": 5, "main": 6, "predict": 6,
+          "demo": 6, "export": 6, "experiments": 6, "runs": 6}
 MAX_LINES = 400
 
 

@@ -113,7 +113,30 @@ def test_confusion_matrix_stays_k_by_k_with_absent_classes():
   assert cm.shape == (10, 10)
   assert cm.sum() == 3 and cm[1, 0] == 1
   assert len(out["per_class_f1"]) == 10
-  assert out["per_class_f1"]["metal"] == 0.0  # absent and never predicted → zero_division=0
+  assert math.isnan(out["per_class_f1"]["metal"])  # no metal track: F1 undefined, not 0
+
+
+def test_macro_f1_averages_only_the_classes_present_in_the_labels():
+  # EmoMusic's case: 10 GTZAN classes, a test set with only some of them. A perfect model must
+  # score 1, not 6/10 (the old mean over range(K) with absent classes as F1 = 0).
+  present = [0, 1, 2, 4, 6, 9]
+  y = np.repeat(present, 2)
+  out = metrics.classification_metrics(y, _probs_from_preds(y, 10), GTZAN_GENRES)
+  assert out["macro_f1"] == pytest.approx(1.0)
+  assert out["averaged_classes"] == [GTZAN_GENRES[c] for c in present]
+  assert out["roc_auc_ovr"] == pytest.approx(1.0)
+  # A prediction of an absent class still costs the present class its recall:
+  # y = [0, 0, 1, 1], pred = [0, 3, 1, 1]
+  # class 0: TP=1 FP=0 FN=1 → F1 = 2/3 ; class 1: TP=2 FP=0 FN=0 → F1 = 1
+  # class 3 (absent, predicted once) is not averaged: macro-F1 = (2/3 + 1) / 2 = 5/6
+  out = metrics.classification_metrics([0, 0, 1, 1], _probs_from_preds([0, 3, 1, 1], 4),
+                                       QUADRANTS)
+  assert out["macro_f1"] == pytest.approx(5 / 6)
+  assert out["averaged_classes"] == list(QUADRANTS[:2])
+  # Absent classes have no F1 (nan), predicted or not; the confusion matrix keeps the miss.
+  assert math.isnan(out["per_class_f1"][QUADRANTS[2]])
+  assert math.isnan(out["per_class_f1"][QUADRANTS[3]])
+  assert out["confusion_matrix"][0] == [1, 0, 0, 1]
 
 
 def test_roc_auc_with_classes_missing_from_y_true():
@@ -126,14 +149,45 @@ def test_roc_auc_with_classes_missing_from_y_true():
   assert math.isnan(metrics.classification_metrics([2, 2, 2], probs[:3], QUADRANTS)["roc_auc_ovr"])
 
 
-def test_roc_auc_two_present_classes_hand_example():
-  # Classes 0 and 1 present, class 2 absent but soaking up half of every row's mass.
-  # After renormalising over {0, 1} the score for class 1 is s = [0.1, 0.6 | 0.4, 0.8]
-  # (negatives | positives). Positive > negative pairs: 0.4>0.1, 0.8>0.1, 0.8>0.6 → 3 of 4.
-  s = np.array([0.1, 0.6, 0.4, 0.8])
-  probs = np.stack([(1 - s) * 0.5, s * 0.5, np.full(4, 0.5)], axis=1)
+def test_roc_auc_ranks_each_present_class_by_its_raw_probability():
+  # Classes 0 and 1 present, class 2 absent.
+  #   row 1: y=0, p=[.05, .05, .90] ; row 2: y=1, p=[.60, .40, 0]
+  # Class 0 by column 0: its positive (row 1, .05) is below its negative (row 2, .60) → AUC 0.
+  # Class 1 by column 1: its positive (row 2, .40) is above its negative (row 1, .05) → AUC 1.
+  # Macro over the present classes: 0.5. (Renormalising over {0, 1} first turned row 1 into
+  # [.5, .5] and row 2 into [.6, .4], which ranks both classes wrong: AUC 0.)
+  probs = np.array([[0.05, 0.05, 0.90], [0.60, 0.40, 0.0]])
+  out = metrics.classification_metrics([0, 1], probs, ["a", "b", "c"])
+  assert out["roc_auc_ovr"] == pytest.approx(0.5)
+
+
+def test_roc_auc_four_rows_hand_example():
+  # y = [0, 0, 1, 1]; class 2 absent. Columns: p0 = [.5, .2, .3, .1], p1 = [.1, .3, .2, .6].
+  # Class 0 (positives rows 1-2: .5 .2 | negatives .3 .1): pairs won .5>.3 .5>.1 .2>.1 → 3/4.
+  # Class 1 (positives rows 3-4: .2 .6 | negatives .1 .3): .2>.1 .6>.1 .6>.3 → 3/4. Macro 3/4.
+  probs = np.array([[0.5, 0.1, 0.4], [0.2, 0.3, 0.5], [0.3, 0.2, 0.5], [0.1, 0.6, 0.3]])
   out = metrics.classification_metrics([0, 0, 1, 1], probs, ["a", "b", "c"])
   assert out["roc_auc_ovr"] == pytest.approx(0.75)
+
+
+def test_non_finite_prediction_rows_are_counted_not_scored():
+  y_true = [0, 0, 0, 1, 1, 2]
+  pred = [0, 0, 1, 1, 2, 2]
+  ref = metrics.classification_metrics(y_true, _probs_from_preds(pred, 3), "abc")
+  assert ref["n_no_prediction"] == 0
+  # Two more labelled rows with no prediction (NaN), which argmax would have called class 0.
+  probs = np.vstack([_probs_from_preds(pred, 3), np.full((2, 3), np.nan)])
+  out = metrics.classification_metrics(y_true + [0, 1], probs, "abc")
+  assert out["n_no_prediction"] == 2 and out["n"] == 6
+  assert out["macro_f1"] == pytest.approx(59 / 90)  # the hand example's numbers, untouched
+  assert {k: v for k, v in out.items() if k != "n_no_prediction"} == {
+      k: v for k, v in ref.items() if k != "n_no_prediction"}
+  # An unlabelled row is not a missing prediction.
+  out = metrics.classification_metrics(y_true + [-1], np.vstack([probs[:6], [np.nan] * 3]), "abc")
+  assert out["n_no_prediction"] == 0
+  table = metrics.format_metrics_table({"quadrant_from_av": metrics.classification_metrics(
+      y_true + [0, 1], probs, "abc")})
+  assert "no prediction" in table and "2 (not scored)" in table
 
 
 def test_masked_class_rows_are_ignored():
@@ -167,6 +221,7 @@ def test_format_metrics_table_contains_the_numbers():
   assert "genre" in table and "macro-F1" in table
   assert "0.667" in table  # accuracy 4/6
   assert "0.656" in table  # macro-F1 59/90
+  assert "over the 3 of 3 classes present in the test labels" in table
   assert "arousal" in table and "valence" in table
   assert "0.615" in table  # arousal CCC 8/13
   assert "quadrant" not in table  # absent keys are skipped, not printed empty

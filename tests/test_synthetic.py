@@ -154,18 +154,28 @@ def test_emotion_labels_depend_on_genre_without_being_determined_by_it():
   assert means["pop"][1] > max(means["metal"][1], means["blues"][1]) + 0.5  # valence
 
 
-def test_arousal_is_audible_as_loudness_onsets_and_brightness(bigger):
+def test_arousal_is_audible_as_onsets_and_brightness(bigger):
   import librosa
   from scipy.stats import spearmanr
   rows, audio = bigger
   arousal = [float(r["arousal"]) for r in rows]
   audio = [y.astype(np.float32) for y in audio]
-  loudness = [10 * np.log10(np.mean(y ** 2)) for y in audio]
   onset_rate = [len(librosa.onset.onset_detect(y=y, sr=SR)) for y in audio]
   centroid = [librosa.feature.spectral_centroid(y=y, sr=SR).mean() for y in audio]
-  assert spearmanr(arousal, loudness)[0] > 0.5  # about 0.95
-  assert spearmanr(arousal, onset_rate)[0] > 0.4  # about 0.65
-  assert spearmanr(arousal, centroid)[0] > 0.4  # about 0.75
+  assert spearmanr(arousal, onset_rate)[0] > 0.4  # about 0.55
+  assert spearmanr(arousal, centroid)[0] > 0.4  # about 0.55
+
+
+def test_loudness_is_a_random_mastering_gain_not_arousal(bigger):
+  """Real records are mastered to any level, so loudness must not give arousal away (it once
+  did: the old renderer set the level from arousal, r about 0.95)."""
+  rows, audio = bigger
+  arousal = [float(r["arousal"]) for r in rows]
+  rms_db = [10 * np.log10(np.mean(y ** 2)) for y in audio]
+  assert abs(np.corrcoef(arousal, rms_db)[0, 1]) < 0.3  # about 0.15
+  # The level really varies (a +-10 dB gain, sd about 5.8 dB), yet the loudest clip does not clip.
+  assert np.std(rms_db) > 3
+  assert max(np.abs(y).max() for y in audio) <= 0.99 + 1 / 32768
 
 
 def test_genres_are_separable_above_chance(bigger):

@@ -16,6 +16,7 @@ import soundfile as sf
 from jmer import labels
 from jmer import tasks as tasks_lib
 from jmer.data import tracks as tracks_lib
+from jmer.evaluation import metrics
 
 
 def test_output_names_follow_the_config_in_a_fixed_order(tiny_config):
@@ -61,7 +62,23 @@ def test_emotion_is_scored_as_av_and_as_the_implied_quadrant(tiny_config):
                                     "classification")
   np.testing.assert_allclose(truth1, [[0.5, 0.5], [-0.5, -0.5]])
   assert list(truth2) == [0, 2] and names == labels.QUADRANTS
-  np.testing.assert_allclose(onehot, [[1, 0, 0, 0], [0.25] * 4])  # NaN: no opinion
+  np.testing.assert_allclose(onehot, [[1, 0, 0, 0], [np.nan] * 4])  # NaN AV: no opinion
+
+
+def test_a_nan_av_prediction_has_no_quadrant_in_predict_or_metrics(tiny_config):
+  # In jmer.predict: no quadrant at all (not QUADRANTS[-1], which av_quadrant's -1 would pick).
+  summary = tasks_lib.EMOTION.summary(np.array([np.nan, 0.3]), (), {"quadrant_threshold": 0.0},
+                                      ("emotion",))
+  assert summary["quadrant"] is None and math.isnan(summary["arousal"])
+  # In the quadrant-from-AV metrics: left out and counted, not scored as Q1 (a uniform row's
+  # argmax) or Q4. Both tracks are Q3; only the finite prediction (also Q3) is scored.
+  tracks = [tracks_lib.Track(i, i, "x", arousal=-0.5, valence=-0.5, quadrant=2) for i in "ab"]
+  preds = np.array([[-0.4, -0.2], [np.nan, np.nan]])
+  _, (_, kind, truth, onehot, names) = tasks_lib.EMOTION.evaluations(
+      tracks, preds, labels.GTZAN_GENRES, tiny_config)
+  out = metrics.METRICS_OF_KIND[kind](truth, onehot, names)
+  assert (out["n"], out["n_no_prediction"], out["accuracy"]) == (1, 1, 1.0)
+  assert out["confusion_matrix"][0] == [0, 0, 0, 0]  # nothing counted as a Q1 prediction
 
 
 @dataclasses.dataclass(frozen=True)

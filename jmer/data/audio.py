@@ -5,15 +5,72 @@ fast and exact; librosa's audioread fallback covers formats a given libsndfile b
 tensorflow-io is deliberately not used: its native audio ops fail to load with TF 2.21.
 """
 
+import contextlib
+import os
 import pathlib
+import re
+import tempfile
+import threading
 import warnings
 
 import numpy as np
 import soundfile as sf
 
-# A file whose peak stays below this (-80 dBFS) is silent.
+# A file whose samples stay within this of their mean (-80 dBFS) is silent: zeros, or a
+# constant DC offset (what a broken recorder or a stuck converter writes), carry no music.
 SILENCE_PEAK = 1e-4
+SILENT_REASON = "is silent or DC-only (its samples vary by less than -80 dBFS)"
+# Shorter than one 2048-point FFT window at 22.05 kHz, a file yields no full feature frame.
+MIN_SECONDS = 0.1
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".au", ".aiff", ".aif", ".m4a")
+# libsndfile major formats whose header holds the exact frame count (see the docstring).
+EXACT_LENGTH_FORMATS = frozenset(
+    {"WAV", "WAVEX", "RF64", "W64", "AIFF", "AU", "CAF", "FLAC", "NIST", "IRCAM", "VOC"})
+TRUNCATION_TOLERANCE = (1.0, 0.02)  # (seconds, fraction) an estimated length may overshoot
+
+
+# libmpg123 (inside libsndfile) writes notes such as "Note: Illegal Audio-MPEG-Header 0x...
+# at offset N." / "Note: Trying to resync..." straight to the C stderr while it skips junk
+# between MPEG frames. They are noise to a user; a real decoding failure raises instead.
+_DECODER_CHATTER = re.compile(rb"^(Note: |Warning: |\[src/libmpg123/)")
+_quiet_lock = threading.Lock()
+_quiet_state = {"depth": 0, "saved_fd": None, "capture": None}
+
+
+@contextlib.contextmanager
+def quiet_decoder():
+  """Keeps the C decoder's stderr chatter (libmpg123 notes) off the user's terminal.
+
+  Python cannot silence a C library's writes, so file descriptor 2 is pointed at a temporary
+  file while decoding; afterwards every line that is not decoder chatter is written back to
+  the real stderr, so nothing else printed meanwhile is lost. Re-entrant and thread-safe: the
+  first caller in redirects, the last caller out restores (prediction decodes in a thread).
+  """
+  with _quiet_lock:
+    if _quiet_state["depth"] == 0:
+      try:
+        capture = tempfile.TemporaryFile()
+        saved_fd = os.dup(2)
+        os.dup2(capture.fileno(), 2)
+      except OSError:  # no fd 2 to redirect: nothing reaches a terminal anyway
+        capture, saved_fd = None, None
+      _quiet_state.update(saved_fd=saved_fd, capture=capture)
+    _quiet_state["depth"] += 1
+  try:
+    yield
+  finally:
+    with _quiet_lock:
+      _quiet_state["depth"] -= 1
+      if _quiet_state["depth"] == 0 and _quiet_state["saved_fd"] is not None:
+        capture, saved_fd = _quiet_state["capture"], _quiet_state["saved_fd"]
+        os.dup2(saved_fd, 2)
+        os.close(saved_fd)
+        capture.seek(0)
+        kept = b"".join(line for line in capture if not _DECODER_CHATTER.match(line))
+        capture.close()
+        if kept:
+          os.write(2, kept)
+        _quiet_state.update(saved_fd=None, capture=None)
 
 
 class AudioError(RuntimeError):
@@ -25,27 +82,94 @@ class AudioError(RuntimeError):
     self.reason = reason
 
 
+def libsndfile_reason(error) -> str:
+  """What a libsndfile error means for a file known to exist.
+
+  libsndfile ≥ 1.1 reports an unrecognised format as "File does not exist or is not a regular
+  file (possibly a pipe?)", which sends a user looking for a missing file that is right there.
+  """
+  reason = getattr(error, "error_string", None) or str(error)
+  if "does not exist or is not a regular file" in reason or "Format not recognised" in reason:
+    return "not a recognised audio format (random bytes, text, or a damaged header)"
+  return reason.replace("Error : ", "")
+
+
 def _decode(path: pathlib.Path):
   try:
-    data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    return data.mean(axis=1), rate
+    with quiet_decoder(), sf.SoundFile(str(path)) as sound:
+      data = sound.read(dtype="float32", always_2d=True)
+      truncated = _truncation(path, sound, len(data))
   except (sf.LibsndfileError, RuntimeError, TypeError) as sf_error:
-    import librosa  # slow import: only when libsndfile cannot read the file
-    try:
-      with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        data, rate = librosa.load(str(path), sr=None, mono=True)
-      return data.astype(np.float32), rate
-    except Exception as fallback_error:  # audioread raises many unrelated types
-      raise AudioError(path, f"cannot decode as audio ({sf_error}; fallback: "
-                       f"{type(fallback_error).__name__}: {fallback_error})") from None
+    return _decode_fallback(path, sf_error)
+  if truncated:  # raised here, not inside the try: the fallback would decode what is left
+    raise truncated
+  return data.mean(axis=1), sound.samplerate
 
 
-def load_audio(path, sample_rate: int, *, reject_silent: bool = False) -> np.ndarray:
+def _decode_fallback(path: pathlib.Path, sf_error):
+  """librosa (audioread) for the formats this libsndfile build lacks, e.g. m4a."""
+  import librosa  # slow import: only when libsndfile cannot read the file
+  try:
+    with warnings.catch_warnings(), quiet_decoder():
+      warnings.simplefilter("ignore")
+      data, rate = librosa.load(str(path), sr=None, mono=True)
+    return data.astype(np.float32), rate
+  except Exception as fallback_error:  # audioread raises many unrelated types
+    fallback = f"{type(fallback_error).__name__}: {fallback_error}".rstrip(": ")
+    if fallback == "NoBackendError":
+      fallback = "no ffmpeg/audioread backend decodes it either"
+    raise AudioError(path, f"cannot decode as audio: {libsndfile_reason(sf_error)} "
+                     f"({fallback})") from None
+
+
+def announced_frames(sound: sf.SoundFile) -> int:
+  """Frames the header promises; libsndfile logs '(should be N)' when it shortened a chunk."""
+  announced = sound.frames
+  match = re.search(r"^data\s*:\s*(\d+) \(should be (\d+)\)", sound.extra_info, re.M)
+  if match:  # data chunk size in bytes, as written vs. as present
+    announced = max(announced, sound.frames * int(match[1]) // max(int(match[2]), 1))
+  return announced
+
+
+def missing_frames_allowed(sound: sf.SoundFile, announced: int) -> int:
+  """How many announced frames may be absent before the file counts as truncated."""
+  if sound.format in EXACT_LENGTH_FORMATS:
+    return 0
+  seconds, fraction = TRUNCATION_TOLERANCE
+  return int(max(seconds * sound.samplerate, fraction * announced))
+
+
+def check_length(path, sound: sf.SoundFile, decoded: int):
+  """Raises AudioError when `decoded` frames fall short of what the header announces."""
+  if (error := _truncation(path, sound, decoded)) is not None:
+    raise error
+
+
+def _truncation(path, sound: sf.SoundFile, decoded: int):
+  announced = announced_frames(sound)
+  if announced - decoded > missing_frames_allowed(sound, announced):
+    return AudioError(path, f"truncated: the header announces {announced / sound.samplerate:.1f} s "
+                     f"of audio, the file holds {decoded / sound.samplerate:.1f} s")
+  return None
+
+
+def check_content(path, samples: int, rate: int, low: float, high: float,
+                  reject_silent: bool = True):
+  """Raises AudioError when a decoded file is too short or (if asked) silent; `low` and `high`
+  are its extreme samples, so a stream can check without holding the whole file."""
+  if samples / rate < MIN_SECONDS:
+    raise AudioError(path, f"too short: {samples} sample(s) ({samples / rate:.3f} s); at least "
+                     f"{MIN_SECONDS} s is needed for one feature frame")
+  if reject_silent and high - low < 2 * SILENCE_PEAK:
+    raise AudioError(path, SILENT_REASON)
+
+
+def load_audio(path, sample_rate: int, *, reject_silent: bool = True) -> np.ndarray:
   """Returns the file as a mono float32 waveform resampled to `sample_rate`.
 
-  Raises AudioError (naming the file) for a missing, undecodable, empty or non-finite file, and
-  for a silent one when `reject_silent` (prediction wants that; training data tolerates it).
+  Raises AudioError (naming the file) for a missing, undecodable, empty, truncated, non-finite,
+  too short (< MIN_SECONDS) or, unless `reject_silent` is False, silent or DC-only file: a
+  silent file labelled as a genre would teach the model that silence is that genre.
   """
   path = pathlib.Path(path)
   if not path.is_file():
@@ -57,9 +181,32 @@ def load_audio(path, sample_rate: int, *, reject_silent: bool = False) -> np.nda
     raise AudioError(path, "decodes to zero samples")
   if not np.all(np.isfinite(wave)):
     raise AudioError(path, "contains NaN or infinite samples")
-  if reject_silent and float(np.max(np.abs(wave))) < SILENCE_PEAK:
-    raise AudioError(path, "is silent (peak below -80 dBFS)")
+  check_content(path, wave.size, rate, float(wave.min()), float(wave.max()), reject_silent)
   if rate != sample_rate:
     import librosa
     wave = librosa.resample(wave, orig_sr=rate, target_sr=sample_rate, res_type="soxr_hq")
   return np.ascontiguousarray(wave, dtype=np.float32)
+
+
+def walk_files(root) -> tuple:
+  """(sorted files below `root`, [(path, reason)] for links that lead nowhere or in a loop).
+
+  Symlinked folders are followed (a label folder may live on another drive), each real folder
+  once: a link back to a folder already being walked is reported, not followed forever.
+  """
+  files, skipped, seen = [], [], set()
+  for folder, subfolders, names in os.walk(root, followlinks=True):
+    info = os.stat(folder)
+    if (info.st_dev, info.st_ino) in seen:  # reached again through a symlink
+      subfolders[:] = []
+      skipped.append((folder, f"symlink loop (or a second link) to {os.path.realpath(folder)}, "
+                              "which is already listed: not followed again"))
+      continue
+    seen.add((info.st_dev, info.st_ino))
+    for name in names:
+      path = pathlib.Path(folder, name)
+      if path.is_file():
+        files.append(path)
+      elif path.is_symlink():
+        skipped.append((str(path), f"broken symlink (to {os.readlink(path)})"))
+  return sorted(files), skipped

@@ -9,7 +9,6 @@ masked by a zero sample weight).
 import dataclasses
 import logging
 
-from jmer import config as config_lib
 from jmer import labels
 from jmer.data import features as features_lib
 from jmer.data import folds
@@ -107,17 +106,45 @@ def split_each_dataset(usable, names, config) -> dict:
   Each dataset is split on its own, so each gets its share of val and test (and keeps a
   published split where it has one).
   """
+  seed = config.data.split_seed
   if config.eval.fold >= 0:  # a cross-validation run: that fold is the test set
-    usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold,
-                                   config_lib.data_seed(config))
+    usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold, seed)
   by_split = {s: [] for s in tracks_lib.SPLITS}
   for name in names:
     own = tracks_lib.split_tracks([t for t in usable if t.dataset == name],
-                                  config.data.val_fraction, config.data.test_fraction,
-                                  config_lib.data_seed(config))
+                                  config.data.val_fraction, config.data.test_fraction, seed)
     for s in tracks_lib.SPLITS:
       by_split[s] += own[s]
   return by_split
+
+
+GTZAN_FOLDS_NOTE = (
+    "k-fold on GTZAN splits by track, not by artist: jmer has no GTZAN artist labels, so the "
+    "fault-filtered split's artist conditioning does not carry over to the folds (its faulty "
+    "tracks stay left out with data.split='standard'); same-artist clips can sit in train and "
+    "test folds, which inflates accuracy. Use eval.folds=0 for the artist-conditional split.")
+
+
+def split_record(config, listings, by_split) -> dict:
+  """How the tracks were split, for metrics.json: seeds, mode, and per dataset whether (and by
+  what) the split is grouped, with a check that no group sits in two splits."""
+  fold_run = config.eval.fold >= 0
+  per_dataset = {}
+  for name, listing in listings.items():
+    published = not fold_run and any(t.split for t in listing.tracks)
+    grouped = bool(listing.group_note)
+    note = listing.group_note
+    if name == "gtzan" and published and config.data.split == "standard":
+      grouped, note = True, "artist-conditional published split (Kereliuk & Sturm 2015)"
+    elif name == "gtzan" and fold_run:
+      note = GTZAN_FOLDS_NOTE
+    per_dataset[name] = dict(grouped=grouped, by=note or "track")
+  shared = tracks_lib.shared_groups(by_split)
+  return dict(seed=config.seed, split_seed=config.data.split_seed,
+              mode=(f"{config.eval.folds}-fold, test = fold {config.eval.fold}" if fold_run
+                    else config.data.split),
+              grouped=all(d["grouped"] for d in per_dataset.values()),
+              per_dataset=per_dataset, groups_in_two_splits=sorted(shared))
 
 
 def list_and_cache(config, progress: bool = True) -> PreparedTracks:
@@ -137,6 +164,8 @@ def list_and_cache(config, progress: bool = True) -> PreparedTracks:
     logging.warning("Skipped %d file(s) that could not be used:\n%s", len(skipped),
                     "\n".join(f"  {path}: {reason}" for path, reason in skipped))
   by_split = split_each_dataset(usable, names, config)
+  if "gtzan" in names and config.eval.fold >= 0:
+    logging.warning(GTZAN_FOLDS_NOTE)
   if not by_split["train"]:
     raise ValueError(f"No usable training tracks in data source {' + '.join(names)} "
                      f"({len(tracks)} listed, {len(skipped)} skipped).")
@@ -179,6 +208,7 @@ def load_experiment_data(config, progress: bool = True) -> ExperimentData:
       mix_weights=weights if len(weights) > 1 else {},
       skipped=[dict(path=p, reason=r) for p, r in prep.skipped],
       padded_tracks=padded, feature_cache=str(cache_root / "features"),
-      features=params)
+      features=params, split=split_record(config, prep.listings, prep.by_split),
+      fingerprint=tracks_lib.data_fingerprint(prep.sources, prep.by_split))
   return ExperimentData(splits=splits, genre_names=genre_names, params=params,
                         description=description, mix_weights=weights)

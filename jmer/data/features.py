@@ -1,4 +1,4 @@
-"""Log-mel, MFCC and chroma features, and their on-disk cache.
+"""Log-mel, MFCC, chroma and pretrained musicnn features, and their on-disk cache.
 
 Each feature is cached in its own folder named by a hash of every parameter that shapes it, so
 changing a parameter builds a new cache instead of reusing a stale one, while adding a feature
@@ -19,11 +19,14 @@ import re
 import numpy as np
 
 from jmer.data import audio
+from jmer.data import musicnn_features
 
 # Bump when the feature code changes meaning, so old caches are not reused.
 FEATURE_VERSION = 1
 # Log power of an all-zero frame: what padding a short clip looks like in the log-mel.
 LOG_FLOOR_DB = -100.0
+# Features computed from one shared STFT (one n_fft); the others come from musicnn_features.
+STFT_FEATURES = ("mel", "mfcc", "chroma")
 
 
 def pad_frames(name: str, frames, length: int):
@@ -46,6 +49,9 @@ def feature_params(config) -> dict:
       mfcc=dict(mel, n_mfcc=f.n_mfcc, deltas=bool(f.mfcc_deltas)),
       chroma=dict(stft, kind=f.chroma),
   )
+  for name in musicnn_features.NETWORKS:
+    if name in config.features.names:
+      every[name] = musicnn_features.feature_params(name, config, FEATURE_VERSION)
   return {name: every[name] for name in config.features.names}
 
 
@@ -55,6 +61,8 @@ def feature_bins(name: str, params: dict) -> int:
     return params["n_mels"]
   if name == "mfcc":
     return params["n_mfcc"] * (3 if params["deltas"] else 1)
+  if name in musicnn_features.NETWORKS:
+    return musicnn_features.feature_bins(params)
   return 12
 
 
@@ -100,7 +108,21 @@ def power_spectrogram(wave: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
 
 
 def compute_features(wave: np.ndarray, params: dict) -> dict:
-  """{name: float32 array (frames, bins)} for every feature in `params`, sharing one STFT.
+  """{name: float32 array (frames, bins)} for every feature in `params`.
+
+  The musicnn features come from jmer.data.musicnn_features; the others share one STFT (see
+  _stft_features). All have one frame per hop of the centred STFT, so their frames align.
+  """
+  out = {name: musicnn_features.compute(wave, p) for name, p in params.items()
+         if name in musicnn_features.NETWORKS}
+  stft_params = {name: p for name, p in params.items() if name in STFT_FEATURES}
+  if stft_params:
+    out.update(_stft_features(wave, stft_params))
+  return {name: out[name] for name in params}
+
+
+def _stft_features(wave: np.ndarray, params: dict) -> dict:
+  """{name: float32 (frames, bins)} for mel/MFCC/chroma in `params`, sharing one STFT.
 
   Equal (to float32 rounding) to librosa's melspectrogram / mfcc(S=log-mel) /
   chroma_stft(S=, tuning=0) on librosa.stft, computed time-major with filter banks built once
@@ -156,7 +178,27 @@ def track_cache_path(cache_root, name, params, track) -> pathlib.Path:
 
 def is_cached(track, params: dict, cache_root) -> bool:
   """True when every feature in `params` is already cached for `track`."""
-  return all(track_cache_path(cache_root, name, p, track).exists() for name, p in params.items())
+  return all(cache_entry_ok(track_cache_path(cache_root, name, p, track))
+             for name, p in params.items())
+
+
+class CacheError(ValueError):
+  """A feature cache entry is unreadable; the message names the file."""
+
+
+def cache_entry_ok(path) -> bool:
+  """True when `path` is a complete .npy file: a valid header, and exactly the bytes it
+  announces. Entries are renamed into place whole, so a short or garbled one means outside
+  damage (disk error, a copy cut short); reading only the header keeps this check cheap."""
+  try:
+    with open(path, "rb") as fh:
+      read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                     (2, 0): np.lib.format.read_array_header_2_0}[np.lib.format.read_magic(fh)]
+      shape, _, dtype = read_header(fh)
+      expected = fh.tell() + int(np.prod(shape)) * dtype.itemsize
+    return os.path.getsize(path) == expected and len(shape) == 2
+  except (OSError, ValueError, EOFError, KeyError):
+    return False
 
 
 def _save_atomic(path: pathlib.Path, array: np.ndarray):
@@ -164,7 +206,13 @@ def _save_atomic(path: pathlib.Path, array: np.ndarray):
   tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
   with open(tmp, "wb") as fh:
     np.save(fh, array.astype(np.float16))
-  os.replace(tmp, path)  # readers never see a half-written file
+  os.replace(tmp, path)  # readers never see a half-written file (a killed build leaves a .tmp)
+
+
+def _write_text_atomic(path: pathlib.Path, text: str):
+  tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+  tmp.write_text(text)
+  os.replace(tmp, path)
 
 
 def _build_one(audio_path: str, targets: dict, params: dict):
@@ -193,31 +241,38 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
   """Makes sure every track's features are cached; returns (usable tracks, skipped).
 
   `skipped` lists (path, reason) for files that could not be decoded. Tracks already cached are
-  not touched, so rerunning is cheap (idempotent). Uses `workers` processes for large builds.
+  not touched, so rerunning is cheap (idempotent). Uses `workers` processes for large builds;
+  frozen musicnn embeddings are always computed in this process (see musicnn_features).
   """
+  in_parent = {name for name, p in params.items() if musicnn_features.is_embedding(p)}
   todo = []
   for track in tracks:
     targets = {name: str(track_cache_path(cache_root, name, p, track))
                for name, p in params.items()}
-    missing = {n: t for n, t in targets.items() if not os.path.exists(t)}
+    missing = {n: t for n, t in targets.items() if not cache_entry_ok(t)}
+    for name, target in missing.items():
+      if os.path.exists(target):
+        logging.warning("Feature cache entry %s is truncated or corrupt; rebuilding it.", target)
     if missing:
       todo.append((track, missing))
   for name, p in params.items():
     folder = pathlib.Path(cache_root) / "features" / cache_key(name, p)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "params.json").write_text(json.dumps(p, indent=1, sort_keys=True))
+    _write_text_atomic(folder / "params.json", json.dumps(p, indent=1, sort_keys=True))
   failed = {}
   if todo:
     from tqdm.auto import tqdm
     bar = tqdm(total=len(todo), desc="features", unit="track", disable=not progress)
     done = set()
-    if workers > 1 and len(todo) >= 4 * workers:
+    pooled = [(t, {n: x for n, x in m.items() if n not in in_parent}) for t, m in todo]
+    pooled = [(t, m) for t, m in pooled if m]
+    if workers > 1 and len(pooled) >= 4 * workers:
       # 'spawn' because the caller may already run JAX threads, which fork would copy unsafely.
       ctx = multiprocessing.get_context("spawn")
       try:
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
                                                     initializer=_one_blas_thread) as pool:
-          futures = {pool.submit(_build_one, t.path, m, params): t for t, m in todo}
+          futures = {pool.submit(_build_one, t.path, m, params): t for t, m in pooled}
           for future in concurrent.futures.as_completed(futures):
             if (reason := future.result()) is not None:
               failed[futures[future].path] = reason
@@ -229,8 +284,13 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
         logging.warning("Feature workers failed to start (is your script's entry point under "
                         "`if __name__ == '__main__':`?); continuing in one process.")
     for track, missing in todo:
-      if track.path in done:
+      if track.path in failed:
         continue
+      if track.path in done:  # the pool computed all but the in-process features
+        missing = {n: x for n, x in missing.items() if n in in_parent}
+        if not missing:
+          continue
+        bar.total += 1
       if (reason := _build_one(track.path, missing, params)) is not None:
         failed[track.path] = reason
       bar.update()
@@ -241,7 +301,15 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
 
 def load_track_features(track, params: dict, cache_root) -> dict:
   """{name: float32 (frames, bins)} for a cached track, trimmed to a common frame count."""
-  feats = {name: np.load(track_cache_path(cache_root, name, p, track)).astype(np.float32)
+  feats = {name: _load_entry(track_cache_path(cache_root, name, p, track))
            for name, p in params.items()}
   frames = min(v.shape[0] for v in feats.values())
   return {name: v[:frames] for name, v in feats.items()}
+
+
+def _load_entry(path: pathlib.Path) -> np.ndarray:
+  try:
+    return np.load(path).astype(np.float32)
+  except (OSError, ValueError, EOFError) as error:  # build_cache checks entries; this is later
+    raise CacheError(f"feature cache entry {path} cannot be read ({error}); delete it and "
+                     "rerun to rebuild it.") from None

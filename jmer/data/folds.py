@@ -6,9 +6,12 @@ run is an ordinary run whose config says which fold (`eval.fold`) is its test se
 
 import dataclasses
 import logging
+import warnings
 
 import numpy as np
+from sklearn.model_selection import GroupKFold
 from sklearn.model_selection import KFold
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.model_selection import StratifiedKFold
 
 from jmer.data import tracks as tracks_lib
@@ -23,23 +26,46 @@ def fold_ids(tracks, folds: int, seed: int) -> dict:
   """{(dataset, track_id): fold index in [0, folds)}; every track is in exactly one fold.
 
   Stratified by genre (by quadrant for tracks without genre, as split_tracks does) when every
-  class has at least `folds` tracks; otherwise a seeded shuffle, with a warning.
+  class has at least `folds` tracks; otherwise a seeded shuffle, with a warning. When some
+  track has a group (artist, album), every group lies in one fold (StratifiedGroupKFold, or
+  GroupKFold when a class has fewer groups than folds); ungrouped tracks are groups of one.
   """
   ordered = _order(tracks)
   if len(ordered) < folds:
     raise ValueError(f"config.eval.folds = {folds}: more folds than the {len(ordered)} "
                      "usable tracks.")
   strata = np.array([tracks_lib._stratum(t) for t in ordered])  # pylint: disable=protected-access
-  _, counts = np.unique(strata, return_counts=True)
-  if counts.min() >= folds:
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+  if any(t.group for t in ordered):
+    splits = _grouped_folds(ordered, strata, folds, seed)
   else:
-    logging.warning("Some class has fewer than %d tracks: folds are not stratified.", folds)
-    splitter = KFold(folds, shuffle=True, random_state=seed)
+    _, counts = np.unique(strata, return_counts=True)
+    if counts.min() >= folds:
+      splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    else:
+      logging.warning("Some class has fewer than %d tracks: folds are not stratified.", folds)
+      splitter = KFold(folds, shuffle=True, random_state=seed)
+    splits = splitter.split(np.zeros(len(ordered)), strata)
   out = {}
-  for k, (_, test) in enumerate(splitter.split(np.zeros(len(ordered)), strata)):
+  for k, (_, test) in enumerate(splits):
     out.update({(ordered[i].dataset, ordered[i].track_id): k for i in test})
   return out
+
+
+def _grouped_folds(ordered, strata, folds: int, seed: int):
+  groups = tracks_lib.group_keys(ordered)
+  if len(np.unique(groups)) < folds:
+    raise ValueError(f"config.eval.folds = {folds}: more folds than the "
+                     f"{len(np.unique(groups))} groups (artists) of the usable tracks.")
+  per_class = [len(np.unique(groups[strata == s])) for s in np.unique(strata)]
+  if min(per_class) >= folds:
+    splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
+  else:
+    logging.warning("Some class has fewer than %d groups: grouped folds are not stratified.",
+                    folds)
+    splitter = GroupKFold(folds, shuffle=True, random_state=seed)
+  with warnings.catch_warnings():
+    warnings.simplefilter("ignore", UserWarning)
+    return list(splitter.split(np.zeros(len(ordered)), strata, groups))
 
 
 def hold_out_fold(tracks, folds: int, fold: int, seed: int) -> list:

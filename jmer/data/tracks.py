@@ -5,9 +5,13 @@ new dataset needs nothing but a function returning a TrackList.
 """
 
 import dataclasses
+import hashlib
 import math
+import warnings
 
 import numpy as np
+from sklearn.model_selection import GroupShuffleSplit
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.model_selection import train_test_split
 
 from jmer import labels
@@ -29,6 +33,9 @@ class Track:
   # Labels of your own (a manifest's columns jmer does not know) as sorted (column, value)
   # pairs, for tasks added in jmer.tasks; a tuple keeps Track hashable.
   extra: tuple = ()
+  # Tracks sharing a group (artist, album, any id) are always on one side of every split;
+  # '' = no group known, the track is its own group.
+  group: str = ""
 
   @property
   def has_av(self) -> bool:
@@ -47,6 +54,8 @@ class TrackList:
   genre_names: tuple = labels.GTZAN_GENRES
   skipped: list = dataclasses.field(default_factory=list)  # (path, reason) pairs
   description: str = ""
+  # What Track.group means here and where it came from ('' = no groups): recorded in metrics.json.
+  group_note: str = ""
 
 
 def with_quadrants(tracks, threshold: float):
@@ -65,11 +74,44 @@ def _stratum(track) -> str:
   return f"q{track.quadrant}"
 
 
+def group_keys(tracks) -> np.ndarray:
+  """One key per track for group-aware splitting: its dataset's group, else the track itself."""
+  return np.array([f"{t.dataset}/g/{t.group}" if t.group else f"{t.dataset}/t/{t.track_id}"
+                   for t in tracks])
+
+
+def _grouped_cut(idx, groups, strata, fraction, seed):
+  """(rest, held out) of `idx` with about `fraction` of it held out and no group on both sides.
+
+  StratifiedGroupKFold's first fold of round(1 / fraction) folds, so the held-out part stays
+  stratified where the classes allow; GroupShuffleSplit (by groups, unstratified) where a class
+  has fewer groups than folds or there are too few groups.
+  """
+  n_splits = max(2, int(round(1.0 / fraction)))
+  group_count = len(np.unique(groups[idx]))
+  if group_count < 2:
+    raise ValueError(f"Cannot hold out {fraction:.0%} of {len(idx)} tracks by group: they all "
+                     "belong to one group.")
+  by_class = {s: len(np.unique(groups[idx][strata[idx] == s])) for s in np.unique(strata[idx])}
+  if group_count >= n_splits and min(by_class.values()) >= n_splits:
+    with warnings.catch_warnings():
+      warnings.simplefilter("ignore", UserWarning)
+      splitter = StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed)
+      rest, held = next(splitter.split(idx, strata[idx], groups[idx]))
+  else:
+    splitter = GroupShuffleSplit(1, test_size=fraction, random_state=seed)
+    rest, held = next(splitter.split(idx, groups=groups[idx]))
+  return idx[rest], idx[held]
+
+
 def split_tracks(tracks, val_fraction: float, test_fraction: float, seed: int):
   """Assigns train/val/test to every track without a predefined split, by track, stratified.
 
   Stratifies by genre (by AV quadrant for tracks without genre) where every stratum is large
   enough, else falls back to a plain seeded shuffle. Tracks with a predefined split keep it.
+  When some track has a `group` (artist, album), a group never straddles two splits: the cut is
+  group-aware (StratifiedGroupKFold, so the fractions are approximate) and tracks without a
+  group count as groups of one. Without groups the split is the plain track split.
   Returns {split: [tracks]}; no track is ever in two splits.
   """
   fixed = [t for t in tracks if t.split]
@@ -78,11 +120,14 @@ def split_tracks(tracks, val_fraction: float, test_fraction: float, seed: int):
   if free:
     ids = np.arange(len(free))
     strata = np.array([_stratum(t) for t in free])
+    groups = group_keys(free) if any(t.group for t in free) else None
 
     def cut(idx, fraction, salt):
       count = int(round(fraction * len(idx)))
       if count == 0:
         return idx, idx[:0]
+      if groups is not None:
+        return _grouped_cut(idx, groups, strata, fraction, seed + salt)
       _, counts = np.unique(strata[idx], return_counts=True)
       stratify = strata[idx] if counts.min() >= 2 and count >= len(counts) else None
       return train_test_split(idx, test_size=count, random_state=seed + salt, stratify=stratify)
@@ -93,6 +138,72 @@ def split_tracks(tracks, val_fraction: float, test_fraction: float, seed: int):
     for name, idx in (("train", train), ("val", val), ("test", test)):
       out[name] += [dataclasses.replace(free[i], split=name) for i in sorted(idx)]
   return out
+
+
+def shared_groups(by_split) -> dict:
+  """{group: [splits]} of every group found in more than one split (empty when honest)."""
+  seen = {}
+  for split, tracks in by_split.items():
+    for t in tracks:
+      if t.group:
+        seen.setdefault((t.dataset, t.group), set()).add(split)
+  return {f"{d}/{g}": sorted(s) for (d, g), s in seen.items() if len(s) > 1}
+
+
+def song_identity(track) -> str:
+  """A dataset-independent name of the song a track is, for leakage checks across runs.
+
+  DEAM's 2013 part is EmoMusic's clips under the same song ids, so a DEAM and an EmoMusic track
+  with the same id are one song ('song:<id>'); every other track is '<dataset>:<track id>'
+  (the built-in corpus's and your own collections' ids already name their corpus or folder).
+  """
+  if track.dataset in SHARED_SONG_IDS:
+    return f"song:{track.track_id}"
+  return f"{track.dataset}:{track.track_id}"
+
+
+# Datasets whose song ids name the same songs (DEAM 1-1000 = EmoMusic's clips).
+SHARED_SONG_IDS = ("deam", "emomusic")
+
+
+def identity_hashes(tracks) -> list:
+  """Sorted short hashes of the tracks' song identities (what a work dir's train_tracks.txt
+  holds: enough to check overlap, without listing anyone's file names)."""
+  return sorted({hashlib.sha1(song_identity(t).encode()).hexdigest()[:16] for t in tracks})
+
+
+def data_fingerprint(sources, by_split) -> dict:
+  """What identifies a run's data: sources, split sizes, and digests of ids, labels and split.
+
+  Stored in state.json; a resumed run compares it part by part to say what changed.
+  """
+  rows = sorted((t.dataset, t.track_id, s, t.genre, round(t.arousal, 6), round(t.valence, 6),
+                 t.quadrant, t.extra) for s, ts in by_split.items() for t in ts)
+
+  def digest(columns):
+    text = "\n".join(repr(tuple(r[c] for c in columns)) for r in rows)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+  return dict(sources=list(sources), tracks={s: len(ts) for s, ts in by_split.items()},
+              ids=digest((0, 1)), labels=digest((0, 1, 3, 4, 5, 6, 7)), split=digest((0, 1, 2)))
+
+
+def fingerprint_changes(old: dict, new: dict) -> list:
+  """Human-readable differences between two data_fingerprint()s ([] when the data is the same)."""
+  changes = []
+  if old["sources"] != new["sources"]:
+    changes.append(f"data sources {'+'.join(old['sources'])} -> {'+'.join(new['sources'])}")
+  if old["ids"] != new["ids"]:
+    changes.append(f"the track list (train/val/test {_sizes(old)} -> {_sizes(new)})")
+  elif old["labels"] != new["labels"]:
+    changes.append("the tracks' labels")
+  if old["ids"] == new["ids"] and old["split"] != new["split"]:
+    changes.append("which tracks are in train/val/test (data.split_seed, split or fractions)")
+  return changes
+
+
+def _sizes(fingerprint) -> str:
+  return "/".join(str(fingerprint["tracks"].get(s, 0)) for s in SPLITS)
 
 
 def class_counts(tracks, genre_names, task_names=("genre",)) -> dict:

@@ -25,9 +25,9 @@ def predict_tracks(model, split: pipeline.SplitData, config) -> dict:
 def track_metrics(preds: dict, tracks, genre_names, config) -> dict:
   """Test metrics for every head the model has, on the tracks that carry that label."""
   out = {}
-  for name, values in preds.items():
+  for name in [n for n in tasks_lib.TASKS if n in preds]:  # task order, not model.predict's
     for key, kind, truth, pred, names in tasks_lib.TASKS[name].evaluations(
-        tracks, values, genre_names, config):
+        tracks, preds[name], genre_names, config):
       out[key] = metrics_lib.METRICS_OF_KIND[kind](truth, pred, names)
   return out
 
@@ -44,6 +44,14 @@ def per_dataset_metrics(preds: dict, tracks, genre_names, config) -> dict:
   return out
 
 
+def _predicted_class(probs, i: int):
+  """Row i's argmax, or None without that head or for a non-finite row (no prediction, which
+  argmax would call class 0)."""
+  if probs is None or not np.isfinite(probs[i]).all():
+    return None
+  return int(np.argmax(probs[i]))
+
+
 def write_predictions_csv(path, preds: dict, split: pipeline.SplitData, genre_names):
   with open(path, "w", newline="") as fh:
     writer = csv.writer(fh)
@@ -52,15 +60,13 @@ def write_predictions_csv(path, preds: dict, split: pipeline.SplitData, genre_na
     writer.writerow(header)
     for i, t in enumerate(split.tracks):
       row = [t.track_id, t.dataset, genre_names[t.genre] if t.genre >= 0 else ""]
-      if "genre" in preds:
-        k = int(np.argmax(preds["genre"][i]))
-        row += [genre_names[k], f"{preds['genre'][i, k]:.4f}"]
-      else:
-        row += ["", ""]
+      k = _predicted_class(preds.get("genre"), i)
+      row += [genre_names[k], f"{preds['genre'][i, k]:.4f}"] if k is not None else ["", ""]
       av = preds.get("emotion")
       row += [f"{t.arousal:.4f}" if t.has_av else "", f"{av[i, 0]:.4f}" if av is not None else "",
               f"{t.valence:.4f}" if t.has_av else "", f"{av[i, 1]:.4f}" if av is not None else ""]
-      row += [labels.QUADRANTS[int(np.argmax(preds["quadrant"][i]))] if "quadrant" in preds else ""]
+      q = _predicted_class(preds.get("quadrant"), i)
+      row += [labels.QUADRANTS[q] if q is not None else ""]
       # The true quadrant: a quadrant-only dataset (4Q) has it without arousal/valence.
       row += [labels.QUADRANTS[t.quadrant] if t.quadrant >= 0 else ""]
       writer.writerow(row)

@@ -101,33 +101,32 @@ def regression_metrics(y_true, y_pred, names=("arousal", "valence")) -> dict:
   return out
 
 
-def _roc_auc_present(y, probs) -> float:
-  """Macro one-vs-rest ROC-AUC over the classes present in y only.
+def _roc_auc_present(y, probs, present) -> float:
+  """Macro one-vs-rest ROC-AUC over the classes present in y, each from its raw column.
 
-  AUC for a class with no positives is undefined, so absent classes are dropped and the
-  remaining probability columns renormalised to sum to 1 (sklearn's multi-class check).
+  AUC for a class with no positives is undefined, so absent classes are left out of the mean.
+  Each present class is ranked by its own probability as the model gave it: renormalising the
+  columns over the present classes would divide every row by a different total and reorder the
+  tracks within a column.
   """
-  present = np.unique(y)
   if present.size < 2:
     return _NAN
-  sub = probs[:, present]
-  total = sub.sum(axis=1, keepdims=True)
-  # A row putting (numerically) all its mass on absent classes carries no ranking information
-  # among the present ones: treat it as uniform instead of dividing by zero.
-  sub = np.where(total > 0, sub / np.where(total > 0, total, 1.0), 1.0 / present.size)
-  if present.size == 2:
-    # sklearn's binary path wants a 1-D score for the larger label; with two classes both
-    # one-vs-rest AUCs are equal, so this is also their macro average.
-    return float(roc_auc_score(y == present[1], sub[:, 1]))
-  return float(roc_auc_score(y, sub, multi_class="ovr", average="macro", labels=present))
+  return float(np.mean([roc_auc_score(y == c, probs[:, c]) for c in present]))
 
 
 def classification_metrics(y_true, probs, class_names) -> dict:
-  """accuracy, macro_f1, per-class f1, K×K confusion matrix, macro OvR ROC-AUC and n.
+  """accuracy, macro_f1, per-class f1, K×K confusion matrix, macro OvR ROC-AUC and counts.
 
   y_true holds integer class ids (< 0 = no label, ignored); probs is (N, K) class probabilities.
-  Labels are pinned to range(K) so shapes and the macro average do not depend on which classes
-  a particular split happens to contain (absent classes count as F1 = 0 in macro_f1).
+  A labelled row whose probabilities are not all finite is no prediction (e.g. the quadrant of
+  a NaN arousal–valence point): it is left out of every number and counted in n_no_prediction,
+  rather than scored as whatever argmax makes of it.
+
+  macro_f1 and roc_auc_ovr average over the classes present in the evaluated labels only (named
+  in averaged_classes): a class with no track in the test labels has no recall, and counting it
+  as F1 = 0 would cap macro-F1 at (present / K) whatever the model does. per_class_f1 and the
+  confusion matrix keep all K classes so their shape does not depend on the split; an absent
+  class's F1 is nan.
   """
   class_names = [str(c) for c in class_names]
   k = len(class_names)
@@ -137,23 +136,30 @@ def classification_metrics(y_true, probs, class_names) -> dict:
   if probs.shape != (y.size, k):
     raise ValueError(f"probs has shape {probs.shape}, expected ({y.size}, {k}) for "
                      f"{y.size} labels and {k} class names")
-  keep = y >= 0
-  y, probs = y[keep], probs[keep]
   if np.any(y >= k):
     raise ValueError(f"y_true contains class ids >= {k}")
+  labelled = y >= 0
+  predicted = np.isfinite(probs).all(axis=1)
+  n_no_prediction = int(np.sum(labelled & ~predicted))
+  y, probs = y[labelled & predicted], probs[labelled & predicted]
   labels = list(range(k))
+  present = np.unique(y)
+  counts = {"n": int(y.size), "n_no_prediction": n_no_prediction}
   if y.size == 0:
-    return {"accuracy": _NAN, "macro_f1": _NAN, "per_class_f1": {c: _NAN for c in class_names},
-            "confusion_matrix": [[0] * k for _ in range(k)], "roc_auc_ovr": _NAN, "n": 0}
+    return {"accuracy": _NAN, "macro_f1": _NAN, "averaged_classes": [],
+            "per_class_f1": {c: _NAN for c in class_names},
+            "confusion_matrix": [[0] * k for _ in range(k)], "roc_auc_ovr": _NAN, **counts}
   pred = probs.argmax(axis=1)
   per_class = f1_score(y, pred, labels=labels, average=None, zero_division=0)
+  per_class = np.where(np.isin(labels, present), per_class, _NAN)
   return {
       "accuracy": float(accuracy_score(y, pred)),
-      "macro_f1": float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)),
+      "macro_f1": float(np.mean(per_class[present])),
+      "averaged_classes": [class_names[c] for c in present],
       "per_class_f1": {c: float(f) for c, f in zip(class_names, per_class)},
       "confusion_matrix": confusion_matrix(y, pred, labels=labels).tolist(),
-      "roc_auc_ovr": _roc_auc_present(y, probs),
-      "n": int(y.size),
+      "roc_auc_ovr": _roc_auc_present(y, probs, present),
+      **counts,
   }
 
 
@@ -180,6 +186,15 @@ def _fmt(value) -> str:
   return "nan" if math.isnan(value) else f"{value:.3f}"
 
 
+def _over_present(m: dict) -> str:
+  """Which classes a macro average covers: '  (over the 6 of 10 classes present in the test
+  labels)'; '' for a metrics dict from before averaged_classes existed."""
+  if "averaged_classes" not in m:
+    return ""
+  return (f"  (over the {len(m['averaged_classes'])} of {len(m['per_class_f1'])} classes "
+          "present in the test labels)")
+
+
 def format_metrics_table(metrics: dict) -> str:
   """Fixed-width text table of a {"genre": cls, "emotion_av": reg, "quadrant": cls} dict.
 
@@ -190,9 +205,12 @@ def format_metrics_table(metrics: dict) -> str:
   for task, m in metrics.items():
     kind = metric_kind(m)
     if kind == "classification":
-      rows += [(task, "accuracy", _fmt(m["accuracy"])), (task, "macro-F1", _fmt(m["macro_f1"])),
+      rows += [(task, "accuracy", _fmt(m["accuracy"])),
+               (task, "macro-F1", _fmt(m["macro_f1"]) + _over_present(m)),
                (task, "ROC-AUC (OvR)", _fmt(m.get("roc_auc_ovr", _NAN))),
                (task, "n", _fmt(m.get("n", 0)))]
+      if m.get("n_no_prediction"):
+        rows.append((task, "no prediction", _fmt(m["n_no_prediction"]) + " (not scored)"))
     elif kind == "regression":
       for dim, d in m.items():
         if isinstance(d, dict):

@@ -77,7 +77,7 @@ class Report:
     lines = ["## Data", "", f"- **Source:** {d['source']} — {d['summary']}."]
     if self.by == "seed":
       t = d["tracks"]
-      lines.append(f"- **Split:** one fixed track split (data.seed = "
+      lines.append(f"- **Split:** one fixed track split (data.split_seed = "
                    f"{self.record['split_seed']}) shared by every run: {t['train']} train / "
                    f"{t['val']} validation / {t['test']} test tracks. Repeats vary only the "
                    "seed of the initial weights, segment draws and augmentation.")
@@ -85,7 +85,7 @@ class Report:
       folds = [r for r in self.runs[self.cells[0]]]
       tests = sum(r.report["data"]["tracks"]["test"] for r in folds)
       lines.append(f"- **Split:** {self.record['repeats']['n']}-fold cross-validation by track "
-                   f"(seeded, stratified; data.seed = {self.record['split_seed']}): every track "
+                   f"(seeded, stratified; data.split_seed = {self.record['split_seed']}): every track "
                    f"is tested once, {tests} test tracks over the folds of "
                    f"`{self.cells[0]}`; each fold's validation set comes from the other folds.")
     group = self.reference_config().get("data.group_by")

@@ -33,7 +33,7 @@ def run_config(suite, cell: str, repeat: int, root: pathlib.Path):
   spec = suite["cells"][cell]
   overrides = {**suite["set"], **spec.get("set", {})}
   config = suite_lib.load_config(spec["config"], overrides, suite["variants"])
-  config.data.seed = suite["split_seed"]  # the data and split stay fixed across repeats
+  config.data.split_seed = suite["split_seed"]  # the data and split stay fixed across repeats
   if suite["repeats"]["by"] == "seed":
     config.seed = repeat
   else:

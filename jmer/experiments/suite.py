@@ -4,9 +4,9 @@ A suite is a Python file under experiments/ that defines `SUITE`, a dict:
 
   name:        the suite's name (the default root is runs/experiments/<name>)
   repeats:     dict(by='seed' | 'fold', n=3): seeds vary the initial weights and segment draws
-               with the data and split held fixed (data.seed = split_seed); folds run k-fold
+               with the data and split held fixed (data.split_seed = split_seed); folds run k-fold
                cross-validation, fold k being run k's test set
-  split_seed:  the data.seed every run uses (default 0)
+  split_seed:  the data.split_seed every run uses (default 0)
   set:         {key: value} overrides for every cell, e.g. {'train.epochs': 10}
   cells:       {cell: dict(config='configs/x.py[:variants]', set={...}, init_from='<cell>',
                            label='what it is')}; init_from starts each repeat from the same

@@ -12,11 +12,16 @@ import argparse
 import os
 import pathlib
 import sys
+import threading
 
 from jmer import labels
 from jmer.data import audio
 
 TITLE = "jmer: genre and emotion of a song"
+MAX_UPLOAD_MB = 200  # ~20 min of WAV at CD quality, hours of MP3; checked before decoding
+# One analysis at a time whatever the server allows: the model is shared, and two songs decoded
+# side by side on a laptop only make both users wait longer.
+_analysis_lock = threading.Lock()
 
 
 def summary_markdown(result: dict) -> str:
@@ -95,21 +100,39 @@ def timeline_figure(result: dict, genre_names):
   return fig
 
 
-def analyse(bundle, path):
-  """(genre bars, summary, AV plot, timeline plot) for one file; errors become the summary."""
+def analyse(bundle, path, max_upload_mb: float = MAX_UPLOAD_MB):
+  """(genre bars, summary, AV plot, timeline plot) for one file; errors become the summary.
+
+  A file over `max_upload_mb` is refused before decoding; any file that is not usable audio
+  (text, an image, a damaged song) gets its reason shown, never a traceback.
+  """
   from jmer.inference import predict
   if not path:
     return None, "Upload or pick an audio file.", None, None
+
+  def refused(reason):
+    return None, f"**Cannot analyse this file:** {reason}", None, None
+
   try:
-    result = predict.predict_file(bundle, path, timeline=True)
+    size_mb = os.path.getsize(path) / 1e6
+  except OSError as error:
+    return refused(f"cannot read it ({error.strerror})")
+  if size_mb > max_upload_mb:
+    return refused(f"it is {size_mb:.0f} MB; the limit is {max_upload_mb:g} MB "
+                   "(python -m jmer.demo --max-upload-mb=N)")
+  try:
+    with _analysis_lock:
+      result = predict.predict_file(bundle, path, timeline=True)
   except audio.AudioError as error:
-    return None, f"**Cannot analyse this file:** {error.reason}", None, None
+    return refused(error.reason)
+  except Exception as error:  # a web page shows a reason, not a server error
+    return refused(f"unexpected {type(error).__name__}: {error}")
   bars = result.get("genre_probabilities")
   return (bars, summary_markdown(result), av_figure(result, bundle.meta["quadrant_threshold"]),
           timeline_figure(result, bundle.genre_names))
 
 
-def build_app(bundle, examples=()):
+def build_app(bundle, examples=(), max_upload_mb: float = MAX_UPLOAD_MB):
   """The Gradio Blocks app for a loaded model bundle; `examples` are files offered to pick."""
   import gradio as gr
   with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
@@ -128,13 +151,13 @@ def build_app(bundle, examples=()):
         summary = gr.Markdown("Upload or pick an audio file.", elem_id="summary")
         av_plot = gr.Plot(label="Arousal–valence plane", elem_id="av-plane")
     timeline_plot = gr.Plot(label="Timeline", elem_id="timeline")
-    song.change(lambda path: analyse(bundle, path), inputs=song,
+    song.change(lambda path: analyse(bundle, path, max_upload_mb), inputs=song,
                 outputs=[bars, summary, av_plot, timeline_plot], concurrency_limit=1)
-  return app
+  # Requests beyond the one running wait in a bounded queue instead of piling up threads.
+  return app.queue(default_concurrency_limit=1, max_size=16)
 
 
-def main(argv=None) -> int:
-  os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # local tool: no telemetry
+def build_parser() -> argparse.ArgumentParser:
   from jmer.inference import export
   parser = argparse.ArgumentParser(prog="python -m jmer.demo", description=TITLE)
   export.add_model_flags(parser)
@@ -142,7 +165,15 @@ def main(argv=None) -> int:
   parser.add_argument("--host", default="127.0.0.1",
                       help="address to bind (default 127.0.0.1: this machine only)")
   parser.add_argument("--port", type=int, default=7860)
-  args = parser.parse_args(argv)
+  parser.add_argument("--max-upload-mb", type=float, default=MAX_UPLOAD_MB,
+                      help=f"largest upload accepted, in MB (default {MAX_UPLOAD_MB})")
+  return parser
+
+
+def main(argv=None) -> int:
+  os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # local tool: no telemetry
+  from jmer.inference import export
+  args = build_parser().parse_args(argv)
   try:
     import gradio as gr
   except ImportError:
@@ -160,8 +191,9 @@ def main(argv=None) -> int:
   # Local fonts only: the default theme fetches Google Fonts, which offline machines lack.
   theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                             font_mono=["ui-monospace", "monospace"])
-  build_app(bundle, examples).launch(
+  build_app(bundle, examples, args.max_upload_mb).launch(
       server_name=args.host, server_port=args.port, share=False, ssr_mode=False, theme=theme,
+      max_file_size=f"{args.max_upload_mb:g}mb",  # the server refuses bigger uploads too
       allowed_paths=[str(pathlib.Path(args.examples).expanduser())] if examples else None)
   return 0
 

@@ -3,14 +3,26 @@
 import keras
 import numpy as np
 
+from jmer.data import musicnn_input
+from jmer.pretrained import musicnn
 
-def feature_branch(name: str, frames: int, bins: int, mean=None, variance=None):
+# The name of the pretrained network inside a fine-tuned branch: '<feature>_network'. Its
+# variables are the ones the optimizer updates at model.pretrained.learning_rate_scale.
+PRETRAINED_NETWORK_SUFFIX = "_network"
+
+
+def feature_branch(name: str, frames: int, bins: int, mean=None, variance=None,
+                   normalize: bool = True):
   """(input, normalised (frames, bins) tensor) for one feature.
 
   Normalisation statistics come from the training split and are stored in the model, so a
-  saved model normalises new audio exactly as in training with no extra files.
+  saved model normalises new audio exactly as in training with no extra files. normalize=False
+  passes the input on as it is (the fine-tuned musicnn network has its own input batch norm,
+  trained on the raw log-mel).
   """
   inputs = keras.Input(shape=(frames, bins), name=name)
+  if not normalize:
+    return inputs, inputs
   if mean is None:
     mean, variance = np.zeros(bins, np.float32), np.ones(bins, np.float32)
   x = keras.layers.Normalization(axis=-1, mean=mean, variance=variance,
@@ -21,3 +33,28 @@ def feature_branch(name: str, frames: int, bins: int, mean=None, variance=None):
 def projection_stem(x, name: str, width: int):
   """Projects every frame's bins to a common width, so branches can share one trunk."""
   return keras.layers.Dense(width, name=f"{name}_stem")(x)
+
+
+def pretrained_network_branch(x, name: str, network: str):
+  """Fine-tuning: a segment's musicnn log-mel (frames, 96) -> (patches, 200) penultimate
+  embeddings of the pretrained network, applied to its non-overlapping 3 s patches.
+
+  The trailing frames that do not fill a patch are dropped (as musicnn itself does). The
+  network's batch norms stay frozen, in inference mode: batches of a few segments would
+  replace the statistics learnt on the Million Song Dataset with noisy ones. Built from
+  standard layers only (Cropping1D, Reshape, TimeDistributed), so the model file loads in
+  Keras safe mode; the pretrained weights are loaded here and then saved with the model.
+  """
+  frames, patch = x.shape[1], musicnn_input.PATCH_FRAMES
+  if frames < patch:
+    raise ValueError(f"feature {name!r}: a segment of {frames} frames is shorter than one "
+                     f"musicnn patch ({patch} frames = 3 s); raise data.segment_seconds")
+  patches = frames // patch
+  x = keras.layers.Cropping1D((0, frames - patches * patch), name=f"{name}_whole_patches")(x)
+  x = keras.layers.Reshape((patches, patch, x.shape[-1]), name=f"{name}_patches")(x)
+  net = musicnn.build_musicnn("penultimate", name=f"{name}{PRETRAINED_NETWORK_SUFFIX}")
+  net = musicnn.load_pretrained(net, dataset=network)
+  for layer in net.layers:
+    if isinstance(layer, keras.layers.BatchNormalization):
+      layer.trainable = False
+  return keras.layers.TimeDistributed(net, name=f"{name}_per_patch")(x)

@@ -4,6 +4,7 @@ import keras
 
 from jmer import tasks as tasks_lib
 from jmer.data import features as features_lib
+from jmer.data import musicnn_features
 from jmer.data import pipeline
 from jmer.models import branches
 from jmer.models import fusion
@@ -36,9 +37,15 @@ def _branch_embeddings(config, params, stats, frames):
   inputs, embeddings, shared = {}, {}, None
   for name, p in params.items():
     mean, var = (stats or {}).get(name, (None, None))
+    pretrained = name in musicnn_features.NETWORKS
+    fine_tune = pretrained and not musicnn_features.is_embedding(p)
     inputs[name], x = branches.feature_branch(
-        name, frames, features_lib.feature_bins(name, p), mean, var)
-    if config.model.shared_trunk:
+        name, frames, features_lib.feature_bins(name, p), mean, var, normalize=not fine_tune)
+    if fine_tune:  # the pretrained network itself, then the pooled trunk over its patches
+      x = branches.pretrained_network_branch(x, name, p["network"])
+    if pretrained:  # embeddings, not a spectrogram: no CRNN/Transformer, no shared trunk
+      embeddings[name] = trunks.pretrained_pooled_trunk(x.shape[1:], config, f"{name}_pooled")(x)
+    elif config.model.shared_trunk:
       x = branches.projection_stem(x, name, config.model.stem_width)
       shared = shared or make_trunk(x.shape[1:], config, f"shared_{config.model.trunk}")
       embeddings[name] = shared(x)
@@ -72,6 +79,13 @@ def build_model(config, params: dict, genre_names, stats: dict | None = None) ->
     branch, task = name[len(tasks_lib.AUX_PREFIX) + 1:].rsplit("_", 1)
     outputs[name] = heads.output_activation(per_branch[branch][task], task, name=name)
   return keras.Model(inputs=inputs, outputs=outputs, name="jmer")
+
+
+def pretrained_variables(model) -> list:
+  """The trainable variables of the pretrained networks inside fine-tuned musicnn branches."""
+  return [v for layer in model.layers if isinstance(layer, keras.layers.TimeDistributed)
+          and layer.layer.name.endswith(branches.PRETRAINED_NETWORK_SUFFIX)
+          for v in layer.layer.trainable_variables]
 
 
 def inference_model(model, config) -> keras.Model:

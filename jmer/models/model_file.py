@@ -23,6 +23,7 @@ from jmer import tasks as tasks_lib
 from jmer import labels
 from jmer import config as config_lib
 from jmer.data import features as features_lib
+from jmer.data import musicnn_features
 from jmer.data import pipeline
 
 METADATA_MEMBER = "jmer.json"
@@ -132,11 +133,19 @@ def check_metadata(meta: dict, expected_params: dict | None = None) -> None:
           f"feature settings do not match: '{name}' was computed by feature code version "
           f"{p.get('version')}, this jmer {jmer.__version__} computes version "
           f"{features_lib.FEATURE_VERSION}; retrain or use the jmer version that trained it")
+    if musicnn_features.is_embedding(p) and p.get("weights") != musicnn_features.weights_hash(
+        p["network"]):
+      raise ValueError(f"feature settings do not match: '{name}' was computed with other musicnn "
+                       f"weights (hash {p.get('weights')}) than this jmer ships "
+                       f"({musicnn_features.weights_hash(p['network'])}); retrain")
   for key in ("sample_rate", "n_fft", "hop_length"):
-    values = {p[key] for p in params.values()} | ({meta[key]} if key in meta else set())
-    if len(values) != 1:
+    # mel/MFCC/chroma share one STFT; musicnn features have their own FFT size, same grid.
+    agree = params.values() if key != "n_fft" else [
+        p for name, p in params.items() if name in features_lib.STFT_FEATURES]
+    values = {p[key] for p in agree} | ({meta[key]} if key in meta else set())
+    if len(values) > 1:
       raise ValueError(f"feature settings do not match: features disagree on {key} {values} "
-                       "(jmer computes every feature from one STFT)")
+                       "(jmer computes every feature on one frame grid, from one STFT)")
   if expected_params is not None and expected_params != params:
     raise ValueError(f"feature settings do not match the expected ones: the model has "
                      f"{json.dumps(params, sort_keys=True)}, expected "

@@ -39,4 +39,18 @@ def crnn_trunk(input_shape, config, name: str) -> keras.Model:
   return keras.Model(inputs, x, name=name)
 
 
+def pretrained_pooled_trunk(input_shape, config, name: str) -> keras.Model:
+  """The trunk of a pretrained-embedding feature (musicnn): the embeddings already describe the
+  music, so the mean and max over time (frames or patches) and one ReLU layer of
+  config.model.embedding_dim units suffice; a CRNN over them would only overfit."""
+  inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
+  pooled = layers.Concatenate(name=f"{name}_mean_max")([
+      layers.GlobalAveragePooling1D(name=f"{name}_mean")(inputs),
+      layers.GlobalMaxPooling1D(name=f"{name}_max")(inputs)])
+  x = layers.Dropout(config.model.dropout, name=f"{name}_dropout_in")(pooled)
+  x = layers.Dense(config.model.embedding_dim, activation="relu", name=f"{name}_embedding")(x)
+  x = layers.Dropout(config.model.dropout, name=f"{name}_dropout_out")(x)
+  return keras.Model(inputs, x, name=name)
+
+
 TRUNKS = {"crnn": crnn_trunk, "transformer": transformer.transformer_trunk}

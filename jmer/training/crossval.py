@@ -81,7 +81,12 @@ def cross_validate(config, workdir, augment=None) -> dict:
   folds = config.eval.folds
   if folds < 2:
     raise config_lib.ConfigError(f"config.eval.folds = {folds}: cross-validation needs >= 2.")
-  workdir = workdir_lib.prepare_workdir(workdir, config)
+  with workdir_lib.claim_workdir(workdir, config) as workdir:  # one run per work dir
+    return _cross_validate_in(config, workdir, augment)
+
+
+def _cross_validate_in(config, workdir, augment) -> dict:
+  folds = config.eval.folds
   reports = []
   for k in range(folds):
     print(f"\n=== jmer cross-validation: fold {k + 1}/{folds} (test = fold {k}) ===", flush=True)
@@ -90,7 +95,8 @@ def cross_validate(config, workdir, augment=None) -> dict:
   fold_metrics = [r["metrics"] for r in reports]
   summary = summarize(fold_metrics)
   result = dict(
-      folds=folds, seed=config.seed, summary=summary,
+      folds=folds, seed=config.seed, split_seed=config.data.split_seed,
+      grouped=reports[0]["data"]["split"]["grouped"], summary=summary,
       pooled_confusion_matrices=pooled_confusion(fold_metrics),
       class_names=dict(genre=list(reports[0]["data"]["genre_names"])),
       per_fold=[dict(fold=k, workdir=str(workdir / f"fold_{k}"),

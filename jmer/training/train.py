@@ -9,6 +9,7 @@ from jmer.data import augment as augment_lib
 from jmer.evaluation import evaluate
 from jmer.models import model_file
 from jmer.training import losses
+from jmer.training import optimizers
 from jmer.training import workdir as workdir_lib
 from jmer.training import transfer
 from jmer.data import experiment
@@ -26,7 +27,7 @@ def make_optimizer(config, steps_per_epoch: int) -> keras.optimizers.Optimizer:
   schedule = keras.optimizers.schedules.CosineDecay(
       initial_learning_rate=t.learning_rate / 10, decay_steps=total - warmup, alpha=0.01,
       warmup_target=t.learning_rate, warmup_steps=warmup)
-  return keras.optimizers.AdamW(learning_rate=schedule, weight_decay=t.weight_decay)
+  return optimizers.ScaledAdamW(learning_rate=schedule, weight_decay=t.weight_decay)
 
 
 def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
@@ -34,11 +35,17 @@ def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
   stats = pipeline.feature_stats(data.splits["train"], seed=config.seed)
   model = build.build_model(config, data.params, data.genre_names, stats)
   if config.train.init_from:  # before compile: freezing changes what compile trains
+    data.description["transfer_leakage_check"] = transfer.check_test_overlap(
+        config.train.init_from, data.splits["test"].tracks, config.train.allow_test_overlap)
     copied = transfer.load_matching_weights(model, config.train.init_from,
                                             freeze=config.train.freeze_transferred)
     print(f"Transferred {len(copied)} layer(s) from {config.train.init_from}"
           + (" (frozen)" if config.train.freeze_transferred else "") + ".")
-  model.compile(optimizer=make_optimizer(config, steps_per_epoch),
+  optimizer = make_optimizer(config, steps_per_epoch)
+  # A fine-tuned pretrained network learns at model.pretrained.learning_rate_scale x the rate.
+  optimizer.scale_learning_rate(build.pretrained_variables(model),
+                                config.model.pretrained.learning_rate_scale)
+  model.compile(optimizer=optimizer,
                 loss=losses.task_losses(names, config),
                 loss_weights=losses.loss_weights(names, config),
                 weighted_metrics=losses.task_metrics(tasks_lib.output_names(config)))
@@ -48,10 +55,14 @@ def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
 def train_and_evaluate(config, workdir, augment=None) -> dict:
   """Trains the configured model in `workdir` (resuming a run found there) and evaluates it.
 
-  Returns the report written to metrics.json.
+  Returns the report written to metrics.json. Refuses a work dir another process is using.
   """
   config_lib.validate(config)
-  workdir = workdir_lib.prepare_workdir(workdir, config)
+  with workdir_lib.claim_workdir(workdir, config) as workdir:
+    return _train_and_evaluate_in(config, workdir, augment)
+
+
+def _train_and_evaluate_in(config, workdir, augment) -> dict:
   data = experiment.load_experiment_data(config)
   d = data.description
   print(f"jmer: data = {d['summary']}; tracks train/val/test = "
@@ -70,6 +81,9 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
   model = build_and_compile(config, data, steps_per_epoch)
   checkpoints = workdir / "checkpoints"
   state = callbacks_lib.load_state(checkpoints)
+  fingerprint = d["fingerprint"]
+  callbacks_lib.check_same_data(state, fingerprint, checkpoints)
+  workdir_lib.write_train_tracks(workdir, data.splits["train"].tracks)
   initial_epoch = 0
   if state:
     model.optimizer.build(model.trainable_variables)  # so optimizer slots load too
@@ -80,7 +94,8 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
 
   if not callbacks_lib.training_finished(state, config.train.epochs):
     checkpointer = callbacks_lib.CheckpointAndResume(checkpoints, config.train.patience,
-                                                     config.train.epochs, config.train.select_on)
+                                                     config.train.epochs, fingerprint,
+                                                     select_on=config.train.select_on)
     val = data.splits["val"]
     expand = build.expand_targets(config)  # aux heads learn their task's labels
     model.fit(
@@ -90,8 +105,10 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
         callbacks=[
             callbacks_lib.SeedEpoch(stream),
             fusion.GateLogger(),  # before the loggers, so they record the gate weights
+            # history before the checkpoint: a kill between them makes the rerun redo the
+            # epoch, and HistoryLogger drops its row, rather than losing the row for good.
+            callbacks_lib.HistoryLogger(workdir / "history.csv", initial_epoch),
             checkpointer,
-            keras.callbacks.CSVLogger(str(workdir / "history.csv"), append=True),
             keras.callbacks.TensorBoard(str(workdir / "tensorboard"), write_graph=False),
         ])
     if checkpointer.nan_at:

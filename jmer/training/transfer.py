@@ -1,9 +1,12 @@
 """Transfer learning: start a run from another run's weights (e.g. pretrain genre → fine-tune
 emotion), copying every layer whose name and weight shapes match."""
 
+import logging
 import pathlib
 
+from jmer.data import tracks as tracks_lib
 from jmer.models import model_file
+from jmer.training import workdir as workdir_lib
 
 
 def source_model_path(init_from) -> pathlib.Path:
@@ -45,3 +48,38 @@ def load_matching_weights(model, init_from, freeze: bool = False) -> list:
     raise ValueError(f"config.train.init_from = {str(init_from)!r}: no layer of that model "
                      "matches this one by name and shape (different features or trunk?).")
   return copied
+
+
+def source_run_dir(init_from):
+  """The run dir behind `train.init_from` (a run dir, its model.keras or checkpoints/best.keras)."""
+  path = source_model_path(init_from)
+  if path.parent.name == "checkpoints":
+    return path.parent.parent
+  return path.parent
+
+
+def check_test_overlap(init_from, test_tracks, allow: bool) -> dict:
+  """Refuses a source run that trained on this run's test songs; returns what was checked.
+
+  Compares song identities (tracks_lib.song_identity: DEAM and EmoMusic songs with one id are
+  one song) of the source run's train_tracks.txt with this run's test tracks. With `allow`
+  (train.allow_test_overlap) an overlap only warns; the returned dict goes into metrics.json.
+  """
+  run_dir = source_run_dir(init_from)
+  trained = workdir_lib.read_train_tracks(run_dir)
+  if trained is None:
+    logging.warning("%s has no %s, so it cannot be checked for training on this run's test "
+                    "tracks.", run_dir, workdir_lib.TRAIN_TRACKS_FILE)
+    return dict(source=str(run_dir), checked=False)
+  overlap = trained & set(tracks_lib.identity_hashes(test_tracks))
+  report = dict(source=str(run_dir), checked=True, test_tracks_seen_in_source_training=len(overlap))
+  if overlap:
+    message = (f"config.train.init_from = {str(init_from)!r}: that run trained on {len(overlap)} "
+               f"of this run's {len(test_tracks)} test tracks (by song identity; DEAM contains "
+               "EmoMusic's songs), so its test numbers would be inflated.")
+    if not allow:
+      raise ValueError(message + " Use a source run trained without them, or pass "
+                       "--config.train.allow_test_overlap=True to run anyway (reported in "
+                       "metrics.json).")
+    logging.warning("%s Running anyway (train.allow_test_overlap).", message)
+  return report

@@ -7,15 +7,25 @@ Layout of a work dir:
   tensorboard/           TensorBoard event files
   model.keras            the best model with its feature settings and labels (for jmer.inference.predict)
   metrics.json           test metrics + config + package versions + data description
+  train_tracks.txt       hashes of the training tracks' song identities (leakage checks of runs
+                         that start from this one: jmer.training.transfer)
   test_predictions.csv   one row per test track: true and predicted labels
   figures/*.png          confusion matrices, arousal–valence scatter, learning curves
+  .lock                  pid of the process using the dir (one run per work dir at a time)
 """
 
+import contextlib
+import errno
 import json
+import os
 import pathlib
+import socket
+import time
 
 from jmer import run_record
+from jmer.data import tracks as tracks_lib
 from jmer.config import ConfigError
+from jmer.data import features
 
 # Keys a rerun may change without starting a different experiment.
 RESUMABLE_KEYS = ("train.epochs", "train.patience", "train.verbose", "eval.batch_size",
@@ -48,3 +58,146 @@ def prepare_workdir(workdir, config) -> pathlib.Path:
   workdir.mkdir(parents=True, exist_ok=True)
   run_record.write_json(saved_path, new)
   return workdir
+
+
+TRAIN_TRACKS_FILE = "train_tracks.txt"
+
+
+def write_train_tracks(workdir, tracks) -> pathlib.Path:
+  """Writes the hashed song identities of a run's training tracks, one per line."""
+  path = pathlib.Path(workdir) / TRAIN_TRACKS_FILE
+  tmp = path.with_name(f".{path.name}.tmp")
+  tmp.write_text("".join(f"{h}\n" for h in tracks_lib.identity_hashes(tracks)))
+  os.replace(tmp, path)  # atomic, like every other file of the work dir
+  return path
+
+
+def read_train_tracks(run_dir):
+  """The set of training-track hashes a run recorded, or None when it recorded none."""
+  path = pathlib.Path(run_dir) / TRAIN_TRACKS_FILE
+  return set(path.read_text().split()) if path.is_file() else None
+
+
+LOCK_NAME = ".lock"
+
+
+class WorkdirError(ValueError):
+  """A work dir or cache dir cannot be used: in use by another process, or not writable.
+
+  A ValueError so that entry points report it like a bad config: one line, no traceback."""
+
+
+def check_writable(folder, what: str) -> pathlib.Path:
+  """Creates `folder` and proves a file can be written and renamed in it, before any work.
+
+  Read-only mounts, missing permissions and a full disk then fail in seconds with the path
+  named, instead of after the corpus build or the first epoch.
+  """
+  folder = pathlib.Path(folder).expanduser()
+  probe = folder / f".write-test-{os.getpid()}"
+  try:
+    folder.mkdir(parents=True, exist_ok=True)
+    probe.with_suffix(".tmp").write_bytes(b"jmer")
+    os.replace(probe.with_suffix(".tmp"), probe)
+    probe.unlink()
+  except OSError as error:
+    reason = os.strerror(error.errno) if error.errno else str(error)
+    hint = {errno.ENOSPC: "free some disk space", errno.EDQUOT: "free some disk space"}.get(
+        error.errno, "choose a writable folder")
+    raise WorkdirError(f"the {what} {folder} is not writable ({reason}); {hint}.") from None
+  return folder
+
+
+def _process_start(pid: int):
+  """The kernel's start time of `pid` (/proc), so a reused pid is not mistaken for the owner."""
+  try:
+    return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+  except (OSError, IndexError):
+    return None
+
+
+def _alive(pid: int, start) -> bool:
+  try:
+    os.kill(pid, 0)
+  except ProcessLookupError:
+    return False
+  except PermissionError:  # exists, owned by another user
+    return True
+  return start is None or _process_start(pid) in (None, start)
+
+
+def _command(pid: int) -> str:
+  try:
+    return pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+  except OSError:
+    return "?"
+
+
+def _age(path: pathlib.Path) -> float:
+  try:
+    return time.time() - path.stat().st_mtime
+  except OSError:
+    return 0.0
+
+
+def _read_lock(path: pathlib.Path):
+  try:
+    return json.loads(path.read_text())
+  except (OSError, ValueError):  # vanished, or half-written by a process killed mid-write
+    return None
+
+
+@contextlib.contextmanager
+def lock_workdir(workdir):
+  """Holds `workdir/.lock` (this pid) while a run uses the dir; refuses one that is in use.
+
+  A lock whose process has died (kill -9, power loss) is stale and taken over. The same
+  process may lock a dir again (cross-validation's folds run inside its locked dir).
+  """
+  workdir = pathlib.Path(workdir)
+  workdir.mkdir(parents=True, exist_ok=True)
+  path = workdir / LOCK_NAME
+  mine = dict(pid=os.getpid(), start=_process_start(os.getpid()), host=socket.gethostname())
+  for _ in range(50):
+    try:
+      fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+      owner = _read_lock(path)
+      if owner is None and _age(path) < 2.0:  # its owner is between creating and writing it
+        time.sleep(0.1)
+        continue
+      if owner and owner.get("pid") == mine["pid"] and owner.get("start") == mine["start"]:
+        yield workdir  # re-entrant: this process already holds it
+        return
+      if owner and owner.get("host") == mine["host"] and _alive(owner["pid"], owner.get("start")):
+        raise WorkdirError(
+            f"{workdir} is in use by process {owner['pid']} ({_command(owner['pid'])}); wait "
+            f"for it to finish, stop it, or pass another --workdir.") from None
+      if owner and owner.get("host") != mine["host"]:
+        raise WorkdirError(f"{workdir} is locked by process {owner.get('pid')} on host "
+                           f"{owner.get('host')}; delete {path} if that run is gone.") from None
+      # Stale (its process is gone) or unreadable: take it over.
+      with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+      continue
+    with os.fdopen(fd, "w") as fh:
+      json.dump(mine, fh)
+    break
+  else:
+    raise WorkdirError(f"could not take the lock {path}: other processes keep replacing it.")
+  try:
+    yield workdir
+  finally:
+    if (_read_lock(path) or {}).get("pid") == mine["pid"]:
+      with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+@contextlib.contextmanager
+def claim_workdir(workdir, config):
+  """Everything a run does before its first write: the cache dir and work dir are writable,
+  no other process uses the work dir (held until the block ends), and the config matches."""
+  check_writable(features.default_cache_root(config), "cache dir (config.data.cache_dir)")
+  check_writable(workdir, "work dir")
+  with lock_workdir(workdir):
+    yield prepare_workdir(workdir, config)

@@ -5,7 +5,6 @@ import json
 import math
 import pathlib
 
-from jmer import config as config_lib
 from jmer import labels
 from jmer.data import features
 from jmer.data.synthetic import render as generator
@@ -14,11 +13,12 @@ from jmer.data.datasets import csvfile
 
 
 def corpus_dir(config) -> pathlib.Path:
+  """The corpus folder. The corpus is data, so data.split_seed (not the init seed) picks it."""
   s = config.data.synthetic
   # The generator version is part of the key: a newer generator writes a new corpus beside the
   # old one instead of refusing to run or mixing the two.
   params = dict(clips_per_genre=s.clips_per_genre, clip_seconds=s.clip_seconds,
-                sample_rate=config.data.sample_rate, seed=config_lib.data_seed(config),
+                sample_rate=config.data.sample_rate, seed=config.data.split_seed,
                 generator_version=generator.GENERATOR_VERSION)
   digest = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
   return features.default_cache_root(config) / "synthetic" / digest
@@ -43,7 +43,8 @@ def list_tracks(config, progress: bool = True) -> tracks_lib.TrackList:
   s = config.data.synthetic
   csv_path = generator.generate_corpus(
       corpus_dir(config), clips_per_genre=s.clips_per_genre, clip_seconds=s.clip_seconds,
-      sample_rate=config.data.sample_rate, seed=config_lib.data_seed(config), progress=progress)
+      sample_rate=config.data.sample_rate, seed=config.data.split_seed,
+      progress=progress)
   tracks = read_metadata(csv_path)
   assert all(not math.isnan(t.arousal) for t in tracks)
   return tracks_lib.TrackList(

@@ -5,14 +5,26 @@ sorted folder names, so the genre head gets as many outputs as there are folders
 quadrants (`task = 'quadrant'`; names mapped through `data.folder.quadrant_map`). Files below a
 label folder's subfolders count for that label. The helpers shared with the manifest dataset
 (quadrant names, cache-safe track ids) live here too.
+
+Groups (artist, album; a group is never split across train/val/test or folds): a CSV at the
+folder root, `groups.csv` or else `metadata.csv`, with a file column (`path`, `file`, `stem`,
+`song` or `track_id`: the file's stem or its path relative to the root) and a `group` or
+`artist` column maps files to groups; without one, files in `<label>/<group>/<file>` take the
+sub-folder's name as their group. Files with neither are groups of one.
 """
 
 import hashlib
 import pathlib
 
+from jmer import config as config_lib
 from jmer import labels
 from jmer.data import audio
 from jmer.data import tracks as tracks_lib
+from jmer.data.datasets import csvfile
+
+GROUP_FILES = ("groups.csv", "metadata.csv")
+FILE_COLUMNS = ("path", "file", "stem", "song", "track_id")
+GROUP_COLUMNS = ("group", "artist")
 
 # Names always understood as quadrants, whatever the config's map adds.
 _BUILTIN_QUADRANT_NAMES = {
@@ -58,25 +70,61 @@ def _is_hidden(path: pathlib.Path, root: pathlib.Path) -> bool:
   return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+def read_group_file(root: pathlib.Path):
+  """({file stem or relative path: group}, the CSV's name) from the root's group CSV, or ({}, '').
+
+  Raises ValueError naming the file when it has no file or no group column.
+  """
+  path = next((root / n for n in GROUP_FILES if (root / n).is_file()), None)
+  if path is None:
+    return {}, ""
+  rows = [{k.lower(): v for k, v in row.items()} for row in csvfile.read_rows(path)]
+  header = set(rows[0]) if rows else set()
+  key = next((c for c in FILE_COLUMNS if c in header), None)
+  group = next((c for c in GROUP_COLUMNS if c in header), None)
+  if key is None or group is None:
+    raise ValueError(f"{path}: a group file needs a file column (one of {FILE_COLUMNS}) and a "
+                     f"group column (one of {GROUP_COLUMNS}); its header has {sorted(header)}.")
+  return {row[key]: row[group].lower() for row in rows if row[key] and row[group]}, path.name
+
+
+def _group_of(rel: pathlib.PurePath, by_file: dict) -> str:
+  for name in (rel.as_posix(), pathlib.PurePath(*rel.parts[1:]).as_posix(), rel.stem):
+    if name in by_file:
+      return by_file[name]
+  return "" if by_file or len(rel.parts) < 3 else rel.parts[1]
+
+
 def list_tracks(config) -> tracks_lib.TrackList:
   cfg = config.data.folder
   root = pathlib.Path(cfg.path).expanduser()
   if not root.is_dir():
     raise FileNotFoundError(f"config.data.folder.path = {cfg.path!r}: no such folder")
   prefix = collection_id(root)
-  skipped, by_label = [], {}
-  for path in sorted(p for p in root.rglob("*") if p.is_file() and not _is_hidden(p, root)):
+  files, skipped = audio.walk_files(root)
+  by_label = {}
+  for path in (p for p in files if not _is_hidden(p, root)):
     rel = path.relative_to(root)
+    if rel.as_posix() in GROUP_FILES:
+      continue
     if path.suffix.lower() not in audio.AUDIO_EXTENSIONS:
       skipped.append((str(path), f"not an audio file (extensions: {audio.AUDIO_EXTENSIONS})"))
     elif len(rel.parts) < 2:
       skipped.append((str(path), "not inside a label folder (<root>/<label>/<file>)"))
     else:
       by_label.setdefault(rel.parts[0], []).append(path)
+  skipped += [(str(p), "empty label folder: no audio files, so no class "
+                       f"{p.name!r}; add files or remove the folder")
+              for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")
+              and p.name not in by_label and not any(p.rglob("*.*"))]
   if not by_label:
     raise ValueError(f"config.data.folder.path = {cfg.path!r}: no audio files in label "
                      f"folders (<root>/<label>/<file>, extensions {audio.AUDIO_EXTENSIONS}).")
   label_names = tuple(sorted(by_label))
+  if len(label_names) == 1 and config_lib.parse_sources(config.data.source) == ("folder",):
+    raise ValueError(f"config.data.folder.path = {cfg.path!r}: only one class folder "
+                     f"({label_names[0]!r}) holds audio; a classifier needs at least two. Add a "
+                     "folder per class, or mix in another dataset (data.source='folder+gtzan').")
   if cfg.task == "genre":
     genre_names = label_names
     label_fields = {n: dict(genre=i) for i, n in enumerate(label_names)}
@@ -86,10 +134,18 @@ def list_tracks(config) -> tracks_lib.TrackList:
     label_fields = {n: dict(quadrant=quadrant_index(n, lookup, f"folder {root / n}",
                                                     "data.folder.quadrant_map"))
                     for n in label_names}
+  by_file, group_file = read_group_file(root)
   tracks = [tracks_lib.Track(track_id=f"{prefix}/{path.relative_to(root).as_posix()}",
-                             path=str(path), dataset="folder", **label_fields[label])
+                             path=str(path), dataset="folder", **label_fields[label],
+                             group=_group_of(path.relative_to(root), by_file))
             for label, paths in sorted(by_label.items()) for path in paths]
   counts = ", ".join(f"{n}={len(by_label[n])}" for n in label_names)
+  groups = len({t.group for t in tracks if t.group})
+  grouped = sum(bool(t.group) for t in tracks)
+  group_note = (f"{group_file or '<label>/<group>/ sub-folders'} ({groups} groups, "
+                f"{grouped} of {len(tracks)} files)") if groups else ""
   return tracks_lib.TrackList(
       name="folder", tracks=tracks, genre_names=genre_names, skipped=skipped,
-      description=f"class folders at {root}: {len(tracks)} files as {cfg.task} labels ({counts})")
+      description=(f"class folders at {root}: {len(tracks)} files as {cfg.task} labels ({counts})"
+                   + (f", grouped by {group_note}" if groups else "")),
+      group_note=group_note)

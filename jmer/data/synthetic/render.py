@@ -4,8 +4,9 @@ jmer must run offline, so it renders its own clips, made to be worth learning fr
 mostly in temporal structure (tempo, drum pattern, comping and bass rhythm, chord loop); timbre
 palettes overlap between genres on purpose, so clip-averaged MFCCs only partly give it away.
 Arousal/valence are drawn per clip around genre-dependent means, widely enough that every genre
-covers much of the plane, then made audible: arousal sets tempo, loudness, note density,
-brightness and drum level; valence sets mode, consonance (detuning, clashes) and register.
+covers much of the plane, then made audible: arousal sets tempo, note density, brightness and
+articulation; valence sets mode, consonance (detuning, clashes) and register. Loudness does not
+carry arousal: every clip gets a random mastering gain, independent of its labels, as records do.
 """
 
 import csv
@@ -24,7 +25,12 @@ from jmer.data.synthetic.styles import _DRUM_GAIN, _INST, _Q, _SCALES, _STYLES, 
 from jmer.labels import GTZAN_GENRES
 
 # Bump whenever audio or labels change, so an old corpus on disk is refused instead of mixed in.
-GENERATOR_VERSION = 2
+# 3: random mastering gain (loudness no longer follows arousal), arousal-driven articulation.
+GENERATOR_VERSION = 3
+# Mastering: every clip is limited at BASE_LEVEL_DB RMS, then gets a uniform random gain of
+# +-MAX_GAIN_DB drawn independently of its labels, as real records are mastered to any level.
+BASE_LEVEL_DB = -26.
+MAX_GAIN_DB = 10.
 
 
 def _pick(rng, palette):
@@ -81,6 +87,9 @@ def _kit(rng, sr, kick_decay):
   noise = rng.standard_normal(t.size)
 
   def filt(band, kind):
+    # Band edges stay below Nyquist (a no-op at 22.05 kHz, so older corpora are unchanged):
+    # the 8 kHz snare edge is Nyquist itself at 16 kHz, musicnn's rate.
+    band = np.minimum(band, .45 * sr).tolist()
     return scipy.signal.sosfilt(scipy.signal.butter(2, band, kind, fs=sr, output="sos"), noise)
 
   def decay(tau):
@@ -133,34 +142,44 @@ def _sample_av(rng, mean, kappa=4.):
   return np.round(2 * rng.beta(kappa * p, kappa * (1 - p)) - 1, 4)
 
 
-def _master(rng, mix, up, sr, classical):
-  """Room, tone and noise floor per clip (mostly genre-blind), then arousal-driven loudness."""
+def _master(rng, mix, up, sr, classical, gain_db):
+  """Room, tone and noise floor per clip (mostly genre-blind), then a label-blind level.
+
+  Every clip is limited at the same level relative to its RMS, then given its mastering gain,
+  so neither loudness nor how hard the limiter works says anything about arousal.
+  """
   rt = rng.uniform(1., 2.5) if classical else rng.uniform(.3, 1.5)  # concert halls for classical
   t_ir = np.arange(int(rt * sr)) / sr
   ir = rng.standard_normal(t_ir.size) * np.exp(-6.9 * t_ir / rt)
   wet = scipy.signal.fftconvolve(mix, ir / np.linalg.norm(ir))[:mix.size]
   mix = mix + rng.uniform(.1, .35) * wet
-  cut = min(.45 * sr, 2500 * 2 ** (2.5 * up + rng.normal(0, .3)))  # darker when calm
+  cut = min(.45 * sr, 2500 * 2 ** (2.5 * up + rng.normal(0, .7)))  # darker when calm, loosely
   mix = scipy.signal.sosfilt(scipy.signal.butter(2, cut, fs=sr, output="sos"), mix)
   for f, kind in ((250, "lowpass"), (3000, "highpass")):  # random shelving EQ hides the genre
     mix += rng.uniform(-.5, 1.) * scipy.signal.sosfilt(
         scipy.signal.butter(1, f, kind, fs=sr, output="sos"), mix)
   mix /= np.sqrt(np.mean(mix ** 2)) + 1e-12
   mix += rng.standard_normal(mix.size) * 10 ** (rng.uniform(-50, -35) / 20)
-  # Loudness follows arousal (about -28 to -13 dBFS RMS); a soft knee keeps peaks <= 0.99.
-  mix *= 10 ** ((-28 + 15 * up + rng.normal(0, 1)) / 20) / np.sqrt(np.mean(mix ** 2))
-  knee, over = .5, np.abs(mix) > .5
-  excess = np.tanh((np.abs(mix[over]) - knee) / (.99 - knee))
-  mix[over] = np.sign(mix[over]) * (knee + (.99 - knee) * excess)
+  # Base level -26 dBFS RMS; a soft knee keeps peaks under a ceiling MAX_GAIN_DB below 0.99, so
+  # even the loudest mastering gain stays below full scale.
+  mix *= 10 ** (BASE_LEVEL_DB / 20) / np.sqrt(np.mean(mix ** 2))
+  ceiling = .99 * 10 ** (-MAX_GAIN_DB / 20)
+  knee = ceiling / 2
+  over = np.abs(mix) > knee
+  excess = np.tanh((np.abs(mix[over]) - knee) / (ceiling - knee))
+  mix[over] = np.sign(mix[over]) * (knee + (ceiling - knee) * excess)
   fade = min(mix.size, int(.01 * sr))
   mix[:fade] *= np.linspace(0, 1, fade)
   mix[mix.size - fade:] *= np.linspace(1, 0, fade)
-  return mix
+  return mix * 10 ** (gain_db / 20)
 
 
 def render_clip(genre, rng, seconds, sr):
   """Returns (mono float audio, peak <= 0.99; arousal; valence) for one clip of `genre`."""
   st = _STYLES[genre]
+  # The mastering gain comes from a child stream: independent of the labels, and adding it left
+  # every other draw of the clip unchanged.
+  gain_db = rng.spawn(1)[0].uniform(-MAX_GAIN_DB, MAX_GAIN_DB)
   a, v = _sample_av(rng, st["av"])
   up = (a + 1) / 2  # arousal on [0, 1]
 
@@ -179,8 +198,10 @@ def render_clip(genre, rng, seconds, sr):
   scale = _SCALES[st.get("scale", ("major", "minor"))[minor]]
   key, reg = int(rng.integers(12)), int(round(6 * np.clip(v + rng.normal(0, .35), -1, 1)))
   c = dict(sr=sr, cache={}, sour=max(0., -v) * 18,  # low valence: detuned, beating voices
-           cut=1200 * 2 ** (3.3 * up + rng.normal(0, .3)))  # brightness follows arousal
+           cut=1200 * 2 ** (3.3 * up + rng.normal(0, .5)))  # brightness follows arousal
   n, human = int(round(seconds * sr)), rng.uniform(.003, .012)
+  # Articulation follows arousal: notes held legato when calm, cut short (detached) when energetic.
+  gate = np.clip(1.15 - .8 * up + rng.normal(0, .1), .35, 1.)
   bus = {p: np.zeros(n) for p in ("drums", "bass", "comp", "lead")}
   inst = {p: _pick(rng, pal) for p, pal in zip(("comp", "bass", "lead"), st["pal"])}
   nbars, start = int(np.ceil(seconds / bar)), int(rng.integers(len(prog)))
@@ -221,7 +242,8 @@ def render_clip(genre, rng, seconds, sr):
       arp += ch == "a"
       vel = _VEL.get(ch, .7) * (1 + rng.normal(0, .08)) / np.sqrt(len(play))
       for m_i, m in enumerate(play):
-        put("comp", vel * _note(c, inst["comp"], m, dur), b * bar + grid[j] + m_i * .012 * strum)
+        put("comp", vel * _note(c, inst["comp"], m, dur * gate),
+            b * bar + grid[j] + m_i * .012 * strum)
   # Bass: chord tones by letter, in the A1..G#2 octave.
   bass = _hits(dense(st["bass"]), grid, bar)
   for b in range(nbars):
@@ -231,7 +253,7 @@ def render_clip(genre, rng, seconds, sr):
     tones = {"R": 0, "O": 12, "3": third, "5": 7, "6": 5 + third, "7": (ivs + (10,))[3],
              "A": 32 + (key + nxt - 33) % 12 - r}
     for j, ch, dur in bass:
-      put("bass", _VEL[ch] * _note(c, inst["bass"], r + tones[ch], dur), b * bar + grid[j])
+      put("bass", _VEL[ch] * _note(c, inst["bass"], r + tones[ch], dur * gate), b * bar + grid[j])
   # Lead: a two-bar motif on scale degrees relative to each chord's root, varied every 4 bars.
   if rng.random() < st["lead"]:
     step = dense([4, 2, 1])
@@ -248,10 +270,11 @@ def render_clip(genre, rng, seconds, sr):
         deg = int(np.argmin(np.abs(np.array(scale) - chords[b + s // 16][0] % 12))) + int(d)
         m = tonic + 12 * (deg // len(scale)) + scale[deg % len(scale)]
         m += int(rng.random() < max(0., -v) * .25)  # low valence: chromatic rubs
-        put("lead", (.7 + .3 * rng.random()) * _note(c, inst["lead"], m, t1 - t0), b * bar + t0)
-  # Mix: unit-RMS buses at random levels (drums louder with arousal); distortion where needed.
+        put("lead", (.7 + .3 * rng.random()) * _note(c, inst["lead"], m, (t1 - t0) * gate),
+            b * bar + t0)
+  # Mix: unit-RMS buses at random levels, none tied to the labels; distortion where needed.
   mix = np.zeros(n)
-  gains = dict(drums=6 * a + rng.normal(0, 3), bass=rng.normal(-2, 3.5), comp=rng.normal(-3, 3.5),
+  gains = dict(drums=rng.normal(0, 3), bass=rng.normal(-2, 3.5), comp=rng.normal(-3, 3.5),
                lead=rng.normal(-3, 3.5))
   for p, x in bus.items():
     drive = _INST[inst[p]][8] if p in inst else 0
@@ -260,7 +283,7 @@ def render_clip(genre, rng, seconds, sr):
       x = scipy.signal.sosfilt(scipy.signal.butter(2, 4500, fs=sr, output="sos"), x)
     if np.any(x):
       mix += x / np.sqrt(np.mean(x ** 2)) * 10 ** (gains[p] / 20)
-  return _master(rng, mix, up, sr, genre == "classical"), float(a), float(v)
+  return _master(rng, mix, up, sr, genre == "classical", gain_db), float(a), float(v)
 
 
 def _read_params(folder):

@@ -1,0 +1,105 @@
+"""The `musicnn` and `musicnn_mtt` features: pretrained musicnn embeddings on jmer's frame grid.
+
+jmer crops every feature with the same frame indices, so a musicnn feature must be one row per
+frame of the 16 kHz / 256-sample-hop grid that musicnn's own log-mel uses (config.validate makes
+a config using it run at that grid). What is cached depends on `model.pretrained.trainable`:
+
+* frozen (False, the default): the per-frame 200-d *penultimate* embedding of the pretrained
+  network. Chosen over the pooled mid-end features (2 x 753-d) because a linear probe on it was
+  as good or better (experiments/musicnn_probe.py: artist-grouped 4Q macro-F1 0.714 vs 0.704,
+  GTZAN within noise) at 7.5x less cache. 187-frame (3 s) patches are cut every
+  `features.musicnn_hop_frames` frames (plus one flush with the end), embedded, and frame t
+  takes the embedding of the patch whose centre is nearest, so a segment crop sees the
+  embeddings of the patches around it. A training head on these trains in seconds.
+* fine-tuning (True): musicnn's 96-band log-mel itself, which the model's branch feeds through
+  the pretrained network (jmer.models.branches), so the network's weights can change.
+
+The parameters (jmer.data.features.feature_params) include the network, what is cached, the
+patch hop and a hash of the weights file, so caches of different settings never mix. The network
+is built once per process, lazily; jmer.data.features computes embeddings in the parent process
+rather than in its worker processes (one network, using both cores through XLA, instead of a
+JAX runtime and a compile per worker).
+"""
+
+import functools
+import hashlib
+
+import numpy as np
+
+from jmer.data import musicnn_input
+
+# Feature name -> the shipped network it embeds with (jmer.pretrained.musicnn.PRETRAINED).
+NETWORKS = {"musicnn": "msd", "musicnn_mtt": "mtt"}
+EMBEDDING = "penultimate"  # what a frozen feature caches
+LOG_MEL = "log_mel"  # what a fine-tuned feature caches
+EMBEDDING_BINS = 200
+# Most patches per network call. Calls are padded to a power of two up to it, so the predict
+# function compiles for a few shapes only and a short clip does not pay for 32 patches.
+BATCH_PATCHES = 32
+
+
+@functools.lru_cache(maxsize=4)
+def weights_hash(network: str) -> str:
+  """A short hash of the shipped weights file: new weights make a new cache."""
+  from jmer.pretrained import musicnn
+  with musicnn.pretrained_weights_path(network) as path:
+    return hashlib.sha1(path.read_bytes()).hexdigest()[:12]
+
+
+def feature_params(name: str, config, version: int) -> dict:
+  """The parameters that determine feature `name` ('musicnn' or 'musicnn_mtt') under `config`."""
+  trainable = bool(config.model.pretrained.trainable)
+  params = dict(version=version, sample_rate=musicnn_input.SAMPLE_RATE,
+                n_fft=musicnn_input.FFT_SIZE, hop_length=musicnn_input.HOP_LENGTH,
+                n_mels=musicnn_input.N_MELS, network=NETWORKS[name],
+                output=LOG_MEL if trainable else EMBEDDING)
+  if not trainable:
+    params.update(patch_hop=int(config.features.musicnn_hop_frames),
+                  weights=weights_hash(NETWORKS[name]))
+  return params
+
+
+def is_embedding(params: dict) -> bool:
+  return params.get("output") == EMBEDDING
+
+
+def feature_bins(params: dict) -> int:
+  return EMBEDDING_BINS if is_embedding(params) else musicnn_input.N_MELS
+
+
+@functools.lru_cache(maxsize=2)
+def _network(network: str):
+  """The pretrained network with its penultimate output; built and loaded once per process."""
+  from jmer.pretrained import musicnn
+  return musicnn.load_pretrained(musicnn.build_musicnn(EMBEDDING), dataset=network)
+
+
+def embed_patches(patches: np.ndarray, network: str) -> np.ndarray:
+  """(patches, 200) penultimate embeddings of (patches, 187, 96) log-mel patches."""
+  model = _network(network)
+  out = []
+  for first in range(0, len(patches), BATCH_PATCHES):
+    batch = patches[first:first + BATCH_PATCHES]
+    size = min(BATCH_PATCHES, 1 << (len(batch) - 1).bit_length())
+    padded = np.zeros((size,) + batch.shape[1:], np.float32)
+    padded[:len(batch)] = batch
+    out.append(np.asarray(model.predict_on_batch(padded))[:len(batch)])
+  return np.concatenate(out).astype(np.float32)
+
+
+def nearest_patch(n_frames: int, starts: np.ndarray) -> np.ndarray:
+  """For each frame, the index of the patch (by start frame) whose centre is nearest."""
+  centres = starts + musicnn_input.PATCH_FRAMES // 2
+  return np.searchsorted((centres[1:] + centres[:-1]) / 2.0, np.arange(n_frames))
+
+
+def compute(wave: np.ndarray, params: dict) -> np.ndarray:
+  """The (frames, bins) float32 feature for a 16 kHz mono wave: log-mel or frame embeddings."""
+  log_mel = musicnn_input.log_mel(wave, params["sample_rate"])
+  if not is_embedding(params):
+    return log_mel
+  hop = params["patch_hop"]
+  starts = musicnn_input.patch_starts(len(log_mel), hop_frames=hop, flush_end=True)
+  patches = musicnn_input.patches(log_mel, hop_frames=hop, flush_end=True)
+  embeddings = embed_patches(patches, params["network"])
+  return embeddings[nearest_patch(len(log_mel), starts)]

@@ -1,0 +1,194 @@
+"""The pretrained musicnn tagger (Pons & Serra 2019) as a plain Keras 3 functional model.
+
+musicnn ships TF1 graph code and checkpoints that cannot run beside jmer (it pins numpy<1.17), yet
+its MSD- and MagnaTagATune-trained weights are a cheap, strong music representation. This module
+rebuilds the exact 'musicnn' architecture of musicnn 0.1.0 (`models.build_musicnn`, with
+num_filt_midend=64 and num_units_backend=200) from standard Keras layers only, so a model is
+safe-mode serialisable, and loads weights converted from the shipped checkpoints by
+tools/convert_musicnn.py (jmer/resources/musicnn/, ISC licence; nothing is downloaded).
+
+Architecture, on a (187 frames, 96 mel bands) log-mel patch from jmer.data.musicnn_input:
+
+* front end: batch norm of the input; 'timbral' convolutions spanning 7 frames x 38 and 7 x 67
+  bands (204 filters each, time padded by 3 each side, valid in frequency) and 'temporal'
+  convolutions spanning 128, 64 and 32 frames x 1 band (51 filters each, 'same' padding); each
+  followed by ReLU, batch norm and a max over the remaining frequency axis -> 561 channels/frame.
+* mid end: three 7-frame convolutions (64 filters, ReLU, batch norm) with residual connections
+  from the second on, densely concatenated with the front end -> 753 channels per frame.
+* back end: max and mean over time (753 each, the `max_pool` / `mean_pool` embeddings),
+  interleaved as TF flattens a (753, 2) tensor, batch norm, 200-unit ReLU dense, batch norm
+  (the `penultimate` embedding), 50-unit dense with sigmoid (the tag probabilities).
+
+Batch norms use TF1's epsilon 1e-3 (Keras' default too) and, as every layer here has no
+training-time behaviour besides batch norm and the original's dropout (omitted: identity at
+inference), the model gives the original's inference outputs whenever it is called with
+training=False (the default for predict()).
+"""
+
+import importlib.resources
+
+import keras
+from keras import layers
+
+PATCH_FRAMES = 187
+N_MELS = 96
+# Output names a model can be built with (see build_musicnn).
+OUTPUT_NAMES = ("tags", "penultimate", "mean_pool", "max_pool")
+
+MSD_TAGS = (
+    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
+    "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists",
+    "classic rock", "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s", "chill",
+    "instrumental", "punk", "oldies", "blues", "hard rock", "ambient", "acoustic", "experimental",
+    "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country", "easy listening", "sexy",
+    "catchy", "funk", "electro", "heavy metal", "Progressive rock", "60s", "rnb", "indie pop",
+    "sad", "House", "happy")
+MTT_TAGS = (
+    "guitar", "classical", "slow", "techno", "strings", "drums", "electronic", "rock", "fast",
+    "piano", "ambient", "beat", "violin", "vocal", "synth", "female", "indian", "opera", "male",
+    "singing", "vocals", "no vocals", "harpsichord", "loud", "quiet", "flute", "woman",
+    "male vocal", "no vocal", "pop", "soft", "sitar", "solo", "man", "classic", "choir", "voice",
+    "new age", "dance", "male voice", "female vocal", "beats", "harp", "cello", "no voice",
+    "weird", "country", "metal", "female voice", "choral")
+# Training data set -> (weights file in jmer/resources/musicnn, tag names).
+PRETRAINED = {
+    "msd": ("msd_musicnn.weights.h5", MSD_TAGS),
+    "mtt": ("mtt_musicnn.weights.h5", MTT_TAGS),
+}
+
+_TIMBRAL_FILTERS = 204  # int(1.6 * 128) in the original
+_TEMPORAL_FILTERS = 51  # int(1.6 * 32)
+_MIDEND_FILTERS = 64
+_BACKEND_UNITS = 200
+_EPSILON = 1e-3  # tf.compat.v1.layers.batch_normalization's default
+
+
+def _batch_norm(name: str) -> layers.BatchNormalization:
+  return layers.BatchNormalization(axis=-1, epsilon=_EPSILON, name=name)
+
+
+def _frontend_branch(normalized, name: str, filters: int, kernel: tuple[int, int],
+                     pad_time_only: bool):
+  """Conv over (time, freq) -> ReLU -> batch norm -> max over all remaining frequency bins.
+
+  'timbral' branches (pad_time_only) pad time by hand and are 'valid' in frequency, exactly
+  like the original; 'temporal' branches use 'same' padding, which for even kernels pads one
+  frame more after than before in both TF and JAX, as the original did.
+  """
+  x = normalized
+  if pad_time_only:
+    pad = kernel[0] // 2
+    x = layers.ZeroPadding2D(((pad, pad), (0, 0)), name=f"{name}_pad")(x)
+    x = layers.Conv2D(filters, kernel, padding="valid", activation="relu", name=f"{name}_conv")(x)
+  else:
+    x = layers.Conv2D(filters, kernel, padding="same", activation="relu", name=f"{name}_conv")(x)
+  x = _batch_norm(f"{name}_bn")(x)
+  freq_bins = x.shape[2]
+  x = layers.MaxPooling2D((1, freq_bins), name=f"{name}_freq_max")(x)
+  return layers.Reshape((x.shape[1], filters), name=f"{name}_squeeze")(x)
+
+
+def _midend_conv(x, index: int):
+  """7-frame convolution over all channels (the original's [7, channels] Conv2D) + batch norm."""
+  x = layers.Conv1D(_MIDEND_FILTERS, 7, padding="same", activation="relu",
+                    name=f"midend{index}_conv")(x)
+  return _batch_norm(f"midend{index}_bn")(x)
+
+
+def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
+                  num_tags: int = 50, name: str = "musicnn") -> keras.Model:
+  """Builds the (untrained) musicnn network; call load_pretrained() to give it weights.
+
+  Args:
+    outputs: a name from OUTPUT_NAMES, or a sequence of them. 'tags': (50,) sigmoid tag
+      probabilities; 'penultimate': (200,) batch-normed ReLU dense layer; 'mean_pool' and
+      'max_pool': (753,) temporal mean / max of the mid-end features. One name gives a
+      single-output model; a sequence gives a model whose output is a dict keyed by name.
+    patch_frames: frames per input patch. The network is fully convolutional up to the
+      temporal pooling, but the weights were trained on 187-frame (3 s) patches.
+    num_tags: size of the tag layer (50 for both shipped models).
+    name: the model's name (a model holding two networks needs two names).
+
+  Returns:
+    A keras.Model taking (batch, patch_frames, 96) float32 log-mels.
+  """
+  single = isinstance(outputs, str)
+  names = (outputs,) if single else tuple(outputs)
+  unknown = [name for name in names if name not in OUTPUT_NAMES]
+  if not names or unknown:
+    raise ValueError(f"outputs must be among {OUTPUT_NAMES}, got {outputs!r}")
+
+  log_mel = keras.Input((patch_frames, N_MELS), name="log_mel")
+  x = layers.Reshape((patch_frames, N_MELS, 1), name="add_channel")(log_mel)
+  normalized = _batch_norm("input_bn")(x)
+  frontend = [
+      _frontend_branch(normalized, "timbral74", _TIMBRAL_FILTERS, (7, int(0.4 * N_MELS)), True),
+      _frontend_branch(normalized, "timbral77", _TIMBRAL_FILTERS, (7, int(0.7 * N_MELS)), True),
+      _frontend_branch(normalized, "temporal128", _TEMPORAL_FILTERS, (128, 1), False),
+      _frontend_branch(normalized, "temporal64", _TEMPORAL_FILTERS, (64, 1), False),
+      _frontend_branch(normalized, "temporal32", _TEMPORAL_FILTERS, (32, 1), False),
+  ]
+  frontend_features = layers.Concatenate(axis=-1, name="frontend")(frontend)
+
+  cnn1 = _midend_conv(frontend_features, 1)
+  cnn2 = layers.Add(name="midend2_residual")([_midend_conv(cnn1, 2), cnn1])
+  cnn3 = layers.Add(name="midend3_residual")([_midend_conv(cnn2, 3), cnn2])
+  midend = layers.Concatenate(axis=-1, name="midend")([frontend_features, cnn1, cnn2, cnn3])
+
+  max_pool = layers.GlobalMaxPooling1D(name="max_pool")(midend)
+  mean_pool = layers.GlobalAveragePooling1D(name="mean_pool")(midend)
+  # TF flattened concat([max, mean], axis=2) of shape (753, 2): max0, mean0, max1, mean1, ...
+  # Keeping that order keeps the checkpoint's dense weights as they are.
+  channels = midend.shape[-1]
+  pooled = layers.Concatenate(axis=-1, name="pool_pairs")([
+      layers.Reshape((channels, 1), name="max_pool_column")(max_pool),
+      layers.Reshape((channels, 1), name="mean_pool_column")(mean_pool)])
+  pooled = layers.Flatten(name="pool_interleaved")(pooled)
+  pooled = _batch_norm("pool_bn")(pooled)
+  dense = layers.Dense(_BACKEND_UNITS, activation="relu", name="penultimate_dense")(pooled)
+  penultimate = _batch_norm("penultimate")(dense)
+  tags = layers.Dense(num_tags, activation="sigmoid", name="tags")(penultimate)
+
+  tensors = {"tags": tags, "penultimate": penultimate, "mean_pool": mean_pool,
+             "max_pool": max_pool}
+  model_outputs = tensors[names[0]] if single else {name: tensors[name] for name in names}
+  return keras.Model(log_mel, model_outputs, name=name)
+
+
+def pretrained_weights_path(dataset: str = "msd"):
+  """Returns a context manager giving the filesystem path of a shipped weights file."""
+  if dataset not in PRETRAINED:
+    raise ValueError(f"dataset must be one of {sorted(PRETRAINED)}, got {dataset!r}")
+  resource = importlib.resources.files("jmer") / "resources" / "musicnn" / PRETRAINED[dataset][0]
+  return importlib.resources.as_file(resource)
+
+
+def tag_names(dataset: str = "msd") -> tuple[str, ...]:
+  """The 50 tag names, in the order of the 'tags' output, of a shipped model."""
+  if dataset not in PRETRAINED:
+    raise ValueError(f"dataset must be one of {sorted(PRETRAINED)}, got {dataset!r}")
+  return PRETRAINED[dataset][1]
+
+
+def load_pretrained(model: keras.Model, dataset: str = "msd") -> keras.Model:
+  """Loads the shipped musicnn weights into `model` (built by build_musicnn) and returns it.
+
+  Weights are matched by layer name, so a model built with any subset of outputs (which holds
+  only the layers those outputs need) loads correctly: the full network is built once, loaded
+  from the .weights.h5 file, and its weights copied layer by layer.
+
+  Args:
+    model: a model from build_musicnn (any outputs, 187-frame patches or another length).
+    dataset: 'msd' (Million Song Dataset, 50 Last.fm tags) or 'mtt' (MagnaTagATune).
+  """
+  full = build_musicnn(OUTPUT_NAMES, patch_frames=PATCH_FRAMES)
+  with pretrained_weights_path(dataset) as path:
+    full.load_weights(path)
+  source = {layer.name: layer for layer in full.layers}
+  for layer in model.layers:
+    if not layer.weights:
+      continue
+    if layer.name not in source:
+      raise ValueError(f"layer {layer.name!r} is not part of musicnn; build with build_musicnn")
+    layer.set_weights(source[layer.name].get_weights())
+  return model

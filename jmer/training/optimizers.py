@@ -1,0 +1,36 @@
+"""AdamW with a per-variable learning-rate factor: the fine-tuned pretrained network learns
+slower than the freshly initialised layers around it.
+
+Scaling the gradients instead would do nothing: Adam divides each update by the running RMS of
+its gradient, so its steps do not depend on the gradient's scale. The factor therefore goes into
+the learning rate of each update step. Keras 3 (every backend, JAX's stateless training too)
+applies gradients by calling `update_step(gradient, variable, learning_rate)` once per trainable
+variable, with the optimizer's own variable objects, so the factor is looked up by the variable's
+key as Keras' own weight-decay exclusions are. AdamW's decoupled weight decay is applied
+elsewhere and stays at the full rate (1e-4 x the learning rate per step: negligible either way).
+"""
+
+import keras
+
+
+@keras.saving.register_keras_serializable(package="jmer")
+class ScaledAdamW(keras.optimizers.AdamW):
+  """keras.optimizers.AdamW; `scale_learning_rate(variables, factor)` slows chosen variables."""
+
+  def __init__(self, *args, **kwargs):
+    super().__init__(*args, **kwargs)
+    self._learning_rate_scales = {}
+
+  def scale_learning_rate(self, variables, factor: float):
+    """Updates `variables` at `factor` x the learning rate from now on."""
+    for variable in variables:
+      self._learning_rate_scales[self._var_key(variable)] = float(factor)
+
+  def learning_rate_scale(self, variable) -> float:
+    return self._learning_rate_scales.get(self._var_key(variable), 1.0)
+
+  def update_step(self, gradient, variable, learning_rate):
+    factor = self.learning_rate_scale(variable)
+    if factor != 1.0:
+      learning_rate = keras.ops.multiply(learning_rate, factor)
+    super().update_step(gradient, variable, learning_rate)

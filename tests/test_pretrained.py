@@ -1,0 +1,177 @@
+"""The pretrained musicnn branch: its feature on jmer's frame grid, config checks, fine-tuning
+at a scaled learning rate, and (slow) training, export, safe-mode loading and prediction."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from jmer import config as config_lib
+from jmer import labels
+from jmer.data import features as features_lib
+from jmer.data import musicnn_features
+from jmer.data import musicnn_input
+from jmer.data import pipeline
+from jmer.models import build
+from jmer.training import train
+
+
+def _musicnn_config(tiny_config, variant="musicnn"):
+  config_lib.VARIANTS[variant](tiny_config)
+  return config_lib.validate(tiny_config)
+
+
+def test_each_frame_takes_the_patch_with_the_nearest_centre():
+  # Centres at 93, 155, 163 (starts 0, 62 and the flush-with-end 70 of 257 frames).
+  starts = musicnn_input.patch_starts(257, hop_frames=62, flush_end=True)
+  assert starts.tolist() == [0, 62, 70]
+  owner = musicnn_features.nearest_patch(257, starts)
+  # The midpoints are 124 and 159; a frame exactly between two centres takes the earlier.
+  assert owner[:125].tolist() == [0] * 125
+  assert owner[125:160].tolist() == [1] * 35
+  assert owner[160:].tolist() == [2] * 97
+
+
+def test_frozen_feature_is_the_patch_embeddings_on_the_frame_grid(tiny_config):
+  config = _musicnn_config(tiny_config, "mel_musicnn")
+  params = features_lib.feature_params(config)
+  wave = np.random.default_rng(0).normal(0, 0.1, 16000 * 5).astype(np.float32)
+  feats = features_lib.compute_features(wave, params)
+  assert feats["musicnn"].shape == (len(feats["mel"]), 200)  # one frame grid
+  log_mel = musicnn_input.log_mel(wave)
+  patches = musicnn_input.patches(log_mel, hop_frames=62, flush_end=True)
+  network = musicnn_features._network("msd")
+  embeddings = np.asarray(network.predict(patches, verbose=0))
+  assert len(patches) == 4  # starts 0, 62, 124 and the flush 126 of 313 frames
+  np.testing.assert_allclose(feats["musicnn"][0], embeddings[0], atol=1e-5)
+  np.testing.assert_allclose(feats["musicnn"][200], embeddings[2], atol=1e-5)
+  np.testing.assert_allclose(feats["musicnn"][-1], embeddings[3], atol=1e-5)
+
+
+def test_cache_keys_tell_frozen_fine_tuned_and_hops_apart(tiny_config):
+  config = _musicnn_config(tiny_config)
+  key = lambda c: features_lib.cache_key("musicnn", features_lib.feature_params(c)["musicnn"])
+  frozen = key(config)
+  assert features_lib.feature_params(config)["musicnn"]["weights"] == (
+      musicnn_features.weights_hash("msd"))
+  config.features.musicnn_hop_frames = 31
+  assert key(config) != frozen
+  config.model.pretrained.trainable = True
+  params = features_lib.feature_params(config)["musicnn"]
+  assert params["output"] == "log_mel" and features_lib.feature_bins("musicnn", params) == 96
+
+
+@pytest.mark.parametrize("key, value", [("data.sample_rate", 22050),
+                                        ("features.hop_length", 512)])
+def test_musicnn_off_its_frame_grid_is_refused_naming_the_key(tiny_config, key, value):
+  config_lib.VARIANTS["musicnn"](tiny_config)
+  section, field = key.split(".")
+  tiny_config[section][field] = value
+  with pytest.raises(config_lib.ConfigError, match=key.replace(".", r"\.")):
+    config_lib.validate(tiny_config)
+
+
+def test_fine_tuning_updates_the_pretrained_network_at_the_scaled_rate(tiny_config):
+  config = _musicnn_config(tiny_config)
+  config.model.pretrained.trainable = True
+  config.model.pretrained.learning_rate_scale = 0.1
+  params = features_lib.feature_params(config)
+  model = build.build_model(config, params, labels.GTZAN_GENRES)
+  pretrained = build.pretrained_variables(model)
+  assert pretrained and not any("bn" in v.path for v in pretrained)  # batch norms stay frozen
+  optimizer = train.make_optimizer(config, steps_per_epoch=10)
+  optimizer.scale_learning_rate(pretrained, 0.1)
+  model.compile(optimizer=optimizer, loss={"genre": "sparse_categorical_crossentropy",
+                                           "emotion": "mse"})
+  frames = pipeline.segment_frames(config)
+  rng = np.random.default_rng(0)
+  x = {"musicnn": rng.uniform(0, 3, (8, frames, 96)).astype(np.float32)}
+  y = {"genre": rng.integers(0, 10, 8), "emotion": rng.normal(0, .5, (8, 2))}
+  conv = next(v for v in pretrained if v.path.endswith("timbral74_conv/kernel"))
+  dense = next(v for v in model.trainable_variables if v.path.endswith("embedding/kernel"))
+  before = {id(v): np.array(v) for v in (conv, dense)}
+  model.train_on_batch(x, y)
+  # Adam's first step moves every weight with a gradient by ~lr, whatever the gradient's size.
+  step = lambda v: np.max(np.abs(np.array(v) - before[id(v)]))
+  assert step(conv) > 0
+  np.testing.assert_allclose(step(conv) / step(dense), 0.1, rtol=0.02)
+
+
+def test_fine_tuned_model_file_loads_in_safe_mode(tiny_config, tmp_path):
+  from jmer.models import model_file
+  config = _musicnn_config(tiny_config)
+  config.model.pretrained.trainable = True
+  params = features_lib.feature_params(config)
+  model = build.build_model(config, params, labels.GTZAN_GENRES)
+  path = model_file.export_model(model, config, labels.GTZAN_GENRES, tmp_path / "model.keras")
+  bundle = model_file.load_model_bundle(path)  # safe mode: standard layers only
+  x = {"musicnn": np.random.default_rng(0).uniform(
+      0, 3, (2, pipeline.segment_frames(config), 96)).astype(np.float32)}
+  expected, loaded = model.predict(x, verbose=0), bundle.model.predict(x, verbose=0)
+  for name in expected:
+    np.testing.assert_allclose(loaded[name], expected[name], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_frozen_musicnn_learns_genre_above_chance(tiny_config, tmp_path):
+  config = _musicnn_config(tiny_config)
+  config.tasks.emotion = "none"
+  config.data.synthetic.clips_per_genre = 8
+  config.data.synthetic.clip_seconds = 6.0
+  config.data.val_fraction = 0.125
+  config.data.test_fraction = 0.25
+  config.train.update(epochs=15, crops_per_track=4, learning_rate=3e-3, patience=15)
+  report = train.train_and_evaluate(config, tmp_path / "run")
+  assert report["metrics"]["genre"]["n"] == 20
+  assert report["metrics"]["genre"]["accuracy"] >= 0.3, report["metrics"]["genre"]  # chance 0.1
+
+
+@pytest.mark.slow
+def test_gated_mel_and_musicnn_train_export_and_predict_like_training(tiny_config, tmp_path):
+  from jmer.data import experiment
+  from jmer.inference import predict
+  from jmer.models import model_file
+  config = _musicnn_config(tiny_config, "mel_musicnn")
+  config.model.aux_heads = True
+  config.train.epochs = 1
+  report = train.train_and_evaluate(config, tmp_path / "run")
+  saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
+  assert set(saved["fusion_gates"]["genre"]) == {"mel", "musicnn"}
+  assert report["metrics"]["genre"]["n"] > 0
+  bundle = model_file.load_model_bundle(tmp_path / "run" / model_file.MODEL_FILENAME)
+  data = experiment.load_experiment_data(config)
+  track = data.splits["test"].tracks[0]
+  result = predict.predict_file(bundle, track.path)
+  assert result["segments"] >= 1 and len(result["genres"]) == 3
+  # What predict computes from the file is what training read from the feature cache.
+  cached = features_lib.load_track_features(track, bundle.params,
+                                            features_lib.default_cache_root(config))
+  blocks = predict.feature_blocks(predict.decoded_blocks(track.path, 16000), bundle.params, 100)
+  streamed = {name: np.concatenate(parts) for name, parts in zip(
+      bundle.params, zip(*[[b[n] for n in bundle.params] for b in blocks]))}
+  for name in bundle.params:
+    assert streamed[name].shape[0] >= cached[name].shape[0]
+    np.testing.assert_allclose(streamed[name][:len(cached[name])], cached[name],
+                               rtol=2e-3, atol=2e-2, err_msg=name)
+
+
+def test_cache_build_with_workers_computes_embeddings_in_this_process(tiny_config, tmp_path):
+  import soundfile as sf
+  from jmer.data import audio
+  from jmer.data import tracks as tracks_lib
+  config = _musicnn_config(tiny_config, "mel_musicnn")
+  params = features_lib.feature_params(config)
+  rng = np.random.default_rng(0)
+  tracks = []
+  for i in range(8):  # enough for the worker pool (4 per worker)
+    path = tmp_path / f"clip{i}.wav"
+    sf.write(path, rng.normal(0, 0.1, 16000).astype(np.float32), 16000)
+    tracks.append(tracks_lib.Track(track_id=f"clip{i}", path=str(path), dataset="mine"))
+  usable, skipped = features_lib.build_cache(tracks, params, tmp_path / "cache", workers=2,
+                                             progress=False)
+  assert len(usable) == 8 and not skipped
+  cached = features_lib.load_track_features(tracks[3], params, tmp_path / "cache")
+  expected = features_lib.compute_features(audio.load_audio(tracks[3].path, 16000), params)
+  for name in ("mel", "musicnn"):
+    np.testing.assert_allclose(cached[name], expected[name], rtol=2e-3, atol=2e-2, err_msg=name)
