@@ -1,8 +1,7 @@
 """Shared config defaults and validation.
 
-The experiment files under `configs/` start from `base_config()` and change only what differs,
-so no two configs copy each other. `validate()` runs before any work and names the offending key.
-Derived fields use field references (`get_ref`) so command-line overrides stay consistent.
+Configs under `configs/` change only what differs from `base_config()`; `validate()` runs first
+and names the offending key; derived fields use `get_ref`, so overrides stay consistent.
 """
 
 import math
@@ -19,8 +18,8 @@ FEATURES = ("mel", "mfcc", "chroma", "musicnn", "musicnn_mtt")
 PRETRAINED_FEATURES = ("musicnn", "musicnn_mtt")
 PRETRAINED_GRID = {"data.sample_rate": 16000, "features.hop_length": 256}
 EMOTION_TASKS = ("none", "av", "quadrant", "both")
-TRUNKS = ("crnn", "transformer")
-FUSIONS = ("mean", "gated", "concat")
+TRUNKS, FUSIONS = ("crnn", "transformer"), ("mean", "gated", "concat")
+SELECT_ON = ("val_loss", "last")  # train.select_on
 
 
 class ConfigError(ValueError):
@@ -150,6 +149,7 @@ def base_config() -> ml_collections.ConfigDict:
   config.train.weight_decay = 1e-4
   config.train.lambda_emotion = 1.0
   config.train.patience = 8  # early stopping on val_loss, in epochs
+  config.train.select_on = "val_loss"  # or 'last': a fixed epoch budget, no early stopping
   config.train.verbose = 2  # Keras fit verbosity: 2 prints one line per epoch
   # Transfer: start from another run's weights (a run dir or a .keras file; '' = from scratch).
   # Layers matching by name and shape are copied, e.g. a genre run's trunk for an emotion run.
@@ -240,8 +240,8 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(tr.crops_per_track >= 1, "train.crops_per_track", tr.crops_per_track, "at least 1")
   _check(tr.precision in ("float32", "mixed_bfloat16"), "train.precision", tr.precision,
          "'float32' or 'mixed_bfloat16'")
-  _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds,
-         "a positive hop")
+  _check(tr.select_on in SELECT_ON, "train.select_on", tr.select_on, f"one of {SELECT_ON}")
+  _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds, "a positive hop")
   _validate_own_data(config)
   return config
 

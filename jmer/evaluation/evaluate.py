@@ -56,7 +56,7 @@ def write_predictions_csv(path, preds: dict, split: pipeline.SplitData, genre_na
   with open(path, "w", newline="") as fh:
     writer = csv.writer(fh)
     header = ["track_id", "dataset", "true_genre", "pred_genre", "genre_prob",
-              "true_arousal", "pred_arousal", "true_valence", "pred_valence", "pred_quadrant"]
+              "true_arousal", "pred_arousal", "true_valence", "pred_valence", "pred_quadrant", "true_quadrant"]
     writer.writerow(header)
     for i, t in enumerate(split.tracks):
       row = [t.track_id, t.dataset, genre_names[t.genre] if t.genre >= 0 else ""]
@@ -67,6 +67,8 @@ def write_predictions_csv(path, preds: dict, split: pipeline.SplitData, genre_na
               f"{t.valence:.4f}" if t.has_av else "", f"{av[i, 1]:.4f}" if av is not None else ""]
       q = _predicted_class(preds.get("quadrant"), i)
       row += [labels.QUADRANTS[q] if q is not None else ""]
+      # The true quadrant: a quadrant-only dataset (4Q) has it without arousal/valence.
+      row += [labels.QUADRANTS[t.quadrant] if t.quadrant >= 0 else ""]
       writer.writerow(row)
 
 

@@ -33,10 +33,11 @@ class CheckpointAndResume(keras.callbacks.Callback):
   run stops, and picks its best model, exactly as an uninterrupted one would.
   """
 
-  def __init__(self, checkpoint_dir, patience: int, epochs: int, data_fingerprint=None):
+  def __init__(self, checkpoint_dir, patience: int, epochs: int, data_fingerprint=None,
+               select_on: str = "val_loss"):
     super().__init__()
     self.dir = pathlib.Path(checkpoint_dir)
-    self.patience, self.epochs = patience, epochs
+    self.patience, self.epochs, self.select_on = patience, epochs, select_on
     self.state = load_state(self.dir) or dict(epoch=0, best_val_loss=None, best_epoch=None,
                                                wait=0, stopped_early=False)
     if data_fingerprint is not None:  # what check_same_data compares on the next resume
@@ -62,12 +63,12 @@ class CheckpointAndResume(keras.callbacks.Callback):
     best = self.state["best_val_loss"]
     self.dir.mkdir(parents=True, exist_ok=True)
     staged = {}
-    if best is None or val_loss < best:
+    if best is None or val_loss < best or self.select_on == "last":  # 'last': a fixed budget
       self.state.update(best_val_loss=val_loss, best_epoch=epoch + 1, wait=0)
       staged[BEST] = _stage(self.model.save, self.dir / BEST)
     else:
       self.state["wait"] += 1
-    if self.state["wait"] >= self.patience:
+    if self.state["wait"] >= self.patience and self.select_on == "val_loss":
       self.state["stopped_early"] = True
       self.model.stop_training = True
       print(f"Early stopping after epoch {epoch + 1}: val_loss has not improved for "

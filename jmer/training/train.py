@@ -106,7 +106,8 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
 
   if not callbacks_lib.training_finished(state, config.train.epochs):
     checkpointer = callbacks_lib.CheckpointAndResume(checkpoints, config.train.patience,
-                                                     config.train.epochs, fingerprint)
+                                                     config.train.epochs, fingerprint,
+                                                     select_on=config.train.select_on)
     val = data.splits["val"]
     expand = build.expand_targets(config)  # aux heads learn their task's labels
     model.fit(
@@ -138,6 +139,7 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
   # The best weights with their feature settings and labels: all `jmer.inference.predict` needs.
   model_file.export_model(model, config, data.genre_names, workdir / model_file.MODEL_FILENAME)
   extra = dict(training=dict(epochs_done=state["epoch"], best_epoch=state["best_epoch"],
+                             select_on=config.train.select_on,
                              best_val_loss=state["best_val_loss"],
                              stopped_early=state["stopped_early"]))
   if gates:  # which feature each task relies on

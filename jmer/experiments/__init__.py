@@ -1,0 +1,1 @@
+"""Experiment suites: run every cell × repeat, list finished runs, write REPORT.md with statistics."""

@@ -1,0 +1,54 @@
+"""python -m jmer.experiments experiments/<suite>.py [--cell=a,b] [--quick] [--root=...]
+
+Runs every cell × repeat of the suite that has not finished (a killed suite resumes), then writes
+REPORT.md and figures/ under the suite root from the run dirs alone. --report-only skips
+training; --report-dir writes the report elsewhere (e.g. experiments/results/<suite>).
+"""
+
+import argparse
+import pathlib
+import sys
+
+import jmer  # noqa: F401  (JAX backend before Keras)
+
+
+def parse_args(argv):
+  parser = argparse.ArgumentParser(prog="python -m jmer.experiments",
+                                   description=__doc__.split("\n\n")[0])
+  parser.add_argument("suite", help="a suite file, e.g. experiments/builtin.py")
+  parser.add_argument("--cell", default="", help="run only these cells (comma-separated)")
+  parser.add_argument("--quick", action="store_true",
+                      help="the small, fast version: tiny models, fewer repeats")
+  parser.add_argument("--root", default="", help="suite root (default runs/experiments/<name>)")
+  parser.add_argument("--report-only", action="store_true", help="do not train; only report")
+  parser.add_argument("--report-dir", default="", help="where REPORT.md goes (default: root)")
+  parser.add_argument("--demo-video", default="",
+                      help="a recording of the web demo for the report to link (a path)")
+  return parser.parse_args(argv)
+
+
+def main(argv=None):
+  argv = sys.argv[1:] if argv is None else argv
+  args = parse_args(argv)
+  from jmer.experiments import runner
+  from jmer.experiments import suite as suite_lib
+  suite = suite_lib.load_suite(args.suite, quick=args.quick)
+  root = pathlib.Path(args.root or f"runs/experiments/{suite['name']}"
+                      + ("_quick" if args.quick else ""))
+  if not args.report_only:
+    cells = [c for c in args.cell.split(",") if c]
+    status = runner.run_suite(suite, root, cells=cells, argv=argv)
+    trained = sum(s == "trained" for s in status.values())
+    print(f"\njmer.experiments: {trained} run(s) trained, {len(status) - trained} already "
+          f"finished, under {root}", flush=True)
+  from jmer.experiments import report  # after training: matplotlib and scipy are slow to load
+  path = report.write_report(root, args.report_dir or root, demo_video=args.demo_video)
+  print(f"Wrote {path}")
+
+
+if __name__ == "__main__":
+  try:
+    main()
+  except (ValueError, FileNotFoundError) as error:
+    print(f"error: {error}", file=sys.stderr)
+    sys.exit(1)

@@ -1,0 +1,93 @@
+"""python -m jmer.runs <dir> [<dir> ...]: list and compare finished runs without retraining.
+
+Finds every metrics.json under the given dirs and prints one row per run (best / total epochs
+and the headline test metrics), then, where runs are repeats of one cell (sibling dirs named
+seed_<i> or fold_<k>), one row per cell with mean ± 95% CI over its repeats.
+"""
+
+import argparse
+import collections
+import json
+import pathlib
+import re
+import sys
+
+from jmer.experiments import results
+from jmer.experiments import stats
+
+REPEAT_DIR = re.compile(r"(seed|fold)_\d+")
+
+
+def find_runs(dirs) -> list:
+  """[results.Run] for every metrics.json under `dirs`, sorted by path."""
+  runs = []
+  for top in map(pathlib.Path, dirs):
+    if not top.exists():
+      raise FileNotFoundError(f"{top}: no such directory")
+    for path in sorted(top.rglob("metrics.json")):
+      run_dir = path.parent
+      cell = run_dir.parent.name if REPEAT_DIR.fullmatch(run_dir.name) else run_dir.name
+      runs.append(results.Run(cell, run_dir.name, run_dir, json.loads(path.read_text())))
+  return runs
+
+
+def _table(header, rows) -> str:
+  widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+  line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+  return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def format_runs(runs, labels=results.HEADLINE) -> str:
+  """The per-run table, then the per-cell means of cells with repeats."""
+  labels = [l for l in labels if any(r.value(results.BY_LABEL[l]) is not None for r in runs)]
+  header = ["run", "epochs"] + list(labels)
+  rows = []
+  for run in runs:
+    training = run.report.get("training", {})
+    rows.append([str(run.dir), f"{training.get('best_epoch')}/{training.get('epochs_done')}"]
+                + [_cell(run.value(results.BY_LABEL[l])) for l in labels])
+  text = _table(header, rows)
+  groups = collections.defaultdict(list)
+  for run in runs:
+    if REPEAT_DIR.fullmatch(run.repeat):
+      groups[run.dir.parent].append(run)
+  if groups:
+    rows = [[str(cell), str(len(members))] + [
+        _mean(list(results.values(members, results.BY_LABEL[l]).values())) for l in labels]
+            for cell, members in groups.items()]
+    text += "\n\nPer cell, mean ± 95% CI over repeats:\n" + _table(
+        ["cell", "repeats"] + list(labels), rows)
+  return text
+
+
+def _cell(value) -> str:
+  return "–" if value is None else f"{value:.3f}"
+
+
+def _mean(values) -> str:
+  mean, half, n = stats.mean_ci(values)
+  if n == 0:
+    return "–"
+  return f"{mean:.3f} ± {half:.3f}" if n > 1 else f"{mean:.3f}"
+
+
+def main(argv=None):
+  parser = argparse.ArgumentParser(prog="python -m jmer.runs", description=__doc__.split("\n")[0])
+  parser.add_argument("dirs", nargs="+", help="run dirs or roots holding run dirs")
+  parser.add_argument("--metrics", default=",".join(results.HEADLINE),
+                      help=f"comma-separated, from: {', '.join(results.BY_LABEL)}")
+  args = parser.parse_args(argv)
+  labels = [l.strip() for l in args.metrics.split(",") if l.strip()]
+  unknown = [l for l in labels if l not in results.BY_LABEL]
+  if unknown:
+    parser.error(f"unknown metric(s) {unknown}; choose from {list(results.BY_LABEL)}")
+  try:
+    runs = find_runs(args.dirs)
+  except FileNotFoundError as error:
+    print(f"error: {error}", file=sys.stderr)
+    return 1
+  if not runs:
+    print(f"No finished run (metrics.json) under {', '.join(args.dirs)}.")
+    return 1
+  print(format_runs(runs, labels))
+  return 0

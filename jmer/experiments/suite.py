@@ -1,0 +1,128 @@
+"""A suite file, read into one plain description: cells (configs), repeats, experiments.
+
+A suite is a Python file under experiments/ that defines `SUITE`, a dict:
+
+  name:        the suite's name (the default root is runs/experiments/<name>)
+  repeats:     dict(by='seed' | 'fold', n=3): seeds vary the initial weights and segment draws
+               with the data and split held fixed (data.split_seed = split_seed); folds run k-fold
+               cross-validation, fold k being run k's test set
+  split_seed:  the data.split_seed every run uses (default 0)
+  set:         {key: value} overrides for every cell, e.g. {'train.epochs': 10}
+  cells:       {cell: dict(config='configs/x.py[:variants]', set={...}, init_from='<cell>',
+                           label='what it is')}; init_from starts each repeat from the same
+               repeat of another cell (transfer), which then runs first
+  experiments: [dict(title, question, pairs=[(cell_a, cell_b), ...])]: the comparisons asked
+  quick:       dict(variants='runlocal', set={...}, repeats=2): what --quick changes
+"""
+
+import ast
+import importlib.util
+import pathlib
+
+from jmer import config as config_lib
+
+REPEAT_KINDS = ("seed", "fold")
+
+
+class SuiteError(ValueError):
+  """A suite file is malformed; the message names the file and the entry."""
+
+
+def load_module(path):
+  path = pathlib.Path(path)
+  if not path.is_file():
+    raise FileNotFoundError(f"{path}: no such suite or config file")
+  spec = importlib.util.spec_from_file_location(f"_jmer_{path.stem}", path)
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module
+
+
+def load_suite(path, quick: bool = False) -> dict:
+  """The SUITE dict of `path`, checked and with --quick applied (repeats, variants, overrides)."""
+  module = load_module(path)
+  suite = dict(getattr(module, "SUITE", None) or {})
+  if not suite:
+    raise SuiteError(f"{path}: defines no SUITE dict")
+  for key in ("name", "repeats", "cells", "experiments"):
+    if key not in suite:
+      raise SuiteError(f"{path}: SUITE has no {key!r} entry")
+  repeats = dict(suite["repeats"])
+  if repeats.get("by") not in REPEAT_KINDS or int(repeats.get("n", 0)) < 2:
+    raise SuiteError(f"{path}: SUITE['repeats'] = {repeats!r}: expected dict(by='seed' or "
+                     "'fold', n >= 2); statistics over repeats need at least two")
+  cells = {name: dict(cell) for name, cell in suite["cells"].items()}
+  for name, cell in cells.items():
+    if "config" not in cell:
+      raise SuiteError(f"{path}: cell {name!r} has no 'config'")
+    if cell.get("init_from") and cell["init_from"] not in cells:
+      raise SuiteError(f"{path}: cell {name!r} starts from unknown cell {cell['init_from']!r}")
+  for experiment in suite["experiments"]:
+    for pair in experiment["pairs"]:
+      unknown = [c for c in pair if c not in cells]
+      if unknown:
+        raise SuiteError(f"{path}: experiment {experiment['title']!r} compares unknown cell(s) "
+                         f"{unknown}")
+  quick_spec = dict(suite.get("quick", {}))
+  out = dict(name=suite["name"], file=str(path), repeats=repeats, cells=cells, quick=quick,
+             split_seed=int(suite.get("split_seed", 0)), set=dict(suite.get("set", {})),
+             experiments=list(suite["experiments"]), description=suite.get("description", ""),
+             variants="")
+  if quick:
+    out["repeats"] = dict(repeats, n=int(quick_spec.get("repeats", 2)))
+    out["set"].update(quick_spec.get("set", {}))
+    out["variants"] = quick_spec.get("variants", "runlocal")
+  return out
+
+
+def set_key(config, key: str, value):
+  """config.<key> = value for a dotted key, naming the key if it does not exist."""
+  *sections, name = key.split(".")
+  target = config
+  for section in sections:
+    if section not in target:
+      raise config_lib.ConfigError(f"config.{key}: no such key")
+    target = target[section]
+  if name not in target:
+    raise config_lib.ConfigError(f"config.{key}: no such key")
+  if isinstance(value, str) and isinstance(target[name], (tuple, list)):
+    value = ast.literal_eval(value)
+  if isinstance(target[name], float) and isinstance(value, int):
+    value = float(value)
+  target[name] = value
+
+
+def load_config(spec: str, overrides: dict = None, variants: str = ""):
+  """The config of `path[:variants]` (relative to the working directory), with overrides."""
+  path, _, arg = spec.partition(":")
+  module = load_module(path)
+  arg = ",".join(filter(None, [arg, variants]))
+  config = module.get_config(arg or None)
+  for key, value in (overrides or {}).items():
+    set_key(config, key, value)
+  return config
+
+
+def repeat_names(suite) -> list:
+  """seed_0, seed_1, ... or fold_0, fold_1, ...: one work dir per repeat under each cell."""
+  return [f"{suite['repeats']['by']}_{i}" for i in range(suite["repeats"]["n"])]
+
+
+def cell_order(suite) -> list:
+  """Cells with every init_from source before the cells that start from it."""
+  order, seen = [], set()
+
+  def visit(name, path=()):
+    if name in path:
+      raise SuiteError(f"{suite['file']}: init_from cycle {' -> '.join(path + (name,))}")
+    if name in seen:
+      return
+    source = suite["cells"][name].get("init_from")
+    if source:
+      visit(source, path + (name,))
+    seen.add(name)
+    order.append(name)
+
+  for name in suite["cells"]:
+    visit(name)
+  return order

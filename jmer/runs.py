@@ -1,0 +1,8 @@
+"""Entry point: `python -m jmer.runs <dir>` lists and compares finished runs (jmer.experiments.runs)."""
+
+import sys
+
+from jmer.experiments import runs
+
+if __name__ == "__main__":
+  sys.exit(runs.main())

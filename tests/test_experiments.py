@@ -1,0 +1,237 @@
+"""Experiment suites: statistics against hand-computed values, the selection rule, the fixed
+split across seeds, and a --quick suite end to end (report numbers = metrics.json; resume)."""
+
+import json
+import math
+import re
+import sys
+
+import numpy as np
+import pytest
+
+from jmer import config as config_lib
+from jmer.experiments import results
+from jmer.experiments import runner
+from jmer.experiments import stats
+from jmer.experiments import suite as suite_lib
+from jmer.experiments import __main__ as experiments_main
+from jmer.experiments import runs as runs_lib
+from jmer.training import callbacks
+
+from conftest import REPO
+
+
+def test_mean_ci_is_the_t_interval():
+  mean, half, n = stats.mean_ci([1.0, 2.0, 4.0])
+  # mean 7/3, sample sd sqrt(7/3), t(0.975, 2) = 4.302653
+  assert (mean, n) == (pytest.approx(7 / 3), 3)
+  assert half == pytest.approx(4.302653 * math.sqrt(7 / 3) / math.sqrt(3), rel=1e-6)
+  assert stats.mean_ci([float("nan"), 5.0])[:2] == (5.0, pytest.approx(float("nan"), nan_ok=True))
+
+
+def test_paired_test_differences_and_effect_size():
+  out = stats.paired_test([0.9, 0.8, 0.7, 0.85], [0.8, 0.8, 0.6, 0.7])
+  d = np.array([0.1, 0.0, 0.1, 0.15])
+  assert out["diff"] == pytest.approx(d.mean())
+  assert out["dz"] == pytest.approx(d.mean() / d.std(ddof=1))
+  t = d.mean() / (d.std(ddof=1) / 2)  # n = 4: t = mean / (sd / sqrt(4)), 3 degrees of freedom
+  from scipy import stats as scipy_stats
+  assert out["t_p"] == pytest.approx(2 * scipy_stats.t.sf(t, 3))
+  assert out["n"] == 4
+
+
+def test_holm_adjusts_in_order_and_keeps_monotone():
+  # sorted 0.01, 0.02, 0.04 -> 3*0.01, max(0.03, 2*0.02), max(0.04, 1*0.04)
+  assert stats.holm([0.04, 0.01, 0.02, float("nan")])[:3] == pytest.approx([0.04, 0.03, 0.04])
+  assert math.isnan(stats.holm([0.04, 0.01, 0.02, float("nan")])[3])
+
+
+def test_mcnemar_counts_discordant_tracks_and_uses_the_exact_binomial():
+  a = [True] * 6 + [False] * 2 + [True] * 10
+  b = [False] * 6 + [True] * 2 + [True] * 10
+  out = stats.mcnemar(a, b)
+  assert (out["only_a"], out["only_b"]) == (6, 2)
+  assert out["p"] == pytest.approx(2 * (1 + 8 + 28) / 256)  # P(X <= 2 | n=8) doubled
+
+
+def test_bootstrap_of_identical_predictions_is_zero_and_of_a_better_one_is_positive():
+  rng = np.random.default_rng(0)
+  truth = rng.uniform(-1, 1, 60)
+  good, bad = truth + rng.normal(0, 0.1, 60), rng.uniform(-1, 1, 60)
+  same = stats.paired_bootstrap_ccc(truth, good, good, resamples=200)
+  assert same["diff"] == 0 and same["low"] == 0 and same["high"] == 0
+  better = stats.paired_bootstrap_ccc(truth, good, bad, resamples=500)
+  assert better["low"] > 0 and better["p"] < 0.01
+
+
+def test_select_on_last_keeps_the_last_epoch_and_never_stops_early(tmp_path):
+  import keras
+  model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+  for select_on, expect_best, expect_stop in (("val_loss", 1, True), ("last", 4, False)):
+    checkpointer = callbacks.CheckpointAndResume(tmp_path / select_on, patience=2, epochs=4,
+                                                 select_on=select_on)
+    checkpointer.set_model(model)
+    model.stop_training = False
+    for epoch, val_loss in enumerate([1.0, 2.0, 3.0, 4.0]):  # validation only gets worse
+      checkpointer.on_epoch_end(epoch, dict(loss=1.0, val_loss=val_loss))
+    assert checkpointer.state["best_epoch"] == (1 if select_on == "val_loss" else 4)
+    assert checkpointer.state["stopped_early"] is expect_stop
+    assert expect_best == checkpointer.state["best_epoch"]
+
+
+def test_select_on_must_be_a_known_rule():
+  config = config_lib.base_config()
+  config.train.select_on = "best_genre"
+  with pytest.raises(config_lib.ConfigError, match="train.select_on"):
+    config_lib.validate(config)
+
+
+def test_a_suite_comparing_an_unknown_cell_is_refused_with_its_name(tmp_path):
+  path = tmp_path / "bad.py"
+  path.write_text("SUITE = dict(name='x', repeats=dict(by='seed', n=2), "
+                  "cells={'a': dict(config='configs/test.py')}, "
+                  "experiments=[dict(title='t', pairs=[('a', 'b')])])\n")
+  with pytest.raises(suite_lib.SuiteError, match=r"bad.py.*unknown cell.*'b'"):
+    suite_lib.load_suite(path)
+
+
+def test_transfer_cells_run_after_their_source_and_start_from_the_same_repeat(tmp_path):
+  suite = suite_lib.load_suite(REPO / "experiments" / "builtin.py", quick=True)
+  order = suite_lib.cell_order(suite)
+  assert order.index("genre_only") < order.index("transfer_frozen")
+  config = runner.run_config(suite, "transfer_frozen", 1, tmp_path)
+  assert config.train.init_from == str(tmp_path / "genre_only" / "seed_1")
+  assert config.train.freeze_transferred and config.seed == 1 and config.data.split_seed == 0
+  # A suite-wide override (tasks.emotion='both') must not turn the genre-only cell multi-task.
+  assert runner.run_config(suite, "genre_only", 0, tmp_path).tasks.emotion == "none"
+  assert [c for c, _, _ in runner.planned_runs(suite, ["transfer_full"])] == [
+      "genre_only", "genre_only", "transfer_full", "transfer_full"]
+
+
+def test_the_real_data_suite_uses_folds_and_artist_groups(tmp_path):
+  suite = suite_lib.load_suite(REPO / "experiments" / "real.py")
+  assert suite["repeats"] == dict(by="fold", n=5)
+  config = runner.run_config(suite, "quadrant_only", 2, tmp_path)
+  assert config.eval.folds == 5 and config.eval.fold == 2 and config.data.test_fraction == 0
+
+
+TINY_SUITE = """
+SUITE = dict(
+    name="tiny", repeats=dict(by="seed", n=2),
+    set={{"data.cache_dir": {cache!r}, "tasks.emotion": "both", "train.select_on": "last"}},
+    cells={{
+        "genre_only": dict(config="configs/test.py", set={{"tasks.emotion": "none"}}),
+        "joint": dict(config="configs/test.py"),
+        "transfer_frozen": dict(config="configs/test.py", init_from="genre_only",
+                                set={{"tasks.genre": False, "train.freeze_transferred": True}}),
+    }},
+    experiments=[dict(title="Single-task vs multi-task", pairs=[("joint", "genre_only")]),
+                 dict(title="Transfer", pairs=[("transfer_frozen", "joint")])],
+    quick=dict(variants="", repeats=2),
+)
+"""
+
+
+@pytest.fixture(scope="module")
+def quick_suite(tmp_path_factory):
+  """The tiny suite run once with --quick: 3 cells x 2 seeds of configs/test.py size."""
+  tmp = tmp_path_factory.mktemp("suite")
+  path = tmp / "tiny.py"
+  path.write_text(TINY_SUITE.format(cache=str(tmp / "cache")))
+  root = tmp / "root"
+  experiments_main.main([str(path), "--quick", f"--root={root}"])
+  return path, root
+
+
+def _report_cells(markdown: str, header_start: str) -> dict:
+  """{first column: [other columns]} of the Markdown table whose header starts so."""
+  lines = markdown.splitlines()
+  start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+  header = [c.strip() for c in lines[start].strip("|").split("|")]
+  rows = {}
+  for line in lines[start + 2:]:
+    if not line.startswith("|"):
+      break
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    rows[cells[0].strip("`")] = dict(zip(header[1:], cells[1:]))
+  return rows
+
+
+@pytest.mark.slow
+def test_quick_suite_report_numbers_are_the_runs_metrics(quick_suite):
+  _, root = quick_suite
+  markdown = (root / "REPORT.md").read_text()
+  runs = results.load_runs(root, results.load_suite_record(root))
+  assert {c: len(r) for c, r in runs.items()} == {"genre_only": 2, "joint": 2,
+                                                   "transfer_frozen": 2}
+  per_run = _report_cells(markdown, "| run | best / total epochs")
+  checked = 0
+  for cell, cell_runs in runs.items():
+    for run in cell_runs:
+      row = per_run[f"{cell}/{run.repeat}"]
+      metrics = json.loads((run.dir / "metrics.json").read_text())
+      assert row["best / total epochs"] == (
+          f"{metrics['training']['best_epoch']} / {metrics['training']['epochs_done']}")
+      for metric in results.METRICS:
+        node = metrics["metrics"]
+        for key in metric.path:
+          node = node.get(key) if isinstance(node, dict) else None
+        if node is not None and metric.label in row:
+          assert row[metric.label] == ("–" if math.isnan(node) else f"{node:.3f}"), (
+              cell, run.repeat, metric.label)
+          checked += 1
+  assert checked >= 30
+  # The per-task tables: mean ± t half-width over the two seeds, from metrics.json directly.
+  genre = _report_cells(markdown, "| cell | genre accuracy")
+  for cell in ("genre_only", "joint"):
+    values = [json.loads((root / cell / f"seed_{i}" / "metrics.json").read_text())
+              ["metrics"]["genre"]["accuracy"] for i in range(2)]
+    half = 12.706205 * np.std(values, ddof=1) / math.sqrt(2)  # t(0.975, 1)
+    assert genre[cell]["genre accuracy"] == f"{np.mean(values):.3f} ± {half:.3f}"
+  assert "Holm" in markdown and "## Conclusion" in markdown
+  assert re.search(r"`joint` vs `genre_only` \| genre accuracy", markdown)
+  assert (root / "figures" / "experiment_1.png").stat().st_size > 1000
+  assert (root / "genre_only" / "seed_0" / "tensorboard").is_dir()
+
+
+@pytest.mark.slow
+def test_a_killed_suite_reruns_only_the_missing_run(quick_suite):
+  path, root = quick_suite
+  victim = root / "joint" / "seed_1" / "metrics.json"
+  kept = root / "joint" / "seed_0" / "metrics.json"
+  before = kept.stat().st_mtime_ns
+  victim.unlink()
+  shutil_rm = __import__("shutil").rmtree
+  shutil_rm(root / "joint" / "seed_1" / "checkpoints")  # killed before its first epoch ended
+  suite = suite_lib.load_suite(path, quick=True)
+  status = runner.run_suite(suite, root)
+  assert [k for k, v in status.items() if v == "trained"] == ["joint/seed_1"]
+  assert victim.is_file() and kept.stat().st_mtime_ns == before
+
+
+@pytest.mark.slow
+def test_runs_lists_and_compares_finished_runs(quick_suite, capsys):
+  _, root = quick_suite
+  assert runs_lib.main([str(root)]) == 0
+  out = capsys.readouterr().out
+  assert out.count("seed_") >= 6 and "Per cell, mean ± 95% CI" in out
+  assert runs_lib.main([str(root / "nothing_here")]) == 1
+
+
+def test_python_m_jmer_runs_entry_point_exists():
+  import jmer.runs  # noqa: F401
+  assert "jmer.runs" in sys.modules
+
+
+def test_a_run_claimed_by_a_live_runner_is_left_to_it_and_a_stale_claim_is_taken(tmp_path):
+  import os
+  import subprocess
+  run_dir = tmp_path / "cell" / "seed_0"
+  run_dir.mkdir(parents=True)
+  (run_dir / runner.CLAIM_FILE).write_text(str(os.getppid()))  # a live process, not this one
+  assert not runner._claim(run_dir)  # pylint: disable=protected-access
+  gone = subprocess.Popen(["true"])
+  gone.wait()
+  (run_dir / runner.CLAIM_FILE).write_text(str(gone.pid))  # a process that has exited
+  assert runner._claim(run_dir)  # pylint: disable=protected-access
+  assert (run_dir / runner.CLAIM_FILE).read_text() == str(os.getpid())
