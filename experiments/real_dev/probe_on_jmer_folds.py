@@ -7,7 +7,8 @@ jmer rows of "Results on real music":
 
   PYTHONPATH=. nice python experiments/real_dev/probe_on_jmer_folds.py --data=../shared/data
 
-Embeddings come from musicnn_probe's cache (/tmp/jmer_musicnn_probe), computed on first use.
+Embeddings come from musicnn_probe's cache (/tmp/jmer_musicnn_probe), computed on first use. Only the
+penultimate 200-d embedding (the one jmer's frozen musicnn branch caches) is probed.
 """
 
 import argparse
@@ -56,7 +57,7 @@ def main():
   embeddings = musicnn_probe.feature_sets(musicnn_probe.track_embeddings(paths, "4q_dev"))
   splits = jmer_splits(folder.list_tracks(config).tracks, paths)
   print("4q_dev, jmer folds (by artist):")
-  for name in ("penultimate", "mean_pool+max_pool"):
+  for name in ("penultimate",):
     scores = musicnn_probe.probe_on_splits(embeddings[name], quadrants, splits, artists)
     print(f"  {name:<20} macro-F1 {scores['macro_f1'][0]:.3f} ± {scores['macro_f1'][1]:.3f}, "
           f"ROC-AUC {scores['macro_auc'][0]:.3f} ± {scores['macro_auc'][1]:.3f}")
@@ -66,7 +67,7 @@ def main():
       musicnn_probe.track_embeddings(paths, "gtzan_balanced_140"))
   splits = jmer_splits(manifest.list_tracks(config).tracks, paths)
   print("gtzan_real balanced_140, jmer folds (by track):")
-  for name in ("penultimate", "mean_pool+max_pool"):
+  for name in ("penultimate",):
     scores = musicnn_probe.probe_on_splits(embeddings[name], genres, splits)
     print(f"  {name:<20} accuracy {scores['accuracy'][0]:.3f} ± {scores['accuracy'][1]:.3f}, "
           f"macro-F1 {scores['macro_f1'][0]:.3f} ± {scores['macro_f1'][1]:.3f}")

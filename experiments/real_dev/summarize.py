@@ -110,6 +110,27 @@ def main():
   if joint.is_dir():
     single = {"manifest": args.root / "gtzan_crnn", "folder": args.root / "4q_crnn"}
     print("joint vs single-task test tracks:", "; ".join(same_test_tracks(joint, single)))
+    print(joint_vs_single(joint, single))
+
+
+def joint_vs_single(joint: pathlib.Path, single: dict) -> str:
+  """Per fold finished by both: each dataset's metrics in the joint run and in its single-task
+  run (and the linear baseline of the single-task run), as Markdown rows."""
+  lines = ["| dataset | fold | metric | single-task | joint | linear baseline |",
+           "|---|---|---|---|---|---|"]
+  for fold in fold_dirs(joint):
+    joint_m = json.loads((fold / "metrics.json").read_text())
+    for dataset, row in single.items():
+      if not (row / fold.name / "metrics.json").is_file():
+        continue
+      single_m = json.loads((row / fold.name / "metrics.json").read_text())
+      for task, metric in COLUMNS[dataset]:
+        values = (single_m["per_dataset"][dataset][task][metric],
+                  joint_m["per_dataset"][dataset][task][metric],
+                  single_m["baseline_mfcc_linear"][task][metric])
+        lines.append(f"| {dataset} | {fold.name} | {task} {metric} | "
+                     + " | ".join(f"{v:.3f}" for v in values) + " |")
+  return "\n".join(lines)
 
 
 if __name__ == "__main__":
