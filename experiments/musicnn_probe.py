@@ -103,6 +103,13 @@ def probe(features, labels, groups=None) -> dict:
     groups = np.asarray(groups)
     splitter = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=SEED)
     splits = splitter.split(features, labels, groups)
+  return probe_on_splits(features, labels, splits, groups)
+
+
+def probe_on_splits(features, labels, splits, groups=None) -> dict:
+  """probe() on given outer (train, test) index splits, e.g. a jmer run's own folds."""
+  labels = np.asarray(labels)
+  groups = None if groups is None else np.asarray(groups)
   scores = {"macro_f1": [], "accuracy": [], "macro_auc": []}
   for train, test in splits:
     inner = (list(StratifiedKFold(4, shuffle=True, random_state=SEED).split(

@@ -68,12 +68,27 @@ def _grouped_folds(ordered, strata, folds: int, seed: int):
     return list(splitter.split(np.zeros(len(ordered)), strata, groups))
 
 
+def fold_ids_per_dataset(tracks, folds: int, seed: int) -> dict:
+  """fold_ids of each dataset's tracks on their own, merged.
+
+  Each dataset gets its own stratified (and grouped) folds, exactly those a run on that dataset
+  alone would get, so a joint run's test fold of each dataset holds the same tracks as the
+  single-dataset run's: their metrics compare track for track. Folding the union instead would
+  reshuffle both datasets' folds.
+  """
+  out = {}
+  for name in sorted({t.dataset for t in tracks}):
+    out.update(fold_ids([t for t in tracks if t.dataset == name], folds, seed))
+  return out
+
+
 def hold_out_fold(tracks, folds: int, fold: int, seed: int) -> list:
   """The tracks with fold `fold` as their predefined test split and every other split cleared.
 
   Predefined splits (a manifest's split column) are overridden: cross-validation pools all tracks.
-  split_tracks then carves the validation set from the other folds.
+  Folds are drawn per dataset (fold_ids_per_dataset). split_tracks then carves the validation
+  set from the other folds.
   """
-  assignment = fold_ids(tracks, folds, seed)
+  assignment = fold_ids_per_dataset(tracks, folds, seed)
   return [dataclasses.replace(t, split="test" if assignment[(t.dataset, t.track_id)] == fold
                               else "") for t in tracks]
