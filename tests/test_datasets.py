@@ -196,9 +196,10 @@ def test_real_annotation_files_and_gtzan_samples(shared_data, tiny_config):
   values = np.array(list(ratings.values()))
   assert len(ratings) == 1802 and values.min() >= -1 and values.max() <= 1
   info = emomusic.read_songs_info(shared_data / "annotations" / "emomusic" / "songs_info.csv")
-  genres = [labels.GTZAN_GENRES[g] if g >= 0 else None for g, _ in info.values()]
+  genres = [labels.GTZAN_GENRES[g] if g >= 0 else None for g, _, _ in info.values()]
   assert len(info) == 744 and genres.count(None) == 92 + 71  # Electronic + Folk masked
-  assert sum(part == "evaluation" for _, part in info.values()) == 125
+  assert sum(part == "evaluation" for _, part, _ in info.values()) == 125
+  assert all(artist for _, _, artist in info.values())  # every song names its artist (groups)
   # The packaged split lists are the shared ones; together 443/197/290, no overlap.
   for name in gtzan.SPLIT_FILES.values():
     packaged = (pathlib.Path(gtzan.__file__).parents[2] / "resources" / "gtzan_splits" / name)

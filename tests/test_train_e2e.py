@@ -21,7 +21,7 @@ def learnable_config(tiny_config):
   c.data.synthetic.clip_seconds = 6.0
   c.data.val_fraction = 0.125
   c.data.test_fraction = 0.25
-  c.train.epochs = 10
+  c.train.epochs = 16
   c.train.crops_per_track = 4
   c.train.learning_rate = 3e-3
   c.train.patience = 10

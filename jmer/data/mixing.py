@@ -26,10 +26,11 @@ class MixedStream(pipeline.TrainStream):
     if empty:
       raise ValueError(f"Datasets {empty} have no training tracks to mix.")
     self.names_in_mix = list(weights)
-    self.weights = np.array([weights[n] for n in self.names_in_mix], np.float64)
+    # Not `self.weights`: TrainStream keeps the per-task sample weights under that name.
+    self.mix_weights = np.array([weights[n] for n in self.names_in_mix], np.float64)
 
   def order(self, rng) -> np.ndarray:
-    draws = rng.choice(len(self.names_in_mix), size=self.samples_per_epoch, p=self.weights)
+    draws = rng.choice(len(self.names_in_mix), size=self.samples_per_epoch, p=self.mix_weights)
     out = np.empty(self.samples_per_epoch, np.int64)
     for k, name in enumerate(self.names_in_mix):
       slots = np.flatnonzero(draws == k)
