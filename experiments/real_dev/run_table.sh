@@ -9,8 +9,7 @@
 # track (no artist labels); 4Q folds are by artist (4q_dev/metadata.csv, picked up by the folder
 # dataset). Env: DATA (default ../shared/data), PY (default python), ROOT (default runs/real_dev),
 # JMER_CACHE (one feature cache for all rows), EPOCHS (default 10), CROPS (default 1).
-# The musicnn rows (*_musicnn_*) need the musicnn feature branch, which is on the `pretrained`
-# branch and not on main yet: PRETRAINED_SRC=<a checkout of it> runs them with its code.
+# PRETRAINED_SRC (default: this checkout) is where the musicnn rows take jmer's code from.
 set -euo pipefail
 DATA=${DATA:-../shared/data}
 PY=${PY:-python}
