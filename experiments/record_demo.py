@@ -14,36 +14,15 @@ import json
 import os
 import pathlib
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
+
+from jmer.inference import demo_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 SIZE = {"width": 960, "height": 800}
-
-
-def _free_port() -> int:
-  with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    return s.getsockname()[1]
-
-
-def _wait_for_http(url: str, process, timeout: float = 180):
-  deadline = time.monotonic() + timeout
-  while time.monotonic() < deadline:
-    if process.poll() is not None:
-      raise RuntimeError(f"the demo exited early:\n{process.stdout.read()}")
-    try:
-      urllib.request.urlopen(url, timeout=2)
-      return
-    except OSError:
-      time.sleep(0.5)
-  raise TimeoutError(f"the demo did not answer on {url} within {timeout} s")
 
 
 def _find_ffmpeg():
@@ -94,44 +73,36 @@ def record(model, audio, out, chromium: str = CHROMIUM) -> dict:
   from playwright import sync_api
   if not shutil.which(chromium):
     raise FileNotFoundError(f"no browser at {chromium} (Debian: apt-get install chromium)")
-  port = _free_port()
-  env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", MPLBACKEND="Agg")
-  demo = subprocess.Popen([sys.executable, "-m", "jmer.demo", f"--model={model}",
-                           f"--port={port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, env=env)
   video_dir = pathlib.Path(tempfile.mkdtemp(prefix="jmer_demo_video_"))
   try:
-    url = f"http://127.0.0.1:{port}/"
-    _wait_for_http(url, demo)
-    provide_ffmpeg(video_dir)
-    with sync_api.sync_playwright() as playwright:
-      browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-      # Unrecorded warm-up: the demo's first analysis compiles the model, which on a busy CPU
-      # would fill the clip with a spinner.
-      warm_up = browser.new_page(viewport=SIZE)
-      _analyse(warm_up, url, audio)
-      warm_up.close()
-      context = browser.new_context(viewport=SIZE, record_video_dir=str(video_dir),
-                                    record_video_size=SIZE)
-      start = time.monotonic()
-      page = context.new_page()
-      summary = _analyse(page, url, audio)
-      page.wait_for_timeout(1500)  # genre bars and AV plane on screen
-      page.locator("#timeline").scroll_into_view_if_needed()
-      page.locator("#timeline img, #timeline canvas, #timeline svg").first.wait_for(
-          timeout=60_000)
-      page.wait_for_timeout(1500)  # the timeline on screen
-      shown = summary.inner_text()
-      seconds = time.monotonic() - start
-      video = page.video
-      context.close()  # finishes the video file
-      browser.close()
-      out = pathlib.Path(out)
-      out.parent.mkdir(parents=True, exist_ok=True)
-      shutil.move(video.path(), out)
+    with demo_server.running_demo(model) as url:
+      provide_ffmpeg(video_dir)
+      with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        # Unrecorded warm-up: the demo's first analysis compiles the model, which on a busy CPU
+        # would fill the clip with a spinner.
+        warm_up = browser.new_page(viewport=SIZE)
+        _analyse(warm_up, url, audio)
+        warm_up.close()
+        context = browser.new_context(viewport=SIZE, record_video_dir=str(video_dir),
+                                      record_video_size=SIZE)
+        start = time.monotonic()
+        page = context.new_page()
+        summary = _analyse(page, url, audio)
+        page.wait_for_timeout(1500)  # genre bars and AV plane on screen
+        page.locator("#timeline").scroll_into_view_if_needed()
+        page.locator("#timeline img, #timeline canvas, #timeline svg").first.wait_for(
+            timeout=60_000)
+        page.wait_for_timeout(1500)  # the timeline on screen
+        shown = summary.inner_text()
+        seconds = time.monotonic() - start
+        video = page.video
+        context.close()  # finishes the video file
+        browser.close()
+        out = pathlib.Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(video.path(), out)
   finally:
-    demo.terminate()
-    demo.wait(timeout=30)
     shutil.rmtree(video_dir, ignore_errors=True)
   return dict(path=str(out), seconds=round(seconds, 1), summary=shown)
 

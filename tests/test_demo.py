@@ -1,18 +1,13 @@
 """The web demo: its analysis, and end to end in headless Chromium (upload, read, screenshot)."""
 
-import os
 import pathlib
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from jmer.models import model_file
 from jmer.inference import demo
+from jmer.inference import demo_server
 from jmer.inference import export
 from jmer.inference import predict
 import model_files
@@ -44,25 +39,6 @@ def test_analysis_of_a_bad_file_says_why(bundle, tmp_path):
   assert bars is None and summary == "**Cannot analyse this file:** file is empty (0 bytes)"
 
 
-def _free_port() -> int:
-  with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    return s.getsockname()[1]
-
-
-def _wait_for_http(url: str, process, timeout: float = 180):
-  deadline = time.monotonic() + timeout
-  while time.monotonic() < deadline:
-    if process.poll() is not None:
-      raise RuntimeError(f"the demo exited early:\n{process.stdout.read()}")
-    try:
-      urllib.request.urlopen(url, timeout=2)
-      return
-    except OSError:
-      time.sleep(0.5)
-  raise TimeoutError(f"the demo did not answer on {url} within {timeout} s")
-
-
 @pytest.fixture
 def browser_tools():
   """Skips (saying what is missing) unless Gradio, Playwright and Chromium are installed."""
@@ -76,17 +52,8 @@ def browser_tools():
 
 @pytest.fixture
 def running_demo(browser_tools):
-  port = _free_port()
-  env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", MPLBACKEND="Agg")
-  process = subprocess.Popen(
-      [sys.executable, "-m", "jmer.demo", f"--model={model_files.tiny_model_file()}",
-       f"--port={port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-  try:
-    _wait_for_http(f"http://127.0.0.1:{port}/", process)
-    yield f"http://127.0.0.1:{port}/"
-  finally:
-    process.terminate()
-    process.wait(timeout=30)
+  with demo_server.running_demo(model_files.tiny_model_file()) as url:
+    yield url
 
 
 def test_demo_in_headless_chromium(bundle, tmp_path, browser_tools, running_demo):
