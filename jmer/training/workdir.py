@@ -27,9 +27,12 @@ from jmer.data import tracks as tracks_lib
 from jmer.config import ConfigError
 from jmer.data import features
 
-# Keys a rerun may change without starting a different experiment.
+# Keys a rerun may change without starting a different experiment. The distribution keys are
+# among them: a data-parallel step computes what the single-device step does
+# (tests/test_distribution.py), so a run started on one device may resume on several.
 RESUMABLE_KEYS = ("train.epochs", "train.patience", "train.verbose", "eval.batch_size",
-                  "data.cache_dir", "data.root", "features.workers")
+                  "data.cache_dir", "data.root", "features.workers",
+                  "distribution.data_parallel", "distribution.multi_host")
 
 
 def _flatten(d, prefix=""):
