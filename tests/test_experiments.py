@@ -113,6 +113,15 @@ def test_the_real_data_suite_uses_folds_and_artist_groups(tmp_path):
   assert suite["repeats"] == dict(by="fold", n=5)
   config = runner.run_config(suite, "quadrant_only", 2, tmp_path)
   assert config.eval.folds == 5 and config.eval.fold == 2 and config.data.test_fraction == 0
+  # 4Q from the folder dataset, which groups its folds by the Artist column of metadata.csv.
+  assert config.data.source == "folder" and config.data.folder.task == "quadrant"
+  assert config.features.names == ("musicnn",) and not config.model.pretrained.trainable
+  fused = runner.run_config(suite, "fused_transformer", 0, tmp_path)
+  assert fused.features.names == ("musicnn", "mfcc", "chroma")
+  assert fused.model.trunk == "transformer" and fused.data.source == "manifest+folder"
+  # Every cell is judged at the same fixed epoch budget, not at its best validation epoch.
+  assert all(runner.run_config(suite, cell, 0, tmp_path).train.select_on == "last"
+             for cell in suite["cells"])
 
 
 TINY_SUITE = """

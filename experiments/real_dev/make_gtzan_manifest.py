@@ -34,19 +34,24 @@ def manifest_rows(data_dir: pathlib.Path, list_file: str = "balanced_140.txt") -
   return rows
 
 
+def write_manifest(rows, out) -> None:
+  """Writes (path, genre) rows as a jmer manifest at `out`, creating its folder."""
+  out = pathlib.Path(out)
+  out.parent.mkdir(parents=True, exist_ok=True)
+  with out.open("w", newline="") as f:
+    writer = csv.writer(f)
+    writer.writerow(("path", "genre"))
+    writer.writerows(rows)
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument("--data", default="../shared/data/gtzan_real", help="the gtzan_real folder")
   parser.add_argument("--out", default="experiments/real_dev/gtzan_balanced_140.csv")
   args = parser.parse_args()
   rows = manifest_rows(pathlib.Path(args.data).expanduser().resolve())
-  out = pathlib.Path(args.out)
-  out.parent.mkdir(parents=True, exist_ok=True)
-  with out.open("w", newline="") as f:
-    writer = csv.writer(f)
-    writer.writerow(("path", "genre"))
-    writer.writerows(rows)
-  print(f"Wrote {out}: {len(rows)} clips, {len({g for _, g in rows})} genres.")
+  write_manifest(rows, args.out)
+  print(f"Wrote {args.out}: {len(rows)} clips, {len({g for _, g in rows})} genres.")
 
 
 if __name__ == "__main__":
