@@ -64,7 +64,9 @@ SUITE = dict(
     split_seed=0,
     set={"tasks.emotion": "quadrant", "train.epochs": 20, "train.select_on": "last",
          "data.segment_seconds": 10.0, "train.crops_per_track": 1,
-         "features.musicnn_hop_frames": 187, "features.workers": 1, "train.verbose": 2},
+         "features.musicnn_hop_frames": 187, "features.workers": 1, "train.verbose": 2,
+         # Pinned, so that a change of the defaults cannot mix two heads within one suite root.
+         "model.dropout": 0.3, "model.embedding_dim": 128},
     cells={
         "genre_only": dict(config="configs/stl_genre.py:musicnn",
                            set={**GENRE_DATA, "tasks.emotion": "none"},
