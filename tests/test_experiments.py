@@ -244,3 +244,27 @@ def test_a_run_claimed_by_a_live_runner_is_left_to_it_and_a_stale_claim_is_taken
   (run_dir / runner.CLAIM_FILE).write_text(str(gone.pid))  # a process that has exited
   assert runner._claim(run_dir)  # pylint: disable=protected-access
   assert (run_dir / runner.CLAIM_FILE).read_text() == str(os.getpid())
+
+
+def test_report_describes_every_data_source_of_a_suite_and_its_features():
+  from types import SimpleNamespace
+  from jmer.experiments import report as report_lib
+
+  def run(source, summary, test_tracks):
+    data = dict(source=source, summary=summary, per_dataset={}, genre_counts={},
+                tracks=dict(train=8, val=2, test=test_tracks))
+    return SimpleNamespace(report=dict(data=data, config={}))
+  report = report_lib.Report.__new__(report_lib.Report)  # the sections, without run dirs
+  report.by, report.record = "fold", dict(repeats=dict(by="fold", n=2), split_seed=0)
+  report.cells = ["genre_only", "quadrant_only", "transfer"]
+  gtzan = [run("manifest", "manifest g.csv: 140 files", 70)] * 2
+  fourq = [run("folder", "class folders at 4q: 300 files, grouped by metadata.csv", 150)] * 2
+  report.runs = dict(genre_only=gtzan, quadrant_only=fourq, transfer=fourq)
+  text = "\n".join(report.data_section())
+  assert "**manifest** (cells `genre_only`)" in text
+  assert "**folder** (cells `quadrant_only`, `transfer`)" in text
+  assert "140 test tracks over the folds of `genre_only`" in text  # 70 + 70
+  assert "300 test tracks over the folds of `quadrant_only`" in text
+  assert text.count("cross-validation by track") == 1 and "No group is on both sides" in text
+  assert report_lib.feature_text({"features.names": ["musicnn", "mfcc"]}) == (
+      "frozen MSD-musicnn embeddings (penultimate layer, per 3 s patch) + MFCC")

@@ -42,6 +42,13 @@ MUSICNN=(--config.features.musicnn_hop_frames=187 --config.train.epochs=20
          --config.data.segment_seconds=10 --config.train.crops_per_track="$CROPS")
 GTZAN_MUSICNN=(--config="$PRETRAINED_SRC/configs/stl_genre.py:musicnn" "${GTZAN[@]:1}")
 FOURQ_MUSICNN=(--config="$PRETRAINED_SRC/configs/stl_emotion.py:musicnn" "${FOURQ[@]:1}")
+# Whole-clip variants of the frozen musicnn head (a 30 s segment = the whole clip, as the plain
+# probe averages every patch); later flags override the MUSICNN ones. CLIP_REG is the recipe.
+CLIP=(--config.data.segment_seconds=30)
+CLIP_WD=("${CLIP[@]}" --config.train.select_on=last --config.train.epochs=40
+         --config.train.weight_decay=0.05)
+CLIP_REG=("${CLIP[@]}" --config.train.select_on=last --config.train.epochs=60
+          --config.model.dropout=0.5 --config.model.embedding_dim=64)
 # Variant B: 5 s segments, twice the crops per track per epoch (the same audio per epoch).
 SHORT=(--config.data.segment_seconds=5 --config.train.crops_per_track=$((2 * CROPS))
        --config.train.epochs="$EPOCHS")
@@ -70,10 +77,17 @@ declare -A ROWS=(
   [gtzan_mel_musicnn]="${GTZAN_MUSICNN[*]/:musicnn/:mel_musicnn} ${COMMON[*]} ${MUSICNN[*]}"
   [4q_mel_musicnn]="${FOURQ_MUSICNN[*]/:musicnn/:mel_musicnn} ${COMMON[*]} ${MUSICNN[*]}"
   [joint_crnn]="${JOINT[*]} ${COMMON[*]} ${LONG[*]}"
+  [gtzan_musicnn_clip]="${GTZAN_MUSICNN[*]} ${COMMON[*]} ${MUSICNN[*]} ${CLIP[*]}"
+  [4q_musicnn_clip]="${FOURQ_MUSICNN[*]} ${COMMON[*]} ${MUSICNN[*]} ${CLIP[*]}"
+  [gtzan_musicnn_clip_wd]="${GTZAN_MUSICNN[*]} ${COMMON[*]} ${MUSICNN[*]} ${CLIP_WD[*]}"
+  [4q_musicnn_clip_wd]="${FOURQ_MUSICNN[*]} ${COMMON[*]} ${MUSICNN[*]} ${CLIP_WD[*]}"
+  [gtzan_musicnn_clip_reg]="${GTZAN_MUSICNN[*]} ${COMMON[*]} ${MUSICNN[*]} ${CLIP_REG[*]}"
+  [4q_musicnn_clip_reg]="${FOURQ_MUSICNN[*]} ${COMMON[*]} ${MUSICNN[*]} ${CLIP_REG[*]}"
 )
 ORDER=(gtzan_crnn 4q_crnn joint_crnn gtzan_crnn_aug 4q_crnn_aug gtzan_crnn_short 4q_crnn_short
        gtzan_musicnn_frozen 4q_musicnn_frozen gtzan_musicnn_finetuned 4q_musicnn_finetuned
-       gtzan_mel_musicnn 4q_mel_musicnn)
+       gtzan_mel_musicnn 4q_mel_musicnn gtzan_musicnn_clip 4q_musicnn_clip gtzan_musicnn_clip_wd
+       4q_musicnn_clip_wd gtzan_musicnn_clip_reg 4q_musicnn_clip_reg)
 mkdir -p "$ROOT"
 for name in "${@:-${ORDER[@]}}"; do
   [[ -n "${ROWS[$name]:-}" ]] || { echo "unknown row $name; rows: ${ORDER[*]}" >&2; exit 2; }

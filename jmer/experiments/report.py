@@ -23,6 +23,15 @@ METHOD_KEYS = ("features.names", "model.trunk", "model.fusion", "tasks.genre", "
 fmt = compare.fmt
 
 
+def feature_text(config: dict) -> str:
+  """What a flattened config's features.names are, in words."""
+  words = {"mel": f"{config.get('features.n_mels')}-band log-mel", "mfcc": "MFCC",
+           "chroma": "chroma",
+           "musicnn": "frozen MSD-musicnn embeddings (penultimate layer, per 3 s patch)",
+           "musicnn_mtt": "frozen MTT-musicnn embeddings (penultimate layer, per 3 s patch)"}
+  return " + ".join(words.get(name, name) for name in config.get("features.names") or ())
+
+
 def fmt_p(p) -> str:
   if p is None or math.isnan(p):
     return "–"
@@ -72,9 +81,22 @@ class Report:
     return out
 
   def data_section(self) -> list:
-    runs = [r for c in self.cells for r in self.runs[c]]
-    d = runs[0].report["data"]
-    lines = ["## Data", "", f"- **Source:** {d['source']} — {d['summary']}."]
+    """One entry per distinct data source among the cells (a suite may mix datasets)."""
+    by_source = {}
+    for cell in self.cells:
+      d = self.runs[cell][0].report["data"]
+      by_source.setdefault((d["source"], d["summary"]), []).append(cell)
+    lines = ["## Data", ""]
+    for (source, summary), cells in by_source.items():
+      if len(by_source) > 1:
+        lines.append(f"**{source}** (cells {', '.join(f'`{c}`' for c in cells)})")
+        lines.append("")
+      lines += self._data_lines(cells[0], source, summary) + [""]
+    return lines
+
+  def _data_lines(self, cell, source, summary) -> list:
+    d = self.runs[cell][0].report["data"]
+    lines = [f"- **Source:** {source} — {summary}."]
     if self.by == "seed":
       t = d["tracks"]
       lines.append(f"- **Split:** one fixed track split (data.split_seed = "
@@ -82,23 +104,22 @@ class Report:
                    f"{t['val']} validation / {t['test']} test tracks. Repeats vary only the "
                    "seed of the initial weights, segment draws and augmentation.")
     else:
-      folds = [r for r in self.runs[self.cells[0]]]
-      tests = sum(r.report["data"]["tracks"]["test"] for r in folds)
-      lines.append(f"- **Split:** {self.record['repeats']['n']}-fold cross-validation by track "
-                   f"(seeded, stratified; data.split_seed = {self.record['split_seed']}): every track "
-                   f"is tested once, {tests} test tracks over the folds of "
-                   f"`{self.cells[0]}`; each fold's validation set comes from the other folds.")
-    group = self.reference_config().get("data.group_by")
-    if group:
-      lines.append(f"- **Grouping:** tracks sharing `{group}` never straddle train and test.")
+      tests = sum(r.report["data"]["tracks"]["test"] for r in self.runs[cell])
+      grouped = "grouped by " in summary
+      unit = "by group where the data gives groups" if grouped else "by track"
+      lines.append(f"- **Split:** {self.record['repeats']['n']}-fold cross-validation {unit} "
+                   f"(seeded, stratified; data.split_seed = {self.record['split_seed']}): "
+                   f"every track is tested once, {tests} test "
+                   f"tracks over the folds of `{cell}`; each fold's validation set comes from the "
+                   "other folds." + (" No group is on both sides of a fold." if grouped else ""))
     for name, per in d.get("per_dataset", {}).items():
       counts = ", ".join(f"{s} {v['tracks']}" for s, v in per.items())
-      lines.append(f"- **{name}** tracks per split (first run): {counts}.")
+      lines.append(f"- **{name}** tracks per split (first fold or seed): {counts}.")
     genre_counts = d.get("genre_counts", {}).get("test")
-    if genre_counts:
-      lines.append("- **Test tracks per genre** (first run): " + ", ".join(
+    if genre_counts and any(genre_counts.values()):
+      lines.append("- **Test tracks per genre** (first fold or seed): " + ", ".join(
           f"{g} {n}" for g, n in genre_counts.items()) + ".")
-    return lines + [""]
+    return lines
 
   def method_section(self) -> list:
     ref = self.reference_config()
@@ -109,8 +130,8 @@ class Report:
         f"Each cell below is a jmer config; each was run {n} times "
         f"({'seeds 0…' + str(n - 1) if self.by == 'seed' else str(n) + ' folds'}), each run in "
         f"its own work dir under `{self.root}`. Shared settings (from the runs' configs): "
-        f"{f('data.segment_seconds'):g} s segments, features {f('features.n_mels')}-band "
-        f"log-mel (+ MFCC/chroma where listed), {f('train.epochs')} epochs of batch "
+        f"{f('data.segment_seconds'):g} s segments, features {feature_text(ref)} (other "
+        f"features where listed), {f('train.epochs')} epochs of batch "
         f"{f('train.batch_size')}, AdamW at {f('train.learning_rate'):g} with warm-up and cosine "
         f"decay, emotion task `{f('tasks.emotion')}`, segment predictions averaged per track.",
         "", "| cell | what | config | differs from the shared settings |", "|---|---|---|---|"]
