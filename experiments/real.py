@@ -66,7 +66,7 @@ SUITE = dict(
          "data.segment_seconds": 10.0, "train.crops_per_track": 1,
          "features.musicnn_hop_frames": 187, "features.workers": 1, "train.verbose": 2,
          # Pinned, so that a change of the defaults cannot mix two heads within one suite root.
-         "model.dropout": 0.3, "model.embedding_dim": 128},
+         "model.dropout": 0.3, "model.embedding_dim": 128, "train.weight_decay": 1e-4},
     cells={
         "genre_only": dict(config="configs/stl_genre.py:musicnn",
                            set={**GENRE_DATA, "tasks.emotion": "none"},

@@ -17,9 +17,30 @@ from jmer.models import build
 from jmer.training import train
 
 
-def _musicnn_config(tiny_config, variant="musicnn"):
+# The musicnn variant's head recipe is for real 30 s clips; these tests keep the tiny config's.
+TINY_KEYS = ("data.segment_seconds", "train.epochs", "train.select_on", "train.weight_decay")
+
+
+def _apply_variant(tiny_config, variant="musicnn"):
+  kept = {key: tiny_config[key.split(".")[0]][key.split(".")[1]] for key in TINY_KEYS}
   config_lib.VARIANTS[variant](tiny_config)
-  return config_lib.validate(tiny_config)
+  for key, value in kept.items():
+    tiny_config[key.split(".")[0]][key.split(".")[1]] = value
+  return tiny_config
+
+
+def _musicnn_config(tiny_config, variant="musicnn"):
+  return config_lib.validate(_apply_variant(tiny_config, variant))
+
+
+def test_the_musicnn_variant_carries_the_whole_clip_head_recipe():
+  config = config_lib.apply_variants(config_lib.base_config(), "musicnn")
+  assert (config.data.segment_seconds, config.train.epochs, config.train.select_on) == (
+      30.0, 40, "last")
+  assert config.train.weight_decay == 0.05
+  fused = config_lib.apply_variants(config_lib.base_config(), "mel_musicnn")
+  assert fused.data.segment_seconds == config_lib.base_config().data.segment_seconds
+  assert (fused.data.sample_rate, fused.features.hop_length) == (16000, 256)
 
 
 def test_each_frame_takes_the_patch_with_the_nearest_centre():
@@ -65,7 +86,7 @@ def test_cache_keys_tell_frozen_fine_tuned_and_hops_apart(tiny_config):
 @pytest.mark.parametrize("key, value", [("data.sample_rate", 22050),
                                         ("features.hop_length", 512)])
 def test_musicnn_off_its_frame_grid_is_refused_naming_the_key(tiny_config, key, value):
-  config_lib.VARIANTS["musicnn"](tiny_config)
+  _apply_variant(tiny_config)
   section, field = key.split(".")
   tiny_config[section][field] = value
   with pytest.raises(config_lib.ConfigError, match=key.replace(".", r"\.")):

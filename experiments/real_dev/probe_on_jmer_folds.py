@@ -26,12 +26,12 @@ from jmer.data.datasets import manifest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 import musicnn_probe  # pylint: disable=wrong-import-position
 
-FOLDS, SEED = 5, 0
+FOLDS = 5
 
 
-def jmer_splits(tracks, paths) -> list:
+def jmer_splits(tracks, paths, seed: int = 0) -> list:
   """[(train indices, test indices)] into `paths`, one per jmer fold of `tracks`."""
-  fold_of = folds_lib.fold_ids(tracks, FOLDS, SEED)
+  fold_of = folds_lib.fold_ids(tracks, FOLDS, seed)
   by_path = {str(pathlib.Path(t.path).resolve()): fold_of[(t.dataset, t.track_id)]
              for t in tracks}
   missing = [p for p in paths if str(pathlib.Path(p).resolve()) not in by_path]
@@ -48,6 +48,8 @@ def main():
   parser.add_argument("--data", type=pathlib.Path, default=pathlib.Path("../shared/data"))
   parser.add_argument("--manifest", default="experiments/real_dev/gtzan_balanced_140.csv",
                       help="written by make_gtzan_manifest.py")
+  parser.add_argument("--split-seed", type=int, default=0,
+                      help="jmer's data.split_seed of the folds (the README table uses 0)")
   args = parser.parse_args()
   config = config_lib.base_config()
   config.data.manifest.path = args.manifest
@@ -55,7 +57,7 @@ def main():
 
   paths, quadrants, artists = musicnn_probe.fourq_tracks(args.data)
   embeddings = musicnn_probe.feature_sets(musicnn_probe.track_embeddings(paths, "4q_dev"))
-  splits = jmer_splits(folder.list_tracks(config).tracks, paths)
+  splits = jmer_splits(folder.list_tracks(config).tracks, paths, args.split_seed)
   print("4q_dev, jmer folds (by artist):")
   for name in ("penultimate",):
     scores = musicnn_probe.probe_on_splits(embeddings[name], quadrants, splits, artists)
@@ -65,7 +67,7 @@ def main():
   paths, genres = musicnn_probe.gtzan_tracks(args.data)
   embeddings = musicnn_probe.feature_sets(
       musicnn_probe.track_embeddings(paths, "gtzan_balanced_140"))
-  splits = jmer_splits(manifest.list_tracks(config).tracks, paths)
+  splits = jmer_splits(manifest.list_tracks(config).tracks, paths, args.split_seed)
   print("gtzan_real balanced_140, jmer folds (by track):")
   for name in ("penultimate",):
     scores = musicnn_probe.probe_on_splits(embeddings[name], genres, splits)
