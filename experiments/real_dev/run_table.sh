@@ -8,7 +8,9 @@
 # Same folds for every row: the same data and data.split_seed (= seed 0). GTZAN folds are by
 # track (no artist labels); 4Q folds are by artist (4q_dev/metadata.csv, picked up by the folder
 # dataset). Env: DATA (default ../shared/data), PY (default python), ROOT (default runs/real_dev),
-# JMER_CACHE (one feature cache for all rows), EPOCHS (default 10), CROPS (default 1).
+# JMER_CACHE (one feature cache for all rows), EPOCHS (default 10), CROPS (default 1), EXTRA
+# (flags added to every row, e.g. EXTRA=--config.data.split_seed=1 ROOT=runs/real_dev_split1 for
+# the table's fresh-folds column).
 # PRETRAINED_SRC (default: this checkout) is where the musicnn rows take jmer's code from.
 set -euo pipefail
 DATA=${DATA:-../shared/data}
@@ -95,6 +97,6 @@ ORDER=(gtzan_crnn 4q_crnn joint_crnn gtzan_crnn_aug 4q_crnn_aug gtzan_crnn_short
 mkdir -p "$ROOT"
 for name in "${@:-${ORDER[@]}}"; do
   [[ -n "${ROWS[$name]:-}" ]] || { echo "unknown row $name; rows: ${ORDER[*]}" >&2; exit 2; }
-  # shellcheck disable=SC2086  # the row's arguments hold no spaces
-  run "$name" ${ROWS[$name]}
+  # shellcheck disable=SC2086  # the row's arguments (and EXTRA's) hold no spaces
+  run "$name" ${ROWS[$name]} ${EXTRA:-}
 done
