@@ -61,7 +61,8 @@ SUITE = dict(
     description="real GTZAN clips (gtzan_real, balanced 140, genre; folds by track) and the 4Q "
                 "emotion clips (4q_dev, quadrant; folds by artist), frozen musicnn branch",
     repeats=dict(by="fold", n=5),
-    split_seed=0,
+    # JMER_REAL_SPLIT_SEED=1 (with another --root) replicates cells on fresh folds.
+    split_seed=int(os.environ.get("JMER_REAL_SPLIT_SEED", "0")),
     set={"tasks.emotion": "quadrant", "train.epochs": 20, "train.select_on": "last",
          "data.segment_seconds": 10.0, "train.crops_per_track": 1,
          "features.musicnn_hop_frames": 187, "features.workers": 1, "train.verbose": 2,
