@@ -279,7 +279,8 @@ class Report:
     d = self.runs[self.cells[0]][0].report["data"]
     lines = ["## Conclusion", "",
              f"*Does multi-task learning with late fusion improve genre classification and "
-             f"emotion recognition over single-task baselines?* On {d['source']}:", ""]
+             f"emotion recognition over single-task baselines?* On "
+             f"{self.record.get('description') or d['source']}:", ""]
     lines += self.answer() + [""]
     for number, experiment in enumerate(self.record["experiments"], 1):
       rows = [r for r in self.comparisons if r["experiment"] == number]
