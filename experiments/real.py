@@ -1,7 +1,7 @@
 r"""The four experiments on the shared real sets, 5-fold CV, on the frozen musicnn branch.
 
   JMER_REAL_DATA=../shared/data JMER_CACHE=/tmp/realmusic_cache \
-      python -m jmer.experiments experiments/real.py            # ~1 h on 2 CPU cores
+      python -m jmer.experiments experiments/real.py            # 77 min on 2 CPU cores
   python -m jmer.experiments experiments/real.py --quick        # 2 folds, 2 epochs: a smoke test
 
 Data: the same clips and folds as README's "Results on real music" (experiments/real_dev/):
