@@ -31,3 +31,15 @@ def package_versions() -> dict:
     except importlib.metadata.PackageNotFoundError:
       pass
   return versions
+
+
+def flatten(record: dict, prefix: str = "") -> dict:
+  """A recorded config as {dotted key: value}, its lists as tuples: configs read back from JSON
+  compare key by key (what changed on a resume, what differs between a suite's cells)."""
+  out = {}
+  for key, value in record.items():
+    if isinstance(value, dict):
+      out.update(flatten(value, f"{prefix}{key}."))
+    else:
+      out[f"{prefix}{key}"] = tuple(value) if isinstance(value, list) else value
+  return out

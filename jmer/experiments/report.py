@@ -9,6 +9,7 @@ tests, so "no difference found" is written whenever that is what the numbers say
 import math
 import pathlib
 
+from jmer import run_record
 from jmer.experiments import compare
 from jmer.experiments import figures
 from jmer.experiments import results
@@ -45,16 +46,6 @@ def mean_ci_text(vals) -> str:
   return f"{fmt(mean)} ± {fmt(half)}" if n > 1 else fmt(mean)
 
 
-def flatten(d, prefix="") -> dict:
-  out = {}
-  for k, v in d.items():
-    if isinstance(v, dict):
-      out.update(flatten(v, f"{prefix}{k}."))
-    else:
-      out[f"{prefix}{k}"] = tuple(v) if isinstance(v, list) else v
-  return out
-
-
 class Report:
   """Collects the suite's numbers once, then writes the sections of REPORT.md."""
 
@@ -72,7 +63,7 @@ class Report:
   # --- sections ----------------------------------------------------------------------------
   def reference_config(self) -> dict:
     """The settings most cells share: each key's most common value over the cells."""
-    configs = [flatten(self.runs[c][0].report["config"]) for c in self.cells]
+    configs = [run_record.flatten(self.runs[c][0].report["config"]) for c in self.cells]
     out = {}
     for key in configs[0]:
       seen = [repr(c.get(key)) for c in configs]
@@ -136,7 +127,7 @@ class Report:
         f"decay, emotion task `{f('tasks.emotion')}`, segment predictions averaged per track.",
         "", "| cell | what | config | differs from the shared settings |", "|---|---|---|---|"]
     for cell in self.cells:
-      config = flatten(self.runs[cell][0].report["config"])
+      config = run_record.flatten(self.runs[cell][0].report["config"])
       differ = [f"{k}={config.get(k)!r}" for k in METHOD_KEYS
                 if config.get(k) != ref.get(k) and k != "train.init_from"]
       if config.get("train.init_from"):

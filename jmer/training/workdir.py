@@ -35,25 +35,16 @@ RESUMABLE_KEYS = ("train.epochs", "train.patience", "train.verbose", "eval.batch
                   "distribution.data_parallel", "distribution.multi_host")
 
 
-def _flatten(d, prefix=""):
-  out = {}
-  for k, v in d.items():
-    if isinstance(v, dict):
-      out.update(_flatten(v, f"{prefix}{k}."))
-    else:
-      out[f"{prefix}{k}"] = list(v) if isinstance(v, tuple) else v
-  return out
-
-
 def prepare_workdir(workdir, config) -> pathlib.Path:
   """Creates the work dir, or checks that an existing one holds this same experiment."""
   workdir = pathlib.Path(workdir)
   saved_path = workdir / "config.json"
   new = json.loads(config.to_json())
   if saved_path.exists():
-    old = _flatten(json.loads(saved_path.read_text()))
-    differ = sorted(k for k in set(old) | set(_flatten(new))
-                    if old.get(k) != _flatten(new).get(k) and k not in RESUMABLE_KEYS)
+    old, now = (run_record.flatten(json.loads(saved_path.read_text())),
+                run_record.flatten(new))
+    differ = sorted(k for k in set(old) | set(now)
+                    if old.get(k) != now.get(k) and k not in RESUMABLE_KEYS)
     if differ:
       raise ConfigError(
           f"{workdir} already holds a run with a different config ({', '.join(differ[:8])} "
