@@ -250,15 +250,17 @@ def test_report_describes_every_data_source_of_a_suite_and_its_features():
   from types import SimpleNamespace
   from jmer.experiments import report as report_lib
 
-  def run(source, summary, test_tracks):
-    data = dict(source=source, summary=summary, per_dataset={}, genre_counts={},
+  def run(source, summary, test_tracks, grouped=False):
+    split = dict(per_dataset={source: dict(grouped=grouped, by="metadata.csv" if grouped
+                                           else "track")})
+    data = dict(source=source, summary=summary, per_dataset={}, genre_counts={}, split=split,
                 tracks=dict(train=8, val=2, test=test_tracks))
     return SimpleNamespace(report=dict(data=data, config={}))
   report = report_lib.Report.__new__(report_lib.Report)  # the sections, without run dirs
   report.by, report.record = "fold", dict(repeats=dict(by="fold", n=2), split_seed=0)
   report.cells = ["genre_only", "quadrant_only", "transfer"]
   gtzan = [run("manifest", "manifest g.csv: 140 files", 70)] * 2
-  fourq = [run("folder", "class folders at 4q: 300 files, grouped by metadata.csv", 150)] * 2
+  fourq = [run("folder", "class folders at 4q: 300 files", 150, grouped=True)] * 2
   report.runs = dict(genre_only=gtzan, quadrant_only=fourq, transfer=fourq)
   text = "\n".join(report.data_section())
   assert "**manifest** (cells `genre_only`)" in text

@@ -96,7 +96,7 @@ class Report:
                    "seed of the initial weights, segment draws and augmentation.")
     else:
       tests = sum(r.report["data"]["tracks"]["test"] for r in self.runs[cell])
-      grouped = "grouped by " in summary
+      grouped = any(per["grouped"] for per in d["split"]["per_dataset"].values())
       unit = "by group where the data gives groups" if grouped else "by track"
       lines.append(f"- **Split:** {self.record['repeats']['n']}-fold cross-validation {unit} "
                    f"(seeded, stratified; data.split_seed = {self.record['split_seed']}): "
