@@ -5,10 +5,10 @@ r"""Training throughput of the default CRNN and Transformer: JAX vs TensorFlow, 
 For each trunk (configs/mtl.py defaults; random 30 s float16 clips as the cache holds them):
 - `after`: today's training loop, i.e. jmer's batch-parallel TrainStream with the callbacks
   train.py uses (checkpointing, CSV log, per-epoch TensorBoard; none hooks a batch);
-- `before`: the loop before this work: its per-segment generator stream and callbacks (a NaN
-  check on every batch and Keras' TensorBoard, whose batch hooks force a host sync per step),
-  both loaded from `git show` of the commit before this work (common.BEFORE) into this
-  process, epochs interleaved with `after`;
+- `before`: the loop and model before this work: its per-segment generator stream and
+  callbacks (a NaN check on every batch and Keras' TensorBoard, whose batch hooks force a host
+  sync per step) and its CRNN (Keras' MaxPooling2D), all loaded from `git show` of the commit
+  before this work (common.BEFORE) into this process, epochs interleaved with `after`;
 - `tensorflow`: `after` again in a subprocess with KERAS_BACKEND=tensorflow (jmer refuses that
   backend on import; the subprocess imports Keras first, so Keras keeps TensorFlow, and only
   then lets jmer see 'jax'. For this benchmark only.)
@@ -24,6 +24,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from unittest import mock
 
 if "--backend=tensorflow" in sys.argv:  # see the docstring: Keras on TF under jmer's JAX check
   os.environ["KERAS_BACKEND"] = "tensorflow"
@@ -32,7 +33,16 @@ if "--backend=tensorflow" in sys.argv:  # see the docstring: Keras on TF under j
 
 from benchmarks import common  # noqa: E402
 from jmer.data import pipeline  # noqa: E402
+from jmer.models import trunks  # noqa: E402
 from jmer.training import callbacks as callbacks_lib  # noqa: E402
+
+
+def before_model(config, split, steps):
+  """The model as the code before this work built it: the same config and initial weights,
+  with that commit's trunks module."""
+  old_trunks = common.load_main_module("jmer/models/trunks.py", "main_trunks")
+  with mock.patch.dict(trunks.TRUNKS, old_trunks.TRUNKS):
+    return common.compiled_model(config, split, steps)
 
 
 def loops(config, split, tmp):
@@ -59,16 +69,19 @@ def measure(trunk: str, args) -> dict:
   config = common.default_config(trunk)
   split = common.fake_split(config, args.tracks)
   steps = len(split.tracks) * config.train.crops_per_track // config.train.batch_size
-  model = common.compiled_model(config, split, steps)
+  models = {"after": common.compiled_model(config, split, steps)}
+  if common.keras.backend.backend() == "jax":
+    models["before"] = before_model(config, split, steps)
   times, cpu = {}, {}
   with tempfile.TemporaryDirectory() as tmp:
     variants = loops(config, split, tmp)
     for name, (make, callbacks) in variants.items():
-      common.fit_seconds(model, make(), callbacks=callbacks)  # warm-up
+      common.fit_seconds(models[name], make(), callbacks=callbacks)  # warm-up
       times[name], cpu[name] = [], []
     for _ in range(args.rounds):
       for name, (make, callbacks) in variants.items():
-        times[name] += common.fit_seconds(model, make(), callbacks=callbacks, cpu=cpu[name])
+        times[name] += common.fit_seconds(models[name], make(), callbacks=callbacks,
+                                          cpu=cpu[name])
   segments = steps * config.train.batch_size
   return {name: dict(segments_per_second=segments / common.median(t),
                      step_ms=1000 * common.median(t) / steps, epoch_seconds=t,

@@ -8,6 +8,7 @@ per branch trunk.
 import keras
 from keras import layers
 
+from jmer.models import pooling
 from jmer.models import transformer
 
 
@@ -26,7 +27,7 @@ def crnn_trunk(input_shape, config, name: str) -> keras.Model:
     x = layers.BatchNormalization(momentum=c.batchnorm_momentum, name=f"{name}_bn{i}")(x)
     x = layers.Activation("relu", name=f"{name}_relu{i}")(x)
     if not strided:
-      x = layers.MaxPooling2D((pt, pf), padding="same", name=f"{name}_pool{i}")(x)
+      x = pooling.BlockMaxPooling2D((pt, pf), name=f"{name}_pool{i}")(x)
   # Fold frequency × channels into one vector per time step for the recurrent layer.
   x = layers.Reshape((x.shape[1], x.shape[2] * x.shape[3]), name=f"{name}_to_sequence")(x)
   x = layers.Dropout(config.model.dropout, name=f"{name}_dropout_in")(x)
