@@ -86,3 +86,35 @@ def test_manifest_genre_only_on_skipped_rows_is_not_an_output(tiny_config, tmp_p
   assert len(listing.skipped) == 2  # a missing file and a duplicate
   assert listing.genre_names == ("bolero", "tango")
   assert [listing.genre_names[t.genre] for t in listing.tracks] == ["tango", "bolero"]
+
+
+def _tiled_split(config, n_tracks, seconds, seed=0):
+  rng = np.random.default_rng(seed)
+  frames = int(seconds * config.data.sample_rate / config.features.hop_length)
+  tracks = [tracks_lib.Track(f"t{i}", "", "own", genre=i % 10, arousal=0.1, valence=-0.2)
+            for i in range(n_tracks)]
+  mels = [rng.normal(size=(frames, config.features.n_mels)).astype(np.float16) for _ in tracks]
+  return pipeline.SplitData(tracks=tracks, features={"mel": mels})
+
+
+def test_track_predictions_are_cut_batch_by_batch_and_equal_the_materialised_ones(tiny_config):
+  import tracemalloc
+  from jmer.data import features as features_lib
+  from jmer.models import build
+  tiny_config.eval.batch_size = 4
+  split = _tiled_split(tiny_config, n_tracks=12, seconds=40)
+  model = build.build_model(tiny_config, features_lib.feature_params(tiny_config),
+                            labels.GTZAN_GENRES)
+  x, _, _, owner = pipeline.eval_segments(split, tiny_config)
+  evaluate.predict_tracks(model, split, tiny_config)  # compile outside the measurement
+  tracemalloc.start()
+  preds = evaluate.predict_tracks(model, split, tiny_config)
+  peak = tracemalloc.get_traced_memory()[1]
+  tracemalloc.stop()
+  # Holding every segment at once (as evaluation used to) needs x's bytes; batch by batch, a
+  # few batches of 4 of its len(owner) segments.
+  assert len(owner) >= 48 and peak < x["mel"].nbytes / 4, (peak, x["mel"].nbytes)
+  segment_preds = model.predict(x, batch_size=16, verbose=0)
+  for name, values in segment_preds.items():
+    expected = evaluate.tasks_lib.TASKS[name].aggregate(values, owner, len(split.tracks))
+    np.testing.assert_allclose(preds[name], expected, rtol=1e-5, atol=1e-6)

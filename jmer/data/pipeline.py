@@ -158,14 +158,14 @@ def map_batches(numbers: tf.data.Dataset, make_batch, spec) -> tf.data.Dataset:
                      deterministic=True).prefetch(tf.data.AUTOTUNE)
 
 
-def eval_dataset(split: SplitData, config) -> tf.data.Dataset:
-  """Validation batches for fit. Segments are shuffled once (seeded) so that every batch mixes
-  datasets: per-batch masked means then weigh the tasks by λ, not by which dataset a batch
-  happens to hold, and val_loss (early stopping, best.keras) stays comparable. Only the
-  segments' (track, start) pairs are held; each batch is cut from the cache when needed."""
+def tiled_dataset(split: SplitData, config, shuffle: bool):
+  """(batches of (x, y, w), track index of each segment): every tiled evaluation segment of a
+  split, in track order or shuffled once (seeded). Only the segments' (track, start) pairs are
+  held; each batch is cut from the cache when needed, so memory does not grow with the split."""
   owner, starts = eval_index(split, config)
-  order = np.random.default_rng([config.seed, 2]).permutation(len(owner))
-  owner, starts = owner[order], starts[order]
+  if shuffle:
+    order = np.random.default_rng([config.seed, 2]).permutation(len(owner))
+    owner, starts = owner[order], starts[order]
   labels, weights = track_targets(split, tasks_lib.output_names(config))
   size, length = config.eval.batch_size, segment_frames(config)
 
@@ -174,7 +174,14 @@ def eval_dataset(split: SplitData, config) -> tf.data.Dataset:
     return (cut_segments(split, tracks, first[:len(tracks)], length),
             {k: v[tracks] for k, v in labels.items()}, {k: v[tracks] for k, v in weights.items()})
   batches = tf.data.Dataset.range(-(-len(owner) // size))
-  return map_batches(batches, make_batch, batch_spec(config, split, None))
+  return map_batches(batches, make_batch, batch_spec(config, split, None)), owner
+
+
+def eval_dataset(split: SplitData, config) -> tf.data.Dataset:
+  """Validation batches for fit. Segments are shuffled once (seeded) so that every batch mixes
+  datasets: per-batch masked means then weigh the tasks by λ, not by which dataset a batch
+  happens to hold, and val_loss (early stopping, best.keras) stays comparable."""
+  return tiled_dataset(split, config, shuffle=True)[0]
 
 
 class TrainStream:

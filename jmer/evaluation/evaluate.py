@@ -15,9 +15,10 @@ from jmer.data import pipeline
 
 
 def predict_tracks(model, split: pipeline.SplitData, config) -> dict:
-  """Per-track predictions {head: (n_tracks, dim)} for a split, from its tiled segments."""
-  x, _, _, owner = pipeline.eval_segments(split, config)
-  seg = model.predict(x, batch_size=config.eval.batch_size, verbose=0)
+  """Per-track predictions {head: (n_tracks, dim)} for a split, from its tiled segments, cut
+  batch by batch (only the segment predictions are held)."""
+  batches, owner = pipeline.tiled_dataset(split, config, shuffle=False)
+  seg = model.predict(batches, verbose=0)
   return {name: tasks_lib.TASKS[name].aggregate(values, owner, len(split.tracks))
           for name, values in seg.items()}
 
