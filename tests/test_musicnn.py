@@ -110,3 +110,37 @@ def test_tags_make_sense_on_real_clips(shared_data, msd_model, mtt_tags_model):
       samples / "classical" / "classical.00000.wav")), verbose=0).mean(axis=0)
   top_mtt = [musicnn.tag_names("mtt")[i] for i in np.argsort(classical)[::-1][:3]]
   assert "classical" in top_mtt, top_mtt
+
+
+def test_faster_front_end_layers_match_conv2d_and_max_pooling():
+  # TimeUnfoldedConv2D and MaxOverFrequency replace Conv2D and MaxPooling2D + Reshape for speed
+  # (fine-tuning's kernel gradients); they must compute the same function and gradients.
+  import jax
+  rng = np.random.default_rng(0)
+  x = rng.normal(size=(2, 16, 12, 1)).astype(np.float32)
+  fast = musicnn.TimeUnfoldedConv2D(5, (3, 4), activation="relu")
+  slow = keras.layers.Conv2D(5, (3, 4), activation="relu")
+  fast.build(x.shape)
+  slow.build(x.shape)
+  slow.set_weights([w + 0.1 * rng.normal(size=w.shape) for w in fast.get_weights()])
+  fast.set_weights(slow.get_weights())
+  np.testing.assert_allclose(fast(x), slow(x), atol=1e-5)
+  assert fast.compute_output_shape(x.shape) == slow(x).shape
+  upstream = rng.normal(size=slow(x).shape).astype(np.float32)
+  grads = [jax.grad(lambda k, layer=layer: (layer.stateless_call([k, layer.bias.value], [], x)[0]
+                                            * upstream).sum())(layer.kernel.value)
+           for layer in (fast, slow)]
+  np.testing.assert_allclose(grads[0], grads[1], rtol=1e-4, atol=1e-4)
+  pooled = musicnn.MaxOverFrequency()(slow(x))
+  reference = keras.layers.MaxPooling2D((1, slow(x).shape[2]))(slow(x))[:, :, 0, :]
+  np.testing.assert_array_equal(pooled, reference)
+
+
+def test_fast_and_checkpoint_layouts_give_the_same_embeddings(msd_model, reference):
+  checkpoint = musicnn.load_pretrained(
+      musicnn.build_musicnn("penultimate", checkpoint_layout=True))
+  assert any(isinstance(layer, keras.layers.Conv2D) for layer in checkpoint.layers)
+  assert not any(isinstance(layer, keras.layers.MaxPooling2D) for layer in msd_model.layers)
+  patches = reference["log_mel"][:2]
+  np.testing.assert_allclose(checkpoint.predict(patches, verbose=0),
+                             msd_model.predict(patches, verbose=0)["penultimate"], atol=1e-4)

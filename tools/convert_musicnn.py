@@ -52,7 +52,7 @@ def convert(checkpoint_prefix: str, output_path: pathlib.Path):
   reader = py_checkpoint_reader.NewCheckpointReader(checkpoint_prefix)
   names = {name for name in reader.get_variable_to_shape_map()
            if "Adam" not in name and not name.startswith("beta")}
-  model = musicnn.build_musicnn(musicnn.OUTPUT_NAMES)
+  model = musicnn.build_musicnn(musicnn.OUTPUT_NAMES, checkpoint_layout=True)  # the file format
   used = set()
 
   def read(name):
