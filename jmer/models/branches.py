@@ -42,8 +42,9 @@ def pretrained_network_branch(x, name: str, network: str):
   The trailing frames that do not fill a patch are dropped (as musicnn itself does). The
   network's batch norms stay frozen, in inference mode: batches of a few segments would
   replace the statistics learnt on the Million Song Dataset with noisy ones. Built from
-  standard layers only (Cropping1D, Reshape, TimeDistributed), so the model file loads in
-  Keras safe mode; the pretrained weights are loaded here and then saved with the model.
+  standard and registered layers (Cropping1D, Reshape, TimeDistributed; musicnn's own), so the
+  model file loads in Keras safe mode; the pretrained weights are loaded here and then saved
+  with the model.
   """
   frames, patch = x.shape[1], musicnn_input.PATCH_FRAMES
   if frames < patch:
