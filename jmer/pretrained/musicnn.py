@@ -6,8 +6,8 @@ rebuilds the exact 'musicnn' architecture of musicnn 0.1.0 (`models.build_musicn
 num_filt_midend=64 and num_units_backend=200) from standard Keras layers and two small
 registered ones (TimeUnfoldedConv2D, MaxOverFrequency: the same maths as Conv2D and
 MaxPooling2D, faster on CPU), so a model is safe-mode serialisable, and loads weights converted
-from the shipped checkpoints by
-tools/convert_musicnn.py (jmer/resources/musicnn/, ISC licence; nothing is downloaded).
+from the shipped checkpoints by tools/convert_musicnn.py (jmer/resources/musicnn/, ISC licence;
+nothing is downloaded).
 
 Architecture, on a (187 frames, 96 mel bands) log-mel patch from jmer.data.musicnn_input:
 
