@@ -31,3 +31,18 @@ def tiny_config(tmp_path):
   config = test_config.get_config()
   config.data.cache_dir = str(tmp_path / "cache")
   return config
+
+
+@pytest.fixture
+def tiled_segments():
+  """A function giving every tiled evaluation segment of a split, materialised in track order:
+  (x, y, w, track index of each segment), as evaluation's batches (tiled_dataset) cut them."""
+  import numpy as np
+  from jmer.data import pipeline
+
+  def materialise(split, config):
+    batches, owner = pipeline.tiled_dataset(split, config, shuffle=False)
+    parts = list(batches)
+    join = lambda i: {k: np.concatenate([p[i][k].numpy() for p in parts]) for k in parts[0][i]}
+    return join(0), join(1), join(2), owner
+  return materialise

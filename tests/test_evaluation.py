@@ -97,7 +97,8 @@ def _tiled_split(config, n_tracks, seconds, seed=0):
   return pipeline.SplitData(tracks=tracks, features={"mel": mels})
 
 
-def test_track_predictions_are_cut_batch_by_batch_and_equal_the_materialised_ones(tiny_config):
+def test_track_predictions_are_cut_batch_by_batch_and_equal_the_materialised_ones(
+    tiny_config, tiled_segments):
   import tracemalloc
   from jmer.data import features as features_lib
   from jmer.models import build
@@ -105,7 +106,7 @@ def test_track_predictions_are_cut_batch_by_batch_and_equal_the_materialised_one
   split = _tiled_split(tiny_config, n_tracks=12, seconds=40)
   model = build.build_model(tiny_config, features_lib.feature_params(tiny_config),
                             labels.GTZAN_GENRES)
-  x, _, _, owner = pipeline.eval_segments(split, tiny_config)
+  x, _, _, owner = tiled_segments(split, tiny_config)
   evaluate.predict_tracks(model, split, tiny_config)  # compile outside the measurement
   tracemalloc.start()
   preds = evaluate.predict_tracks(model, split, tiny_config)

@@ -32,18 +32,18 @@ def test_eval_tiling_covers_every_frame_deterministically():
     assert covered.all() and starts[-1] + 40 == n
 
 
-def test_short_tracks_are_padded_with_silence(tiny_config):
+def test_short_tracks_are_padded_with_silence(tiny_config, tiled_segments):
   length = pipeline.segment_frames(tiny_config)
   split = _split(tiny_config, [length // 2, length * 2])
-  x, y, w, owner = pipeline.eval_segments(split, tiny_config)
+  x, y, w, owner = tiled_segments(split, tiny_config)
   assert x["mel"].shape[1:] == (length, tiny_config.features.n_mels)
   assert list(owner) == [0, 1, 1]
   assert np.all(x["mel"][0, length // 2:] == features_lib.LOG_FLOOR_DB)
 
 
-def test_missing_labels_become_zero_with_zero_weight(tiny_config):
+def test_missing_labels_become_zero_with_zero_weight(tiny_config, tiled_segments):
   split = _split(tiny_config, [100, 100])  # one segment each
-  _, y, w, _ = pipeline.eval_segments(split, tiny_config)
+  _, y, w, _ = tiled_segments(split, tiny_config)
   assert list(w["emotion"]) == [0.0, 1.0]
   assert np.all(y["emotion"][0] == 0) and np.all(np.isfinite(y["emotion"]))
   assert list(w["genre"]) == [1.0, 1.0]
@@ -115,10 +115,11 @@ def test_train_dataset_batches_have_the_model_input_shapes(tiny_config):
   assert "track_id" not in x  # strings never reach the model
 
 
-def test_validation_batches_are_the_tiled_segments_shuffled_once_cut_on_demand(tiny_config):
+def test_validation_batches_are_the_tiled_segments_shuffled_once_cut_on_demand(tiny_config,
+                                                                              tiled_segments):
   tiny_config.eval.batch_size = 3
   split = _split(tiny_config, [300, 170, 450, 90])
-  x, y, w, owner = pipeline.eval_segments(split, tiny_config)
+  x, y, w, owner = tiled_segments(split, tiny_config)
   batches = list(pipeline.eval_dataset(split, tiny_config))
   assert [len(b[0]["mel"]) for b in batches][:-1] == [3] * (len(batches) - 1)
   got = np.concatenate([b[0]["mel"].numpy() for b in batches])

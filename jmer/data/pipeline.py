@@ -119,15 +119,6 @@ def track_targets(split: SplitData, names) -> tuple:
           {k: np.stack([w[k] for _, w in targets]).astype(np.float32) for k in names})
 
 
-def eval_segments(split: SplitData, config):
-  """All tiled segments of a split: (x {name: (S, T, bins)}, y, w, track index (S,))."""
-  owner, starts = eval_index(split, config)
-  labels, weights = track_targets(split, tasks_lib.output_names(config))
-  return (cut_segments(split, owner, starts, segment_frames(config)),
-          {k: v[owner] for k, v in labels.items()}, {k: v[owner] for k, v in weights.items()},
-          owner)
-
-
 def batch_spec(config, split: SplitData, batch):
   """(x, y, w) TensorSpecs of a batch of `batch` segments (None: any size)."""
   names, length = tasks_lib.output_names(config), segment_frames(config)
