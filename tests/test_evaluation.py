@@ -103,7 +103,7 @@ def test_track_predictions_are_cut_batch_by_batch_and_equal_the_materialised_one
   from jmer.data import features as features_lib
   from jmer.models import build
   tiny_config.eval.batch_size = 4
-  split = _tiled_split(tiny_config, n_tracks=12, seconds=40)
+  split = _tiled_split(tiny_config, n_tracks=36, seconds=40)
   model = build.build_model(tiny_config, features_lib.feature_params(tiny_config),
                             labels.GTZAN_GENRES)
   x, _, _, owner = tiled_segments(split, tiny_config)
