@@ -32,8 +32,22 @@ def _write_lock(folder: pathlib.Path, pid: int):
       pid=pid, start=workdir_lib._process_start(pid), host=os.uname().nodename)))
 
 
-def test_a_work_dir_in_use_by_a_live_process_is_refused_naming_it(tmp_path):
+def _sleeper() -> subprocess.Popen:
+  """A `sleep 60` whose command line /proc already shows.
+
+  Popen returns once the child has begun exec, but the kernel fills the new image's command line
+  a moment later: under load a lock check in that gap read "" (seen once in CI).
+  """
   other = subprocess.Popen(["sleep", "60"])
+  deadline = time.monotonic() + 10
+  while workdir_lib._command(other.pid) != "sleep 60":
+    assert time.monotonic() < deadline, f"sleep 60 (pid {other.pid}) never showed its command line"
+    time.sleep(0.01)
+  return other
+
+
+def test_a_work_dir_in_use_by_a_live_process_is_refused_naming_it(tmp_path):
+  other = _sleeper()
   try:
     _write_lock(tmp_path, other.pid)
     with pytest.raises(workdir_lib.WorkdirError, match=rf"in use by process {other.pid} \(sleep 60\)"):
@@ -42,6 +56,19 @@ def test_a_work_dir_in_use_by_a_live_process_is_refused_naming_it(tmp_path):
   finally:
     other.kill()
     other.wait()
+
+
+def test_a_process_without_a_command_line_is_named_by_a_question_mark_not_blank():
+  child = subprocess.Popen(["true"])  # exits and, unreaped, stays a zombie: no command line
+  deadline = time.monotonic() + 10
+  while pathlib.Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+    assert time.monotonic() < deadline, "`true` never exited"
+    time.sleep(0.01)
+  try:
+    assert pathlib.Path(f"/proc/{child.pid}/cmdline").read_bytes() == b""
+    assert workdir_lib._command(child.pid) == "?"
+  finally:
+    child.wait()
 
 
 def test_a_lock_left_by_a_killed_process_is_taken_over_and_released(tmp_path):
@@ -57,7 +84,7 @@ def test_a_lock_left_by_a_killed_process_is_taken_over_and_released(tmp_path):
 
 
 def test_train_refuses_a_work_dir_another_run_holds(tiny_config, tmp_path):
-  other = subprocess.Popen(["sleep", "60"])
+  other = _sleeper()
   try:
     _write_lock(tmp_path / "run", other.pid)
     with pytest.raises(workdir_lib.WorkdirError, match=f"process {other.pid}"):

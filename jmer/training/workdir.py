@@ -121,10 +121,12 @@ def _alive(pid: int, start) -> bool:
 
 
 def _command(pid: int) -> str:
+  """`pid`'s command line, or "?" where /proc has none (a zombie, or a process mid-exec)."""
   try:
-    return pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    command = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
   except OSError:
     return "?"
+  return command.strip() or "?"
 
 
 def _age(path: pathlib.Path) -> float:
