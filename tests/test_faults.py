@@ -32,6 +32,13 @@ def _write_lock(folder: pathlib.Path, pid: int):
       pid=pid, start=workdir_lib._process_start(pid), host=os.uname().nodename)))
 
 
+def _wait_until(condition, what: str, seconds: float = 10):
+  deadline = time.monotonic() + seconds
+  while not condition():
+    assert time.monotonic() < deadline, f"{what} within {seconds} s"
+    time.sleep(0.01)
+
+
 def _sleeper() -> subprocess.Popen:
   """A `sleep 60` whose command line /proc already shows.
 
@@ -39,10 +46,8 @@ def _sleeper() -> subprocess.Popen:
   a moment later: under load a lock check in that gap read "" (seen once in CI).
   """
   other = subprocess.Popen(["sleep", "60"])
-  deadline = time.monotonic() + 10
-  while workdir_lib._command(other.pid) != "sleep 60":
-    assert time.monotonic() < deadline, f"sleep 60 (pid {other.pid}) never showed its command line"
-    time.sleep(0.01)
+  _wait_until(lambda: workdir_lib._command(other.pid) == "sleep 60",
+              f"sleep 60 (pid {other.pid}) never showed its command line")
   return other
 
 
@@ -60,10 +65,7 @@ def test_a_work_dir_in_use_by_a_live_process_is_refused_naming_it(tmp_path):
 
 def test_a_process_without_a_command_line_is_named_by_a_question_mark_not_blank():
   child = subprocess.Popen(["true"])  # exits and, unreaped, stays a zombie: no command line
-  deadline = time.monotonic() + 10
-  while pathlib.Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
-    assert time.monotonic() < deadline, "`true` never exited"
-    time.sleep(0.01)
+  _wait_until(lambda: workdir_lib._stat_fields(child.pid)[0] == "Z", "`true` never exited")
   try:
     assert pathlib.Path(f"/proc/{child.pid}/cmdline").read_bytes() == b""
     assert workdir_lib._command(child.pid) == "?"

@@ -102,10 +102,16 @@ def check_writable(folder, what: str) -> pathlib.Path:
   return folder
 
 
+def _stat_fields(pid: int) -> list:
+  """/proc/<pid>/stat's fields after the command name (state first); the name, in parentheses,
+  may itself hold spaces and ")", so the split starts after its last ")"."""
+  return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _process_start(pid: int):
   """The kernel's start time of `pid` (/proc), so a reused pid is not mistaken for the owner."""
   try:
-    return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    return _stat_fields(pid)[19]
   except (OSError, IndexError):
     return None
 
