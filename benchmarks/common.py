@@ -26,6 +26,8 @@ from jmer.data import features as features_lib
 from jmer.data import pipeline
 from jmer.data import tracks as tracks_lib
 
+pipeline.hide_gpus_from_tensorflow()  # as jmer's entry points do: the model gets the GPUs
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
 # The code before issue 14 (per-segment generator stream, per-batch NaN check): the "before" of

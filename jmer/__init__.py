@@ -1,8 +1,8 @@
 """jmer: joint music genre and emotion recognition from audio (Keras 3 on JAX).
 
-Importing the package selects the JAX backend for Keras before Keras is imported anywhere else,
-and keeps TensorFlow (used only for tf.data and TensorBoard summaries) off any GPU so that JAX
-gets the accelerator memory.
+Importing the package selects the JAX backend for Keras before Keras is imported anywhere else
+and quiets TensorFlow's start-up logging. It changes no device placement: the entry points call
+jmer.data.pipeline.hide_gpus_from_tensorflow() so that JAX gets the accelerator memory.
 """
 
 import os

@@ -129,3 +129,21 @@ def test_validation_batches_are_the_tiled_segments_shuffled_once_cut_on_demand(t
                                 y["genre"][order])
   np.testing.assert_array_equal(np.concatenate([b[2]["emotion"].numpy() for b in batches]),
                                 w["emotion"][order])
+
+
+def test_importing_the_pipeline_leaves_tensorflows_devices_alone():
+  # A fresh interpreter records every set_visible_devices call: none on import, one (GPUs
+  # hidden) when an entry point asks for it.
+  import subprocess
+  import sys
+  script = (
+      "import tensorflow as tf\n"
+      "calls = []\n"
+      "tf.config.set_visible_devices = lambda *args: calls.append(args)\n"
+      "from jmer.data import pipeline\n"
+      "print(calls)\n"
+      "pipeline.hide_gpus_from_tensorflow()\n"
+      "print(calls)\n")
+  out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       check=True).stdout.split("\n")
+  assert out[:2] == ["[]", "[([], 'GPU')]"], out

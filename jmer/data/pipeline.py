@@ -20,8 +20,15 @@ import tensorflow as tf
 from jmer import tasks as tasks_lib
 from jmer.data import features as features_lib
 
-# tf.data is only the input pipeline: keep TensorFlow off any GPU so JAX gets its memory.
-tf.config.set_visible_devices([], "GPU")
+
+
+def hide_gpus_from_tensorflow():
+  """Keeps TensorFlow off every GPU of this process, so JAX (the model) gets their memory.
+
+  tf.data is only the input pipeline. Entry points (training, predict, the demo) call this
+  before any TensorFlow op runs; importing this module changes nothing.
+  """
+  tf.config.set_visible_devices([], "GPU")
 
 
 def segment_frames(config) -> int:

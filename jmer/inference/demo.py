@@ -179,7 +179,9 @@ def main(argv=None) -> int:
   except ImportError:
     print("error: the demo needs Gradio: pip install -e .[demo]", file=sys.stderr)
     return 2
+  from jmer.data import pipeline
   from jmer.inference import predict
+  pipeline.hide_gpus_from_tensorflow()
   try:
     bundle = export.bundle_from_flags(args)
   except export.ModelFileError as error:

@@ -335,8 +335,10 @@ def expand_inputs(inputs) -> tuple:
 
 
 def main(argv=None) -> int:
+  from jmer.data import pipeline
   from jmer.inference import output as predict_output
   from jmer.inference import export
+  pipeline.hide_gpus_from_tensorflow()
   parser = argparse.ArgumentParser(
       prog="python -m jmer.predict", description="Genre and emotion of audio files.")
   parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3) or folders")

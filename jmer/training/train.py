@@ -72,6 +72,7 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
 
 
 def _train_and_evaluate_in(config, workdir, augment) -> dict:
+  pipeline.hide_gpus_from_tensorflow()  # before the first tf.data op
   placement = distribution.configure(config)  # before any layer is built
   data = experiment.load_experiment_data(config)
   d = data.description
