@@ -60,21 +60,25 @@ def _mixdown(data: np.ndarray) -> np.ndarray:
   return wave * np.float32(scale) if scale != 1.0 else wave
 
 
-def _read_into(sound: sf.SoundFile, out: np.ndarray) -> int:
-  """Reads up to len(out) frames into `out`; returns how many were read.
+class _ForwardReader(sf.SoundFile):
+  """A SoundFile read front to back only, which says so by not being seekable.
 
-  Not SoundFile.read: after every read python-soundfile seeks to the position it has just
-  reached, and libsndfile's MP3 decoder restarts on any seek, losing its bit reservoir: each
-  block would then begin with ~10 MPEG frames of silence and glitches. Calling libsndfile's
-  readf directly keeps the decoder running (tests compare blocks with a whole-file decode).
+  python-soundfile's reads (SoundFile.read, buffer_read_into) seek to the position just reached
+  after each read of a seekable file, and libsndfile's MP3 decoder restarts on any seek, losing
+  its bit reservoir: each block would then begin with ~10 MPEG frames of silence and glitches.
+  A reader that is not seekable is read straight on (tests compare blocks with a whole-file
+  decode).
   """
-  read = sf._snd.sf_readf_short if out.dtype == np.int16 else sf._snd.sf_readf_float
-  pointer = sf._ffi.cast("short *" if out.dtype == np.int16 else "float *",
-                         sf._ffi.from_buffer(out))
+
+  def seekable(self) -> bool:
+    return False
+
+
+def _read_into(sound: sf.SoundFile, out: np.ndarray) -> int:
+  """Reads up to len(out) frames into `out` (int16 or float32, (frames, channels)); returns
+  how many were read."""
   with audio.quiet_decoder():
-    frames = read(sound._file, pointer, len(out))
-  sf._error_check(sound._errorcode)
-  return frames
+    return sound.buffer_read_into(out, dtype=out.dtype.name)
 
 
 def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
@@ -91,7 +95,7 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
   _check_readable(path)
   try:
     with audio.quiet_decoder():
-      sound = sf.SoundFile(str(path))
+      sound = _ForwardReader(str(path))
   except (sf.LibsndfileError, RuntimeError, TypeError) as error:
     source.update(sample_rate=None, channels=None)
     try:  # formats this libsndfile lacks (e.g. m4a) may still decode via librosa
