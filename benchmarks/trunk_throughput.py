@@ -29,9 +29,9 @@ def throughput(trunk: str, steps: int, batch: int, seconds: float) -> tuple:
   config.data.segment_seconds = seconds
   params = features_lib.feature_params(config)
   model = build.build_model(config, params, genre_names=labels.GTZAN_GENRES)
-  names = tasks_lib.output_names(config)
-  model.compile(optimizer="adamw", loss=losses.task_losses(names, config),
-                loss_weights=losses.loss_weights(names, config))
+  heads = tasks_lib.model_heads(config)
+  model.compile(optimizer="adamw", loss=losses.task_losses(heads, config),
+                loss_weights=losses.loss_weights(heads, config))
   rng = np.random.default_rng(0)
   frames = pipeline.segment_frames(config)
   x = {"mel": rng.normal(-40, 15, (batch, frames, config.features.n_mels)).astype(np.float32)}

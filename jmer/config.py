@@ -11,15 +11,15 @@ import ml_collections
 
 from jmer import config_ranges
 from jmer.config_variants import VARIANTS
+from jmer import names as names_lib
+from jmer.names import FEATURES, FUSIONS, TRUNKS
 from jmer import tasks as tasks_lib
 
-FEATURES = ("mel", "mfcc", "chroma", "musicnn", "musicnn_mtt")
 # Features from the pretrained musicnn network (MSD- and MagnaTagATune-trained): they exist only
 # on musicnn's own frame grid, which every feature of a config shares.
-PRETRAINED_FEATURES = ("musicnn", "musicnn_mtt")
+PRETRAINED_FEATURES = tuple(names_lib.PRETRAINED_NETWORKS)
 PRETRAINED_GRID = {"data.sample_rate": 16000, "features.hop_length": 256}
 EMOTION_TASKS = ("none", "av", "quadrant", "both")
-TRUNKS, FUSIONS = ("crnn", "transformer"), ("mean", "gated", "concat")
 SELECT_ON = ("val_loss", "last")  # train.select_on
 
 

@@ -267,9 +267,33 @@ def aux_output_name(branch: str, task_name: str) -> str:
   return f"{AUX_PREFIX}_{branch}_{task_name}"
 
 
-def task_of(output_name: str) -> Task:
-  """The task an output predicts: genre for 'genre' and for an aux head 'aux_mel_genre'."""
-  return TASKS[output_name.rsplit("_", 1)[-1]]
+@dataclasses.dataclass(frozen=True)
+class Head:
+  """One model output: the task it predicts and, for an auxiliary head, the branch it sits on.
+
+  What an output is comes from here, never from its name, so a task or feature name may hold
+  any character (an aux head's name is only a label).
+  """
+  task: Task
+  branch: str | None = None  # None: the task's own (fused) head
+
+  @property
+  def name(self) -> str:
+    return self.task.name if self.branch is None else aux_output_name(self.branch, self.task.name)
+
+  @property
+  def is_aux(self) -> bool:
+    return self.branch is not None
+
+
+def model_heads(config) -> dict:
+  """{output name: Head} of the model: the task heads in output order, then the per-branch
+  auxiliary heads (model.aux_heads, with two or more features), branch by branch."""
+  own = [Head(task) for task in active(config)]
+  branches = tuple(config.features.names)
+  aux = ([Head(h.task, b) for b in branches for h in own]
+         if config.model.aux_heads and len(branches) >= 2 else [])
+  return {head.name: head for head in own + aux}
 
 
 def targets(track, names) -> tuple:

@@ -16,9 +16,9 @@ def _model(config, lambda_emotion):
   config.train.lambda_emotion = lambda_emotion
   params = features_lib.feature_params(config)
   model = build.build_model(config, params, genre_names=labels.GTZAN_GENRES)
-  names = tasks_lib.output_names(config)
-  model.compile(optimizer="adam", loss=losses.task_losses(names, config),
-                loss_weights=losses.loss_weights(names, config))
+  heads = tasks_lib.model_heads(config)
+  model.compile(optimizer="adam", loss=losses.task_losses(heads, config),
+                loss_weights=losses.loss_weights(heads, config))
   return model
 
 

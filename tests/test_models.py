@@ -50,18 +50,18 @@ def random_batch(config, n=8, seed=0):
   labels = {"genre": rng.integers(0, 10, n).astype(np.int32),
             "emotion": rng.uniform(-1, 1, (n, 2)).astype(np.float32),
             "quadrant": rng.integers(0, 4, n).astype(np.int32)}
-  names = build.model_output_names(config)
-  y = {name: labels[tasks_lib.task_of(name).name] for name in names}
-  w = {name: np.ones(n, np.float32) for name in names}
+  heads = tasks_lib.model_heads(config)
+  y = {name: labels[head.task.name] for name, head in heads.items()}
+  w = {name: np.ones(n, np.float32) for name in heads}
   return x, y, w
 
 
 def compiled_model(config):
-  names = build.model_output_names(config)
+  heads = tasks_lib.model_heads(config)
   model = build.build_model(config, features_lib.feature_params(config), genre_names=labels.GTZAN_GENRES)
   model.compile(optimizer=keras.optimizers.Adam(1e-2),
-                loss=losses.task_losses(names, config),
-                loss_weights=losses.loss_weights(names, config))
+                loss=losses.task_losses(heads, config),
+                loss_weights=losses.loss_weights(heads, config))
   return model
 
 

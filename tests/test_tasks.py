@@ -37,12 +37,35 @@ def test_a_missing_label_is_zero_with_zero_weight_never_nan():
 
 def test_aux_heads_map_back_to_their_task_and_loss_weights_use_lambda(tiny_config):
   from jmer.training import losses
-  assert tasks_lib.task_of(tasks_lib.aux_output_name("chroma", "emotion")) is tasks_lib.EMOTION
+  tiny_config.features.names = ("mel", "chroma")
+  tiny_config.model.aux_heads = True
+  heads = tasks_lib.model_heads(tiny_config)
+  assert list(heads) == ["genre", "emotion", "aux_mel_genre", "aux_mel_emotion",
+                         "aux_chroma_genre", "aux_chroma_emotion"]
+  assert heads["aux_chroma_emotion"] == tasks_lib.Head(tasks_lib.EMOTION, "chroma")
   tiny_config.train.lambda_emotion = 0.4
   tiny_config.model.aux_weight = 0.5
-  names = ("genre", "emotion", "aux_mel_genre", "aux_mel_emotion")
-  assert losses.loss_weights(names, tiny_config) == pytest.approx(
-      {"genre": 1.0, "emotion": 0.4, "aux_mel_genre": 0.5, "aux_mel_emotion": 0.2})
+  assert losses.loss_weights(heads, tiny_config) == pytest.approx(
+      {"genre": 1.0, "emotion": 0.4, "aux_mel_genre": 0.5, "aux_mel_emotion": 0.2,
+       "aux_chroma_genre": 0.5, "aux_chroma_emotion": 0.2})
+
+
+def test_a_task_name_may_hold_an_underscore(tiny_config, monkeypatch):
+  # What an output is comes from tasks.Head, not from splitting its name at "_".
+  from jmer.models import build
+  slow_fast = dataclasses.replace(TempoTask(), name="tempo_class")
+  monkeypatch.setitem(tasks_lib.TASKS, "tempo_class", slow_fast)
+  tiny_config.tasks.genre, tiny_config.tasks.emotion = False, "none"
+  tiny_config.tasks.tempo = True
+  tiny_config.features.names = ("mel", "chroma")
+  tiny_config.model.aux_heads = True
+  heads = tasks_lib.model_heads(tiny_config)
+  assert heads["aux_mel_tempo_class"] == tasks_lib.Head(slow_fast, "mel")
+  y, w = {"tempo_class": "labels"}, {"tempo_class": "weights"}
+  _, ys, ws = build.expand_targets(tiny_config)(None, y, w)
+  assert ys == dict.fromkeys(("tempo_class", "aux_mel_tempo_class", "aux_chroma_tempo_class"),
+                             "labels")
+  assert set(ws.values()) == {"weights"}
 
 
 def test_segment_predictions_average_per_track():

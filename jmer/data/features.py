@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 
+from jmer import names
 from jmer.data import audio
 from jmer.data import musicnn_features
 
@@ -26,7 +27,7 @@ FEATURE_VERSION = 1
 # Log power of an all-zero frame: what padding a short clip looks like in the log-mel.
 LOG_FLOOR_DB = -100.0
 # Features computed from one shared STFT (one n_fft); the others come from musicnn_features.
-STFT_FEATURES = ("mel", "mfcc", "chroma")
+STFT_FEATURES = names.STFT_FEATURES
 
 
 def pad_frames(name: str, frames, length: int):

@@ -26,10 +26,11 @@ import hashlib
 
 import numpy as np
 
+from jmer import names
 from jmer.data import musicnn_input
 
 # Feature name -> the shipped network it embeds with (jmer.pretrained.musicnn.PRETRAINED).
-NETWORKS = {"musicnn": "msd", "musicnn_mtt": "mtt"}
+NETWORKS = names.PRETRAINED_NETWORKS
 EMBEDDING = "penultimate"  # what a frozen feature caches
 LOG_MEL = "log_mel"  # what a fine-tuned feature caches
 EMBEDDING_BINS = 200

@@ -2,6 +2,7 @@
 
 import keras
 
+from jmer import names
 from jmer import tasks as tasks_lib
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
@@ -14,17 +15,14 @@ from jmer.models import trunks
 
 def model_output_names(config) -> tuple:
   """The task heads, then the per-branch auxiliary heads aux_<feature>_<task> if configured."""
-  tasks = tasks_lib.output_names(config)
-  names = tuple(config.features.names)
-  if not config.model.aux_heads or len(names) < 2:
-    return tasks
-  return tasks + tuple(tasks_lib.aux_output_name(b, t) for b in names for t in tasks)
+  return tuple(tasks_lib.model_heads(config))
 
 
 def expand_targets(config):
   """A tf.data map giving aux heads their task's labels and weights (identity without them)."""
-  outputs = model_output_names(config)
-  task_of = {name: tasks_lib.task_of(name).name for name in outputs}
+  heads = tasks_lib.model_heads(config)
+  outputs = tuple(heads)
+  task_of = {name: head.task.name for name, head in heads.items()}
 
   def expand(x, y, w):
     return x, {n: y[task_of[n]] for n in outputs}, {n: w[task_of[n]] for n in outputs}
@@ -33,7 +31,7 @@ def expand_targets(config):
 
 def _branch_embeddings(config, params, stats, frames):
   """{feature: input}, {feature: embedding}: one trunk per branch, or one shared trunk."""
-  make_trunk = trunks.TRUNKS[config.model.trunk]
+  make_trunk = names.lookup(trunks.TRUNKS, "trunk", config.model.trunk)
   inputs, embeddings, shared = {}, {}, None
   for name, p in params.items():
     mean, var = (stats or {}).get(name, (None, None))
@@ -54,6 +52,30 @@ def _branch_embeddings(config, params, stats, frames):
   return inputs, embeddings
 
 
+def _concat_fusion_outputs(embeddings, per_branch_wanted, tasks, genre_names, config):
+  """Heads on the concatenated branch embeddings; per-branch predictions only for aux heads."""
+  outputs = heads.task_heads(fusion.concat_fusion(embeddings, config), tasks, genre_names)
+  per_branch = ({b: heads.branch_predictions(e, b, tasks, genre_names)
+                 for b, e in embeddings.items()} if per_branch_wanted else {})
+  return outputs, per_branch
+
+
+def _late_fusion_outputs(embeddings, per_branch_wanted, tasks, genre_names, config):
+  """Per-branch predictions merged by the LateFusion layer (config.model.fusion), then each
+  task's output activation."""
+  per_branch = {b: heads.branch_predictions(e, b, tasks, genre_names)
+                for b, e in embeddings.items()}
+  fused = fusion.fuse_predictions(per_branch, tasks, config.model.fusion)
+  outputs = {t: heads.output_activation(fused[t], t, name=t) for t in tasks}
+  return outputs, per_branch
+
+
+# How branches merge, by config.model.fusion: fn(embeddings, per-branch predictions wanted,
+# task names, genre names, config) -> ({task: output}, {branch: {task: prediction}}).
+FUSIONS = names.builders(names.FUSIONS, "fusion", concat=_concat_fusion_outputs,
+                         mean=_late_fusion_outputs, gated=_late_fusion_outputs)
+
+
 def build_model(config, params: dict, genre_names, stats: dict | None = None) -> keras.Model:
   """Inputs {feature: (frames, bins)} → outputs {head: prediction} for the configured tasks.
 
@@ -64,20 +86,14 @@ def build_model(config, params: dict, genre_names, stats: dict | None = None) ->
   keras.utils.set_random_seed(config.seed)  # fixes the initial weights
   tasks = tasks_lib.output_names(config)
   inputs, embeddings = _branch_embeddings(config, params, stats, pipeline.segment_frames(config))
-  mode = config.model.fusion
-  if mode == "concat" or len(embeddings) == 1:
-    outputs = heads.task_heads(fusion.concat_fusion(embeddings, config), tasks, genre_names)
-    aux = len(model_output_names(config)) > len(tasks)
-    per_branch = ({b: heads.branch_predictions(e, b, tasks, genre_names)
-                   for b, e in embeddings.items()} if aux else {})
-  else:
-    per_branch = {b: heads.branch_predictions(e, b, tasks, genre_names)
-                  for b, e in embeddings.items()}
-    fused = fusion.fuse_predictions(per_branch, tasks, mode)
-    outputs = {t: heads.output_activation(fused[t], t, name=t) for t in tasks}
-  for name in model_output_names(config)[len(tasks):]:
-    branch, task = name[len(tasks_lib.AUX_PREFIX) + 1:].rsplit("_", 1)
-    outputs[name] = heads.output_activation(per_branch[branch][task], task, name=name)
+  merge = names.lookup(FUSIONS, "fusion", config.model.fusion)
+  if len(embeddings) == 1:  # one branch: nothing to fuse, every mode is the concat identity
+    merge = _concat_fusion_outputs
+  aux = {name: h for name, h in tasks_lib.model_heads(config).items() if h.is_aux}
+  outputs, per_branch = merge(embeddings, bool(aux), tasks, genre_names, config)
+  for name, head in aux.items():
+    outputs[name] = heads.output_activation(per_branch[head.branch][head.task.name],
+                                            head.task.name, name=name)
   return keras.Model(inputs=inputs, outputs=outputs, name="jmer")
 
 

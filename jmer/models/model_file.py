@@ -21,7 +21,7 @@ import zipfile
 import jmer
 from jmer import tasks as tasks_lib
 from jmer import labels
-from jmer import config as config_lib
+from jmer import names
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
 from jmer.data import pipeline
@@ -124,7 +124,7 @@ def check_metadata(meta: dict, expected_params: dict | None = None) -> None:
     raise ValueError(f"unknown model format {meta.get('format')!r} version "
                      f"{meta.get('format_version')!r} (this jmer reads {FORMAT} v{FORMAT_VERSION})")
   params = meta["feature_params"]
-  unknown = set(params) - set(config_lib.FEATURES)
+  unknown = set(params) - set(names.FEATURES)
   if not params or unknown:
     raise ValueError(f"feature(s) {sorted(unknown)} are not computed by jmer {jmer.__version__}")
   for name, p in params.items():

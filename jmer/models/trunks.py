@@ -8,6 +8,7 @@ per branch trunk.
 import keras
 from keras import layers
 
+from jmer import names
 from jmer.models import pooling
 from jmer.models import transformer
 
@@ -54,4 +55,5 @@ def pretrained_pooled_trunk(input_shape, config, name: str) -> keras.Model:
   return keras.Model(inputs, x, name=name)
 
 
-TRUNKS = {"crnn": crnn_trunk, "transformer": transformer.transformer_trunk}
+TRUNKS = names.builders(names.TRUNKS, "trunk", crnn=crnn_trunk,
+                        transformer=transformer.transformer_trunk)

@@ -64,18 +64,19 @@ METRICS = {
 }
 
 
-def task_losses(output_names, config) -> dict:
-  """{output: loss}: each task's masked loss (jmer.tasks); aux heads get their task's loss."""
-  return {name: LOSSES[tasks.task_of(name).loss(config)](tasks.task_of(name).name)
-          for name in output_names}
+def task_losses(heads: dict, config) -> dict:
+  """{output: loss} for `heads` ({output name: jmer.tasks.Head}): each task's masked loss; aux
+  heads get their task's loss."""
+  return {name: LOSSES[head.task.loss(config)](head.task.name) for name, head in heads.items()}
 
 
-def loss_weights(output_names, config) -> dict:
-  """Each task's weight (genre 1, emotion heads λ); aux heads × model.aux_weight."""
-  def weight(name):
-    aux = float(config.model.aux_weight) if name.startswith(tasks.AUX_PREFIX + "_") else 1.0
-    return tasks.task_of(name).loss_weight(config) * aux
-  return {name: weight(name) for name in output_names}
+def loss_weights(heads: dict, config) -> dict:
+  """{output: weight} for `heads` ({output name: jmer.tasks.Head}): each task's weight (genre
+  1, emotion heads λ); aux heads × model.aux_weight."""
+  def weight(head):
+    aux = float(config.model.aux_weight) if head.is_aux else 1.0
+    return head.task.loss_weight(config) * aux
+  return {name: weight(head) for name, head in heads.items()}
 
 
 def task_metrics(output_names) -> dict:

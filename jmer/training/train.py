@@ -39,7 +39,7 @@ def no_decay_variables(model) -> list:
 
 
 def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
-  names = build.model_output_names(config)  # the task heads, then any aux heads
+  model_heads = tasks_lib.model_heads(config)  # the task heads, then any aux heads
   stats = pipeline.feature_stats(data.splits["train"], seed=config.seed)
   model = build.build_model(config, data.params, data.genre_names, stats)
   if config.train.init_from:  # before compile: freezing changes what compile trains
@@ -55,8 +55,8 @@ def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
   optimizer.scale_learning_rate(build.pretrained_variables(model),
                                 config.model.pretrained.learning_rate_scale)
   model.compile(optimizer=optimizer,
-                loss=losses.task_losses(names, config),
-                loss_weights=losses.loss_weights(names, config),
+                loss=losses.task_losses(model_heads, config),
+                loss_weights=losses.loss_weights(model_heads, config),
                 weighted_metrics=losses.task_metrics(tasks_lib.output_names(config)))
   return model
 
