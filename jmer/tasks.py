@@ -8,8 +8,15 @@ Every stage asks this module instead of branching on task names:
 - training:    `loss(config)` and `train_metric` (keys of jmer.training.losses' loss and metric
                makers), `loss_weight(config)` (L = L_genre + λ·L_emotion);
 - evaluation:  `evaluations(...)`: which metrics table(s) a task's per-track predictions go into,
-               and `aggregate`: how segment predictions become one per track (the mean);
-- inference:   `summary(...)`: the fields a prediction prints.
+               `aggregate`: how segment predictions become one per track (the mean), its
+               columns of test_predictions.csv (`csv_columns`, `csv_cells`) and its figure;
+- inference:   `summary(...)`: the fields a prediction prints, and its columns in predict's
+               CSV (`predict_columns`) and timeline table (`timeline_header`/`timeline_cell`);
+- reports:     `report_tables` and `report_metrics()`: the rows a suite report shows.
+
+A task's `kind` picks its metrics (jmer.evaluation.metrics.METRICS_OF_KIND); a new kind, e.g.
+multi-label classification (a sigmoid per class), is one metrics function there plus a spec here
+overriding what the default kinds do (loss, head activation, CSV cells, report rows).
 
 Adding a task is one new spec in `TASKS` (plus its tests). A task is switched on by
 `enabled(config)`; its labels come from a Track's fields or, for your own label columns, from
@@ -96,7 +103,54 @@ class Task:
     """[(metrics key, kind, truth, predictions, names)]: the metrics tables this task fills."""
     return [(self.name, self.kind, self.truth(tracks), predictions, self.class_names(genre_names))]
 
+  def csv_columns(self) -> tuple:
+    """This task's columns of test_predictions.csv: true class, predicted class, its
+    probability (a classification task; others override)."""
+    return (f"true_{self.name}", f"pred_{self.name}", f"{self.name}_prob")
+
+  def csv_cells(self, track, prediction, class_names) -> list:
+    """One track's cells under `csv_columns`; `prediction` is its per-track row (None when the
+    model has no such head). A non-finite row is no prediction (argmax would call it class 0)."""
+    true = class_names[int(self.label(track))] if self.labelled(track) else ""
+    if prediction is None or not np.isfinite(prediction).all():
+      return [true, "", ""]
+    k = int(np.argmax(prediction))
+    return [true, class_names[k], f"{prediction[k]:.4f}"]
+
+  figure = "confusion"  # a key of jmer.evaluation.evaluate.FIGURES, or None
+  figure_title = ""  # defaults to the task name
+
+  # --- reports ------------------------------------------------------------------------------
+  @property
+  def report_tables(self) -> dict:
+    """{metrics key: section title} of the report's per-task tables."""
+    return {self.name: self.name.capitalize()}
+
+  def report_metrics(self) -> tuple:
+    """(label, path into metrics.json's 'metrics', higher is better, headline) of every number
+    a report shows for this task; headline numbers are the ones suite comparisons test."""
+    return tuple(row for key in self.report_tables for row in (
+        (f"{self.name} accuracy", (key, "accuracy"), True, False),
+        (f"{self.name} macro-F1", (key, "macro_f1"), True, True),
+        (f"{self.name} ROC-AUC", (key, "roc_auc_ovr"), True, False)))
+
   # --- inference ----------------------------------------------------------------------------
+  def predict_columns(self) -> tuple:
+    """This task's columns in predict's CSV, each a key of `summary`'s fields."""
+    return (self.name, f"{self.name}_probability")
+
+  def predict_cells(self, entry: dict) -> list:
+    """A predict result (or timeline row) under `predict_columns` ('' for what it lacks)."""
+    return [entry.get(column, "") for column in self.predict_columns()]
+
+  @property
+  def timeline_header(self) -> str:
+    return f"{self.name:<12}"
+
+  def timeline_cell(self, row: dict) -> str:
+    """This task's cell of a timeline row in predict's table."""
+    return f"{row.get(self.name, ''):<12}"
+
   def summary(self, mean, class_names, meta, outputs) -> dict:
     """The fields `jmer.predict` reports for one file (or segment) from the head's mean."""
     k = int(np.argmax(mean))
@@ -144,6 +198,26 @@ class GenreTask(Task):
 
   def describe(self, result: dict) -> str:
     return "  ".join(f"{g['genre']} {g['probability']:.2f}" for g in result.get("genres", []))
+
+  figure_title = "Genre (test tracks)"
+
+  def report_metrics(self) -> tuple:
+    # Genre accuracy is a headline number as well as macro-F1.
+    return tuple((label, path, up, headline or label == "genre accuracy")
+                 for label, path, up, headline in super().report_metrics())
+
+  def predict_columns(self) -> tuple:
+    return sum(((f"genre_{i}", f"probability_{i}") for i in (1, 2, 3)), ())
+
+  def predict_cells(self, entry: dict) -> list:
+    top = list(entry.get("genres", [])) + [{"genre": "", "probability": ""}] * 3
+    return [cell for g in top[:3] for cell in (g["genre"], g["probability"])]
+
+  timeline_header = f"{'genre':<12} {'prob':>5}"
+
+  def timeline_cell(self, row: dict) -> str:
+    top = (row.get("genres") or [{"genre": "", "probability": float("nan")}])[0]
+    return f"{top['genre']:<12} {top['probability']:>5.2f}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,6 +275,35 @@ class ArousalValenceTask(Task):
 
   line_label = "emotion"
 
+  def csv_columns(self) -> tuple:
+    return ("true_arousal", "pred_arousal", "true_valence", "pred_valence")
+
+  def csv_cells(self, track, prediction, class_names) -> list:
+    return [cell for dim, value in ((0, track.arousal), (1, track.valence)) for cell in (
+        f"{value:.4f}" if track.has_av else "",
+        f"{prediction[dim]:.4f}" if prediction is not None else "")]
+
+  figure = "av_scatter"
+
+  @property
+  def report_tables(self) -> dict:
+    return {"emotion_av": "Arousal–valence regression"}
+
+  def report_metrics(self) -> tuple:
+    return tuple(row for dim in ("arousal", "valence") for row in (
+        (f"{dim} CCC", ("emotion_av", dim, "ccc"), True, True),
+        (f"{dim} RMSE", ("emotion_av", dim, "rmse"), False, False),
+        (f"{dim} r", ("emotion_av", dim, "pearson_r"), True, False),
+        (f"{dim} R²", ("emotion_av", dim, "r2"), True, False)))
+
+  def predict_columns(self) -> tuple:
+    return ("arousal", "valence")
+
+  timeline_header = f"{'arousal':>7} {'valence':>7}"
+
+  def timeline_cell(self, row: dict) -> str:
+    return f"{_signed(row.get('arousal')):>7} {_signed(row.get('valence')):>7}"
+
   def describe(self, result: dict) -> str:
     if "arousal" not in result:
       return ""
@@ -234,6 +337,28 @@ class QuadrantTask(Task):
                 quadrant_probability=round(float(mean[q]), 4))
 
   line_label = "emotion"
+
+  def csv_columns(self) -> tuple:
+    return ("pred_quadrant", "true_quadrant")
+
+  def csv_cells(self, track, prediction, class_names) -> list:
+    # The true quadrant: a quadrant-only dataset (4Q) has it without arousal/valence.
+    true, pred, _ = super().csv_cells(track, prediction, class_names)
+    return [pred, true]
+
+  figure_title = "AV quadrant (test)"
+
+  @property
+  def report_tables(self) -> dict:
+    return {"quadrant": "Emotion quadrant (quadrant head)"}
+
+  def predict_columns(self) -> tuple:
+    return ("quadrant",)  # the quadrant head's, or the one implied by arousal-valence
+
+  timeline_header = "quadrant"
+
+  def timeline_cell(self, row: dict) -> str:
+    return f"{row.get('quadrant', '')}"
 
   def describe(self, result: dict) -> str:
     if result.get("quadrant_source") != "quadrant head":

@@ -1,11 +1,14 @@
 """jmer.tasks: the one place that says what a task is.
 
 The last test adds a toy task ("tempo": slow/fast from a manifest column) through a spec alone
-and trains, evaluates, exports and predicts with it, so no other module needs an edit to add one.
+and trains, evaluates, exports, predicts and reports with it: it shows up in metrics.json, the
+test predictions CSV, the run's figures, predict's table/JSON/CSV and a suite report, so no
+other module needs an edit to add one.
 """
 
 import csv
 import dataclasses
+import io
 import json
 import math
 
@@ -179,3 +182,143 @@ def test_a_task_added_through_tasks_alone_trains_end_to_end(tiny_config, tmp_pat
   assert f"tempo     {result['tempo']}" in output.format_table(result)
   saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
   assert not math.isnan(saved["metrics"]["tempo"]["macro_f1"])
+  _check_the_task_shows_everywhere(bundle, clips / "fast_1.wav", tmp_path)
+
+
+def _check_the_task_shows_everywhere(bundle, clip, tmp_path):
+  """The trained toy task in every output: the run's predictions CSV and figures, predict's
+  three formats (with the timeline), and a suite report over the run."""
+  import shutil
+
+  from jmer import run_record
+  from jmer.experiments import report as report_lib
+  from jmer.inference import output
+  from jmer.inference import predict
+  run = tmp_path / "run"
+  with open(run / "test_predictions.csv", newline="") as fh:
+    rows = list(csv.DictReader(fh))
+  assert len(rows) == 6 and {r["true_tempo"] for r in rows} == {"slow", "fast"}
+  assert {r["pred_tempo"] for r in rows} <= {"slow", "fast"}
+  assert all(0.0 <= float(r["tempo_prob"]) <= 1.0 for r in rows)
+  assert (run / "figures" / "confusion_tempo.png").stat().st_size > 1000
+
+  result = predict.predict_file(bundle, clip, timeline=True)
+  printed = {}
+  for fmt in output.FORMATS:
+    stream = io.StringIO()
+    output.make_writer(fmt, stream, timeline=True)(result)
+    printed[fmt] = stream.getvalue()
+  assert json.loads(printed["json"])["tempo"] == result["tempo"]
+  table = printed["table"].splitlines()
+  assert f"tempo     {result['tempo']}" in table[1]
+  assert table[2].split()[-1] == "tempo"  # the timeline's column
+  assert table[3].split()[-1] == result["timeline"][0]["tempo"]
+  lines = list(csv.DictReader(io.StringIO(printed["csv"])))
+  assert [r["level"] for r in lines] == ["track"] + ["segment"] * len(result["timeline"])
+  assert (lines[0]["tempo"], float(lines[0]["tempo_probability"])) == (
+      result["tempo"], result["tempo_probability"])
+
+  root = tmp_path / "suite"
+  shutil.copytree(run, root / "tempo" / "seed_0")
+  run_record.write_json(root / "suite.json", dict(
+      name="toy", file="toy.py", quick=False, repeats=dict(by="seed", n=1), split_seed=0,
+      set={}, variants="", description="", cells={"tempo": dict(config="configs/test.py")},
+      experiments=[], command="python -m jmer.experiments toy.py"))
+  markdown = report_lib.write_report(root).read_text()
+  assert "### Tempo" in markdown and "| cell | tempo accuracy | tempo macro-F1 |" in markdown
+  accuracy = json.loads((run / "metrics.json").read_text())["metrics"]["tempo"]["accuracy"]
+  assert "| `tempo/seed_0` | " in markdown and f"| {accuracy:.3f} |" in markdown
+
+
+TAGS = ("rock", "pop", "jazz")
+
+
+@dataclasses.dataclass(frozen=True)
+class GenreTagsTask(tasks_lib.Task):
+  """A toy multi-label task defined only here: which of TAGS a track has, a sigmoid each."""
+  name: str = "genre_tags"
+  kind: str = "multilabel"
+  target_shape: tuple = (len(TAGS),)
+  target_dtype: str = "float32"
+  head_activation = "sigmoid"
+  fused_activation = "sigmoid"
+  train_metric = "binary_accuracy"
+  figure = None
+
+  def enabled(self, config) -> bool:
+    return bool(config.tasks.get("genre_tags", False))
+
+  def labelled(self, track) -> bool:
+    return bool(track.extra_label("tags"))
+
+  def label(self, track):
+    return [float(tag in track.extra_label("tags").split("|")) for tag in TAGS]
+
+  def class_names(self, genre_names) -> tuple:
+    return TAGS
+
+  def loss(self, config) -> str:
+    return "binary_xent"
+
+  def truth(self, tracks) -> np.ndarray:
+    return np.array([self.label(t) if self.labelled(t) else [np.nan] * len(TAGS)
+                     for t in tracks])
+
+  def csv_columns(self) -> tuple:
+    return ("true_tags", "pred_tags")
+
+  def csv_cells(self, track, prediction, class_names) -> list:
+    true = track.extra_label("tags") or ""
+    return [true, "|".join(c for c, p in zip(class_names, prediction) if p >= 0.5)]
+
+  def report_metrics(self) -> tuple:
+    return (("genre tags mAP", (self.name, "mAP"), True, True),)
+
+
+def _mean_average_precision(truth, predictions, names) -> dict:
+  from sklearn.metrics import average_precision_score
+  keep = ~np.isnan(truth).any(axis=1)
+  return {"mAP": float(average_precision_score(truth[keep], predictions[keep])),
+          "n": int(keep.sum())}
+
+
+def test_a_multi_label_task_needs_only_its_spec_and_a_metrics_function(
+    tiny_config, tmp_path, monkeypatch):
+  from jmer.data import pipeline
+  from jmer.evaluation import evaluate
+  from jmer.experiments import results
+  from jmer.models import build
+  from jmer.training import losses
+  monkeypatch.setitem(tasks_lib.TASKS, "genre_tags", GenreTagsTask())
+  monkeypatch.setitem(metrics.METRICS_OF_KIND, "multilabel", _mean_average_precision)
+  config = tiny_config
+  config.tasks.genre, config.tasks.emotion = False, "none"
+  config.tasks.genre_tags = True
+  config.train.batch_size = 8
+  tags = ["rock|pop", "jazz", "", "pop", "rock|jazz", "pop|jazz", "rock", "pop"]
+  tracks = [tracks_lib.Track(f"t{i}", f"/x/t{i}.wav", "d", extra=(("tags", t),))
+            for i, t in enumerate(tags)]
+  rng = np.random.default_rng(0)
+  split = pipeline.SplitData(tracks, {"mel": [
+      rng.normal(size=(300, config.features.n_mels)).astype(np.float16) for _ in tracks]})
+  x, y, w = pipeline.TrainStream(split, config).batch(0, 0)
+  assert y["genre_tags"].shape == (8, 3) and y["genre_tags"].dtype == np.float32
+
+  heads = tasks_lib.model_heads(config)
+  model = build.build_model(config, {"mel": dict(n_mels=config.features.n_mels)}, (),
+                            stats=None)
+  model.compile(optimizer="adam", loss=losses.task_losses(heads, config),
+                loss_weights=losses.loss_weights(heads, config),
+                weighted_metrics=losses.task_metrics(tasks_lib.output_names(config)))
+  model.fit(x, y, sample_weight=w, epochs=1, verbose=0)
+  preds = evaluate.predict_tracks(model, split, config)
+  assert preds["genre_tags"].shape == (8, 3) and ((0 <= preds["genre_tags"])
+                                                   & (preds["genre_tags"] <= 1)).all()
+  scores = evaluate.track_metrics(preds, tracks, (), config)["genre_tags"]
+  assert scores["n"] == 7 and 0.0 < scores["mAP"] <= 1.0  # the unlabelled track left out
+  evaluate.write_predictions_csv(tmp_path / "p.csv", preds, split, ())
+  with open(tmp_path / "p.csv", newline="") as fh:
+    rows = list(csv.DictReader(fh))
+  assert [r["true_tags"] for r in rows] == tags and "pred_tags" in rows[0]
+  assert results.BY_LABEL["genre tags mAP"].path == ("genre_tags", "mAP")
+  assert "genre tags mAP" in results.HEADLINE

@@ -7,7 +7,6 @@ import numpy as np
 
 from jmer import run_record
 from jmer.evaluation import baseline
-from jmer import labels
 from jmer import tasks as tasks_lib
 from jmer.evaluation import metrics as metrics_lib
 from jmer.evaluation import plots
@@ -45,56 +44,68 @@ def per_dataset_metrics(preds: dict, tracks, genre_names, config) -> dict:
   return out
 
 
-def _predicted_class(probs, i: int):
-  """Row i's argmax, or None without that head or for a non-finite row (no prediction, which
-  argmax would call class 0)."""
-  if probs is None or not np.isfinite(probs[i]).all():
-    return None
-  return int(np.argmax(probs[i]))
-
-
 def write_predictions_csv(path, preds: dict, split: pipeline.SplitData, genre_names):
+  """One row per test track: its id and dataset, then every known task's columns (jmer.tasks:
+  true and predicted values; empty where the track has no label or the model no head)."""
   with open(path, "w", newline="") as fh:
     writer = csv.writer(fh)
-    header = ["track_id", "dataset", "true_genre", "pred_genre", "genre_prob",
-              "true_arousal", "pred_arousal", "true_valence", "pred_valence", "pred_quadrant", "true_quadrant"]
-    writer.writerow(header)
+    writer.writerow(["track_id", "dataset"] + [
+        column for task in tasks_lib.TASKS.values() for column in task.csv_columns()])
     for i, t in enumerate(split.tracks):
-      row = [t.track_id, t.dataset, genre_names[t.genre] if t.genre >= 0 else ""]
-      k = _predicted_class(preds.get("genre"), i)
-      row += [genre_names[k], f"{preds['genre'][i, k]:.4f}"] if k is not None else ["", ""]
-      av = preds.get("emotion")
-      row += [f"{t.arousal:.4f}" if t.has_av else "", f"{av[i, 0]:.4f}" if av is not None else "",
-              f"{t.valence:.4f}" if t.has_av else "", f"{av[i, 1]:.4f}" if av is not None else ""]
-      q = _predicted_class(preds.get("quadrant"), i)
-      row += [labels.QUADRANTS[q] if q is not None else ""]
-      # The true quadrant: a quadrant-only dataset (4Q) has it without arousal/valence.
-      row += [labels.QUADRANTS[t.quadrant] if t.quadrant >= 0 else ""]
+      row = [t.track_id, t.dataset]
+      for name, task in tasks_lib.TASKS.items():
+        prediction = preds[name][i] if name in preds else None
+        row += task.csv_cells(t, prediction, task.class_names(genre_names))
       writer.writerow(row)
 
 
-def write_figures(workdir: pathlib.Path, results: dict, preds: dict, split, genre_names):
-  figures = workdir / "figures"
-  figures.mkdir(parents=True, exist_ok=True)
-  if "genre" in results:
-    plots.plot_confusion_matrix(results["genre"]["confusion_matrix"], genre_names,
-                                figures / "confusion_genre.png", title="Genre (test tracks)")
-  if "quadrant" in results:
-    plots.plot_confusion_matrix(results["quadrant"]["confusion_matrix"], labels.QUADRANTS,
-                                figures / "confusion_quadrant.png", title="AV quadrant (test)")
-  if "emotion" in preds:
+def _confusion_figure(task, results, preds, split, genre_names, path):
+  if task.name in results:
+    plots.plot_confusion_matrix(results[task.name]["confusion_matrix"],
+                                task.class_names(genre_names), path,
+                                title=task.figure_title or task.name)
+
+
+def _av_scatter_figure(task, results, preds, split, genre_names, path):
+  if task.name in preds:
     keep = ~np.isnan(split.av).any(axis=1)
     if keep.any():
       names = [genre_names[g] if g >= 0 else "unknown" for g in split.genre[keep]]
-      plots.plot_av_scatter(split.av[keep], preds["emotion"][keep], figures / "av_scatter.png",
-                            labels=names)
+      plots.plot_av_scatter(split.av[keep], preds[task.name][keep], path, labels=names)
+
+
+# What a task's `figure` draws: fn(task, metrics, per-track predictions, split, genre names,
+# path), and the file name it is drawn to.
+FIGURES = {"confusion": (_confusion_figure, "confusion_{task}.png"),
+           "av_scatter": (_av_scatter_figure, "av_scatter.png")}
+
+
+def write_figures(workdir: pathlib.Path, results: dict, preds: dict, split, genre_names):
+  """Each task's figure (jmer.tasks: a confusion matrix, the AV scatter), then the learning
+  curves, under <workdir>/figures."""
+  figures = workdir / "figures"
+  figures.mkdir(parents=True, exist_ok=True)
+  for task in tasks_lib.TASKS.values():
+    if task.figure:
+      draw, filename = FIGURES[task.figure]
+      draw(task, results, preds, split, genre_names, figures / filename.format(task=task.name))
   history = workdir / "history.csv"
   if history.exists():
     plots.plot_learning_curves(history, figures / "learning_curves.png")
 
 
 def evaluate_and_report(model, data, config, workdir, extra: dict | None = None) -> dict:
-  """Evaluates `model` on the test split, writes every output file and prints the table."""
+  """Evaluates `model` on the test split, writes every output file and prints the table.
+
+  Args:
+    model: the inference model (task heads only).
+    data: the loaded experiment (jmer.data.experiment.ExperimentData).
+    config: the run's config.
+    workdir: where metrics.json, test_predictions.csv and figures/ go.
+    extra: top-level entries of metrics.json besides the metrics (e.g. 'training').
+  Returns:
+    The report written to metrics.json.
+  """
   workdir = pathlib.Path(workdir)
   split = data.splits["test"]
   if not split.tracks:

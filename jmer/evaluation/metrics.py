@@ -179,6 +179,22 @@ def metric_kind(metrics: dict) -> str | None:
   return None
 
 
+def headline_values(metrics: dict) -> dict:
+  """{'metric' or 'dimension/metric': value} of a METRICS_OF_KIND dict's numbers worth
+  averaging over folds (accuracy, macro-F1, ROC-AUC; mean CCC and each dimension's CCC, RMSE,
+  r), recognised by shape like metric_kind; {} for anything else."""
+  kind = metric_kind(metrics)
+  if kind == "classification":
+    return {k: metrics[k] for k in ("accuracy", "macro_f1", "roc_auc_ovr") if k in metrics}
+  if kind == "regression":
+    out = {"mean_ccc": metrics["mean_ccc"]}
+    for dim, d in metrics.items():
+      if isinstance(d, dict):
+        out.update({f"{dim}/{k}": d[k] for k in ("ccc", "rmse", "pearson_r") if k in d})
+    return out
+  return {}
+
+
 def _fmt(value) -> str:
   if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
     return str(int(value))

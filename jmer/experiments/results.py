@@ -12,6 +12,7 @@ import math
 import pathlib
 
 from jmer import labels
+from jmer import tasks as tasks_lib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,28 +27,40 @@ class Metric:
     return self.path[0]
 
 
-METRICS = (
-    Metric("genre accuracy", ("genre", "accuracy")),
-    Metric("genre macro-F1", ("genre", "macro_f1")),
-    Metric("genre ROC-AUC", ("genre", "roc_auc_ovr")),
-    Metric("quadrant accuracy", ("quadrant", "accuracy")),
-    Metric("quadrant macro-F1", ("quadrant", "macro_f1")),
-    Metric("quadrant ROC-AUC", ("quadrant", "roc_auc_ovr")),
-    Metric("arousal CCC", ("emotion_av", "arousal", "ccc")),
-    Metric("arousal RMSE", ("emotion_av", "arousal", "rmse"), False),
-    Metric("arousal r", ("emotion_av", "arousal", "pearson_r")),
-    Metric("arousal R²", ("emotion_av", "arousal", "r2")),
-    Metric("valence CCC", ("emotion_av", "valence", "ccc")),
-    Metric("valence RMSE", ("emotion_av", "valence", "rmse"), False),
-    Metric("valence r", ("emotion_av", "valence", "pearson_r")),
-    Metric("valence R²", ("emotion_av", "valence", "r2")),
-)
-BY_LABEL = {m.label: m for m in METRICS}
-# The comparisons' tested metrics: one family for the multiplicity correction.
-HEADLINE = ("genre accuracy", "genre macro-F1", "quadrant macro-F1", "arousal CCC",
-            "valence CCC")
-TASK_TITLES = {"genre": "Genre", "quadrant": "Emotion quadrant (quadrant head)",
-               "emotion_av": "Arousal–valence regression"}
+def _report_order() -> list:
+  """The tasks in the order a report lists them: classification tasks, then the others, each
+  in task order."""
+  return sorted(tasks_lib.TASKS.values(), key=lambda t: t.kind != tasks_lib.CLASSIFICATION)
+
+
+def report_metrics() -> tuple:
+  """Every number a report can show (Metric), as each task says (jmer.tasks.report_metrics)."""
+  return tuple(Metric(label, path, higher) for task in _report_order()
+               for label, path, higher, _ in task.report_metrics())
+
+
+def headline() -> tuple:
+  """The labels of the metrics suite comparisons test: one family for the multiplicity
+  correction."""
+  return tuple(label for task in _report_order()
+               for label, _, _, is_headline in task.report_metrics() if is_headline)
+
+
+def task_titles() -> dict:
+  """{metrics key: title} of the report's per-task tables (jmer.tasks.report_tables)."""
+  return {key: title for task in _report_order() for key, title in task.report_tables.items()}
+
+
+# The names report, figures and compare read (results.METRICS, ...): computed from jmer.tasks
+# when read, so they always list the registered tasks.
+_COMPUTED = {"METRICS": report_metrics, "HEADLINE": headline, "TASK_TITLES": task_titles,
+             "BY_LABEL": lambda: {m.label: m for m in report_metrics()}}
+
+
+def __getattr__(name: str):
+  if name in _COMPUTED:
+    return _COMPUTED[name]()
+  raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclasses.dataclass
@@ -109,8 +122,8 @@ def values(runs, metric: Metric) -> dict:
 
 
 def metrics_of(runs_by_cell) -> list:
-  """The METRICS that at least one run reports, in METRICS order."""
-  return [m for m in METRICS
+  """The report_metrics() that at least one run reports, in that order."""
+  return [m for m in report_metrics()
           if any(r.value(m) is not None for runs in runs_by_cell.values() for r in runs)]
 
 
@@ -141,6 +154,10 @@ def pooled_predictions(runs, by: str) -> dict:
         true_arousal=_float(first["true_arousal"]), true_valence=_float(first["true_valence"]),
         pred_arousal=_mean([_float(g["pred_arousal"]) for g in group]),
         pred_valence=_mean([_float(g["pred_valence"]) for g in group]))
+    for task in tasks_lib.TASKS.values():  # any other class task's true/pred columns
+      true, pred = f"true_{task.name}", f"pred_{task.name}"
+      if task.kind == tasks_lib.CLASSIFICATION and true not in out[key] and true in first:
+        out[key].update({true: first[true], pred: _vote([g.get(pred, "") for g in group])})
   return out
 
 

@@ -10,17 +10,17 @@ import json
 from jmer import tasks as tasks_lib
 
 FORMATS = ("table", "json", "csv")
-CSV_COLUMNS = ("file", "level", "start", "end", "genre_1", "probability_1", "genre_2",
-               "probability_2", "genre_3", "probability_3", "arousal", "valence", "quadrant")
+
+
+def csv_columns() -> tuple:
+  """The CSV header: where a row comes from, then every known task's columns (jmer.tasks)."""
+  return ("file", "level", "start", "end") + tuple(
+      column for task in tasks_lib.TASKS.values() for column in task.predict_columns())
 
 
 def _clock(seconds: float) -> str:
   minutes, secs = divmod(seconds, 60)
   return f"{int(minutes)}:{secs:04.1f}"
-
-
-def _signed(value) -> str:
-  return "" if value is None else f"{value:+.2f}"
 
 
 def format_table(result: dict) -> str:
@@ -34,22 +34,17 @@ def format_table(result: dict) -> str:
       by_line.setdefault(task.line_label, []).append(text)
   lines += [f"  {label:<9} {'   '.join(texts)}" for label, texts in by_line.items()]
   if result.get("timeline"):
-    lines.append(f"  {'start':>7} {'end':>7}  {'genre':<12} {'prob':>5}  {'arousal':>7} "
-                 f"{'valence':>7}  quadrant")
+    tasks = tasks_lib.TASKS.values()
+    lines.append(f"  {'start':>7} {'end':>7}  " + "  ".join(t.timeline_header for t in tasks))
     for row in result["timeline"]:
-      top = (row.get("genres") or [{"genre": "", "probability": float("nan")}])[0]
-      lines.append(f"  {_clock(row['start']):>7} {_clock(row['end']):>7}  {top['genre']:<12} "
-                   f"{top['probability']:>5.2f}  {_signed(row.get('arousal')):>7} "
-                   f"{_signed(row.get('valence')):>7}  {row.get('quadrant', '')}")
+      lines.append(f"  {_clock(row['start']):>7} {_clock(row['end']):>7}  "
+                   + "  ".join(t.timeline_cell(row) for t in tasks))
   return "\n".join(lines) + "\n"
 
 
 def _csv_row(file: str, level: str, start, end, entry: dict) -> list:
-  top = list(entry.get("genres", [])) + [{"genre": "", "probability": ""}] * 3
-  row = [file, level, start, end]
-  for g in top[:3]:
-    row += [g["genre"], g["probability"]]
-  return row + [entry.get("arousal", ""), entry.get("valence", ""), entry.get("quadrant", "")]
+  return [file, level, start, end] + [
+      cell for task in tasks_lib.TASKS.values() for cell in task.predict_cells(entry)]
 
 
 def make_writer(fmt: str, stream, timeline: bool = False):
@@ -61,7 +56,7 @@ def make_writer(fmt: str, stream, timeline: bool = False):
   if fmt != "csv":
     raise ValueError(f"unknown format {fmt!r}: expected one of {FORMATS}")
   writer = csv.writer(stream)
-  writer.writerow(CSV_COLUMNS)
+  writer.writerow(csv_columns())
 
   def write_csv(result):
     writer.writerow(_csv_row(result["file"], "track", 0.0, result["duration_seconds"], result))

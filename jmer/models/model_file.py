@@ -52,7 +52,7 @@ def model_metadata(config, genre_names) -> dict:
       output_names=list(tasks_lib.output_names(config)),
       genre_names=list(genre_names), quadrant_names=list(labels.QUADRANTS),
       class_names={t.name: list(t.class_names(genre_names)) for t in tasks_lib.active(config)
-                   if t.kind == tasks_lib.CLASSIFICATION},
+                   if t.class_names(genre_names)},
       quadrant_threshold=float(config.tasks.quadrant_threshold))
 
 

@@ -30,17 +30,8 @@ def fold_config(config, fold: int):
 
 def headline_metrics(metrics: dict) -> dict:
   """{'task/metric': value} for the numbers worth averaging over folds, recognised by shape."""
-  out = {}
-  for task, m in metrics.items():
-    kind = metrics_lib.metric_kind(m)
-    if kind == "classification":
-      out.update({f"{task}/{k}": m[k] for k in ("accuracy", "macro_f1", "roc_auc_ovr") if k in m})
-    elif kind == "regression":
-      out[f"{task}/mean_ccc"] = m["mean_ccc"]
-      for dim, d in m.items():
-        if isinstance(d, dict):
-          out.update({f"{task}/{dim}/{k}": d[k] for k in ("ccc", "rmse", "pearson_r") if k in d})
-  return {k: float(v) for k, v in out.items()}
+  return {f"{task}/{key}": float(value) for task, m in metrics.items()
+          for key, value in metrics_lib.headline_values(m).items()}
 
 
 def summarize(fold_metrics: list) -> dict:

@@ -57,10 +57,14 @@ LOSSES = {
         reduction=REDUCTION, name=f"{name}_xent"),
     "mse": lambda name: keras.losses.MeanSquaredError(reduction=REDUCTION, name="av_mse"),
     "ccc": lambda name: ConcordanceLoss(),
+    # Multi-label classification: one sigmoid per class, each a binary cross-entropy.
+    "binary_xent": lambda name: keras.losses.BinaryCrossentropy(reduction=REDUCTION,
+                                                                name=f"{name}_bce"),
 }
 METRICS = {
     "accuracy": lambda: keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
     "rmse": lambda: keras.metrics.RootMeanSquaredError(name="rmse"),
+    "binary_accuracy": lambda: keras.metrics.BinaryAccuracy(name="accuracy"),
 }
 
 
