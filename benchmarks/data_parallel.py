@@ -20,14 +20,14 @@ import sys
 
 def run_child(args) -> dict:
   from benchmarks import common
-  from jmer.data import pipeline
+  from jmer.data import train_stream as train_stream_lib
   from jmer.training import distribution
   config = common.default_config()
   config.train.batch_size = args.batch
   config.model.dropout = 0.0  # dropout masks differ per shard; keep the losses comparable
   placement = distribution.configure(config)
   split = common.fake_split(config, args.tracks)
-  stream = pipeline.TrainStream(split, config)
+  stream = train_stream_lib.TrainStream(split, config)
   model = common.compiled_model(config, split, stream.steps_per_epoch)
   history = {}
 

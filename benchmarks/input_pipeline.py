@@ -21,6 +21,8 @@ import tensorflow as tf
 from benchmarks import common
 from jmer.data import augment as augment_lib
 from jmer.data import pipeline
+from jmer.data import splits as splits_lib
+from jmer.data import train_stream as train_stream_lib
 
 
 def in_memory(stream):
@@ -36,10 +38,10 @@ def feeds(args):
   split = common.fake_split(plain, args.tracks)
   old_pipeline = common.load_main_module("jmer/data/pipeline.py", "main_pipeline")
   old_augment = common.load_main_module("jmer/data/augment.py", "main_augment")
-  split32 = pipeline.SplitData(split.tracks, {n: [a.astype(np.float32) for a in arrays]
+  split32 = splits_lib.SplitData(split.tracks, {n: [a.astype(np.float32) for a in arrays]
                                               for n, arrays in split.features.items()})
-  new = pipeline.TrainStream(split, plain)
-  new_aug = pipeline.TrainStream(split, augmented, augment_lib.make_augmenter(augmented, split))
+  new = train_stream_lib.TrainStream(split, plain)
+  new_aug = train_stream_lib.TrainStream(split, augmented, augment_lib.make_augmenter(augmented, split))
   old = old_pipeline.TrainStream(split32, plain)
   old_aug = old_pipeline.TrainStream(split32, augmented,
                                      old_augment.make_augmenter(augmented, split32))

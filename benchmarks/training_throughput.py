@@ -32,7 +32,8 @@ if "--backend=tensorflow" in sys.argv:  # see the docstring: Keras on TF under j
   os.environ["KERAS_BACKEND"] = "jax"
 
 from benchmarks import common  # noqa: E402
-from jmer.data import pipeline  # noqa: E402
+from jmer.data import splits as splits_lib  # noqa: E402
+from jmer.data import train_stream as train_stream_lib  # noqa: E402
 from jmer.models import trunks  # noqa: E402
 from jmer.training import callbacks as callbacks_lib  # noqa: E402
 
@@ -47,7 +48,7 @@ def before_model(config, split, steps):
 
 def loops(config, split, tmp):
   """{'after': (dataset maker, callbacks), 'before': ...} for one config."""
-  new = pipeline.TrainStream(split, config)
+  new = train_stream_lib.TrainStream(split, config)
   after = (new.dataset, [callbacks_lib.SeedEpoch(new),
                          callbacks_lib.CheckpointAndResume(f"{tmp}/after", 100, 100),
                          callbacks_lib.EpochTensorBoard(f"{tmp}/after_tb", write_graph=False)])
@@ -56,7 +57,7 @@ def loops(config, split, tmp):
   import keras
   old_pipeline = common.load_main_module("jmer/data/pipeline.py", "main_pipeline")
   old_callbacks = common.load_main_module("jmer/training/callbacks.py", "main_callbacks")
-  split32 = pipeline.SplitData(split.tracks, {n: [a.astype("float32") for a in arrays]
+  split32 = splits_lib.SplitData(split.tracks, {n: [a.astype("float32") for a in arrays]
                                               for n, arrays in split.features.items()})
   old = old_pipeline.TrainStream(split32, config)
   before = (old.dataset, [old_callbacks.SeedEpoch(old),

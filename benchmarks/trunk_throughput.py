@@ -18,7 +18,7 @@ from jmer import tasks as tasks_lib
 from jmer import config as config_lib
 from jmer.training import losses
 from jmer.data import features as features_lib
-from jmer.data import pipeline
+from jmer.data import segments as segments_lib
 from jmer.models import build
 
 
@@ -33,7 +33,7 @@ def throughput(trunk: str, steps: int, batch: int, seconds: float) -> tuple:
   model.compile(optimizer="adamw", loss=losses.task_losses(heads, config),
                 loss_weights=losses.loss_weights(heads, config))
   rng = np.random.default_rng(0)
-  frames = pipeline.segment_frames(config)
+  frames = segments_lib.segment_frames(config)
   x = {"mel": rng.normal(-40, 15, (batch, frames, config.features.n_mels)).astype(np.float32)}
   y = {"genre": rng.integers(0, 10, batch), "emotion": rng.uniform(-1, 1, (batch, 2))}
   for _ in range(3):  # warm-up: compile and settle

@@ -8,7 +8,8 @@ import scipy.fft
 
 from jmer.data import augment
 from jmer import config as config_lib
-from jmer.data import pipeline
+from jmer.data import splits as splits_lib
+from jmer.data import train_stream as train_stream_lib
 from jmer.data import tracks as tracks_lib
 
 N_MELS, N_MFCC, FRAMES = 32, 8, 200
@@ -39,7 +40,7 @@ def split_of(n_tracks=4, frames=300):
   tracks = [tracks_lib.Track(track_id=f"t{i}", path=f"t{i}.wav", dataset="fake", genre=i % 2,
                              arousal=0.1 * i, valence=-0.1 * i) for i in range(n_tracks)]
   feats = [segment(seed=10 + i, frames=frames) for i in range(n_tracks)]
-  return pipeline.SplitData(tracks=tracks,
+  return splits_lib.SplitData(tracks=tracks,
                             features={n: [f[n] for f in feats] for n in ("mel", "mfcc", "chroma")})
 
 
@@ -177,8 +178,8 @@ def test_training_stream_is_augmented_evaluation_is_not():
   calls = []
   aug = augment.make_augmenter(config, split)
   spy = lambda x, rng: calls.append(len(x["mel"])) or aug(x, rng)
-  plain = pipeline.TrainStream(split, config)
-  augmented = pipeline.TrainStream(split, config, augment=spy)
+  plain = train_stream_lib.TrainStream(split, config)
+  augmented = train_stream_lib.TrainStream(split, config, augment=spy)
   steps = augmented.steps_per_epoch
   first = [augmented.batch(0, b) for b in range(steps)]
   again = [augmented.batch(0, b) for b in range(steps)]

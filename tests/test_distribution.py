@@ -89,13 +89,13 @@ def test_weight_decay_spares_biases_norms_and_gates(tiny_config):
   from jmer import labels
   from jmer.data import features as features_lib
   from jmer.models import build
-  from jmer.training import train
+  from jmer.training import optimizers
   tiny_config.features.names = ("mel", "chroma")
   tiny_config.model.fusion = "gated"
   model = build.build_model(tiny_config, features_lib.feature_params(tiny_config),
                             labels.GTZAN_GENRES)
-  optimizer = train.make_optimizer(tiny_config, steps_per_epoch=10)
-  optimizer.exclude_from_weight_decay(var_list=train.no_decay_variables(model))
+  optimizer = optimizers.make_optimizer(tiny_config, steps_per_epoch=10)
+  optimizer.exclude_from_weight_decay(var_list=optimizers.no_decay_variables(model))
   decayed = {v.path for v in model.trainable_variables if optimizer._use_weight_decay(v)}
   spared = {v.path for v in model.trainable_variables} - decayed
   assert any(p.endswith("gate_logits") for p in spared)

@@ -10,7 +10,7 @@ import soundfile as sf
 
 from jmer import labels
 from jmer.data import experiment
-from jmer.data import pipeline
+from jmer.data import splits as splits_lib
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import manifest
 from jmer.evaluation import baseline
@@ -27,7 +27,7 @@ def _quadrant_split(quadrants, seed):
     level = np.zeros(32)
     level[8 * q:8 * q + 8] = 3.0
     mels.append((level + 0.3 * rng.standard_normal((40, 32))).astype(np.float32))
-  return pipeline.SplitData(tracks=tracks, features={"mel": mels})
+  return splits_lib.SplitData(tracks=tracks, features={"mel": mels})
 
 
 def test_quadrant_only_run_gets_a_linear_baseline_on_its_test_split(tiny_config):
@@ -46,7 +46,7 @@ def test_quadrant_only_run_gets_a_linear_baseline_on_its_test_split(tiny_config)
 
 def test_predictions_csv_leaves_a_non_finite_prediction_blank(tmp_path):
   tracks = [tracks_lib.Track("a", "", "x", genre=1), tracks_lib.Track("b", "", "x", genre=0)]
-  split = pipeline.SplitData(tracks=tracks, features={})
+  split = splits_lib.SplitData(tracks=tracks, features={})
   preds = {"genre": np.array([[0.2, 0.8], [np.nan, np.nan]]),
            "quadrant": np.array([[0.1, 0.7, 0.1, 0.1], [np.nan] * 4])}
   path = tmp_path / "p.csv"
@@ -94,7 +94,7 @@ def _tiled_split(config, n_tracks, seconds, seed=0):
   tracks = [tracks_lib.Track(f"t{i}", "", "own", genre=i % 10, arousal=0.1, valence=-0.2)
             for i in range(n_tracks)]
   mels = [rng.normal(size=(frames, config.features.n_mels)).astype(np.float16) for _ in tracks]
-  return pipeline.SplitData(tracks=tracks, features={"mel": mels})
+  return splits_lib.SplitData(tracks=tracks, features={"mel": mels})
 
 
 def test_track_predictions_are_cut_batch_by_batch_and_equal_the_materialised_ones(

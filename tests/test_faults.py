@@ -18,8 +18,10 @@ import pytest
 
 from jmer.data import features
 from jmer.training import callbacks
+from jmer.training import checkpoints
 from jmer.training import train
 from jmer.training import workdir as workdir_lib
+from jmer.training import workdir_lock
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
@@ -28,8 +30,8 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 
 def _write_lock(folder: pathlib.Path, pid: int):
   folder.mkdir(parents=True, exist_ok=True)
-  (folder / workdir_lib.LOCK_NAME).write_text(json.dumps(dict(
-      pid=pid, start=workdir_lib._process_start(pid), host=os.uname().nodename)))
+  (folder / workdir_lock.LOCK_NAME).write_text(json.dumps(dict(
+      pid=pid, start=workdir_lock._process_start(pid), host=os.uname().nodename)))
 
 
 def _wait_until(condition, what: str, seconds: float = 10):
@@ -46,7 +48,7 @@ def _sleeper() -> subprocess.Popen:
   a moment later: under load a lock check in that gap read "" (seen once in CI).
   """
   other = subprocess.Popen(["sleep", "60"])
-  _wait_until(lambda: workdir_lib._command(other.pid) == "sleep 60",
+  _wait_until(lambda: workdir_lock._command(other.pid) == "sleep 60",
               f"sleep 60 (pid {other.pid}) never showed its command line")
   return other
 
@@ -56,7 +58,7 @@ def test_a_work_dir_in_use_by_a_live_process_is_refused_naming_it(tmp_path):
   try:
     _write_lock(tmp_path, other.pid)
     with pytest.raises(workdir_lib.WorkdirError, match=rf"in use by process {other.pid} \(sleep 60\)"):
-      with workdir_lib.lock_workdir(tmp_path):
+      with workdir_lock.lock_workdir(tmp_path):
         pass
   finally:
     other.kill()
@@ -65,10 +67,10 @@ def test_a_work_dir_in_use_by_a_live_process_is_refused_naming_it(tmp_path):
 
 def test_a_process_without_a_command_line_is_named_by_a_question_mark_not_blank():
   child = subprocess.Popen(["true"])  # exits and, unreaped, stays a zombie: no command line
-  _wait_until(lambda: workdir_lib._stat_fields(child.pid)[0] == "Z", "`true` never exited")
+  _wait_until(lambda: workdir_lock._stat_fields(child.pid)[0] == "Z", "`true` never exited")
   try:
     assert pathlib.Path(f"/proc/{child.pid}/cmdline").read_bytes() == b""
-    assert workdir_lib._command(child.pid) == "?"
+    assert workdir_lock._command(child.pid) == "?"
   finally:
     child.wait()
 
@@ -78,9 +80,9 @@ def test_a_lock_left_by_a_killed_process_is_taken_over_and_released(tmp_path):
   _write_lock(tmp_path, other.pid)
   other.send_signal(signal.SIGKILL)
   other.wait()
-  with workdir_lib.lock_workdir(tmp_path):
+  with workdir_lock.lock_workdir(tmp_path):
     assert json.loads((tmp_path / ".lock").read_text())["pid"] == os.getpid()
-    with workdir_lib.lock_workdir(tmp_path):  # the same process may re-enter (crossval folds)
+    with workdir_lock.lock_workdir(tmp_path):  # the same process may re-enter (crossval folds)
       pass
   assert not (tmp_path / ".lock").exists()
 
@@ -144,7 +146,7 @@ def test_a_disk_filling_up_mid_run_leaves_the_last_checkpoint_intact(small_disk)
   with pytest.raises(OSError):
     saver.on_epoch_end(1, dict(loss=0.5, val_loss=0.5))
   (small_disk / "filler").unlink()
-  state = callbacks.load_state(small_disk / "checkpoints")  # verified against its checksums
+  state = checkpoints.load_state(small_disk / "checkpoints")  # verified against its checksums
   assert state["epoch"] == 1
   assert (small_disk / "checkpoints" / "last.weights.h5").read_bytes() == saved
 
@@ -212,14 +214,14 @@ def checkpointed(tmp_path):
 def test_a_truncated_checkpoint_is_reported_not_loaded(checkpointed, name):
   data = (checkpointed / name).read_bytes()
   (checkpointed / name).write_bytes(data[:len(data) - 100])
-  with pytest.raises(callbacks.CheckpointError, match=f"{checkpointed / name} is truncated or"):
-    callbacks.load_state(checkpointed)
+  with pytest.raises(checkpoints.CheckpointError, match=f"{checkpointed / name} is truncated or"):
+    checkpoints.load_state(checkpointed)
 
 
 def test_a_corrupt_state_file_is_reported(checkpointed):
   (checkpointed / "state.json").write_text('{"epoch": 2, "best_va')
-  with pytest.raises(callbacks.CheckpointError, match="state.json is not valid JSON"):
-    callbacks.load_state(checkpointed)
+  with pytest.raises(checkpoints.CheckpointError, match="state.json is not valid JSON"):
+    checkpoints.load_state(checkpointed)
 
 
 def test_a_kill_between_commit_and_rename_is_rolled_forward(checkpointed):
@@ -228,7 +230,7 @@ def test_a_kill_between_commit_and_rename_is_rolled_forward(checkpointed):
   good = (checkpointed / "last.weights.h5").read_bytes()
   (checkpointed / "tmp-last.weights.h5").write_bytes(good)
   (checkpointed / "last.weights.h5").write_bytes(b"the previous epoch's weights")
-  state = callbacks.load_state(checkpointed)
+  state = checkpoints.load_state(checkpointed)
   assert state["epoch"] == 2 and (checkpointed / "last.weights.h5").read_bytes() == good
   assert not (checkpointed / "tmp-last.weights.h5").exists()
 

@@ -20,6 +20,7 @@ from jmer.data.datasets import emomusic
 from jmer.data.datasets import folder
 from jmer.data.datasets import manifest
 from jmer.training import callbacks
+from jmer.training import checkpoints
 from jmer.training import transfer
 from jmer.training import workdir as workdir_lib
 
@@ -221,7 +222,7 @@ def _fingerprint(tracks, sources=("synthetic",)):
 def test_resume_on_different_data_names_what_changed(tmp_path):
   tracks = _grouped_tracks()
   state = dict(epoch=1, data=_fingerprint(tracks))
-  callbacks.check_same_data(state, _fingerprint(tracks), tmp_path)  # same data: fine
+  checkpoints.check_same_data(state, _fingerprint(tracks), tmp_path)  # same data: fine
   cases = {
       "data sources synthetic -> gtzan+deam": _fingerprint(tracks, ("gtzan", "deam")),
       "the track list": _fingerprint(tracks[1:]),
@@ -229,10 +230,10 @@ def test_resume_on_different_data_names_what_changed(tmp_path):
   }
   for expected, fingerprint in cases.items():
     with pytest.raises(ValueError, match=re.escape(f"other data: {expected}")):
-      callbacks.check_same_data(state, fingerprint, tmp_path)
+      checkpoints.check_same_data(state, fingerprint, tmp_path)
   moved = tracks_lib.data_fingerprint(("synthetic",), tracks_lib.split_tracks(tracks, 0.2, 0.2, 1))
   with pytest.raises(ValueError, match="which tracks are in train/val/test"):
-    callbacks.check_same_data(state, moved, tmp_path)
+    checkpoints.check_same_data(state, moved, tmp_path)
 
 
 def test_split_seed_follows_seed_unless_set(tiny_config, tmp_path):

@@ -7,7 +7,7 @@ from jmer import labels
 from jmer import tasks as tasks_lib
 from jmer.training import losses
 from jmer.data import features as features_lib
-from jmer.data import pipeline
+from jmer.data import segments as segments_lib
 from jmer.models import build
 
 
@@ -24,7 +24,7 @@ def _model(config, lambda_emotion):
 
 def _batch(config, n=6, seed=0):
   rng = np.random.default_rng(seed)
-  frames = pipeline.segment_frames(config)
+  frames = segments_lib.segment_frames(config)
   x = {"mel": rng.normal(-30, 10, (n, frames, config.features.n_mels)).astype(np.float32)}
   y = {"genre": rng.integers(0, 10, n).astype(np.int32),
        "emotion": rng.uniform(-1, 1, (n, 2)).astype(np.float32)}

@@ -12,7 +12,7 @@ from jmer import tasks as tasks_lib
 from jmer import config as config_lib
 from jmer.training import losses
 from jmer.data import features as features_lib
-from jmer.data import pipeline
+from jmer.data import segments as segments_lib
 from jmer.models import build
 from jmer.models import fusion
 
@@ -44,7 +44,7 @@ def tiny_config(features=("mel",), fusion_mode="concat", trunk="crnn", emotion="
 def random_batch(config, n=8, seed=0):
   rng = np.random.default_rng(seed)
   params = features_lib.feature_params(config)
-  frames = pipeline.segment_frames(config)
+  frames = segments_lib.segment_frames(config)
   x = {name: rng.normal(size=(n, frames, features_lib.feature_bins(name, p))).astype(np.float32)
        for name, p in params.items()}
   labels = {"genre": rng.integers(0, 10, n).astype(np.int32),

@@ -6,6 +6,10 @@ import numpy as np
 
 from jmer.data import features as features_lib
 from jmer.data import pipeline
+from jmer.data import segments as segments_lib
+from jmer.data import splits as splits_lib
+from jmer.data import statistics as statistics_lib
+from jmer.data import train_stream as train_stream_lib
 from jmer.data import tracks as tracks_lib
 
 
@@ -17,15 +21,15 @@ def _split(config, lengths, genres=None):
             for i in range(len(lengths))]
   feats = {"mel": [rng.normal(size=(n, config.features.n_mels)).astype(np.float32)
                    for n in lengths]}
-  return pipeline.SplitData(tracks=tracks, features=feats)
+  return splits_lib.SplitData(tracks=tracks, features=feats)
 
 
 def test_eval_tiling_covers_every_frame_deterministically():
-  assert pipeline.eval_starts(100, 40, 40) == [0, 40, 60]
-  assert pipeline.eval_starts(80, 40, 40) == [0, 40]
-  assert pipeline.eval_starts(30, 40, 40) == [0]
+  assert segments_lib.eval_starts(100, 40, 40) == [0, 40, 60]
+  assert segments_lib.eval_starts(80, 40, 40) == [0, 40]
+  assert segments_lib.eval_starts(30, 40, 40) == [0]
   for n in (41, 99, 257):
-    starts = pipeline.eval_starts(n, 40, 20)
+    starts = segments_lib.eval_starts(n, 40, 20)
     covered = np.zeros(n, bool)
     for s in starts:
       covered[s:s + 40] = True
@@ -33,7 +37,7 @@ def test_eval_tiling_covers_every_frame_deterministically():
 
 
 def test_short_tracks_are_padded_with_silence(tiny_config, tiled_segments):
-  length = pipeline.segment_frames(tiny_config)
+  length = segments_lib.segment_frames(tiny_config)
   split = _split(tiny_config, [length // 2, length * 2])
   x, y, w, owner = tiled_segments(split, tiny_config)
   assert x["mel"].shape[1:] == (length, tiny_config.features.n_mels)
@@ -56,7 +60,7 @@ def _epoch(stream, epoch):
 def test_training_draws_depend_on_seed_and_epoch_only(tiny_config):
   tiny_config.train.batch_size = 2
   split = _split(tiny_config, [300, 400, 500, 350])
-  a, b = pipeline.TrainStream(split, tiny_config), pipeline.TrainStream(split, tiny_config)
+  a, b = train_stream_lib.TrainStream(split, tiny_config), train_stream_lib.TrainStream(split, tiny_config)
   same = lambda p, q: all(np.array_equal(u, v) for u, v in zip(p, q))
   assert same(_epoch(a, 0), _epoch(b, 0))
   assert not same(_epoch(a, 0), _epoch(b, 1))
@@ -69,11 +73,11 @@ def test_the_dataset_yields_the_seeded_batches_of_the_epoch_set_when_it_starts(t
   tiny_config.train.batch_size = 2
   tiny_config.train.crops_per_track = 3
   split = _split(tiny_config, [300, 400, 500, 350])
-  stream = pipeline.TrainStream(split, tiny_config)
+  stream = train_stream_lib.TrainStream(split, tiny_config)
   for epoch in (0, 2):
     stream.epoch = epoch
     got = [x["mel"].numpy() for x, _, _ in stream.dataset()]
-    expected = _epoch(pipeline.TrainStream(split, tiny_config), epoch)
+    expected = _epoch(train_stream_lib.TrainStream(split, tiny_config), epoch)
     assert len(got) == stream.steps_per_epoch == 6
     assert all(np.array_equal(g, e) for g, e in zip(got, expected))
 
@@ -81,10 +85,10 @@ def test_the_dataset_yields_the_seeded_batches_of_the_epoch_set_when_it_starts(t
 def test_a_batch_is_the_tracks_crop_with_its_labels(tiny_config):
   tiny_config.train.batch_size = 4
   split = _split(tiny_config, [300, 400, 500, 350])
-  stream = pipeline.TrainStream(split, tiny_config)
+  stream = train_stream_lib.TrainStream(split, tiny_config)
   tracks, starts = stream.plan(0)
   x, y, w = stream.batch(0, 0)
-  length = pipeline.segment_frames(tiny_config)
+  length = segments_lib.segment_frames(tiny_config)
   for row in range(4):
     i, s = tracks[row], starts[row]
     assert 0 <= s <= split.frames(i) - length
@@ -96,20 +100,20 @@ def test_a_batch_is_the_tracks_crop_with_its_labels(tiny_config):
 def test_feature_stats_are_the_full_statistics_when_nothing_is_subsampled(tiny_config):
   split = _split(tiny_config, [300, 400])
   split.features["mel"] = [a.astype(np.float16) for a in split.features["mel"]]
-  mean, var = pipeline.feature_stats(split)["mel"]
+  mean, var = statistics_lib.feature_stats(split)["mel"]
   frames = np.concatenate(split.features["mel"]).astype(np.float64)
   np.testing.assert_allclose(mean, frames.mean(0), rtol=1e-6)
   np.testing.assert_allclose(var, frames.var(0) + 1e-6, rtol=1e-6)
-  sampled_mean, _ = pipeline.feature_stats(split, max_frames=350)["mel"]
+  sampled_mean, _ = statistics_lib.feature_stats(split, max_frames=350)["mel"]
   assert np.abs(sampled_mean - frames.mean(0)).max() < 0.3  # ~N(0,1) frames: a fair sample
 
 
 def test_train_dataset_batches_have_the_model_input_shapes(tiny_config):
   split = _split(tiny_config, [300, 400, 500, 350, 300, 320, 330, 340])
-  ds = pipeline.TrainStream(split, tiny_config).dataset()
+  ds = train_stream_lib.TrainStream(split, tiny_config).dataset()
   x, y, w = next(iter(ds))
   batch = tiny_config.train.batch_size
-  assert x["mel"].shape == (batch, pipeline.segment_frames(tiny_config),
+  assert x["mel"].shape == (batch, segments_lib.segment_frames(tiny_config),
                             tiny_config.features.n_mels)
   assert set(y) == set(w) == {"genre", "emotion"}
   assert "track_id" not in x  # strings never reach the model

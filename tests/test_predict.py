@@ -15,7 +15,7 @@ from jmer.inference import predict
 from jmer.inference import output as predict_output
 from jmer.data import audio
 from jmer.data import features
-from jmer.data import pipeline
+from jmer.data import segments as segments_lib
 import model_files
 
 
@@ -83,10 +83,10 @@ def test_streamed_tiling_equals_evaluation_tiling(n_frames, hop):
   track = {"mel": np.arange(n_frames * 2, dtype=np.float32).reshape(n_frames, 2)}
   blocks = [{"mel": track["mel"][i:i + 97]} for i in range(0, n_frames, 97)]
   streamed = list(predict.tiled_segments(iter(blocks), 129, hop))
-  starts = pipeline.eval_starts(n_frames, 129, hop)
+  starts = segments_lib.eval_starts(n_frames, 129, hop)
   assert [s for s, _ in streamed] == starts
   for (start, segment), expected in zip(streamed, starts):
-    np.testing.assert_array_equal(segment["mel"], pipeline.crop(track, expected, 129)["mel"])
+    np.testing.assert_array_equal(segment["mel"], segments_lib.crop(track, expected, 129)["mel"])
 
 
 def test_prediction_equals_evaluation_of_the_whole_file(bundle, songs):
@@ -94,8 +94,8 @@ def test_prediction_equals_evaluation_of_the_whole_file(bundle, songs):
   result = predict.predict_file(bundle, songs["long"], timeline=True)
   feats = features.compute_features(audio.load_audio(songs["long"], 22050), bundle.params)
   length = bundle.meta["segment_frames"]
-  starts = pipeline.eval_starts(len(feats["mel"]), length, bundle.hop_frames)
-  x = {"mel": np.stack([pipeline.crop(feats, s, length)["mel"] for s in starts])}
+  starts = segments_lib.eval_starts(len(feats["mel"]), length, bundle.hop_frames)
+  x = {"mel": np.stack([segments_lib.crop(feats, s, length)["mel"] for s in starts])}
   expected = bundle.model.predict(x, verbose=0)
   assert result["segments"] == len(starts) == len(result["timeline"])
   np.testing.assert_allclose([result["genre_probabilities"][g] for g in bundle.genre_names],

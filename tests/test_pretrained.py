@@ -12,8 +12,9 @@ from jmer import labels
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
 from jmer.data import musicnn_input
-from jmer.data import pipeline
+from jmer.data import segments as segments_lib
 from jmer.models import build
+from jmer.training import optimizers
 from jmer.training import train
 
 
@@ -101,11 +102,11 @@ def test_fine_tuning_updates_the_pretrained_network_at_the_scaled_rate(tiny_conf
   model = build.build_model(config, params, labels.GTZAN_GENRES)
   pretrained = build.pretrained_variables(model)
   assert pretrained and not any("bn" in v.path for v in pretrained)  # batch norms stay frozen
-  optimizer = train.make_optimizer(config, steps_per_epoch=10)
+  optimizer = optimizers.make_optimizer(config, steps_per_epoch=10)
   optimizer.scale_learning_rate(pretrained, 0.1)
   model.compile(optimizer=optimizer, loss={"genre": "sparse_categorical_crossentropy",
                                            "emotion": "mse"})
-  frames = pipeline.segment_frames(config)
+  frames = segments_lib.segment_frames(config)
   rng = np.random.default_rng(0)
   x = {"musicnn": rng.uniform(0, 3, (8, frames, 96)).astype(np.float32)}
   y = {"genre": rng.integers(0, 10, 8), "emotion": rng.normal(0, .5, (8, 2))}
@@ -128,7 +129,7 @@ def test_fine_tuned_model_file_loads_in_safe_mode(tiny_config, tmp_path):
   path = model_file.export_model(model, config, labels.GTZAN_GENRES, tmp_path / "model.keras")
   bundle = model_file.load_model_bundle(path)  # safe mode: standard layers only
   x = {"musicnn": np.random.default_rng(0).uniform(
-      0, 3, (2, pipeline.segment_frames(config), 96)).astype(np.float32)}
+      0, 3, (2, segments_lib.segment_frames(config), 96)).astype(np.float32)}
   expected, loaded = model.predict(x, verbose=0), bundle.model.predict(x, verbose=0)
   for name in expected:
     np.testing.assert_allclose(loaded[name], expected[name], atol=1e-5)

@@ -284,7 +284,8 @@ def _mean_average_precision(truth, predictions, names) -> dict:
 
 def test_a_multi_label_task_needs_only_its_spec_and_a_metrics_function(
     tiny_config, tmp_path, monkeypatch):
-  from jmer.data import pipeline
+  from jmer.data import splits as splits_lib
+  from jmer.data import train_stream as train_stream_lib
   from jmer.evaluation import evaluate
   from jmer.experiments import results
   from jmer.models import build
@@ -299,9 +300,9 @@ def test_a_multi_label_task_needs_only_its_spec_and_a_metrics_function(
   tracks = [tracks_lib.Track(f"t{i}", f"/x/t{i}.wav", "d", extra=(("tags", t),))
             for i, t in enumerate(tags)]
   rng = np.random.default_rng(0)
-  split = pipeline.SplitData(tracks, {"mel": [
+  split = splits_lib.SplitData(tracks, {"mel": [
       rng.normal(size=(300, config.features.n_mels)).astype(np.float16) for _ in tracks]})
-  x, y, w = pipeline.TrainStream(split, config).batch(0, 0)
+  x, y, w = train_stream_lib.TrainStream(split, config).batch(0, 0)
   assert y["genre_tags"].shape == (8, 3) and y["genre_tags"].dtype == np.float32
 
   heads = tasks_lib.model_heads(config)

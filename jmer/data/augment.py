@@ -2,7 +2,7 @@
 
 `make_augmenter(config, train_split)` returns `augment(x, rng) -> x` for the training stream, or
 None when every augmentation is off. It works on a whole batch at once, `x` being
-{name: float32 (batch, frames, bins)}: `pipeline.TrainStream` calls it once per batch with a
+{name: float32 (batch, frames, bins)}: `train_stream.TrainStream` calls it once per batch with a
 Generator seeded by (seed, epoch, batch), so the same seed and epoch give the same augmented
 batches whichever order tf.data's parallel workers run them in. Every draw is one vectorised
 call per batch (no per-segment Python loop) and all arithmetic is float32. Evaluation never sees
@@ -34,7 +34,7 @@ COLOUR_EXPONENTS = {"white": 0.0, "pink": 1.0, "brown": 2.0}  # noise power ∝ 
 def make_augmenter(config, train_split=None):
   """The configured augmentations as one callable(x_dict, rng), or None if all are off.
 
-  `train_split` (pipeline.SplitData) supplies other training clips as background noise.
+  `train_split` (splits.SplitData) supplies other training clips as background noise.
   """
   a, names = config.augment, tuple(config.features.names)
   steps = []

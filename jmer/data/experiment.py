@@ -12,7 +12,8 @@ import logging
 from jmer import labels
 from jmer.data import features as features_lib
 from jmer.data import folds
-from jmer.data import pipeline
+from jmer.data import segments as segments_lib
+from jmer.data import splits as splits_lib
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import DATASETS
 from jmer.data.datasets import sources as sources_lib
@@ -20,7 +21,7 @@ from jmer.data.datasets import sources as sources_lib
 
 @dataclasses.dataclass
 class ExperimentData:
-  splits: dict  # 'train' / 'val' / 'test' -> pipeline.SplitData
+  splits: dict  # 'train' / 'val' / 'test' -> splits_lib.SplitData
   genre_names: tuple
   params: dict  # feature name -> feature parameters (what the model's inputs mean)
   description: dict  # JSON-ready: source, per-split counts, skipped files, padded tracks
@@ -190,9 +191,9 @@ def load_experiment_data(config, progress: bool = True) -> ExperimentData:
   """Lists the configured datasets, caches their features, splits by track, loads the splits."""
   prep = list_and_cache(config, progress=progress)
   params, cache_root, genre_names = prep.params, prep.cache_root, prep.genre_names
-  splits = {s: pipeline.load_split(prep.by_split[s], params, cache_root)
+  splits = {s: splits_lib.load_split(prep.by_split[s], params, cache_root)
             for s in tracks_lib.SPLITS}
-  length = pipeline.segment_frames(config)
+  length = segments_lib.segment_frames(config)
   padded = [t.track_id for s in splits.values() for i, t in enumerate(s.tracks)
             if s.frames(i) < length]
   weights = dict(zip(prep.sources, sources_lib.mix_weights(config, prep.sources)))

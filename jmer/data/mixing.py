@@ -7,10 +7,10 @@ a resumed run draws the same mixed epoch an uninterrupted one would.
 
 import numpy as np
 
-from jmer.data import pipeline
+from jmer.data import train_stream as train_stream_lib
 
 
-class MixedStream(pipeline.TrainStream):
+class MixedStream(train_stream_lib.TrainStream):
   """A TrainStream whose epoch draws each sample's dataset by `weights`, then a track of it.
 
   An epoch has as many samples as the plain stream (every training track crops_per_track
@@ -41,9 +41,9 @@ class MixedStream(pipeline.TrainStream):
     return out
 
 
-def train_stream(data, config, augment=None) -> pipeline.TrainStream:
+def train_stream(data, config, augment=None) -> train_stream_lib.TrainStream:
   """The training stream for `data`: plain for one dataset, mixed by data.mix_weights for more."""
   weights = data.mix_weights or {}
   if len(weights) <= 1:
-    return pipeline.TrainStream(data.splits["train"], config, augment=augment)
+    return train_stream_lib.TrainStream(data.splits["train"], config, augment=augment)
   return MixedStream(data.splits["train"], config, weights, augment=augment)

@@ -11,9 +11,10 @@ from jmer import tasks as tasks_lib
 from jmer.evaluation import metrics as metrics_lib
 from jmer.evaluation import plots
 from jmer.data import pipeline
+from jmer.data import splits as splits_lib
 
 
-def predict_tracks(model, split: pipeline.SplitData, config) -> dict:
+def predict_tracks(model, split: splits_lib.SplitData, config) -> dict:
   """Per-track predictions {head: (n_tracks, dim)} for a split, from its tiled segments, cut
   batch by batch (only the segment predictions are held)."""
   batches, owner = pipeline.tiled_dataset(split, config, shuffle=False)
@@ -44,7 +45,7 @@ def per_dataset_metrics(preds: dict, tracks, genre_names, config) -> dict:
   return out
 
 
-def write_predictions_csv(path, preds: dict, split: pipeline.SplitData, genre_names):
+def write_predictions_csv(path, preds: dict, split: splits_lib.SplitData, genre_names):
   """One row per test track: its id and dataset, then every known task's columns (jmer.tasks:
   true and predicted values; empty where the track has no label or the model no head)."""
   with open(path, "w", newline="") as fh:
@@ -94,7 +95,8 @@ def write_figures(workdir: pathlib.Path, results: dict, preds: dict, split, genr
     plots.plot_learning_curves(history, figures / "learning_curves.png")
 
 
-def evaluate_and_report(model, data, config, workdir, extra: dict | None = None) -> dict:
+def evaluate_and_report(model, data, config, workdir, extra: dict | None = None,
+                        data_notes: dict | None = None) -> dict:
   """Evaluates `model` on the test split, writes every output file and prints the table.
 
   Args:
@@ -103,6 +105,8 @@ def evaluate_and_report(model, data, config, workdir, extra: dict | None = None)
     config: the run's config.
     workdir: where metrics.json, test_predictions.csv and figures/ go.
     extra: top-level entries of metrics.json besides the metrics (e.g. 'training').
+    data_notes: entries added to metrics.json's 'data' section (data.description), e.g. the
+      transfer leakage check.
   Returns:
     The report written to metrics.json.
   """
@@ -119,7 +123,7 @@ def evaluate_and_report(model, data, config, workdir, extra: dict | None = None)
   report = dict(metrics=results, per_dataset=by_dataset, baseline_mfcc_linear=reference,
                 **(extra or {}),
                 config=config.to_dict(), versions=run_record.package_versions(),
-                data=data.description)
+                data=dict(data.description, **(data_notes or {})))
   run_record.write_json(workdir / "metrics.json", report)
   print(f"\nTest metrics ({len(split.tracks)} held-out tracks, segment predictions averaged "
         f"per track):\n{metrics_lib.format_metrics_table(results)}")

@@ -6,7 +6,7 @@ r"""Predict genre and emotion for any audio file with a trained (exported) jmer 
 Long files are streamed: audio is decoded in blocks, resampled block by block (soxr's streaming
 resampler gives the same samples as resampling the whole file), turned into features a few
 segments at a time with enough context on both sides that every frame equals the whole-file
-computation, tiled into segments exactly like evaluation tiles a track (pipeline.eval_starts),
+computation, tiled into segments exactly like evaluation tiles a track (segments.eval_starts),
 and predicted batch by batch while a background thread prepares the next batch. Only running
 sums are kept, so memory does not grow with the file's length.
 

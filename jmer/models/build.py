@@ -6,7 +6,7 @@ from jmer import names
 from jmer import tasks as tasks_lib
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
-from jmer.data import pipeline
+from jmer.data import segments as segments_lib
 from jmer.models import branches
 from jmer.models import fusion
 from jmer.models import heads
@@ -85,7 +85,7 @@ def build_model(config, params: dict, genre_names, stats: dict | None = None) ->
   """
   keras.utils.set_random_seed(config.seed)  # fixes the initial weights
   tasks = tasks_lib.output_names(config)
-  inputs, embeddings = _branch_embeddings(config, params, stats, pipeline.segment_frames(config))
+  inputs, embeddings = _branch_embeddings(config, params, stats, segments_lib.segment_frames(config))
   merge = names.lookup(FUSIONS, "fusion", config.model.fusion)
   if len(embeddings) == 1:  # one branch: nothing to fuse, every mode is the concat identity
     merge = _concat_fusion_outputs

@@ -1,5 +1,6 @@
-"""AdamW with a per-variable learning-rate factor: the fine-tuned pretrained network learns
-slower than the freshly initialised layers around it.
+"""The training optimizer: AdamW with a warm-up/cosine schedule (`make_optimizer`), the
+variables spared weight decay (`no_decay_variables`), and a per-variable learning-rate factor:
+the fine-tuned pretrained network learns slower than the freshly initialised layers around it.
 
 Scaling the gradients instead would do nothing: Adam divides each update by the running RMS of
 its gradient, so its steps do not depend on the gradient's scale. The factor therefore goes into
@@ -34,3 +35,29 @@ class ScaledAdamW(keras.optimizers.AdamW):
     if factor != 1.0:
       learning_rate = keras.ops.multiply(learning_rate, factor)
     super().update_step(gradient, variable, learning_rate)
+
+
+def make_optimizer(config, steps_per_epoch: int) -> "ScaledAdamW":
+  """AdamW with a linear warm-up then cosine decay over the configured epochs.
+
+  Args:
+    config: the run's config; its `train` section gives epochs, warmup_epochs (in epochs),
+      learning_rate (the peak, reached after warm-up from a tenth of it) and weight_decay.
+    steps_per_epoch: optimizer steps (batches) per epoch.
+  Returns:
+    A ScaledAdamW whose rate decays to 1% of the peak by the last step.
+  """
+  t = config.train
+  total = max(1, t.epochs * steps_per_epoch)
+  warmup = min(total - 1, t.warmup_epochs * steps_per_epoch)
+  schedule = keras.optimizers.schedules.CosineDecay(
+      initial_learning_rate=t.learning_rate / 10, decay_steps=total - warmup, alpha=0.01,
+      warmup_target=t.learning_rate, warmup_steps=warmup)
+  return ScaledAdamW(learning_rate=schedule, weight_decay=t.weight_decay)
+
+
+def no_decay_variables(model) -> list:
+  """Biases, norm scales/offsets (every vector) and fusion gate logits: decaying them toward
+  zero only fights the normalisation they do (AdamW's usual exclusions)."""
+  return [v for v in model.trainable_variables
+          if len(v.shape) <= 1 or v.path.endswith("gate_logits")]

@@ -1,9 +1,8 @@
 """Builds data and model from a config, trains (resumably), and evaluates: one plain function."""
 
-import keras
-
 from jmer import tasks as tasks_lib
 from jmer.training import callbacks as callbacks_lib
+from jmer.training import checkpoints
 from jmer import config as config_lib
 from jmer.data import augment as augment_lib
 from jmer.evaluation import evaluate
@@ -16,41 +15,37 @@ from jmer.training import transfer
 from jmer.data import experiment
 from jmer.data import mixing
 from jmer.data import pipeline
+from jmer.data import statistics as statistics_lib
 from jmer.models import build
 from jmer.models import fusion
 
 
-def make_optimizer(config, steps_per_epoch: int) -> keras.optimizers.Optimizer:
-  """AdamW with a linear warm-up then cosine decay over the configured epochs."""
-  t = config.train
-  total = max(1, t.epochs * steps_per_epoch)
-  warmup = min(total - 1, t.warmup_epochs * steps_per_epoch)
-  schedule = keras.optimizers.schedules.CosineDecay(
-      initial_learning_rate=t.learning_rate / 10, decay_steps=total - warmup, alpha=0.01,
-      warmup_target=t.learning_rate, warmup_steps=warmup)
-  return optimizers.ScaledAdamW(learning_rate=schedule, weight_decay=t.weight_decay)
+def build_and_compile(config, data, steps_per_epoch: int) -> tuple:
+  """The configured model, with transferred weights if train.init_from is set, compiled.
 
-
-def no_decay_variables(model) -> list:
-  """Biases, norm scales/offsets (every vector) and fusion gate logits: decaying them toward
-  zero only fights the normalisation they do (AdamW's usual exclusions)."""
-  return [v for v in model.trainable_variables
-          if len(v.shape) <= 1 or v.path.endswith("gate_logits")]
-
-
-def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
+  Args:
+    config: the run's config.
+    data: the loaded experiment (jmer.data.experiment.ExperimentData): its training split
+      gives the normalisation statistics, its test split the tracks a transfer source must not
+      have trained on.
+    steps_per_epoch: training batches per epoch, for the learning-rate schedule.
+  Returns:
+    (model, notes): `notes` is what the run record's data section gains, {} or
+    {'transfer_leakage_check': ...} (jmer.training.transfer.check_test_overlap).
+  """
   model_heads = tasks_lib.model_heads(config)  # the task heads, then any aux heads
-  stats = pipeline.feature_stats(data.splits["train"], seed=config.seed)
+  stats = statistics_lib.feature_stats(data.splits["train"], seed=config.seed)
   model = build.build_model(config, data.params, data.genre_names, stats)
+  notes = {}
   if config.train.init_from:  # before compile: freezing changes what compile trains
-    data.description["transfer_leakage_check"] = transfer.check_test_overlap(
+    notes["transfer_leakage_check"] = transfer.check_test_overlap(
         config.train.init_from, data.splits["test"].tracks, config.train.allow_test_overlap)
     copied = transfer.load_matching_weights(model, config.train.init_from,
                                             freeze=config.train.freeze_transferred)
     print(f"Transferred {len(copied)} layer(s) from {config.train.init_from}"
           + (" (frozen)" if config.train.freeze_transferred else "") + ".")
-  optimizer = make_optimizer(config, steps_per_epoch)
-  optimizer.exclude_from_weight_decay(var_list=no_decay_variables(model))
+  optimizer = optimizers.make_optimizer(config, steps_per_epoch)
+  optimizer.exclude_from_weight_decay(var_list=optimizers.no_decay_variables(model))
   # A fine-tuned pretrained network learns at model.pretrained.learning_rate_scale x the rate.
   optimizer.scale_learning_rate(build.pretrained_variables(model),
                                 config.model.pretrained.learning_rate_scale)
@@ -58,7 +53,7 @@ def build_and_compile(config, data, steps_per_epoch: int) -> keras.Model:
                 loss=losses.task_losses(model_heads, config),
                 loss_weights=losses.loss_weights(model_heads, config),
                 weighted_metrics=losses.task_metrics(tasks_lib.output_names(config)))
-  return model
+  return model, notes
 
 
 def train_and_evaluate(config, workdir, augment=None) -> dict:
@@ -91,22 +86,22 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
         f"config.train.batch_size = {config.train.batch_size}: larger than one epoch's "
         f"{stream.samples_per_epoch} training segments; lower it or raise train.crops_per_track.")
   steps_per_epoch = stream.steps_per_epoch
-  model = build_and_compile(config, data, steps_per_epoch)
-  checkpoints = workdir / "checkpoints"
-  state = callbacks_lib.load_state(checkpoints)
+  model, data_notes = build_and_compile(config, data, steps_per_epoch)
+  checkpoint_dir = workdir / "checkpoints"
+  state = checkpoints.load_state(checkpoint_dir)
   fingerprint = d["fingerprint"]
-  callbacks_lib.check_same_data(state, fingerprint, checkpoints)
+  checkpoints.check_same_data(state, fingerprint, checkpoint_dir)
   workdir_lib.write_train_tracks(workdir, data.splits["train"].tracks)
   initial_epoch = 0
   if state:
     model.optimizer.build(model.trainable_variables)  # so optimizer slots load too
-    model.load_weights(checkpoints / "last.weights.h5")
+    model.load_weights(checkpoint_dir / checkpoints.LAST)
     initial_epoch = state["epoch"]
-    print(f"Resuming from {checkpoints}: {initial_epoch} epoch(s) done, "
+    print(f"Resuming from {checkpoint_dir}: {initial_epoch} epoch(s) done, "
           f"best val_loss {state['best_val_loss']:.4f} at epoch {state['best_epoch']}.")
 
-  if not callbacks_lib.training_finished(state, config.train.epochs):
-    checkpointer = callbacks_lib.CheckpointAndResume(checkpoints, config.train.patience,
+  if not checkpoints.training_finished(state, config.train.epochs):
+    checkpointer = callbacks_lib.CheckpointAndResume(checkpoint_dir, config.train.patience,
                                                      config.train.epochs, fingerprint,
                                                      select_on=config.train.select_on)
     val = data.splits["val"]
@@ -128,13 +123,13 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
       epoch, batch = checkpointer.nan_at
       raise FloatingPointError(
           f"Training loss became NaN/inf in epoch {epoch}" + (f", batch {batch}" if batch else "")
-          + f". The last good checkpoint is kept in {checkpoints}. Lower train.learning_rate "
+          + f". The last good checkpoint is kept in {checkpoint_dir}. Lower train.learning_rate "
           f"(now {config.train.learning_rate}) or check the input data.")
   else:
     print(f"Training already finished in {workdir}; evaluating its best checkpoint.")
 
-  state = callbacks_lib.load_state(checkpoints)
-  model.load_weights(checkpoints / "best.keras")
+  state = checkpoints.load_state(checkpoint_dir)
+  model.load_weights(checkpoint_dir / checkpoints.BEST)
   gates = fusion.gate_weights(model)
   model = build.inference_model(model, config)  # without aux heads
   # The best weights with their feature settings and labels: all `jmer.inference.predict` needs.
@@ -145,4 +140,5 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
                              stopped_early=state["stopped_early"]))
   if gates:  # which feature each task relies on
     extra["fusion_gates"] = gates
-  return evaluate.evaluate_and_report(model, data, config, workdir, extra=extra)
+  return evaluate.evaluate_and_report(model, data, config, workdir, extra=extra,
+                                      data_notes=data_notes)

@@ -1,0 +1,85 @@
+"""The training stream: each epoch's random segments, drawn from (seed, epoch) alone.
+
+The stream works per batch, not per segment: one epoch's (track, offset) draws are made up
+front, and tf.data's parallel workers each cut and augment whole batches from them, so the
+model, not Python, sets the pace (benchmarks/input_pipeline.py).
+"""
+
+import threading
+
+import numpy as np
+import tensorflow as tf
+
+from jmer import tasks as tasks_lib
+from jmer.data import pipeline
+from jmer.data import segments as segments_lib
+from jmer.data import splits as splits_lib
+
+
+class TrainStream:
+  """Random training segments; the epoch number (set by a callback) seeds each epoch's draw.
+
+  Seeding by (seed, epoch) rather than by a running generator makes a resumed run draw exactly
+  the segments and augmentations an uninterrupted run would have drawn. Each batch's
+  augmentation is seeded by (seed, epoch, batch), so parallel workers give the same batches in
+  any order.
+  """
+
+  def __init__(self, split: splits_lib.SplitData, config, augment=None):
+    self.split, self.config, self.augment = split, config, augment
+    self.names = tasks_lib.output_names(config)
+    self.length = segments_lib.segment_frames(config)
+    self.labels, self.weights = splits_lib.track_targets(split, self.names)
+    self.n_frames = np.array([split.frames(i) for i in range(len(split.tracks))], np.int64)
+    self.epoch = 0
+    self._plans, self._lock = {}, threading.Lock()
+
+  @property
+  def samples_per_epoch(self) -> int:
+    return len(self.split.tracks) * self.config.train.crops_per_track
+
+  @property
+  def steps_per_epoch(self) -> int:
+    return self.samples_per_epoch // self.config.train.batch_size
+
+  def order(self, rng) -> np.ndarray:
+    """The epoch's track indices: every track crops_per_track times, shuffled."""
+    return rng.permutation(np.repeat(np.arange(len(self.split.tracks)),
+                                     self.config.train.crops_per_track))
+
+  def plan(self, epoch: int):
+    """(track index, start frame) of every segment of `epoch`, from (seed, epoch) alone."""
+    with self._lock:
+      if epoch not in self._plans:
+        rng = np.random.default_rng([self.config.seed, 1, epoch])
+        tracks = self.order(rng)
+        starts = rng.integers(0, np.maximum(self.n_frames[tracks] - self.length, 0) + 1)
+        self._plans = {epoch: (tracks, starts)}  # only the current epoch is kept
+      return self._plans[epoch]
+
+  def batch(self, epoch: int, index: int):
+    """Batch `index` of `epoch` as numpy (x, y, w): cut from the cache, then augmented."""
+    size = self.config.train.batch_size
+    tracks, starts = self.plan(epoch)
+    tracks, starts = tracks[index * size:(index + 1) * size], starts[index * size:][:size]
+    x = segments_lib.cut_segments(self.split, tracks, starts, self.length)
+    if self.augment is not None:
+      x = self.augment(x, np.random.default_rng([self.config.seed, 3, epoch, index]))
+    return (x, {k: v[tracks] for k, v in self.labels.items()},
+            {k: v[tracks] for k, v in self.weights.items()})
+
+  def _batch_numbers(self):
+    """(epoch, batch index) pairs for one pass; the epoch is read when the pass starts."""
+    epoch = self.epoch
+    for index in range(self.steps_per_epoch):
+      yield epoch, index
+
+  def dataset(self) -> tf.data.Dataset:
+    numbers = tf.data.Dataset.from_generator(
+        self._batch_numbers, output_signature=(tf.TensorSpec((), tf.int64),
+                                               tf.TensorSpec((), tf.int64)))
+    # A known length lets Keras size its progress bar and end epochs without warnings. Only
+    # whole batches: every batch has the same size (and divides under DataParallel).
+    numbers = numbers.apply(tf.data.experimental.assert_cardinality(self.steps_per_epoch))
+    spec = pipeline.batch_spec(self.config, self.split, self.config.train.batch_size)
+    return pipeline.map_batches(numbers, self.batch, spec)
