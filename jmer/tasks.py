@@ -143,8 +143,8 @@ class Task:
     """A predict result (or timeline row) under `predict_columns` ('' for what it lacks)."""
     return [entry.get(column, "") for column in self.predict_columns()]
 
-  @property
   def timeline_header(self) -> str:
+    """This task's column heading in the timeline of predict's table."""
     return f"{self.name:<12}"
 
   def timeline_cell(self, row: dict) -> str:
@@ -213,7 +213,8 @@ class GenreTask(Task):
     top = list(entry.get("genres", [])) + [{"genre": "", "probability": ""}] * 3
     return [cell for g in top[:3] for cell in (g["genre"], g["probability"])]
 
-  timeline_header = f"{'genre':<12} {'prob':>5}"
+  def timeline_header(self) -> str:
+    return f"{'genre':<12} {'prob':>5}"
 
   def timeline_cell(self, row: dict) -> str:
     top = (row.get("genres") or [{"genre": "", "probability": float("nan")}])[0]
@@ -299,7 +300,8 @@ class ArousalValenceTask(Task):
   def predict_columns(self) -> tuple:
     return ("arousal", "valence")
 
-  timeline_header = f"{'arousal':>7} {'valence':>7}"
+  def timeline_header(self) -> str:
+    return f"{'arousal':>7} {'valence':>7}"
 
   def timeline_cell(self, row: dict) -> str:
     return f"{_signed(row.get('arousal')):>7} {_signed(row.get('valence')):>7}"
@@ -355,7 +357,8 @@ class QuadrantTask(Task):
   def predict_columns(self) -> tuple:
     return ("quadrant",)  # the quadrant head's, or the one implied by arousal-valence
 
-  timeline_header = "quadrant"
+  def timeline_header(self) -> str:
+    return "quadrant"
 
   def timeline_cell(self, row: dict) -> str:
     return f"{row.get('quadrant', '')}"

@@ -94,7 +94,10 @@ def test_weight_decay_spares_biases_norms_and_gates(tiny_config):
   tiny_config.model.fusion = "gated"
   model = build.build_model(tiny_config, features_lib.feature_params(tiny_config),
                             labels.GTZAN_GENRES)
-  optimizer = optimizers.make_optimizer(tiny_config, steps_per_epoch=10)
+  t = tiny_config.train
+  optimizer = optimizers.make_optimizer(
+      learning_rate=t.learning_rate, weight_decay=t.weight_decay, epochs=t.epochs,
+      warmup_epochs=t.warmup_epochs, steps_per_epoch=10)
   optimizer.exclude_from_weight_decay(var_list=optimizers.no_decay_variables(model))
   decayed = {v.path for v in model.trainable_variables if optimizer._use_weight_decay(v)}
   spared = {v.path for v in model.trainable_variables} - decayed

@@ -60,7 +60,8 @@ def _epoch(stream, epoch):
 def test_training_draws_depend_on_seed_and_epoch_only(tiny_config):
   tiny_config.train.batch_size = 2
   split = _split(tiny_config, [300, 400, 500, 350])
-  a, b = train_stream_lib.TrainStream(split, tiny_config), train_stream_lib.TrainStream(split, tiny_config)
+  a = train_stream_lib.TrainStream(split, tiny_config)
+  b = train_stream_lib.TrainStream(split, tiny_config)
   same = lambda p, q: all(np.array_equal(u, v) for u, v in zip(p, q))
   assert same(_epoch(a, 0), _epoch(b, 0))
   assert not same(_epoch(a, 0), _epoch(b, 1))

@@ -37,7 +37,7 @@ def test_crnn_gradient_has_no_select_and_scatter():
   # The reason the layer exists: max pooling's reduce-window gradient is a scatter that XLA's
   # CPU backend runs slowly. The default CRNN's gradient must not contain one.
   config = config_lib.validate(config_lib.base_config())
-  trunk = trunks.crnn_trunk((431, 128), config, "mel_crnn")
+  trunk = trunks.trunk_from_config(config.model, (431, 128), "mel_crnn")
   x = np.zeros((2, 431, 128), np.float32)
 
   def loss(trainable):

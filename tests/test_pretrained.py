@@ -102,7 +102,9 @@ def test_fine_tuning_updates_the_pretrained_network_at_the_scaled_rate(tiny_conf
   model = build.build_model(config, params, labels.GTZAN_GENRES)
   pretrained = build.pretrained_variables(model)
   assert pretrained and not any("bn" in v.path for v in pretrained)  # batch norms stay frozen
-  optimizer = optimizers.make_optimizer(config, steps_per_epoch=10)
+  optimizer = optimizers.make_optimizer(
+      learning_rate=config.train.learning_rate, weight_decay=config.train.weight_decay,
+      epochs=config.train.epochs, warmup_epochs=config.train.warmup_epochs, steps_per_epoch=10)
   optimizer.scale_learning_rate(pretrained, 0.1)
   model.compile(optimizer=optimizer, loss={"genre": "sparse_categorical_crossentropy",
                                            "emotion": "mse"})

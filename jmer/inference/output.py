@@ -35,7 +35,7 @@ def format_table(result: dict) -> str:
   lines += [f"  {label:<9} {'   '.join(texts)}" for label, texts in by_line.items()]
   if result.get("timeline"):
     tasks = tasks_lib.TASKS.values()
-    lines.append(f"  {'start':>7} {'end':>7}  " + "  ".join(t.timeline_header for t in tasks))
+    lines.append(f"  {'start':>7} {'end':>7}  " + "  ".join(t.timeline_header() for t in tasks))
     for row in result["timeline"]:
       lines.append(f"  {_clock(row['start']):>7} {_clock(row['end']):>7}  "
                    + "  ".join(t.timeline_cell(row) for t in tasks))

@@ -31,7 +31,7 @@ def expand_targets(config):
 
 def _branch_embeddings(config, params, stats, frames):
   """{feature: input}, {feature: embedding}: one trunk per branch, or one shared trunk."""
-  make_trunk = names.lookup(trunks.TRUNKS, "trunk", config.model.trunk)
+  m = config.model
   inputs, embeddings, shared = {}, {}, None
   for name, p in params.items():
     mean, var = (stats or {}).get(name, (None, None))
@@ -42,36 +42,40 @@ def _branch_embeddings(config, params, stats, frames):
     if fine_tune:  # the pretrained network itself, then the pooled trunk over its patches
       x = branches.pretrained_network_branch(x, name, p["network"])
     if pretrained:  # embeddings, not a spectrogram: no CRNN/Transformer, no shared trunk
-      embeddings[name] = trunks.pretrained_pooled_trunk(x.shape[1:], config, f"{name}_pooled")(x)
-    elif config.model.shared_trunk:
-      x = branches.projection_stem(x, name, config.model.stem_width)
-      shared = shared or make_trunk(x.shape[1:], config, f"shared_{config.model.trunk}")
+      embeddings[name] = trunks.pretrained_pooled_trunk(
+          x.shape[1:], f"{name}_pooled", embedding_dim=m.embedding_dim,
+          embedding_dropout=m.dropout)(x)
+    elif m.shared_trunk:
+      x = branches.projection_stem(x, name, m.stem_width)
+      shared = shared or trunks.trunk_from_config(m, x.shape[1:], f"shared_{m.trunk}")
       embeddings[name] = shared(x)
     else:
-      embeddings[name] = make_trunk(x.shape[1:], config, f"{name}_{config.model.trunk}")(x)
+      embeddings[name] = trunks.trunk_from_config(m, x.shape[1:], f"{name}_{m.trunk}")(x)
   return inputs, embeddings
 
 
-def _concat_fusion_outputs(embeddings, per_branch_wanted, tasks, genre_names, config):
+def _concat_fusion_outputs(embeddings, per_branch_wanted, tasks, genre_names, model_config):
   """Heads on the concatenated branch embeddings; per-branch predictions only for aux heads."""
-  outputs = heads.task_heads(fusion.concat_fusion(embeddings, config), tasks, genre_names)
+  fused = fusion.concat_fusion(embeddings, embedding_dim=model_config.embedding_dim,
+                               dropout=model_config.dropout)
+  outputs = heads.task_heads(fused, tasks, genre_names)
   per_branch = ({b: heads.branch_predictions(e, b, tasks, genre_names)
                  for b, e in embeddings.items()} if per_branch_wanted else {})
   return outputs, per_branch
 
 
-def _late_fusion_outputs(embeddings, per_branch_wanted, tasks, genre_names, config):
-  """Per-branch predictions merged by the LateFusion layer (config.model.fusion), then each
-  task's output activation."""
+def _late_fusion_outputs(embeddings, per_branch_wanted, tasks, genre_names, model_config):
+  """Per-branch predictions merged by the LateFusion layer (model.fusion: 'mean' or 'gated'),
+  then each task's output activation."""
   per_branch = {b: heads.branch_predictions(e, b, tasks, genre_names)
                 for b, e in embeddings.items()}
-  fused = fusion.fuse_predictions(per_branch, tasks, config.model.fusion)
+  fused = fusion.fuse_predictions(per_branch, tasks, model_config.fusion)
   outputs = {t: heads.output_activation(fused[t], t, name=t) for t in tasks}
   return outputs, per_branch
 
 
 # How branches merge, by config.model.fusion: fn(embeddings, per-branch predictions wanted,
-# task names, genre names, config) -> ({task: output}, {branch: {task: prediction}}).
+# task names, genre names, config.model) -> ({task: output}, {branch: {task: prediction}}).
 FUSIONS = names.builders(names.FUSIONS, "fusion", concat=_concat_fusion_outputs,
                          mean=_late_fusion_outputs, gated=_late_fusion_outputs)
 
@@ -85,12 +89,13 @@ def build_model(config, params: dict, genre_names, stats: dict | None = None) ->
   """
   keras.utils.set_random_seed(config.seed)  # fixes the initial weights
   tasks = tasks_lib.output_names(config)
-  inputs, embeddings = _branch_embeddings(config, params, stats, segments_lib.segment_frames(config))
+  frames = segments_lib.segment_frames(config)
+  inputs, embeddings = _branch_embeddings(config, params, stats, frames)
   merge = names.lookup(FUSIONS, "fusion", config.model.fusion)
   if len(embeddings) == 1:  # one branch: nothing to fuse, every mode is the concat identity
     merge = _concat_fusion_outputs
   aux = {name: h for name, h in tasks_lib.model_heads(config).items() if h.is_aux}
-  outputs, per_branch = merge(embeddings, bool(aux), tasks, genre_names, config)
+  outputs, per_branch = merge(embeddings, bool(aux), tasks, genre_names, config.model)
   for name, head in aux.items():
     outputs[name] = heads.output_activation(per_branch[head.branch][head.task.name],
                                             head.task.name, name=name)

@@ -70,13 +70,21 @@ def fuse_predictions(per_branch: dict, tasks, mode: str) -> dict:
   return dict(zip(tasks, fused))
 
 
-def concat_fusion(embeddings: dict, config):
-  """Branch embeddings concatenated into an MLP; the identity with one branch."""
+def concat_fusion(embeddings: dict, *, embedding_dim: int, dropout: float):
+  """Branch embeddings concatenated into an MLP; the identity with one branch.
+
+  Args:
+    embeddings: {branch: (embedding,) tensor}.
+    embedding_dim: units of the MLP's ReLU layer (config.model.embedding_dim).
+    dropout: rate after it (config.model.dropout).
+  Returns:
+    The fused (embedding_dim,) tensor, or the single branch's embedding.
+  """
   if len(embeddings) == 1:
     return next(iter(embeddings.values()))
   x = layers.Concatenate(name="late_fusion")(list(embeddings.values()))
-  x = layers.Dense(config.model.embedding_dim, activation="relu", name="late_fusion_mlp")(x)
-  return layers.Dropout(config.model.dropout, name="late_fusion_dropout")(x)
+  x = layers.Dense(embedding_dim, activation="relu", name="late_fusion_mlp")(x)
+  return layers.Dropout(dropout, name="late_fusion_dropout")(x)
 
 
 def gate_weights(model) -> dict:

@@ -13,47 +13,84 @@ from jmer.models import pooling
 from jmer.models import transformer
 
 
-def crnn_trunk(input_shape, config, name: str) -> keras.Model:
+def crnn_trunk(input_shape, name: str, *, embedding_dim: int, embedding_dropout: float,
+               conv_filters, pool_time, pool_freq, rnn: str, rnn_units: int,
+               strided_first_conv: bool, batchnorm_momentum: float) -> keras.Model:
   """Conv2D blocks (batch norm, pooling) over time × frequency, a BiLSTM/BiGRU over time,
-  then average pooling over time. Returns an embedding of size config.model.embedding_dim."""
-  c = config.model.crnn
+  then average pooling over time and a ReLU embedding layer.
+
+  Args:
+    input_shape: (frames, bins) of the feature map.
+    name: the sub-model's name, also the prefix of its layers.
+    embedding_dim: units of the output embedding (config.model.embedding_dim).
+    embedding_dropout: dropout rate before the recurrent layer and after the embedding
+      (config.model.dropout).
+    conv_filters, pool_time, pool_freq: per block, its filters and its downsampling over time
+      and frequency (config.model.crnn, like the rest).
+    rnn: 'lstm' or 'gru', bidirectional, of `rnn_units` units each way.
+    strided_first_conv: the first block downsamples by a strided conv instead of conv +
+      max-pool.
+    batchnorm_momentum: momentum of the batch norms' moving statistics.
+  Returns:
+    A keras.Model from (frames, bins) to (embedding_dim,).
+  """
   inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
   x = layers.Reshape((input_shape[0], input_shape[1], 1), name=f"{name}_add_channel")(inputs)
-  for i, (filters, pt, pf) in enumerate(zip(c.conv_filters, c.pool_time, c.pool_freq)):
+  for i, (filters, pt, pf) in enumerate(zip(conv_filters, pool_time, pool_freq)):
     # By default the first block downsamples with a strided conv instead of conv + max-pool:
     # XLA's CPU convolution is slowest on the full-resolution one-channel input.
-    strided = i == 0 and c.strided_first_conv
+    strided = i == 0 and strided_first_conv
     x = layers.Conv2D(filters, 3, strides=(pt, pf) if strided else (1, 1), padding="same",
                       use_bias=False, name=f"{name}_conv{i}")(x)
-    x = layers.BatchNormalization(momentum=c.batchnorm_momentum, name=f"{name}_bn{i}")(x)
+    x = layers.BatchNormalization(momentum=batchnorm_momentum, name=f"{name}_bn{i}")(x)
     x = layers.Activation("relu", name=f"{name}_relu{i}")(x)
     if not strided:
       x = pooling.BlockMaxPooling2D((pt, pf), name=f"{name}_pool{i}")(x)
   # Fold frequency × channels into one vector per time step for the recurrent layer.
   x = layers.Reshape((x.shape[1], x.shape[2] * x.shape[3]), name=f"{name}_to_sequence")(x)
-  x = layers.Dropout(config.model.dropout, name=f"{name}_dropout_in")(x)
-  cell = {"lstm": layers.LSTM, "gru": layers.GRU}[c.rnn]
-  x = layers.Bidirectional(cell(c.rnn_units, return_sequences=True),
-                           name=f"{name}_bi{c.rnn}")(x)
+  x = layers.Dropout(embedding_dropout, name=f"{name}_dropout_in")(x)
+  cell = {"lstm": layers.LSTM, "gru": layers.GRU}[rnn]
+  x = layers.Bidirectional(cell(rnn_units, return_sequences=True), name=f"{name}_bi{rnn}")(x)
   x = layers.GlobalAveragePooling1D(name=f"{name}_time_pool")(x)
-  x = layers.Dense(config.model.embedding_dim, activation="relu", name=f"{name}_embedding")(x)
-  x = layers.Dropout(config.model.dropout, name=f"{name}_dropout_out")(x)
+  x = layers.Dense(embedding_dim, activation="relu", name=f"{name}_embedding")(x)
+  x = layers.Dropout(embedding_dropout, name=f"{name}_dropout_out")(x)
   return keras.Model(inputs, x, name=name)
 
 
-def pretrained_pooled_trunk(input_shape, config, name: str) -> keras.Model:
+def pretrained_pooled_trunk(input_shape, name: str, *, embedding_dim: int,
+                            embedding_dropout: float) -> keras.Model:
   """The trunk of a pretrained-embedding feature (musicnn): the embeddings already describe the
-  music, so the mean and max over time (frames or patches) and one ReLU layer of
-  config.model.embedding_dim units suffice; a CRNN over them would only overfit."""
+  music, so the mean and max over time (frames or patches) and one ReLU layer suffice; a CRNN
+  over them would only overfit.
+
+  Args:
+    input_shape: (frames or patches, embedding size) of the pretrained embeddings.
+    name: the sub-model's name, also the prefix of its layers.
+    embedding_dim: units of the output embedding (config.model.embedding_dim).
+    embedding_dropout: dropout rate before and after that layer (config.model.dropout).
+  Returns:
+    A keras.Model from input_shape to (embedding_dim,).
+  """
   inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
   pooled = layers.Concatenate(name=f"{name}_mean_max")([
       layers.GlobalAveragePooling1D(name=f"{name}_mean")(inputs),
       layers.GlobalMaxPooling1D(name=f"{name}_max")(inputs)])
-  x = layers.Dropout(config.model.dropout, name=f"{name}_dropout_in")(pooled)
-  x = layers.Dense(config.model.embedding_dim, activation="relu", name=f"{name}_embedding")(x)
-  x = layers.Dropout(config.model.dropout, name=f"{name}_dropout_out")(x)
+  x = layers.Dropout(embedding_dropout, name=f"{name}_dropout_in")(pooled)
+  x = layers.Dense(embedding_dim, activation="relu", name=f"{name}_embedding")(x)
+  x = layers.Dropout(embedding_dropout, name=f"{name}_dropout_out")(x)
   return keras.Model(inputs, x, name=name)
 
 
+# Each builder: fn(input_shape, name, *, embedding_dim, embedding_dropout, **its own options),
+# the options being config.model.<trunk name>.
 TRUNKS = names.builders(names.TRUNKS, "trunk", crnn=crnn_trunk,
                         transformer=transformer.transformer_trunk)
+
+
+def trunk_from_config(model_config, input_shape, name: str) -> keras.Model:
+  """The trunk `model_config.trunk` names, given its own options (model.<trunk>) and the
+  shared embedding size and dropout (model.embedding_dim, model.dropout)."""
+  make_trunk = names.lookup(TRUNKS, "trunk", model_config.trunk)
+  return make_trunk(input_shape, name, embedding_dim=model_config.embedding_dim,
+                    embedding_dropout=model_config.dropout,
+                    **model_config[model_config.trunk].to_dict())

@@ -37,23 +37,24 @@ class ScaledAdamW(keras.optimizers.AdamW):
     super().update_step(gradient, variable, learning_rate)
 
 
-def make_optimizer(config, steps_per_epoch: int) -> "ScaledAdamW":
-  """AdamW with a linear warm-up then cosine decay over the configured epochs.
+def make_optimizer(*, learning_rate: float, weight_decay: float, epochs: int,
+                   warmup_epochs: int, steps_per_epoch: int) -> "ScaledAdamW":
+  """AdamW with a linear warm-up then cosine decay over the run (config.train's keys).
 
   Args:
-    config: the run's config; its `train` section gives epochs, warmup_epochs (in epochs),
-      learning_rate (the peak, reached after warm-up from a tenth of it) and weight_decay.
+    learning_rate: the peak rate, reached after warm-up from a tenth of it.
+    weight_decay: AdamW's decoupled decay factor.
+    epochs: the run's length in epochs; warmup_epochs: the warm-up's, in epochs.
     steps_per_epoch: optimizer steps (batches) per epoch.
   Returns:
     A ScaledAdamW whose rate decays to 1% of the peak by the last step.
   """
-  t = config.train
-  total = max(1, t.epochs * steps_per_epoch)
-  warmup = min(total - 1, t.warmup_epochs * steps_per_epoch)
+  total = max(1, epochs * steps_per_epoch)
+  warmup = min(total - 1, warmup_epochs * steps_per_epoch)
   schedule = keras.optimizers.schedules.CosineDecay(
-      initial_learning_rate=t.learning_rate / 10, decay_steps=total - warmup, alpha=0.01,
-      warmup_target=t.learning_rate, warmup_steps=warmup)
-  return ScaledAdamW(learning_rate=schedule, weight_decay=t.weight_decay)
+      initial_learning_rate=learning_rate / 10, decay_steps=total - warmup, alpha=0.01,
+      warmup_target=learning_rate, warmup_steps=warmup)
+  return ScaledAdamW(learning_rate=schedule, weight_decay=weight_decay)
 
 
 def no_decay_variables(model) -> list:

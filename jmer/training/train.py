@@ -44,7 +44,10 @@ def build_and_compile(config, data, steps_per_epoch: int) -> tuple:
                                             freeze=config.train.freeze_transferred)
     print(f"Transferred {len(copied)} layer(s) from {config.train.init_from}"
           + (" (frozen)" if config.train.freeze_transferred else "") + ".")
-  optimizer = optimizers.make_optimizer(config, steps_per_epoch)
+  t = config.train
+  optimizer = optimizers.make_optimizer(
+      learning_rate=t.learning_rate, weight_decay=t.weight_decay, epochs=t.epochs,
+      warmup_epochs=t.warmup_epochs, steps_per_epoch=steps_per_epoch)
   optimizer.exclude_from_weight_decay(var_list=optimizers.no_decay_variables(model))
   # A fine-tuned pretrained network learns at model.pretrained.learning_rate_scale x the rate.
   optimizer.scale_learning_rate(build.pretrained_variables(model),
