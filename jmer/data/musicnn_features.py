@@ -74,6 +74,26 @@ def _network(network: str):
   return musicnn.load_pretrained(musicnn.build_musicnn(EMBEDDING), dataset=network)
 
 
+@functools.lru_cache(maxsize=2)
+def tag_weights(network: str) -> tuple:
+  """(kernel (200, 50), bias (50,)) of the network's tag layer, which reads the penultimate
+  embedding that a frozen feature caches: tags come from cached embeddings for free."""
+  import keras
+  from jmer.pretrained import musicnn
+  head = keras.Sequential([keras.Input((EMBEDDING_BINS,)),
+                           keras.layers.Dense(len(musicnn.tag_names(network)), name="tags")])
+  musicnn.load_pretrained(head, dataset=network)
+  kernel, bias = head.get_layer("tags").get_weights()
+  return kernel.astype(np.float32), bias.astype(np.float32)
+
+
+def tag_probabilities(embeddings: np.ndarray, network: str) -> np.ndarray:
+  """(frames, 50) musicnn tag probabilities (sigmoid) of (frames, 200) penultimate embeddings."""
+  kernel, bias = tag_weights(network)
+  logits = np.asarray(embeddings, np.float32) @ kernel + bias
+  return 1.0 / (1.0 + np.exp(-logits))
+
+
 def embed_patches(patches: np.ndarray, network: str) -> np.ndarray:
   """(patches, 200) penultimate embeddings of (patches, 187, 96) log-mel patches."""
   model = _network(network)
