@@ -86,9 +86,14 @@ def tag_weights(network: str) -> tuple:
   embedding that a frozen feature caches: tags come from cached embeddings for free."""
   import keras
   from jmer.pretrained import musicnn
-  head = keras.Sequential([keras.Input((EMBEDDING_BINS,)),
-                           keras.layers.Dense(len(musicnn.tag_names(network)), name="tags")])
-  musicnn.load_pretrained(head, dataset=network)
+  from jmer.pretrained import networks
+  spec = networks.get(network)
+  if spec.family != "musicnn":
+    raise ValueError(f"tags come from a musicnn network's penultimate layer, not {network!r}")
+  head = keras.Sequential([
+      keras.Input((spec.embedding_dim,)),
+      keras.layers.Dense(len(musicnn.tag_names(spec.dataset)), name="tags")])
+  musicnn.load_pretrained(head, dataset=spec.dataset)
   kernel, bias = head.get_layer("tags").get_weights()
   return kernel.astype(np.float32), bias.astype(np.float32)
 

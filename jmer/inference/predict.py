@@ -276,7 +276,7 @@ def _summary(bundle, mean: dict) -> dict:
 
 def _tag_network(bundle):
   """The musicnn network whose tags the model's cached embeddings give ('msd'), or None."""
-  params = bundle.params.get("musicnn")
+  params = bundle.params.get("musicnn")  # the MSD musicnn feature: its tags are MSD's
   if params and musicnn_features.is_embedding(params):
     return params["network"]
   return None
@@ -348,7 +348,7 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
   result.update(_ranked(_summary(bundle, mean), top_k))
   if tags["frames"]:
     from jmer.pretrained import musicnn  # Keras is loaded by now: the model is
-    names = musicnn.tag_names(tag_network)
+    names = musicnn.tag_names(tag_network)  # 'msd' is both the network key and its tag set
     probabilities = tags["sum"] / tags["frames"]
     result["tags"] = [dict(tag=names[i], probability=round(float(probabilities[i]), 4))
                       for i in np.argsort(-probabilities)[:top_k]]
