@@ -10,9 +10,10 @@ behind it: they live in jmer.tasks.TASKS. Config variants live in jmer.config_va
 
 # Features computed from one shared STFT (jmer.data.features).
 STFT_FEATURES = ("mel", "mfcc", "chroma")
-# Features embedded by a shipped pretrained musicnn network: feature name -> the network
-# (jmer.pretrained.musicnn.PRETRAINED) it embeds with.
-PRETRAINED_NETWORKS = {"musicnn": "msd", "musicnn_mtt": "mtt"}
+# Features embedded by a shipped pretrained network of the musicnn wheel: feature name -> the
+# network it embeds with (a jmer.pretrained.networks.NETWORKS key).
+PRETRAINED_NETWORKS = {"musicnn": "msd", "musicnn_mtt": "mtt",
+                       "musicnn_vgg": "msd_vgg", "musicnn_vgg_mtt": "mtt_vgg"}
 FEATURES = STFT_FEATURES + tuple(PRETRAINED_NETWORKS)
 
 # Sequence trunks (jmer.models.trunks.TRUNKS): a (frames, bins) map -> an embedding.

@@ -32,19 +32,33 @@ def batch_spec(config, split: splits_lib.SplitData, batch):
           {k: tf.TensorSpec((batch,), tf.float32) for k in names})
 
 
-def map_batches(numbers: tf.data.Dataset, make_batch, spec) -> tf.data.Dataset:
+def cached_dtype_features(spec, split: splits_lib.SplitData):
+  """`spec` with its features in the dtype `split` caches them in (float16): what a batch is
+  cut in before tf.data casts it to float32. NumPy's float16 -> float32 conversion is scalar
+  and dominated a batch's cost; TensorFlow's cast is vectorised, and exact either way."""
+  x, y, w = spec
+  dtypes = {n: tf.as_dtype(split.features[n][0].dtype) if split.features.get(n) else s.dtype
+            for n, s in x.items()}
+  return ({n: tf.TensorSpec(s.shape, dtypes[n]) for n, s in x.items()}, y, w)
+
+
+def map_batches(numbers: tf.data.Dataset, make_batch, spec, wire_spec=None) -> tf.data.Dataset:
   """Batches `make_batch(*numbers)` (numpy, shaped as `spec`), made on tf.data's parallel
-  workers, in order. NumPy releases the GIL in its copies and maths, so they overlap."""
+  workers, in order. NumPy releases the GIL in its copies and maths, so they overlap.
+  `wire_spec` (default `spec`) gives the dtypes make_batch returns; tf.data casts them to
+  `spec`'s."""
   flat_spec = tf.nest.flatten(spec)
+  flat_wire = tf.nest.flatten(wire_spec or spec)
 
   def as_numpy(*args):
     flat = tf.nest.flatten(make_batch(*(a.item() for a in args)))
-    return [np.asarray(v, s.dtype.as_numpy_dtype) for v, s in zip(flat, flat_spec)]
+    return [np.asarray(v, s.dtype.as_numpy_dtype) for v, s in zip(flat, flat_wire)]
 
   @tf.autograph.experimental.do_not_convert  # plain graph ops: nothing for autograph to do
   def cut(*args):
-    flat = tf.numpy_function(as_numpy, list(args), [s.dtype for s in flat_spec],
+    flat = tf.numpy_function(as_numpy, list(args), [s.dtype for s in flat_wire],
                              stateful=False)
+    flat = [tf.cast(t, s.dtype) if t.dtype != s.dtype else t for t, s in zip(flat, flat_spec)]
     for tensor, s in zip(flat, flat_spec):
       tensor.set_shape(s.shape)
     return tf.nest.pack_sequence_as(spec, flat)
@@ -68,7 +82,8 @@ def tiled_dataset(split: splits_lib.SplitData, config, shuffle: bool):
     return (segments_lib.cut_segments(split, tracks, first[:len(tracks)], length),
             {k: v[tracks] for k, v in labels.items()}, {k: v[tracks] for k, v in weights.items()})
   batches = tf.data.Dataset.range(-(-len(owner) // size))
-  return map_batches(batches, make_batch, batch_spec(config, split, None)), owner
+  spec = batch_spec(config, split, None)
+  return map_batches(batches, make_batch, spec, cached_dtype_features(spec, split)), owner
 
 
 def eval_dataset(split: splits_lib.SplitData, config) -> tf.data.Dataset:

@@ -1,7 +1,8 @@
 """Fixed-length segments of cached features: the segment length in frames, a crop (padded
 when a track is short), and the deterministic tiling that evaluation and prediction share.
 
-Features stay float16 in memory, as cached; a segment becomes float32 when it is cut.
+Features stay float16 in memory, as cached, and segments are cut in float16; tf.data
+casts a batch to float32 (jmer.data.pipeline.map_batches).
 """
 
 import numpy as np
@@ -16,12 +17,10 @@ def segment_frames(config) -> int:
 
 
 def crop(feats: dict, start: int, length: int) -> dict:
-  """A `length`-frame window of every feature from `start`; short tracks are padded."""
-  out = {}
-  for name, array in feats.items():
-    out[name] = features_lib.pad_frames(name, array[start:start + length].astype(np.float32),
-                                        length)
-  return out
+  """A `length`-frame window of every feature from `start`, in the feature's dtype (float16 as
+  cached); short tracks are padded."""
+  return {name: features_lib.pad_frames(name, array[start:start + length], length)
+          for name, array in feats.items()}
 
 
 def eval_starts(n_frames: int, length: int, hop: int) -> list:
@@ -45,7 +44,8 @@ def eval_index(split: splits_lib.SplitData, config):
 
 
 def cut_segments(split: splits_lib.SplitData, tracks, starts, length: int) -> dict:
-  """{name: float32 (len(tracks), length, bins)}: the segment of tracks[k] from starts[k]."""
+  """{name: (len(tracks), length, bins)}: the segment of tracks[k] from starts[k], in the
+  cache's dtype (float16); the tf.data pipeline casts to float32 (map_batches)."""
   feats = split.features
   crops = [crop({n: feats[n][i] for n in feats}, s, length) for i, s in zip(tracks, starts)]
   return {n: np.stack([c[n] for c in crops]) for n in feats}

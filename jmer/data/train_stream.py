@@ -30,6 +30,8 @@ class TrainStream:
     self.names = tasks_lib.output_names(config)
     self.length = segments_lib.segment_frames(config)
     self.labels, self.weights = splits_lib.track_targets(split, self.names)
+    if config.train.class_balance:
+      self.weights = splits_lib.class_balanced(self.labels, self.weights)
     self.n_frames = np.array([split.frames(i) for i in range(len(split.tracks))], np.int64)
     self.epoch = 0
     self._plans, self._lock = {}, threading.Lock()
@@ -63,7 +65,8 @@ class TrainStream:
     tracks, starts = self.plan(epoch)
     tracks, starts = tracks[index * size:(index + 1) * size], starts[index * size:][:size]
     x = segments_lib.cut_segments(self.split, tracks, starts, self.length)
-    if self.augment is not None:
+    if self.augment is not None:  # augmentation computes in float32
+      x = {n: v.astype(np.float32) for n, v in x.items()}
       x = self.augment(x, np.random.default_rng([self.config.seed, 3, epoch, index]))
     return (x, {k: v[tracks] for k, v in self.labels.items()},
             {k: v[tracks] for k, v in self.weights.items()})
@@ -82,4 +85,5 @@ class TrainStream:
     # whole batches: every batch has the same size (and divides under DataParallel).
     numbers = numbers.apply(tf.data.experimental.assert_cardinality(self.steps_per_epoch))
     spec = pipeline.batch_spec(self.config, self.split, self.config.train.batch_size)
-    return pipeline.map_batches(numbers, self.batch, spec)
+    wire = pipeline.cached_dtype_features(spec, self.split) if self.augment is None else spec
+    return pipeline.map_batches(numbers, self.batch, spec, wire)

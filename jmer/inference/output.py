@@ -13,9 +13,11 @@ FORMATS = ("table", "json", "csv")
 
 
 def csv_columns() -> tuple:
-  """The CSV header: where a row comes from, then every known task's columns (jmer.tasks)."""
+  """The CSV header: where a row comes from, every known task's columns (jmer.tasks), then the
+  pretrained network's tags."""
   return ("file", "level", "start", "end") + tuple(
-      column for task in tasks_lib.TASKS.values() for column in task.predict_columns())
+      column for task in tasks_lib.TASKS.values() for column in task.predict_columns()) + (
+      "tags",)
 
 
 def _clock(seconds: float) -> str:
@@ -33,6 +35,9 @@ def format_table(result: dict) -> str:
     if text:
       by_line.setdefault(task.line_label, []).append(text)
   lines += [f"  {label:<9} {'   '.join(texts)}" for label, texts in by_line.items()]
+  if result.get("tags"):
+    lines.append(f"  {'tags':<9} " + "  ".join(
+        f"{t['tag']} {t['probability']:.2f}" for t in result["tags"]) + "  (musicnn, MSD)")
   if result.get("timeline"):
     tasks = tasks_lib.TASKS.values()
     lines.append(f"  {'start':>7} {'end':>7}  " + "  ".join(t.timeline_header() for t in tasks))
@@ -43,8 +48,9 @@ def format_table(result: dict) -> str:
 
 
 def _csv_row(file: str, level: str, start, end, entry: dict) -> list:
+  tags = ";".join(f"{t['tag']}:{t['probability']}" for t in entry.get("tags", []))
   return [file, level, start, end] + [
-      cell for task in tasks_lib.TASKS.values() for cell in task.predict_cells(entry)]
+      cell for task in tasks_lib.TASKS.values() for cell in task.predict_cells(entry)] + [tags]
 
 
 def make_writer(fmt: str, stream, timeline: bool = False):
