@@ -164,6 +164,11 @@ def test_quick_suite_report_numbers_are_the_runs_metrics(quick_suite):
   assert {(r["cell"], r["repeat"]) for r in raw["runs"]} == {
       (c, f"seed_{i}") for c in ("genre_only", "joint", "transfer_frozen") for i in range(2)}
   assert raw["predictions"]["runs"], "per-track predictions are kept"
+  # n_train / n_test per task (the corrected t-test's ratio) are the run's own split counts.
+  first = next(r for r in raw["runs"] if r["cell"] == "genre_only")
+  data = json.loads((root / "genre_only" / first["repeat"] / "metrics.json").read_text())["data"]
+  assert (first["n_train"]["genre"], first["n_test"]["genre"]) == (
+      data["tracks"]["train"], data["tracks"]["test"])
   assert report_lib.render(raw, root / "elsewhere", draw=False) == markdown
   assert (root / "genre_only" / "seed_0" / "tensorboard").is_dir()
 
@@ -215,11 +220,11 @@ def test_report_describes_every_data_source_of_a_suite_and_its_features():
   from types import SimpleNamespace
   from jmer.experiments import describe
 
-  def run(source, summary, test_tracks, grouped=False):
+  def run(source, summary, test_tracks, grouped=False, val=2):
     split = dict(per_dataset={source: dict(grouped=grouped, by="metadata.csv" if grouped
                                            else "track")})
     data = dict(source=source, summary=summary, per_dataset={}, genre_counts={}, split=split,
-                tracks=dict(train=8, val=2, test=test_tracks))
+                tracks=dict(train=8, val=val, test=test_tracks))
     return SimpleNamespace(report=dict(data=data, config={}))
   record = dict(repeats=dict(by="fold", n=2), split_seed=0)
   gtzan = [run("manifest", "manifest g.csv: 140 files", 70)] * 2
@@ -231,5 +236,11 @@ def test_report_describes_every_data_source_of_a_suite_and_its_features():
   assert "140 test tracks over the folds of `genre_only`" in text  # 70 + 70
   assert "300 test tracks over the folds of `quadrant_only`" in text
   assert text.count("cross-validation by track") == 1 and "No group is on both sides" in text
+  assert "validation set comes from the other folds" in text
+  # select_on='last' trains on every non-test track: the text must not invent a val split.
+  no_val = dict(genre_only=[run("manifest", "manifest g.csv: 140 files", 70, val=0)] * 2)
+  text = "\n".join(describe.data_section(record, no_val, ["genre_only"]))
+  assert "no validation split: every track outside the test fold trains" in text
+  assert "validation set comes from" not in text
   assert describe.feature_text({"features.names": ["musicnn", "mfcc"]}) == (
       "frozen MSD-musicnn embeddings (penultimate layer, per 3 s patch) + MFCC")

@@ -61,11 +61,13 @@ def _data_lines(record, runs, cell, source, summary) -> list:
     tests = sum(r.report["data"]["tracks"]["test"] for r in runs[cell])
     grouped = any(per["grouped"] for per in d["split"]["per_dataset"].values())
     unit = "by group where the data gives groups" if grouped else "by track"
+    val = ("each fold's validation set comes from the other folds" if d["tracks"].get("val")
+           else "no validation split: every track outside the test fold trains")
     lines.append(f"- **Split:** {record['repeats']['n']}-fold cross-validation {unit} "
                  f"(seeded, stratified; data.split_seed = {record['split_seed']}): "
                  f"every track is tested once, {tests} test "
-                 f"tracks over the folds of `{cell}`; each fold's validation set comes from the "
-                 "other folds." + (" No group is on both sides of a fold." if grouped else ""))
+                 f"tracks over the folds of `{cell}`; {val}."
+                 + (" No group is on both sides of a fold." if grouped else ""))
   for name, per in d.get("per_dataset", {}).items():
     counts = ", ".join(f"{s} {v['tracks']}" for s, v in per.items())
     lines.append(f"- **{name}** tracks per split (first fold or seed): {counts}.")

@@ -33,7 +33,7 @@ from jmer.experiments import results
 FORMAT = 1
 FILE_NAME = "raw_results.json"
 CLASS_TASKS = ("genre", "quadrant")
-TASKS = ("genre", "quadrant", "emotion_av")
+TASKS = ("genre", "quadrant", "emotion_av")  # and any other task metrics.json reports
 PREDICTION_COLUMNS = ("dataset", "track_id", "true_genre", "pred_genre", "true_quadrant",
                       "pred_quadrant", "true_arousal", "pred_arousal", "true_valence",
                       "pred_valence")
@@ -56,7 +56,9 @@ def _task_counts(report: dict) -> tuple:
   """({task: n_train}, {task: n_test}): the tracks of the datasets that carry each task."""
   data = report["data"]
   n_train, n_test = {}, {}
-  for task in TASKS:
+  tasks = dict.fromkeys([*TASKS, *(k for k, v in report.get("metrics", {}).items()
+                                   if isinstance(v, dict))])
+  for task in tasks:
     datasets = [ds for ds, m in report.get("per_dataset", {}).items() if task in m]
     per = data.get("per_dataset", {})
     if datasets and all(ds in per for ds in datasets):
