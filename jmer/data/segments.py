@@ -12,6 +12,7 @@ from jmer.data import splits as splits_lib
 
 
 def segment_frames(config) -> int:
+  """Frames in one segment: data.segment_seconds at the feature frame rate."""
   return int(round(config.data.segment_seconds * config.data.sample_rate
                    / config.features.hop_length))
 
