@@ -41,7 +41,8 @@ def feeds(args):
   split32 = splits_lib.SplitData(split.tracks, {n: [a.astype(np.float32) for a in arrays]
                                               for n, arrays in split.features.items()})
   new = train_stream_lib.TrainStream(split, plain)
-  new_aug = train_stream_lib.TrainStream(split, augmented, augment_lib.make_augmenter(augmented, split))
+  new_aug = train_stream_lib.TrainStream(split, augmented,
+                                         augment_lib.make_augmenter(augmented, split))
   old = old_pipeline.TrainStream(split32, plain)
   old_aug = old_pipeline.TrainStream(split32, augmented,
                                      old_augment.make_augmenter(augmented, split32))
