@@ -2,7 +2,7 @@
 
 import sys
 
-from jmer.experiments import runs
+from jmer.experiments.runs import main
 
 if __name__ == "__main__":
-  sys.exit(runs.main())
+  sys.exit(main())
