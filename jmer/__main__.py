@@ -11,19 +11,44 @@ anything heavy (Keras, JAX, TensorFlow, librosa), so `--help` answers at once.
 import difflib
 import importlib
 import sys
+import typing
 
 import jmer
 
-# name -> (module, its function taking (argv, prog=) and returning an exit code, what it does)
+class Command(typing.NamedTuple):
+  module: str  # imported only when the command runs
+  about: str  # the line `jmer --help` shows
+  run: str = "main"  # the module's function taking (argv, prog=) and returning an exit code
+  parser: str = "build_parser"  # its light argparse builder taking (prog); '' if none
+
+
 COMMANDS = {
-    "train": ("jmer.main", "run", "train and evaluate a model from a config, e.g. --config=mtl"),
-    "predict": ("jmer.predict", "main", "genre and emotion of audio files or folders"),
-    "demo": ("jmer.demo", "main", "a local web page: upload a song, see what the model hears"),
-    "export": ("jmer.export", "main", "write a finished run's best checkpoint as model.keras"),
-    "runs": ("jmer.runs", "main", "list and compare finished runs without retraining"),
-    "experiments": ("jmer.experiments.__main__", "main",
-                    "run a suite of experiments (experiments/*.py) and write its report"),
+    "train": Command("jmer.main", "train and evaluate a model from a config, e.g. --config=mtl",
+                     run="run", parser=""),
+    "predict": Command("jmer.predict", "genre and emotion of audio files or folders"),
+    "demo": Command("jmer.demo", "a local web page: upload a song, see what the model hears"),
+    "export": Command("jmer.export", "write a finished run's best checkpoint as model.keras"),
+    "runs": Command("jmer.runs", "list and compare finished runs without retraining"),
+    "experiments": Command("jmer.experiments.__main__",
+                           "run a suite of experiments (experiments/*.py) and write its report"),
 }
+# `python -m <module>` forms of the commands (the design's entry points), module -> command.
+MODULES = {"jmer.main": "train", "jmer.predict": "predict", "jmer.demo": "demo",
+           "jmer.export": "export", "jmer.runs": "runs", "jmer.experiments": "experiments"}
+
+
+def parser_for(command: str, prog: str = ""):
+  """The argparse parser of a command (None for train, which absl parses): for checking docs.
+
+  Args:
+    command: a key of COMMANDS.
+    prog: the name to show (default: `jmer <command>`).
+  """
+  spec = COMMANDS[command]
+  if not spec.parser:
+    return None
+  module = importlib.import_module(spec.module)
+  return getattr(module, spec.parser)(prog or f"jmer {command}")
 
 
 def help_text() -> str:
@@ -31,7 +56,7 @@ def help_text() -> str:
   width = max(map(len, COMMANDS))
   lines = [f"usage: jmer <command> [flags]    (or python -m jmer <command> [flags])", "",
            "Joint music genre and emotion recognition from audio.", "", "commands:"]
-  lines += [f"  {name.ljust(width)}  {about}" for name, (_, _, about) in COMMANDS.items()]
+  lines += [f"  {name.ljust(width)}  {spec.about}" for name, spec in COMMANDS.items()]
   lines += ["", "jmer <command> --help shows a command's flags; jmer --version the version."]
   return "\n".join(lines)
 
@@ -64,8 +89,8 @@ def main(argv=None) -> int:
     print(f"error: no such command {command!r}; {hint}(commands: {', '.join(COMMANDS)})",
           file=sys.stderr)
     return 2
-  module_name, function, _ = COMMANDS[command]
-  run = getattr(importlib.import_module(module_name), function)
+  spec = COMMANDS[command]
+  run = getattr(importlib.import_module(spec.module), spec.run)
   return run(rest, prog=f"jmer {command}") or 0
 
 

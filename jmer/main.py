@@ -7,16 +7,18 @@
 The command line is checked before anything heavy is imported: every flag (an unknown one is
 named with the closest known flag), the config file and its variants, and every override's key
 against the loaded config itself (jmer.config_files). Each problem is one `error:` line. absl
-and ml_collections then parse the override values, and jmer.training does the work.
+and ml_collections then parse the override values (into a private FlagValues: no global
+state), and jmer.training does the work.
 """
 
 import pathlib
 import sys
+import typing
 
 import jmer  # noqa: F401  (selects the JAX backend before Keras loads)
 
 PROG = "python -m jmer.main"
-# Flags of this command (absl's own, such as --verbosity, are accepted too), name -> help.
+# Flags of this command (besides --config.<key> overrides and --verbosity), name -> help.
 FLAG_HELP = {
     "config": "the experiment config: a shipped config's name (mtl, stl_genre, ...) or a path "
               "(configs/mtl.py), optionally with variants: mtl:musicnn or mtl:fused,augment",
@@ -27,7 +29,7 @@ FLAG_HELP = {
     "show_config": "print the resolved config (file, variants and overrides), one key = value "
                    "line per setting, and exit without training",
 }
-VALUE_FLAGS = ("config", "workdir", "mode")
+VALUE_FLAGS = ("config", "workdir", "mode", "verbosity", "v")
 HELP_ARGS = ("-h", "--help", "-help", "--helpfull", "--helpshort")
 
 HELP = """usage: {prog} --config=<name or path>[:variants] [--workdir=DIR] [--mode=train|prepare]
@@ -75,20 +77,32 @@ def default_workdir(config_arg: str) -> str:
   return str(pathlib.Path("runs") / name)
 
 
-_DEFINED = {}
+class TrainArgs(typing.NamedTuple):
+  """A parsed command line."""
+  config: typing.Any  # the ConfigDict: file, variants and overrides applied, not validated
+  config_arg: str  # the --config value as resolved: '<path>[:variants]'
+  workdir: pathlib.Path
+  mode: str
+  show_config: bool
+  verbosity: int | None  # None unless --verbosity was given
 
 
-def _define_flags() -> dict:
-  """Defines this command's absl flags once (on first use, so --help needs no absl)."""
-  if not _DEFINED:
-    from absl import flags
-    from ml_collections import config_flags
-    _DEFINED["config"] = config_flags.DEFINE_config_file(
-        "config", None, FLAG_HELP["config"], lock_config=True)
-    _DEFINED["workdir"] = flags.DEFINE_string("workdir", None, FLAG_HELP["workdir"])
-    _DEFINED["mode"] = flags.DEFINE_enum("mode", "train", ["train", "prepare"], FLAG_HELP["mode"])
-    _DEFINED["show_config"] = flags.DEFINE_boolean("show_config", False, FLAG_HELP["show_config"])
-  return _DEFINED
+def _flag_values(argv):
+  """A fresh absl FlagValues holding this command's flags, so parsing has no global state and
+  can run again in one process (tests, the docs check). ml_collections reads the
+  --config.<key> overrides from `argv`."""
+  from absl import flags
+  from ml_collections import config_flags
+  values = flags.FlagValues()
+  config_flags.DEFINE_config_file("config", None, FLAG_HELP["config"], flag_values=values,
+                                  lock_config=True, sys_argv=list(argv))
+  flags.DEFINE_string("workdir", None, FLAG_HELP["workdir"], flag_values=values)
+  flags.DEFINE_enum("mode", "train", ["train", "prepare"], FLAG_HELP["mode"],
+                    flag_values=values)
+  flags.DEFINE_boolean("show_config", False, FLAG_HELP["show_config"], flag_values=values)
+  flags.DEFINE_integer("verbosity", None, "logging level (0 = INFO, 1 = DEBUG) and full "
+                       "tracebacks", short_name="v", flag_values=values)
+  return values
 
 
 def _flag_suggestion(name: str, known) -> str:
@@ -112,10 +126,8 @@ def check_command_line(argv, prog: str = PROG) -> list:
   Returns:
     The argument list to hand to absl.
   """
-  from absl import flags
   from jmer import config_files
-  _define_flags()
-  known = set(flags.FLAGS)
+  known = set(_flag_values(argv))
   args, out, spec, overrides, unknown = list(argv[1:]), [], None, [], []
   i = 0
   while i < len(args):
@@ -177,34 +189,59 @@ def _fail(message: str):
   sys.exit(1)
 
 
-def parse_flags(argv, prog: str = PROG):
-  """check_command_line, then absl's parsing of the values: any error is one `error: …` line
-  and exit code 1, never absl's FATAL banner or a traceback."""
+def parse(args, prog: str = PROG) -> TrainArgs:
+  """Checks a command line (check_command_line), then lets absl parse its values.
+
+  Args:
+    args: the arguments after the program name, e.g. ['--config=mtl', '--config.seed=1'].
+    prog: how to name the command in messages.
+
+  Returns:
+    The parsed TrainArgs; its config is not validated yet.
+
+  Raises:
+    UsageError: the one-line message the command prints.
+  """
+  from absl import flags
+  argv = check_command_line([prog, *args], prog)
+  values = _flag_values(argv)
   try:
-    argv = check_command_line(argv, prog)
+    values(argv)
+  except (flags.Error, AttributeError, KeyError, TypeError, ValueError) as error:
+    raise UsageError(" ".join(str(error).replace("\\n", " ").replace("\\'", "'").split())
+                     ) from None
+  config_arg = argv[1].split("=", 1)[1]
+  return TrainArgs(config=values["config"].value, config_arg=config_arg,
+                   workdir=pathlib.Path(values["workdir"].value or default_workdir(config_arg)),
+                   mode=values["mode"].value, show_config=values["show_config"].value,
+                   verbosity=values["verbosity"].value)
+
+
+def parse_flags(argv, prog: str = PROG) -> TrainArgs:
+  """parse() for a full argv (program name first); an error is one `error: …` line and exit
+  code 1, never absl's FATAL banner or a traceback."""
+  try:
+    return parse(argv[1:], prog)
   except UsageError as error:
     _fail(str(error))
-  from absl import flags
-  try:
-    return flags.FLAGS(argv)
-  except (flags.Error, AttributeError, KeyError, TypeError, ValueError) as error:
-    _fail(" ".join(str(error).replace("\\n", " ").replace("\\'", "'").split()))
 
 
-def main(argv):
+def resolved_config(args, prog: str = PROG):
+  """The config a command line would train (file, variants and overrides), not validated;
+  raises UsageError with the one-line message the command would print."""
+  return parse(args, prog).config
+
+
+def main(args: TrainArgs):
   """Runs the mode; a user error (bad config, data folder, audio, NaN loss) prints one clear
   message instead of a traceback, unless --verbosity is given."""
-  from absl import flags
-  from ml_collections import config_flags
-  config_arg = config_flags.get_config_filename(flags.FLAGS["config"])
-  workdir = pathlib.Path(_DEFINED["workdir"].value or default_workdir(config_arg))
-  existed = workdir.exists()
+  existed = args.workdir.exists()
   try:
-    _run_mode(argv, workdir)
+    _run_mode(args)
   except (ValueError, FileNotFoundError, FloatingPointError) as error:
     if not existed:
-      _remove_unstarted(workdir)
-    if flags.FLAGS["verbosity"].present:
+      _remove_unstarted(args.workdir)
+    if args.verbosity is not None:
       raise
     print(f"error: {error}\n(rerun with --verbosity=0 for the full traceback)", file=sys.stderr)
     sys.exit(1)
@@ -218,43 +255,38 @@ def _remove_unstarted(workdir: pathlib.Path):
     workdir.rmdir()
 
 
-def _show_config(config, workdir: pathlib.Path):
+def _show_config(args: TrainArgs):
   import os
-  from absl import flags
-  from ml_collections import config_flags
   from jmer import config_files
   try:
-    print(f"# config: {config_flags.get_config_filename(flags.FLAGS['config'])}\n"
-          f"# work dir: {workdir}\n"
+    print(f"# config: {args.config_arg}\n# work dir: {args.workdir}\n"
           "# every key below can be set with --config.<key>=<value>\n"
-          + config_files.format_config(config), flush=True)
+          + config_files.format_config(args.config), flush=True)
   except BrokenPipeError:  # `--show-config | head`: the reader has all it wanted
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _run_mode(argv, workdir: pathlib.Path):
-  from absl import flags
-  from absl import logging
-  if len(argv) > 1:
-    raise ValueError(f"unexpected arguments: {argv[1:]}")
-  if not flags.FLAGS["verbosity"].present:
-    logging.set_verbosity(logging.WARNING)  # hide JAX's start-up INFO lines (no TPU found, ...)
+def _run_mode(args: TrainArgs):
+  import logging
+  # Python's default (WARNING) hides JAX's start-up INFO lines (no TPU found, ...).
+  if args.verbosity is not None:
+    logging.basicConfig(level=logging.DEBUG if args.verbosity >= 1 else logging.INFO)
   from jmer import config as config_lib
-  config = _DEFINED["config"].value
+  config = args.config
   config_lib.validate(config)  # fail on a bad value before anything is imported or made
-  if _DEFINED["show_config"].value:
-    _show_config(config, workdir)
+  if args.show_config:
+    _show_config(args)
     return
-  if _DEFINED["mode"].value == "prepare":
+  if args.mode == "prepare":
     from jmer.data import prepare  # imported here so --help and config errors stay fast
     prepare.prepare(config)
     return
   from jmer.training import train  # imported here so --help and config errors stay fast
   if config.eval.folds > 1:  # k-fold cross-validation: one run per fold, then mean ± std
     from jmer.training import crossval
-    crossval.cross_validate(config, workdir)
+    crossval.cross_validate(config, args.workdir)
     return
-  train.train_and_evaluate(config, workdir)
+  train.train_and_evaluate(config, args.workdir)
 
 
 def run(argv=None, prog: str = PROG) -> int:
@@ -271,9 +303,7 @@ def run(argv=None, prog: str = PROG) -> int:
   if "--version" in argv:
     print(f"jmer {jmer.__version__}")
     return 0
-  from absl import app
-  _define_flags()
-  app.run(main, argv=[prog] + argv, flags_parser=lambda args: parse_flags(args, prog))
+  main(parse_flags([prog] + argv, prog))
   return 0
 
 

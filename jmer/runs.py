@@ -2,6 +2,7 @@
 
 import sys
 
+from jmer.experiments.runs import build_parser  # noqa: F401  (jmer runs --help, docs test)
 from jmer.experiments.runs import main
 
 if __name__ == "__main__":

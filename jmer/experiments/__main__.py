@@ -12,7 +12,8 @@ import jmer  # noqa: F401  (JAX backend before Keras)
 from jmer import arguments
 
 
-def parse_args(argv, prog: str = "python -m jmer.experiments"):
+def build_parser(prog: str = "python -m jmer.experiments"):
+  """The command's argument parser (light: nothing heavy is imported)."""
   parser = arguments.ArgumentParser(prog=prog,
                                    description=__doc__.split("\n\n")[0])
   parser.add_argument("suite", help="a suite file, e.g. experiments/builtin.py")
@@ -24,7 +25,11 @@ def parse_args(argv, prog: str = "python -m jmer.experiments"):
   parser.add_argument("--report-dir", default="", help="where REPORT.md goes (default: root)")
   parser.add_argument("--demo-video", default="",
                       help="a recording of the web demo for the report to link (a path)")
-  return parser.parse_args(argv)
+  return parser
+
+
+def parse_args(argv, prog: str = "python -m jmer.experiments"):
+  return build_parser(prog).parse_args(argv)
 
 
 def main(argv=None, prog: str = "python -m jmer.experiments") -> int:

@@ -71,12 +71,18 @@ def _mean(values) -> str:
   return f"{mean:.3f} ± {half:.3f}" if n > 1 else f"{mean:.3f}"
 
 
-def main(argv=None, prog: str = "python -m jmer.runs") -> int:
-  """Prints the runs table; returns the exit code (1 if a dir is missing or holds no run)."""
+def build_parser(prog: str = "python -m jmer.runs"):
+  """The command's argument parser (light: nothing heavy is imported)."""
   parser = arguments.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
   parser.add_argument("dirs", nargs="+", help="run dirs or roots holding run dirs")
   parser.add_argument("--metrics", default=",".join(results.HEADLINE),
                       help=f"comma-separated, from: {', '.join(results.BY_LABEL)}")
+  return parser
+
+
+def main(argv=None, prog: str = "python -m jmer.runs") -> int:
+  """Prints the runs table; returns the exit code (1 if a dir is missing or holds no run)."""
+  parser = build_parser(prog)
   args = parser.parse_args(argv)
   labels = [l.strip() for l in args.metrics.split(",") if l.strip()]
   unknown = [l for l in labels if l not in results.BY_LABEL]
