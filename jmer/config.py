@@ -159,6 +159,12 @@ def base_config() -> ml_collections.ConfigDict:
   config.train.lambda_emotion = 1.0
   config.train.patience = 8  # early stopping on val_loss, in epochs
   config.train.select_on = "val_loss"  # or 'last': a fixed epoch budget, no early stopping
+  # With select_on='last' nothing is chosen on validation, so its tracks train too; True keeps
+  # data.val_fraction of them out anyway, as a split to watch in the logs.
+  config.train.monitor_split = False
+  # Weigh each training track of a single-label classification head by n / (k * n_class), so
+  # an unbalanced set (GTZAN's real clips: 100 blues, 9 reggae) does not teach the majority.
+  config.train.class_balance = False
   config.train.verbose = 2  # Keras fit verbosity: 2 prints one line per epoch
   # Transfer: start from another run's weights (a run dir or a .keras file; '' = from scratch).
   # Layers matching by name and shape are copied, e.g. a genre run's trunk for an emotion run.

@@ -129,3 +129,21 @@ def test_validation_batches_are_the_tiled_segments_shuffled_once_cut_on_demand(t
                                 y["genre"][order])
   np.testing.assert_array_equal(np.concatenate([b[2]["emotion"].numpy() for b in batches]),
                                 w["emotion"][order])
+
+
+def test_class_balance_gives_every_genre_the_same_total_weight(tiny_config):
+  # 6 blues (0), 2 jazz (5), 1 rock (9) and one track without a genre (-1, weight 0).
+  genres = [0, 0, 0, 0, 0, 0, 5, 5, 9, -1]
+  split = _split(tiny_config, [100] * len(genres), genres=genres)
+  labels, weights = pipeline.track_targets(split, ("genre", "emotion"))
+  balanced = pipeline.class_balanced(labels, weights)
+  # n = 9 labelled tracks, k = 3 classes: blues 9/(3*6) = 0.5, jazz 9/(3*2) = 1.5, rock 3.
+  np.testing.assert_allclose(balanced["genre"], [0.5] * 6 + [1.5, 1.5, 3.0, 0.0])
+  assert balanced["genre"].sum() == 9.0
+  assert np.array_equal(balanced["emotion"], weights["emotion"])  # regression: unchanged
+  tiny_config.train.class_balance = True
+  stream = pipeline.TrainStream(split, tiny_config)
+  np.testing.assert_allclose(stream.weights["genre"], balanced["genre"])
+  tiny_config.train.class_balance = False
+  assert np.array_equal(pipeline.TrainStream(split, tiny_config).weights["genre"],
+                        weights["genre"])

@@ -104,3 +104,26 @@ def test_the_same_seed_trains_the_same_model_and_another_seed_does_not(tiny_conf
   first, again, other = run("a", 0), run("b", 0), run("c", 1)
   assert first == again
   assert first[1] != other[1]  # a different seed trains differently (its losses differ)
+
+
+def test_final_fit_trains_on_every_track_and_writes_a_model(tiny_config, tmp_path, capsys):
+  # select_on='last' chooses nothing on validation, so no track is held out for it; with
+  # test_fraction = 0 every track trains and there is nothing to score, only a model to use.
+  tiny_config.train.select_on = "last"
+  tiny_config.data.test_fraction = 0.0
+  tiny_config.train.epochs = 1
+  report = train.train_and_evaluate(tiny_config, tmp_path / "run")
+  n = 10 * tiny_config.data.synthetic.clips_per_genre
+  assert report["data"]["tracks"] == {"train": n, "val": 0, "test": 0}
+  assert report["metrics"] == {} and report["test_tracks"] == 0
+  assert (tmp_path / "run" / "model.keras").is_file()
+  assert "trained on every track" in capsys.readouterr().out
+
+
+def test_a_monitoring_split_is_kept_only_when_asked(tiny_config):
+  tiny_config.train.select_on = "last"
+  assert experiment.effective_val_fraction(tiny_config) == 0.0
+  tiny_config.train.monitor_split = True
+  assert experiment.effective_val_fraction(tiny_config) == tiny_config.data.val_fraction
+  tiny_config.train.select_on, tiny_config.train.monitor_split = "val_loss", False
+  assert experiment.effective_val_fraction(tiny_config) == tiny_config.data.val_fraction

@@ -100,6 +100,15 @@ def harmonise_labels(listings, config) -> tuple:
   return genre_names
 
 
+def effective_val_fraction(config) -> float:
+  """The share of tracks held out for validation: `data.val_fraction` when something is chosen
+  on it (`train.select_on='val_loss'`) or a monitoring split is asked for
+  (`train.monitor_split`); otherwise 0, so every non-test track trains."""
+  if config.train.select_on == "val_loss" or config.train.monitor_split:
+    return config.data.val_fraction
+  return 0.0
+
+
 def split_each_dataset(usable, names, config) -> dict:
   """{split: tracks}: the test fold (cross-validation) or test fraction, then val, by track.
 
@@ -107,12 +116,13 @@ def split_each_dataset(usable, names, config) -> dict:
   published split where it has one).
   """
   seed = config.data.split_seed
+  val_fraction = effective_val_fraction(config)
   if config.eval.fold >= 0:  # a cross-validation run: that fold is the test set
     usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold, seed)
   by_split = {s: [] for s in tracks_lib.SPLITS}
   for name in names:
     own = tracks_lib.split_tracks([t for t in usable if t.dataset == name],
-                                  config.data.val_fraction, config.data.test_fraction, seed)
+                                  val_fraction, config.data.test_fraction, seed)
     for s in tracks_lib.SPLITS:
       by_split[s] += own[s]
   return by_split

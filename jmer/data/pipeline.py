@@ -119,6 +119,32 @@ def track_targets(split: SplitData, names) -> tuple:
           {k: np.stack([w[k] for _, w in targets]).astype(np.float32) for k in names})
 
 
+def class_balanced(labels: dict, weights: dict) -> dict:
+  """Sample weights that give every class of a single-label classification task the same total.
+
+  Args:
+    labels: {task: labels (n_tracks, ...)} as from `track_targets`.
+    weights: {task: float32 (n_tracks,)}; 0 marks a track without that label.
+  Returns:
+    {task: float32 (n_tracks,)}: for single-label classification tasks, each labelled track of
+    class c weighs n / (k * n_c) (n labelled tracks, k classes present, n_c of class c), so the
+    weights still sum to n; other tasks and unlabelled tracks keep their weights.
+  """
+  out = dict(weights)
+  for name, w in weights.items():
+    task = tasks_lib.TASKS[name]
+    if task.kind != tasks_lib.CLASSIFICATION or labels[name].ndim != 1:
+      continue
+    labelled = w > 0
+    classes, counts = np.unique(labels[name][labelled], return_counts=True)
+    if len(classes) < 2:
+      continue
+    per_class = dict(zip(classes.tolist(), labelled.sum() / (len(classes) * counts)))
+    scale = np.array([per_class.get(int(y), 1.0) for y in labels[name]], np.float32)
+    out[name] = np.where(labelled, w * scale, w).astype(np.float32)
+  return out
+
+
 def batch_spec(config, split: SplitData, batch):
   """(x, y, w) TensorSpecs of a batch of `batch` segments (None: any size)."""
   names, length = tasks_lib.output_names(config), segment_frames(config)
@@ -189,6 +215,8 @@ class TrainStream:
     self.names = tasks_lib.output_names(config)
     self.length = segment_frames(config)
     self.labels, self.weights = track_targets(split, self.names)
+    if config.train.class_balance:
+      self.weights = class_balanced(self.labels, self.weights)
     self.n_frames = np.array([split.frames(i) for i in range(len(split.tracks))], np.int64)
     self.epoch = 0
     self._plans, self._lock = {}, threading.Lock()

@@ -93,6 +93,17 @@ def write_figures(workdir: pathlib.Path, results: dict, preds: dict, split, genr
     plots.plot_learning_curves(history, figures / "learning_curves.png")
 
 
+def report_without_test(data, config, workdir, extra: dict | None = None) -> dict:
+  """Writes metrics.json for a final fit on every track (data.test_fraction = 0): what was
+  trained, on which data, with no test metrics (there is no held-out track to score)."""
+  report = dict(metrics={}, test_tracks=0, **(extra or {}), config=config.to_dict(),
+                versions=run_record.package_versions(), data=data.description)
+  run_record.write_json(pathlib.Path(workdir) / "metrics.json", report)
+  print(f"\nNo test split (data.test_fraction = 0): trained on every track, nothing to score. "
+        f"Wrote {pathlib.Path(workdir) / 'metrics.json'} and {pathlib.Path(workdir) / 'model.keras'}.")
+  return report
+
+
 def evaluate_and_report(model, data, config, workdir, extra: dict | None = None) -> dict:
   """Evaluates `model` on the test split, writes every output file and prints the table."""
   workdir = pathlib.Path(workdir)

@@ -144,4 +144,6 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
                              stopped_early=state["stopped_early"]))
   if gates:  # which feature each task relies on
     extra["fusion_gates"] = gates
+  if not data.splits["test"].tracks and config.data.test_fraction == 0 and config.eval.fold < 0:
+    return evaluate.report_without_test(data, config, workdir, extra=extra)  # a final fit
   return evaluate.evaluate_and_report(model, data, config, workdir, extra=extra)
