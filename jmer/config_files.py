@@ -7,7 +7,8 @@ setup.py installs it as the package folder `jmer/configs`, so a bare name works 
 directory, in a clone or after `pip install`.
 
 Everything here is light (no Keras, JAX, TensorFlow or librosa), so the command line can check
-a config and its overrides before the heavy imports.
+a config and its overrides before the heavy imports; finding and naming the files needs not even
+jmer.config (ml_collections, numpy), so `jmer train --help` lists them at once.
 """
 
 import difflib
@@ -15,13 +16,12 @@ import importlib.util
 import pathlib
 
 import jmer
-from jmer import config as config_lib
 from jmer.config_variants import VARIANTS
 
 _PACKAGE_DIR = pathlib.Path(jmer.__file__).resolve().parent
 
 
-class ConfigFileError(config_lib.ConfigError):
+class ConfigFileError(ValueError):
   """A --config argument names no config file; the message names it and the way out."""
 
 
@@ -93,6 +93,7 @@ def load(spec: str):
     ConfigFileError: the file does not exist or defines no get_config.
     ConfigError: an unknown variant; the message lists the known ones.
   """
+  from jmer import config as config_lib
   path, variants = resolve(spec)
   module_spec = importlib.util.spec_from_file_location(f"_jmer_config_{path.stem}", path)
   module = importlib.util.module_from_spec(module_spec)

@@ -59,7 +59,7 @@ class UsageError(Exception):
 
 def help_text(prog: str = PROG) -> str:
   """The --help page. Reads the config folder and variant names, imports nothing heavy."""
-  from jmer import config_files  # ml_collections and numpy only
+  from jmer import config_files  # finding config files imports nothing heavy
   from jmer.config_variants import VARIANTS
   import textwrap
   wrap = lambda text: textwrap.fill(text, width=97, initial_indent=" " * 21,  # noqa: E731
@@ -126,6 +126,7 @@ def check_command_line(argv, prog: str = PROG) -> list:
   Returns:
     The argument list to hand to absl.
   """
+  from jmer import config as config_lib
   from jmer import config_files
   known = set(_flag_values(argv))
   args, out, spec, overrides, unknown = list(argv[1:]), [], None, [], []
@@ -161,7 +162,7 @@ def check_command_line(argv, prog: str = PROG) -> list:
         key = config_files.closest_key(unknown[0], config_files.flat_keys(
             config_files.load(spec)))
         suggestion = f"--config.{key}" if key else ""
-      except config_files.config_lib.ConfigError:
+      except (config_files.ConfigFileError, config_lib.ConfigError):
         pass
     raise UsageError(f"--{unknown[0]}: no such flag"
                      + (f"; did you mean {suggestion}?" if suggestion else "")
@@ -171,7 +172,7 @@ def check_command_line(argv, prog: str = PROG) -> list:
                      f"{', '.join(config_files.shipped_config_names())}, or give a path")
   try:
     config = config_files.load(spec)
-  except config_files.config_lib.ConfigError as error:
+  except (config_files.ConfigFileError, config_lib.ConfigError) as error:
     raise UsageError(str(error)) from None
   keys = config_files.flat_keys(config)
   for key in overrides:
