@@ -1,7 +1,7 @@
 """`jmer` (the same as `python -m jmer`): one command for everything jmer does.
 
   jmer train --config=mtl                 train and evaluate a config (= python -m jmer.main)
-  jmer predict song.mp3 folder/           genre and emotion of audio files (= python -m jmer.predict)
+  jmer predict song.mp3 folder/           genre and emotion of files (= python -m jmer.predict)
   jmer <command> --help                   that command's flags
 
 Only the chosen command's module is imported, and each parses its arguments before importing

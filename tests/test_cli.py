@@ -1,4 +1,5 @@
-"""The `jmer` command: subcommands, help without heavy imports, one-line errors, configs anywhere."""
+"""The `jmer` command: subcommands, help without heavy imports, one-line errors, configs
+anywhere."""
 
 import os
 import pathlib

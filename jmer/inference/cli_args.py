@@ -1,0 +1,66 @@
+"""The arguments of `jmer predict`, `jmer demo` and `jmer export`, parsed before anything heavy.
+
+The entry points (jmer/predict.py, demo.py, export.py) parse with these parsers first, so
+`--help`, a mistyped flag or a run folder that does not exist is answered at once, before
+Keras, JAX or TensorFlow load; the commands' own main() functions then use the same parsers.
+Light: argparse and the output format names only.
+"""
+
+import argparse
+import pathlib
+
+from jmer import arguments
+
+DEMO_TITLE = "jmer: genre and emotion of a song"
+DEMO_MAX_UPLOAD_MB = 200  # ~20 min of WAV at CD quality, hours of MP3; checked before decoding
+
+
+def run_dir(text: str) -> str:
+  """argparse type of --workdir: the folder must exist (a finished run is checked later)."""
+  if not pathlib.Path(text).expanduser().is_dir():
+    raise argparse.ArgumentTypeError(
+        f"no such folder: {text} (--workdir takes a training run's folder, e.g. runs/mtl)")
+  return text
+
+
+def add_model_flags(parser) -> None:
+  """--workdir or --model: how the prediction CLI and the demo name the model to use."""
+  group = parser.add_mutually_exclusive_group(required=True)
+  group.add_argument("--workdir", type=run_dir, help="a training run (uses its model.keras)")
+  group.add_argument("--model", help="an exported .keras model file")
+
+
+def predict_parser(prog: str = "python -m jmer.predict") -> argparse.ArgumentParser:
+  """The arguments of jmer.inference.predict.main."""
+  from jmer.inference.output import FORMATS  # numpy, no more
+  parser = arguments.ArgumentParser(prog=prog, description="Genre and emotion of audio files.")
+  parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3) or folders")
+  add_model_flags(parser)
+  parser.add_argument("--timeline", action="store_true", help="add per-segment predictions")
+  parser.add_argument("--format", choices=FORMATS, default=None,
+                      help="table (default on a terminal), json (one object per line; default "
+                           "when piped) or csv")
+  return parser
+
+
+def export_parser(prog: str = "python -m jmer.export") -> argparse.ArgumentParser:
+  """The arguments of jmer.inference.export.main."""
+  parser = arguments.ArgumentParser(
+      prog=prog, description="Exports the best checkpoint of a finished run as a "
+                             "self-describing model file (model.keras).")
+  parser.add_argument("--workdir", required=True, type=run_dir, help="a finished training run")
+  parser.add_argument("--out", help="output .keras file (default: <workdir>/model.keras)")
+  return parser
+
+
+def demo_parser(prog: str = "python -m jmer.demo") -> argparse.ArgumentParser:
+  """The arguments of jmer.inference.demo.main."""
+  parser = arguments.ArgumentParser(prog=prog, description=DEMO_TITLE)
+  add_model_flags(parser)
+  parser.add_argument("--examples", help="a folder of audio files offered to pick from")
+  parser.add_argument("--host", default="127.0.0.1",
+                      help="address to bind (default 127.0.0.1: this machine only)")
+  parser.add_argument("--port", type=int, default=7860)
+  parser.add_argument("--max-upload-mb", type=float, default=DEMO_MAX_UPLOAD_MB,
+                      help=f"largest upload accepted, in MB (default {DEMO_MAX_UPLOAD_MB})")
+  return parser
