@@ -14,7 +14,15 @@ class ArgumentParser(argparse.ArgumentParser):
   """argparse.ArgumentParser with one-line errors and closest-flag suggestions."""
 
   def parse_args(self, args=None, namespace=None):
-    """As argparse's, but an unknown flag fails naming the closest known flag."""
+    """As argparse's, but an unknown flag fails naming the closest known flag (before any
+    other complaint, such as a missing required flag, which it may be a misspelling of)."""
+    args = sys.argv[1:] if args is None else list(args)
+    for arg in args:
+      if arg == "--":
+        break
+      name = arg.split("=", 1)[0]
+      if name.startswith("--") and not any(o.startswith(name) for o in self._option_string_actions):
+        self.error(self.unknown_message(arg))
     parsed, extras = self.parse_known_args(args, namespace)
     if extras:
       self.error(self.unknown_message(extras[0]))

@@ -6,12 +6,13 @@ a mistyped flag or a missing run folder is answered before Keras, JAX or TensorF
 
 import sys
 
+from jmer.inference import cli_args
 from jmer.inference.cli_args import demo_parser as build_parser
 
 
 def main(argv=None, prog: str = "python -m jmer.demo") -> int:
   """Checks the arguments, then runs jmer.inference.demo.main; returns the exit code."""
-  build_parser(prog).parse_args(argv)  # exits here on --help or a bad argument
+  cli_args.parse(build_parser(prog), argv)  # exits here on --help or a bad argument
   from jmer.inference import demo
   return demo.main(argv, prog=prog)
 

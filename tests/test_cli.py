@@ -106,6 +106,39 @@ def test_flags_before_a_command_point_to_jmer_train(capsys):
   assert "jmer train --config=mtl" in capsys.readouterr().err
 
 
+# predict, demo, export, runs, experiments: one-line errors ------------------------------------
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["predict", "--workdir=/no/run", "a.mp3"], "error: no such folder: /no/run (--workdir takes "
+     "a training run's folder, e.g. runs/mtl after jmer train --config=mtl)"),
+    (["export", "--workdir=/no/run"], "error: no such folder: /no/run "),
+    (["demo", "--workdir=/no/run"], "error: no such folder: /no/run "),
+    (["predict", "--workdirr=runs/mtl", "a.mp3"],
+     "error: --workdirr: no such flag; did you mean --workdir? (jmer predict --help shows the "
+     "usage)"),
+    (["predict", "--format=xml", "--model=m.keras", "a.mp3"], "error: argument --format: "
+     "invalid choice: 'xml'"),
+    (["export", "--out=m.keras"], "error: the following arguments are required: --workdir"),
+    (["runs", "--metricz=genre", "runs/"], "error: --metricz: no such flag; did you mean "
+     "--metrics?"),
+    (["experiments", "experiments/builtin.py", "--quik"], "error: --quik: no such flag; did you "
+     "mean --quick?"),
+], ids=lambda a: " ".join(a) if isinstance(a, list) else "")
+def test_argparse_commands_fail_in_one_line(args, expected, capsys):
+  with pytest.raises(SystemExit) as exit_:
+    cli.main(args)
+  assert exit_.value.code == 2
+  err = capsys.readouterr().err
+  assert err.startswith(expected) and err.count("\n") == 1, err
+
+
+def test_a_missing_run_dir_fails_before_any_heavy_import():
+  result = _jmer("export", "--workdir=/no/run", probe=True)
+  assert result.stderr.splitlines()[-1] == "HEAVY= CODE=2"
+  _one_error_line(result, "no such folder: /no/run")
+
+
 # train: one-line errors ------------------------------------------------------------------------
 
 

@@ -1,13 +1,14 @@
 """The arguments of `jmer predict`, `jmer demo` and `jmer export`, parsed before anything heavy.
 
 The entry points (jmer/predict.py, demo.py, export.py) parse with these parsers first, so
-`--help`, a mistyped flag or a run folder that does not exist is answered at once, before
-Keras, JAX or TensorFlow load; the commands' own main() functions then use the same parsers.
+`--help`, a mistyped flag or a run folder that does not exist (parse) is answered at once,
+before Keras, JAX or TensorFlow load; the commands' own main() functions then use the same.
 Light: argparse and the output format names only.
 """
 
 import argparse
 import pathlib
+import sys
 
 from jmer import arguments
 
@@ -15,18 +16,30 @@ DEMO_TITLE = "jmer: genre and emotion of a song"
 DEMO_MAX_UPLOAD_MB = 200  # ~20 min of WAV at CD quality, hours of MP3; checked before decoding
 
 
-def run_dir(text: str) -> str:
-  """argparse type of --workdir: the folder must exist (a finished run is checked later)."""
-  if not pathlib.Path(text).expanduser().is_dir():
-    raise argparse.ArgumentTypeError(
-        f"no such folder: {text} (--workdir takes a training run's folder, e.g. runs/mtl)")
-  return text
+def parse(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
+  """parser.parse_args(argv), then a --workdir that is not a folder fails at once as
+  `error: no such folder: X` (whether the folder holds a finished run is checked later).
+
+  Args:
+    parser: one of this module's parsers.
+    argv: the arguments (default: sys.argv[1:]).
+
+  Returns:
+    The parsed arguments.
+  """
+  args = parser.parse_args(argv)
+  workdir = getattr(args, "workdir", None)
+  if workdir and not pathlib.Path(workdir).expanduser().is_dir():
+    print(f"error: no such folder: {workdir} (--workdir takes a training run's folder, e.g. "
+          "runs/mtl after jmer train --config=mtl)", file=sys.stderr)
+    sys.exit(2)
+  return args
 
 
 def add_model_flags(parser) -> None:
   """--workdir or --model: how the prediction CLI and the demo name the model to use."""
   group = parser.add_mutually_exclusive_group(required=True)
-  group.add_argument("--workdir", type=run_dir, help="a training run (uses its model.keras)")
+  group.add_argument("--workdir", help="a training run (uses its model.keras)")
   group.add_argument("--model", help="an exported .keras model file")
 
 
@@ -48,7 +61,7 @@ def export_parser(prog: str = "python -m jmer.export") -> argparse.ArgumentParse
   parser = arguments.ArgumentParser(
       prog=prog, description="Exports the best checkpoint of a finished run as a "
                              "self-describing model file (model.keras).")
-  parser.add_argument("--workdir", required=True, type=run_dir, help="a finished training run")
+  parser.add_argument("--workdir", required=True, help="a finished training run")
   parser.add_argument("--out", help="output .keras file (default: <workdir>/model.keras)")
   return parser
 

@@ -163,7 +163,7 @@ def build_parser(prog: str = "python -m jmer.demo"):
 
 def main(argv=None, prog: str = "python -m jmer.demo") -> int:
   os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # local tool: no telemetry
-  args = build_parser(prog).parse_args(argv)
+  args = cli_args.parse(build_parser(prog), argv)
   from jmer.inference import export
   try:
     import gradio as gr

@@ -52,7 +52,7 @@ add_model_flags = cli_args.add_model_flags  # where callers found it before cli_
 
 
 def main(argv=None, prog: str = "python -m jmer.export") -> int:
-  args = cli_args.export_parser(prog).parse_args(argv)
+  args = cli_args.parse(cli_args.export_parser(prog), argv)
   try:
     path = export_from_workdir(args.workdir, args.out)
     load_model_bundle(path)  # proves the file is usable before telling the user so
