@@ -3,6 +3,7 @@ anywhere."""
 
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -139,6 +140,12 @@ def test_a_missing_run_dir_fails_before_any_heavy_import():
   _one_error_line(result, "no such folder: /no/run")
 
 
+def test_experiments_and_runs_name_a_missing_path_in_one_line(tmp_path):
+  _one_error_line(_jmer("experiments", "experiments/nosuch.py", cwd=tmp_path),
+                  "experiments/nosuch.py: no such suite or config file")
+  _one_error_line(_jmer("runs", "runs/nothing", cwd=tmp_path), "runs/nothing: no such directory")
+
+
 # train: one-line errors ------------------------------------------------------------------------
 
 
@@ -268,9 +275,16 @@ def test_the_design_entry_point_still_takes_a_path():
 def test_the_wheel_ships_every_config_and_runs_from_elsewhere(tmp_path):
   """A real (non-editable) build: the wheel holds configs/ as jmer/configs and the `jmer`
   script; unpacked as site-packages would be, `--config=mtl` works from another directory."""
+  source = tmp_path / "source"  # a copy: setuptools writes build/ and *.egg-info beside it
+  source.mkdir()
+  for name in ("pyproject.toml", "setup.py", "README.md"):
+    shutil.copy(REPO / name, source / name)
+  for name in ("jmer", "configs"):
+    shutil.copytree(REPO / name, source / name,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
   build = subprocess.run(
       [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-       "--wheel-dir", str(tmp_path / "dist"), str(REPO)], capture_output=True, text=True,
+       "--wheel-dir", str(tmp_path / "dist"), str(source)], capture_output=True, text=True,
       timeout=600)
   assert build.returncode == 0, build.stderr
   wheel, = (tmp_path / "dist").glob("jmer-*.whl")
