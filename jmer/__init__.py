@@ -18,3 +18,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 __version__ = "0.1.0"
+
+
+def load_model(name_or_path: str | None = None):
+  """The shipped real-music model (default), a shipped model by name, or an exported .keras
+  file, ready to `.predict("song.mp3")`: see jmer.inference.api. Imported on first use, so
+  `import jmer` stays light."""
+  from jmer.inference import api
+  return api.load_model(name_or_path)

@@ -13,10 +13,11 @@ from jmer import config_ranges
 from jmer.config_variants import VARIANTS
 from jmer import tasks as tasks_lib
 
-FEATURES = ("mel", "mfcc", "chroma", "musicnn", "musicnn_mtt")
-# Features from the pretrained musicnn network (MSD- and MagnaTagATune-trained): they exist only
-# on musicnn's own frame grid, which every feature of a config shares.
-PRETRAINED_FEATURES = ("musicnn", "musicnn_mtt")
+FEATURES = ("mel", "mfcc", "chroma", "musicnn", "musicnn_mtt", "musicnn_vgg", "musicnn_vgg_mtt")
+# Features from the pretrained networks of the musicnn wheel (musicnn and VGG, each MSD- and
+# MagnaTagATune-trained): they exist only on musicnn's own frame grid, which every feature of a
+# config shares.
+PRETRAINED_FEATURES = ("musicnn", "musicnn_mtt", "musicnn_vgg", "musicnn_vgg_mtt")
 PRETRAINED_GRID = {"data.sample_rate": 16000, "features.hop_length": 256}
 EMOTION_TASKS = ("none", "av", "quadrant", "both")
 TRUNKS, FUSIONS = ("crnn", "transformer"), ("mean", "gated", "concat")

@@ -139,7 +139,7 @@ class GenreTask(Task):
     order = np.argsort(-mean)
     return dict(
         genres=[dict(genre=class_names[i], probability=round(float(mean[i]), 4))
-                for i in order[:3]],
+                for i in order],  # best first; jmer.predict keeps its --top-k
         genre_probabilities={g: round(float(p), 4) for g, p in zip(class_names, mean)})
 
   def describe(self, result: dict) -> str:
@@ -230,15 +230,36 @@ class QuadrantTask(Task):
 
   def summary(self, mean, class_names, meta, outputs) -> dict:
     q = int(np.argmax(mean))
-    return dict(quadrant=class_names[q], quadrant_source="quadrant head",
-                quadrant_probability=round(float(mean[q]), 4))
+    out = dict(quadrant=class_names[q], quadrant_source="quadrant head",
+               quadrant_probability=round(float(mean[q]), 4),
+               quadrant_probabilities={c: round(float(p), 4) for c, p in zip(class_names, mean)})
+    if "emotion" not in outputs:  # no AV head: estimate the point from the quadrant head
+      arousal, valence = av_from_quadrant_probabilities(mean)
+      out.update(arousal=round(arousal, 4), valence=round(valence, 4),
+                 av_source="quadrant probabilities")
+    return out
 
   line_label = "emotion"
 
   def describe(self, result: dict) -> str:
     if result.get("quadrant_source") != "quadrant head":
       return ""
-    return f"quadrant {result['quadrant']}"
+    text = f"quadrant {result['quadrant']} {result['quadrant_probability']:.2f}"
+    if result.get("av_source") == "quadrant probabilities":
+      text += (f"   arousal {_signed(result['arousal'])}  valence {_signed(result['valence'])}"
+               " (estimated from the quadrant probabilities)")
+    return text
+
+
+def av_from_quadrant_probabilities(probabilities) -> tuple:
+  """(arousal, valence) in [-1, 1] implied by quadrant probabilities (labels.QUADRANTS order).
+
+  Arousal is P(high) − P(low) = P(Q1) + P(Q2) − P(Q3) − P(Q4); valence is P(positive) −
+  P(negative) = P(Q1) + P(Q4) − P(Q2) − P(Q3). An estimate, not a trained regression: it is 0
+  where the head is unsure and ±1 only when it is certain of a side.
+  """
+  q1, q2, q3, q4 = (float(p) for p in probabilities)
+  return q1 + q2 - q3 - q4, q1 + q4 - q2 - q3
 
 
 def _signed(value) -> str:

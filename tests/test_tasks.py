@@ -156,3 +156,26 @@ def test_a_task_added_through_tasks_alone_trains_end_to_end(tiny_config, tmp_pat
   assert f"tempo     {result['tempo']}" in output.format_table(result)
   saved = json.loads((tmp_path / "run" / "metrics.json").read_text())
   assert not math.isnan(saved["metrics"]["tempo"]["macro_f1"])
+
+
+def test_av_estimate_from_quadrant_probabilities():
+  from jmer import tasks as tasks_lib
+  # Q1 happy (+A +V), Q2 angry (+A −V), Q3 sad (−A −V), Q4 calm (−A +V).
+  assert tasks_lib.av_from_quadrant_probabilities([1, 0, 0, 0]) == (1.0, 1.0)
+  assert tasks_lib.av_from_quadrant_probabilities([0, 0, 1, 0]) == (-1.0, -1.0)
+  assert tasks_lib.av_from_quadrant_probabilities([0, 0.5, 0, 0.5]) == (0.0, 0.0)
+  a, v = tasks_lib.av_from_quadrant_probabilities([0.1, 0.6, 0.2, 0.1])
+  assert (round(a, 6), round(v, 6)) == (0.4, -0.6)  # 0.7 − 0.3, 0.2 − 0.8
+
+
+def test_quadrant_summary_estimates_av_only_without_an_av_head():
+  import numpy as np
+  from jmer import labels
+  from jmer import tasks as tasks_lib
+  mean = np.array([0.1, 0.6, 0.2, 0.1])
+  alone = tasks_lib.QUADRANT.summary(mean, labels.QUADRANTS, {}, ("genre", "quadrant"))
+  assert alone["quadrant"] == "Q2_angry" and alone["av_source"] == "quadrant probabilities"
+  assert (alone["arousal"], alone["valence"]) == (0.4, -0.6)
+  assert alone["quadrant_probabilities"] == dict(zip(labels.QUADRANTS, [0.1, 0.6, 0.2, 0.1]))
+  beside_av = tasks_lib.QUADRANT.summary(mean, labels.QUADRANTS, {}, ("emotion", "quadrant"))
+  assert "arousal" not in beside_av  # the AV head says it

@@ -1,4 +1,10 @@
-"""Reference outputs of the ORIGINAL musicnn graph, for tests/test_musicnn.py's equivalence test.
+"""Reference outputs of the ORIGINAL musicnn graphs, for the equivalence tests of jmer's ports.
+
+`musicnn` (the default) writes tests/data/musicnn_reference.npz for tests/test_musicnn.py: real
+log-mel patches and what MSD_musicnn / MTT_musicnn output for them. `vgg` writes
+tests/data/vgg_reference.npz for tests/test_vgg.py: what MSD_vgg / MTT_vgg output for the SAME
+patches, read from the committed musicnn_reference.npz (so the inputs are stored once, and the
+musicnn reference is not rewritten).
 
 Runs musicnn 0.1.0's own TF1 code (not jmer's port) in a separate environment, because the
 package needs TF1-style graph mode and cannot be imported beside jmer's Keras 3:
@@ -7,7 +13,10 @@ package needs TF1-style graph mode and cannot be imported beside jmer's Keras 3:
   /tmp/musicnn_ref_venv/bin/pip install 'tensorflow-cpu==2.21.*' librosa
   /tmp/musicnn_ref_venv/bin/pip install --no-deps tf-keras==2.21.0
   TF_USE_LEGACY_KERAS=1 PYTHONPATH=/tmp/musicnn_whl/unpacked:. \
-    /tmp/musicnn_ref_venv/bin/python tools/musicnn_reference.py
+    /tmp/musicnn_ref_venv/bin/python tools/musicnn_reference.py [musicnn|vgg]
+
+(Any Python with tensorflow 2.x, librosa and tf-keras of the same version works, e.g. jmer's own
+venv with `pip install --no-deps tf-keras==<its TF version> --target /tmp/tfk` on PYTHONPATH.)
 
 The original's `extractor` casts mel energies to float16 (inf on loud bins), so the stored
 reference feeds the original graph the float32 log-mel patches of jmer.data.musicnn_input; the
@@ -15,6 +24,7 @@ end-to-end `extractor()` is run as well, on a quiet copy of a clip where both pa
 check that jmer's input features are musicnn's.
 """
 
+import argparse
 import os
 import pathlib
 import sys
@@ -40,6 +50,7 @@ CLIPS = (("gtzan_samples/classical/classical.00000.wav", 2, 2),
          ("gtzan_samples/metal/metal.00000.wav", 4, 2),
          ("4q_dev/Q1/MT0000082187.mp3", 1, 2))
 OUTPUT = REPO / "tests/data/musicnn_reference.npz"
+VGG_OUTPUT = REPO / "tests/data/vgg_reference.npz"
 
 
 def run_original_graph(patches: np.ndarray, model: str = "MSD_musicnn") -> dict:
@@ -56,6 +67,28 @@ def run_original_graph(patches: np.ndarray, model: str = "MSD_musicnn") -> dict:
         [tf.nn.sigmoid(logits), penultimate, mean_pool, max_pool],
         feed_dict={x: patches, is_training: False})
   return {"taggram": taggram, "penultimate": penultimate_, "mean_pool": mean_, "max_pool": max_}
+
+
+def run_original_vgg_graph(patches: np.ndarray, model: str = "MSD_vgg") -> dict:
+  """Feeds float32 log-mel patches to musicnn's own VGG graph and checkpoint (inference mode).
+
+  Besides the tags and `pool5` (flattened, as the dense layer reads it), returns the mean and
+  max over the last batch norm's whole (11, 6) map, which models.vgg does not return: it is
+  read from the graph as pool5's input.
+  """
+  tf.compat.v1.reset_default_graph()
+  x = tf.compat.v1.placeholder(tf.float32, [None, patches.shape[1], configuration.N_MELS])
+  is_training = tf.compat.v1.placeholder(tf.bool)
+  logits, _, _, _, _, pool5 = models.define_model(x, is_training, model, 50)
+  bn_conv5 = pool5.op.inputs[0]  # the input of pool5's max-pool op
+  with tf.compat.v1.Session() as session:
+    tf.compat.v1.train.Saver().restore(
+        session, str(pathlib.Path(models.__file__).parent / model) + "/")
+    taggram, pool5_, mean_, max_ = session.run(
+        [tf.nn.sigmoid(logits), tf.compat.v1.layers.flatten(pool5),
+         tf.reduce_mean(bn_conv5, axis=[1, 2]), tf.reduce_max(bn_conv5, axis=[1, 2])],
+        feed_dict={x: patches, is_training: False})
+  return {"taggram": taggram, "pool5": pool5_, "mean_pool": mean_, "max_pool": max_}
 
 
 def check_extractor_end_to_end(clip: pathlib.Path):
@@ -93,7 +126,47 @@ def show_float16_overflow():
         f"jmer's float32 log-mel max {ours.max():.2f}, all finite: {np.all(np.isfinite(ours))}")
 
 
+def check_vgg_extractor_end_to_end(clip: pathlib.Path):
+  """The original extractor with MSD_vgg on a quiet 16 kHz copy of `clip` vs jmer's path (as
+  check_extractor_end_to_end, here for the taggram and every patch's pool5)."""
+  wave = musicnn_input.audio.load_audio(clip, musicnn_input.SAMPLE_RATE)
+  wave = 0.1 * wave / np.max(np.abs(wave))
+  with tempfile.TemporaryDirectory() as tmp:
+    path = pathlib.Path(tmp) / "quiet.wav"
+    sf.write(path, wave, musicnn_input.SAMPLE_RATE, subtype="FLOAT")
+    taggram, _, features = extractor.extractor(str(path), model="MSD_vgg", extract_features=True)
+  ours = run_original_vgg_graph(musicnn_input.patches(musicnn_input.log_mel(wave)))
+  diff = np.max(np.abs(taggram[1:] - ours["taggram"][1:]))
+  pool5 = features["pool5"].reshape(len(taggram), -1)
+  pool_diff = np.max(np.abs(pool5[1:] - ours["pool5"][1:]))
+  print(f"MSD_vgg extractor() vs jmer features -> original graph on {clip.name} (quiet): "
+        f"max |taggram diff| {diff:.2e}, max |pool5 diff| {pool_diff:.2e}")
+
+
+def write_vgg_reference():
+  """The VGG networks' outputs for the committed musicnn reference patches -> VGG_OUTPUT."""
+  stored = np.load(OUTPUT)
+  inputs, sources = stored["log_mel"], stored["sources"]
+  outputs = {}
+  for model, prefix in (("MSD_vgg", "msd"), ("MTT_vgg", "mtt")):
+    for name, value in run_original_vgg_graph(inputs, model).items():
+      outputs[f"{prefix}_{name}"] = value.astype(np.float32)
+  np.savez_compressed(VGG_OUTPUT, sources=sources, **outputs)
+  print(f"wrote {VGG_OUTPUT} ({VGG_OUTPUT.stat().st_size / 1e3:.0f} kB): {len(sources)} patches "
+        f"of {OUTPUT.name}")
+  for i, source in enumerate(sources):
+    msd, mtt = outputs["msd_taggram"][i], outputs["mtt_taggram"][i]
+    print(f"  {source}: MSD_vgg {[configuration.MSD_LABELS[j] for j in np.argsort(msd)[::-1][:3]]}"
+          f" MTT_vgg {[configuration.MTT_LABELS[j] for j in np.argsort(mtt)[::-1][:3]]}")
+  check_vgg_extractor_end_to_end(DATA / CLIPS[0][0])
+
+
 def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("networks", nargs="?", choices=("musicnn", "vgg"), default="musicnn")
+  if parser.parse_args().networks == "vgg":
+    write_vgg_reference()
+    return 0
   inputs, sources = [], []
   for relative, first, count in CLIPS:
     log_mel = musicnn_input.load_log_mel(DATA / relative)

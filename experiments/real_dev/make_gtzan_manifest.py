@@ -15,6 +15,7 @@ each artist on one side (GTZAN is stored in artist order: folds by track would l
 
 import argparse
 import csv
+import os
 import pathlib
 
 
@@ -71,10 +72,12 @@ def write_manifest(rows, out) -> None:
   """Writes (path, genre, artist) rows as a jmer manifest at `out`, creating its folder."""
   out = pathlib.Path(out)
   out.parent.mkdir(parents=True, exist_ok=True)
-  with out.open("w", newline="") as f:
+  tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+  with tmp.open("w", newline="") as f:
     writer = csv.writer(f)
     writer.writerow(("path", "genre", "artist"))
     writer.writerows(rows)
+  os.replace(tmp, out)  # runs reading the manifest never see it half-written
 
 
 def main():

@@ -34,9 +34,11 @@ def pad_frames(name: str, frames, length: int):
   like in that feature (the log-mel floor; zero elsewhere). Longer inputs pass unchanged."""
   if len(frames) >= length:
     return frames
+  # In the frames' own float dtype: both fill values are exact in float16, as cached.
+  dtype = frames.dtype if np.issubdtype(frames.dtype, np.floating) else np.float32
   pad = np.full((length - len(frames), frames.shape[1]),
-                LOG_FLOOR_DB if name == "mel" else 0.0, np.float32)
-  return np.concatenate([frames.astype(np.float32, copy=False), pad])
+                LOG_FLOOR_DB if name == "mel" else 0.0, dtype)
+  return np.concatenate([frames.astype(dtype, copy=False), pad])
 
 
 def feature_params(config) -> dict:

@@ -1,16 +1,20 @@
-"""The `musicnn` and `musicnn_mtt` features: pretrained musicnn embeddings on jmer's frame grid.
+"""The pretrained-network features (`musicnn`, `musicnn_mtt`, `musicnn_vgg`, `musicnn_vgg_mtt`):
+embeddings of musicnn 0.1.0's shipped networks on jmer's frame grid.
 
 jmer crops every feature with the same frame indices, so a musicnn feature must be one row per
 frame of the 16 kHz / 256-sample-hop grid that musicnn's own log-mel uses (config.validate makes
 a config using it run at that grid). What is cached depends on `model.pretrained.trainable`:
 
-* frozen (False, the default): the per-frame 200-d *penultimate* embedding of the pretrained
-  network. Chosen over the pooled mid-end features (2 x 753-d) because a linear probe on it was
-  as good or better (experiments/musicnn_probe.py: artist-grouped 4Q macro-F1 0.714 vs 0.704,
-  GTZAN within noise) at 7.5x less cache. 187-frame (3 s) patches are cut every
-  `features.musicnn_hop_frames` frames (plus one flush with the end), embedded, and frame t
-  takes the embedding of the patch whose centre is nearest, so a segment crop sees the
-  embeddings of the patches around it. A training head on these trains in seconds.
+* frozen (False, the default): the per-frame embedding of the pretrained network
+  (jmer.pretrained.networks): musicnn's 200-d *penultimate* layer, or the VGG's 256-d *pool5*
+  (its tag layer's input, the same role). For musicnn the penultimate layer was chosen over the
+  pooled mid-end features (2 x 753-d) because a linear probe on it was as good or better
+  (experiments/musicnn_probe.py: artist-grouped 4Q macro-F1 0.714 vs 0.704, GTZAN within noise)
+  at 7.5x less cache; the VGG's pool5 is chosen by analogy, not measured yet. 187-frame (3 s)
+  patches are cut every `features.musicnn_hop_frames` frames (plus one flush with the end),
+  embedded, and frame t takes the embedding of the patch whose centre is nearest, so a segment
+  crop sees the embeddings of the patches around it. A training head on these trains in
+  seconds.
 * fine-tuning (True): musicnn's 96-band log-mel itself, which the model's branch feeds through
   the pretrained network (jmer.models.branches), so the network's weights can change.
 
@@ -27,12 +31,12 @@ import hashlib
 import numpy as np
 
 from jmer.data import musicnn_input
+from jmer.pretrained import networks
 
-# Feature name -> the shipped network it embeds with (jmer.pretrained.musicnn.PRETRAINED).
-NETWORKS = {"musicnn": "msd", "musicnn_mtt": "mtt"}
-EMBEDDING = "penultimate"  # what a frozen feature caches
-LOG_MEL = "log_mel"  # what a fine-tuned feature caches
-EMBEDDING_BINS = 200
+# Feature name -> the shipped network it embeds with (a jmer.pretrained.networks.NETWORKS key).
+NETWORKS = {"musicnn": "msd", "musicnn_mtt": "mtt",
+            "musicnn_vgg": "msd_vgg", "musicnn_vgg_mtt": "mtt_vgg"}
+LOG_MEL = "log_mel"  # what a fine-tuned feature caches (a frozen one: the network's embedding)
 # Most patches per network call. Calls are padded to a power of two up to it, so the predict
 # function compiles for a few shapes only and a short clip does not pay for 32 patches.
 BATCH_PATCHES = 32
@@ -41,18 +45,18 @@ BATCH_PATCHES = 32
 @functools.lru_cache(maxsize=4)
 def weights_hash(network: str) -> str:
   """A short hash of the shipped weights file: new weights make a new cache."""
-  from jmer.pretrained import musicnn
-  with musicnn.pretrained_weights_path(network) as path:
+  with networks.weights_path(network) as path:
     return hashlib.sha1(path.read_bytes()).hexdigest()[:12]
 
 
 def feature_params(name: str, config, version: int) -> dict:
-  """The parameters that determine feature `name` ('musicnn' or 'musicnn_mtt') under `config`."""
+  """The parameters that determine feature `name` (a NETWORKS key) under `config`."""
   trainable = bool(config.model.pretrained.trainable)
+  network = NETWORKS[name]
   params = dict(version=version, sample_rate=musicnn_input.SAMPLE_RATE,
                 n_fft=musicnn_input.FFT_SIZE, hop_length=musicnn_input.HOP_LENGTH,
-                n_mels=musicnn_input.N_MELS, network=NETWORKS[name],
-                output=LOG_MEL if trainable else EMBEDDING)
+                n_mels=musicnn_input.N_MELS, network=network,
+                output=LOG_MEL if trainable else networks.get(network).embedding)
   if not trainable:
     params.update(patch_hop=int(config.features.musicnn_hop_frames),
                   weights=weights_hash(NETWORKS[name]))
@@ -60,22 +64,49 @@ def feature_params(name: str, config, version: int) -> dict:
 
 
 def is_embedding(params: dict) -> bool:
-  return params.get("output") == EMBEDDING
+  """True for the parameters of a frozen pretrained feature (cached embeddings)."""
+  return "network" in params and params.get("output") != LOG_MEL
 
 
 def feature_bins(params: dict) -> int:
-  return EMBEDDING_BINS if is_embedding(params) else musicnn_input.N_MELS
+  if is_embedding(params):
+    return networks.get(params["network"]).embedding_dim
+  return musicnn_input.N_MELS
+
+
+@functools.lru_cache(maxsize=4)
+def _network(network: str):
+  """The pretrained network with its embedding output; built and loaded once per process."""
+  return networks.embedding_network(network)
 
 
 @functools.lru_cache(maxsize=2)
-def _network(network: str):
-  """The pretrained network with its penultimate output; built and loaded once per process."""
+def tag_weights(network: str) -> tuple:
+  """(kernel (200, 50), bias (50,)) of the network's tag layer, which reads the penultimate
+  embedding that a frozen feature caches: tags come from cached embeddings for free."""
+  import keras
   from jmer.pretrained import musicnn
-  return musicnn.load_pretrained(musicnn.build_musicnn(EMBEDDING), dataset=network)
+  from jmer.pretrained import networks
+  spec = networks.get(network)
+  if spec.family != "musicnn":
+    raise ValueError(f"tags come from a musicnn network's penultimate layer, not {network!r}")
+  head = keras.Sequential([
+      keras.Input((spec.embedding_dim,)),
+      keras.layers.Dense(len(musicnn.tag_names(spec.dataset)), name="tags")])
+  musicnn.load_pretrained(head, dataset=spec.dataset)
+  kernel, bias = head.get_layer("tags").get_weights()
+  return kernel.astype(np.float32), bias.astype(np.float32)
+
+
+def tag_probabilities(embeddings: np.ndarray, network: str) -> np.ndarray:
+  """(frames, 50) musicnn tag probabilities (sigmoid) of (frames, 200) penultimate embeddings."""
+  kernel, bias = tag_weights(network)
+  logits = np.asarray(embeddings, np.float32) @ kernel + bias
+  return 1.0 / (1.0 + np.exp(-logits))
 
 
 def embed_patches(patches: np.ndarray, network: str) -> np.ndarray:
-  """(patches, 200) penultimate embeddings of (patches, 187, 96) log-mel patches."""
+  """(patches, embedding_dim) embeddings of (patches, 187, 96) log-mel patches."""
   model = _network(network)
   out = []
   for first in range(0, len(patches), BATCH_PATCHES):

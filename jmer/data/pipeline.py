@@ -77,12 +77,10 @@ def feature_stats(split: SplitData, max_frames: int = 200_000, seed: int = 0) ->
 
 
 def crop(feats: dict, start: int, length: int) -> dict:
-  """A `length`-frame window of every feature from `start`; short tracks are padded."""
-  out = {}
-  for name, array in feats.items():
-    out[name] = features_lib.pad_frames(name, array[start:start + length].astype(np.float32),
-                                        length)
-  return out
+  """A `length`-frame window of every feature from `start`, in the feature's dtype (float16 as
+  cached); short tracks are padded."""
+  return {name: features_lib.pad_frames(name, array[start:start + length], length)
+          for name, array in feats.items()}
 
 
 def eval_starts(n_frames: int, length: int, hop: int) -> list:
@@ -106,7 +104,8 @@ def eval_index(split: SplitData, config):
 
 
 def cut_segments(split: SplitData, tracks, starts, length: int) -> dict:
-  """{name: float32 (len(tracks), length, bins)}: the segment of tracks[k] from starts[k]."""
+  """{name: (len(tracks), length, bins)}: the segment of tracks[k] from starts[k], in the
+  cache's dtype (float16); the tf.data pipeline casts to float32 (map_batches)."""
   feats = split.features
   crops = [crop({n: feats[n][i] for n in feats}, s, length) for i, s in zip(tracks, starts)]
   return {n: np.stack([c[n] for c in crops]) for n in feats}
@@ -155,19 +154,33 @@ def batch_spec(config, split: SplitData, batch):
           {k: tf.TensorSpec((batch,), tf.float32) for k in names})
 
 
-def map_batches(numbers: tf.data.Dataset, make_batch, spec) -> tf.data.Dataset:
+def cached_dtype_features(spec, split: SplitData):
+  """`spec` with its features in the dtype `split` caches them in (float16): what a batch is
+  cut in before tf.data casts it to float32. NumPy's float16 -> float32 conversion is scalar
+  and dominated a batch's cost; TensorFlow's cast is vectorised, and exact either way."""
+  x, y, w = spec
+  dtypes = {n: tf.as_dtype(split.features[n][0].dtype) if split.features.get(n) else s.dtype
+            for n, s in x.items()}
+  return ({n: tf.TensorSpec(s.shape, dtypes[n]) for n, s in x.items()}, y, w)
+
+
+def map_batches(numbers: tf.data.Dataset, make_batch, spec, wire_spec=None) -> tf.data.Dataset:
   """Batches `make_batch(*numbers)` (numpy, shaped as `spec`), made on tf.data's parallel
-  workers, in order. NumPy releases the GIL in its copies and maths, so they overlap."""
+  workers, in order. NumPy releases the GIL in its copies and maths, so they overlap.
+  `wire_spec` (default `spec`) gives the dtypes make_batch returns; tf.data casts them to
+  `spec`'s."""
   flat_spec = tf.nest.flatten(spec)
+  flat_wire = tf.nest.flatten(wire_spec or spec)
 
   def as_numpy(*args):
     flat = tf.nest.flatten(make_batch(*(a.item() for a in args)))
-    return [np.asarray(v, s.dtype.as_numpy_dtype) for v, s in zip(flat, flat_spec)]
+    return [np.asarray(v, s.dtype.as_numpy_dtype) for v, s in zip(flat, flat_wire)]
 
   @tf.autograph.experimental.do_not_convert  # plain graph ops: nothing for autograph to do
   def cut(*args):
-    flat = tf.numpy_function(as_numpy, list(args), [s.dtype for s in flat_spec],
+    flat = tf.numpy_function(as_numpy, list(args), [s.dtype for s in flat_wire],
                              stateful=False)
+    flat = [tf.cast(t, s.dtype) if t.dtype != s.dtype else t for t, s in zip(flat, flat_spec)]
     for tensor, s in zip(flat, flat_spec):
       tensor.set_shape(s.shape)
     return tf.nest.pack_sequence_as(spec, flat)
@@ -191,7 +204,8 @@ def tiled_dataset(split: SplitData, config, shuffle: bool):
     return (cut_segments(split, tracks, first[:len(tracks)], length),
             {k: v[tracks] for k, v in labels.items()}, {k: v[tracks] for k, v in weights.items()})
   batches = tf.data.Dataset.range(-(-len(owner) // size))
-  return map_batches(batches, make_batch, batch_spec(config, split, None)), owner
+  spec = batch_spec(config, split, None)
+  return map_batches(batches, make_batch, spec, cached_dtype_features(spec, split)), owner
 
 
 def eval_dataset(split: SplitData, config) -> tf.data.Dataset:
@@ -250,7 +264,8 @@ class TrainStream:
     tracks, starts = self.plan(epoch)
     tracks, starts = tracks[index * size:(index + 1) * size], starts[index * size:][:size]
     x = cut_segments(self.split, tracks, starts, self.length)
-    if self.augment is not None:
+    if self.augment is not None:  # augmentation computes in float32
+      x = {n: v.astype(np.float32) for n, v in x.items()}
       x = self.augment(x, np.random.default_rng([self.config.seed, 3, epoch, index]))
     return (x, {k: v[tracks] for k, v in self.labels.items()},
             {k: v[tracks] for k, v in self.weights.items()})
@@ -268,5 +283,6 @@ class TrainStream:
     # A known length lets Keras size its progress bar and end epochs without warnings. Only
     # whole batches: every batch has the same size (and divides under DataParallel).
     numbers = numbers.apply(tf.data.experimental.assert_cardinality(self.steps_per_epoch))
-    return map_batches(numbers, self.batch,
-                       batch_spec(self.config, self.split, self.config.train.batch_size))
+    spec = batch_spec(self.config, self.split, self.config.train.batch_size)
+    return map_batches(numbers, self.batch, spec,
+                       cached_dtype_features(spec, self.split) if self.augment is None else spec)

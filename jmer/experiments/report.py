@@ -29,7 +29,9 @@ def feature_text(config: dict) -> str:
   words = {"mel": f"{config.get('features.n_mels')}-band log-mel", "mfcc": "MFCC",
            "chroma": "chroma",
            "musicnn": "frozen MSD-musicnn embeddings (penultimate layer, per 3 s patch)",
-           "musicnn_mtt": "frozen MTT-musicnn embeddings (penultimate layer, per 3 s patch)"}
+           "musicnn_mtt": "frozen MTT-musicnn embeddings (penultimate layer, per 3 s patch)",
+           "musicnn_vgg": "frozen MSD-VGG embeddings (pool5 layer, per 3 s patch)",
+           "musicnn_vgg_mtt": "frozen MTT-VGG embeddings (pool5 layer, per 3 s patch)"}
   return " + ".join(words.get(name, name) for name in config.get("features.names") or ())
 
 

@@ -37,10 +37,25 @@ def parse(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
 
 
 def add_model_flags(parser) -> None:
-  """--workdir or --model: how the prediction CLI and the demo name the model to use."""
-  group = parser.add_mutually_exclusive_group(required=True)
+  """--workdir or --model: how the prediction CLI and the demo name the model to use; neither
+  means the shipped real-music model."""
+  from jmer.inference import shipped  # names only: light
+  group = parser.add_mutually_exclusive_group()
   group.add_argument("--workdir", help="a training run (uses its model.keras)")
-  group.add_argument("--model", help="an exported .keras model file")
+  group.add_argument("--model", help="an exported .keras model file, or a shipped model's name "
+                     f"({', '.join(shipped.SHIPPED_MODELS)}; the default: "
+                     f"{shipped.DEFAULT_MODEL})")
+
+
+def positive_int(text: str) -> int:
+  """argparse type: a whole number of at least 1."""
+  try:
+    value = int(text)
+  except ValueError:
+    value = 0
+  if value < 1:
+    raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+  return value
 
 
 def predict_parser(prog: str = "python -m jmer.predict") -> argparse.ArgumentParser:
@@ -50,6 +65,8 @@ def predict_parser(prog: str = "python -m jmer.predict") -> argparse.ArgumentPar
   parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3) or folders")
   add_model_flags(parser)
   parser.add_argument("--timeline", action="store_true", help="add per-segment predictions")
+  parser.add_argument("--top-k", type=positive_int, default=3, metavar="K",
+                      help="how many genres and musicnn tags to list (default 3)")
   parser.add_argument("--format", choices=FORMATS, default=None,
                       help="table (default on a terminal), json (one object per line; default "
                            "when piped) or csv")

@@ -13,6 +13,7 @@ import sys
 import ml_collections
 
 from jmer.inference import cli_args
+from jmer.inference import shipped
 from jmer.models.model_file import MODEL_FILENAME
 from jmer.models.model_file import ModelBundle
 from jmer.models.model_file import ModelFileError
@@ -20,8 +21,9 @@ from jmer.models.model_file import export_model
 from jmer.models.model_file import load_model_bundle
 
 
-def export_from_workdir(workdir, out=None) -> pathlib.Path:
-  """Writes `model.keras` for a run from its best checkpoint, config and reported genres."""
+def export_from_workdir(workdir, out=None, extra: dict | None = None) -> pathlib.Path:
+  """Writes `model.keras` for a run from its best checkpoint, config and reported genres;
+  `extra` adds metadata fields (model_file.export_model)."""
   import keras
   workdir = pathlib.Path(workdir)
   best = workdir / "checkpoints" / "best.keras"
@@ -32,7 +34,7 @@ def export_from_workdir(workdir, out=None) -> pathlib.Path:
   config = ml_collections.ConfigDict(json.loads((workdir / "config.json").read_text()))
   genre_names = json.loads(report.read_text())["data"]["genre_names"]
   model = keras.saving.load_model(best, safe_mode=True, compile=False)
-  return export_model(model, config, genre_names, out or workdir / MODEL_FILENAME)
+  return export_model(model, config, genre_names, out or workdir / MODEL_FILENAME, extra=extra)
 
 
 def bundle_from_workdir(workdir) -> ModelBundle:
@@ -45,7 +47,9 @@ def bundle_from_workdir(workdir) -> ModelBundle:
 
 def bundle_from_flags(args) -> ModelBundle:
   """The model named by add_model_flags' arguments; raises ModelFileError naming the file."""
-  return load_model_bundle(args.model) if args.model else bundle_from_workdir(args.workdir)
+  if args.workdir:
+    return bundle_from_workdir(args.workdir)
+  return load_model_bundle(shipped.resolve_model(args.model))
 
 
 add_model_flags = cli_args.add_model_flags  # where callers found it before cli_args

@@ -11,7 +11,8 @@ from jmer import tasks as tasks_lib
 
 FORMATS = ("table", "json", "csv")
 CSV_COLUMNS = ("file", "level", "start", "end", "genre_1", "probability_1", "genre_2",
-               "probability_2", "genre_3", "probability_3", "arousal", "valence", "quadrant")
+               "probability_2", "genre_3", "probability_3", "arousal", "valence", "quadrant",
+               "tags")
 
 
 def _clock(seconds: float) -> str:
@@ -33,6 +34,9 @@ def format_table(result: dict) -> str:
     if text:
       by_line.setdefault(task.line_label, []).append(text)
   lines += [f"  {label:<9} {'   '.join(texts)}" for label, texts in by_line.items()]
+  if result.get("tags"):
+    lines.append(f"  {'tags':<9} " + "  ".join(
+        f"{t['tag']} {t['probability']:.2f}" for t in result["tags"]) + "  (musicnn, MSD)")
   if result.get("timeline"):
     lines.append(f"  {'start':>7} {'end':>7}  {'genre':<12} {'prob':>5}  {'arousal':>7} "
                  f"{'valence':>7}  quadrant")
@@ -49,7 +53,9 @@ def _csv_row(file: str, level: str, start, end, entry: dict) -> list:
   row = [file, level, start, end]
   for g in top[:3]:
     row += [g["genre"], g["probability"]]
-  return row + [entry.get("arousal", ""), entry.get("valence", ""), entry.get("quadrant", "")]
+  tags = ";".join(f"{t['tag']}:{t['probability']}" for t in entry.get("tags", []))
+  return row + [entry.get("arousal", ""), entry.get("valence", ""), entry.get("quadrant", ""),
+                tags]
 
 
 def make_writer(fmt: str, stream, timeline: bool = False):

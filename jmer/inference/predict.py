@@ -1,7 +1,8 @@
 r"""Predict genre and emotion for any audio file with a trained (exported) jmer model.
 
+  python -m jmer.predict song.mp3                 # the shipped real-music model
   python -m jmer.predict --workdir=runs/mtl song.mp3 other.wav folder/ [--timeline]
-  python -m jmer.predict --model=model.keras song.flac --format=json
+  python -m jmer.predict --model=model.keras song.flac --format=json --top-k=5
 
 Long files are streamed: audio is decoded in blocks, resampled block by block (soxr's streaming
 resampler gives the same samples as resampling the whole file), turned into features a few
@@ -272,25 +273,63 @@ def _summary(bundle, mean: dict) -> dict:
   return out
 
 
-def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_SIZE) -> dict:
+def _tag_network(bundle):
+  """The musicnn network whose tags the model's cached embeddings give ('msd'), or None."""
+  params = bundle.params.get("musicnn")  # the MSD musicnn feature: its tags are MSD's
+  if params and musicnn_features.is_embedding(params):
+    return params["network"]
+  return None
+
+
+def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_SIZE,
+                 top_k: int = 3) -> dict:
   """Track-level predictions for one audio file (segment outputs averaged over the track).
 
-  Returns {'file', 'duration_seconds', 'segments', 'genres' (top 3), 'genre_probabilities',
-  'arousal', 'valence', 'quadrant', ...} for the heads the model has, plus 'timeline' (one
-  entry per segment with start/end seconds) when asked. Raises AudioError naming the file.
+  Args:
+    bundle: a loaded model (jmer.models.model_file.load_model_bundle).
+    path: an audio file.
+    timeline: add one entry per segment with its start/end seconds.
+    batch_size: segments per model call.
+    top_k: how many genres (and musicnn tags) the ranked lists keep.
+  Returns:
+    {'file', 'duration_seconds', 'segments', 'source_sample_rate', 'source_channels', 'genres'
+    (top_k, best first), 'genre_probabilities', 'quadrant', 'quadrant_probabilities', 'arousal',
+    'valence', ...} for the heads the model has; 'tags' (top_k musicnn tags) for models with a
+    frozen musicnn branch; 'timeline' when asked.
+  Raises:
+    AudioError naming the file.
   """
+  source = {}
+  result = predict_waves(bundle, decoded_blocks(path, bundle.meta["sample_rate"], source=source),
+                         timeline=timeline, batch_size=batch_size, top_k=top_k, path=path)
+  return dict(file=str(path), **result, source_sample_rate=source["sample_rate"],
+              source_channels=source["channels"])
+
+
+def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BATCH_SIZE,
+                  top_k: int = 3, path="input") -> dict:
+  """predict_file's result (without the file fields) for audio given as mono float32 blocks at
+  the model's sample rate; `path` names the audio in errors."""
   meta = bundle.meta
   sr, hop_length, length = meta["sample_rate"], meta["hop_length"], meta["segment_frames"]
-  source, samples = {}, [0]
+  samples, tags = [0], {"sum": 0.0, "frames": 0}
+  tag_network = _tag_network(bundle)
 
   def counted(blocks):
     for block in blocks:
       samples[0] += len(block)
       yield block
 
-  waves = counted(decoded_blocks(path, sr, source=source))
-  feats = feature_blocks(waves, bundle.params, block_frames=max(length, bundle.hop_frames) * 3,
-                         path=path)
+  def tagged(blocks):  # musicnn's own tags, from the embeddings the model reads anyway
+    for block in blocks:
+      if tag_network:
+        probabilities = musicnn_features.tag_probabilities(block["musicnn"], tag_network)
+        tags["sum"] += probabilities.astype(np.float64).sum(axis=0)
+        tags["frames"] += len(probabilities)
+      yield block
+
+  feats = tagged(feature_blocks(counted(waves), bundle.params,
+                                block_frames=max(length, bundle.hop_frames) * 3, path=path))
   batches = _batches(tiled_segments(feats, length, bundle.hop_frames), batch_size)
   sums, count, rows = {}, 0, []
   with warnings.catch_warnings():
@@ -303,16 +342,28 @@ def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_S
       if timeline:
         rows += [(s, {k: v[i] for k, v in preds.items()}) for i, s in enumerate(starts)]
   duration = samples[0] / sr
-  result = dict(file=str(path), duration_seconds=round(duration, 3), segments=count,
-                source_sample_rate=source["sample_rate"], source_channels=source["channels"])
+  result = dict(duration_seconds=round(duration, 3), segments=count)
   mean = {k: v / count for k, v in sums.items()}
-  result.update(_summary(bundle, mean))
+  result.update(_ranked(_summary(bundle, mean), top_k))
+  if tags["frames"]:
+    from jmer.pretrained import musicnn  # Keras is loaded by now: the model is
+    names = musicnn.tag_names(tag_network)  # 'msd' is both the network key and its tag set
+    probabilities = tags["sum"] / tags["frames"]
+    result["tags"] = [dict(tag=names[i], probability=round(float(probabilities[i]), 4))
+                      for i in np.argsort(-probabilities)[:top_k]]
   if timeline:
     seconds = hop_length / sr
     result["timeline"] = [
         dict(start=round(s * seconds, 3), end=round(min((s + length) * seconds, duration), 3),
-             **_summary(bundle, p)) for s, p in rows]
+             **_ranked(_summary(bundle, p), top_k)) for s, p in rows]
   return result
+
+
+def _ranked(summary: dict, top_k: int) -> dict:
+  """The summary with its ranked genre list cut to the best `top_k`."""
+  if "genres" in summary:
+    summary["genres"] = summary["genres"][:top_k]
+  return summary
 
 
 def expand_inputs(inputs) -> tuple:
@@ -350,7 +401,7 @@ def main(argv=None, prog: str = "python -m jmer.predict") -> int:
   writer = predict_output.make_writer(fmt, sys.stdout, timeline=args.timeline)
   for path in files:
     try:
-      result = predict_file(bundle, path, timeline=args.timeline)
+      result = predict_file(bundle, path, timeline=args.timeline, top_k=args.top_k)
     except audio.AudioError as error:
       failures.append((error.path, error.reason))
       print(f"{error.path}: {error.reason}".replace("\n", " "), file=sys.stderr, flush=True)

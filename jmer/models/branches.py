@@ -4,7 +4,7 @@ import keras
 import numpy as np
 
 from jmer.data import musicnn_input
-from jmer.pretrained import musicnn
+from jmer.pretrained import networks
 
 # The name of the pretrained network inside a fine-tuned branch: '<feature>_network'. Its
 # variables are the ones the optimizer updates at model.pretrained.learning_rate_scale.
@@ -36,8 +36,9 @@ def projection_stem(x, name: str, width: int):
 
 
 def pretrained_network_branch(x, name: str, network: str):
-  """Fine-tuning: a segment's musicnn log-mel (frames, 96) -> (patches, 200) penultimate
-  embeddings of the pretrained network, applied to its non-overlapping 3 s patches.
+  """Fine-tuning: a segment's musicnn log-mel (frames, 96) -> (patches, embedding_dim)
+  embeddings of pretrained network `network` (a jmer.pretrained.networks key), applied to its
+  non-overlapping 3 s patches.
 
   The trailing frames that do not fill a patch are dropped (as musicnn itself does). The
   network's batch norms stay frozen, in inference mode: batches of a few segments would
@@ -53,8 +54,7 @@ def pretrained_network_branch(x, name: str, network: str):
   patches = frames // patch
   x = keras.layers.Cropping1D((0, frames - patches * patch), name=f"{name}_whole_patches")(x)
   x = keras.layers.Reshape((patches, patch, x.shape[-1]), name=f"{name}_patches")(x)
-  net = musicnn.build_musicnn("penultimate", name=f"{name}{PRETRAINED_NETWORK_SUFFIX}")
-  net = musicnn.load_pretrained(net, dataset=network)
+  net = networks.embedding_network(network, name=f"{name}{PRETRAINED_NETWORK_SUFFIX}")
   for layer in net.layers:
     if isinstance(layer, keras.layers.BatchNormalization):
       layer.trainable = False

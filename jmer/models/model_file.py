@@ -56,8 +56,11 @@ def model_metadata(config, genre_names) -> dict:
       quadrant_threshold=float(config.tasks.quadrant_threshold))
 
 
-def export_model(model, config, genre_names, path) -> pathlib.Path:
-  """Saves `model` with its metadata as one `.keras` file (atomically); returns the path."""
+def export_model(model, config, genre_names, path, extra: dict | None = None) -> pathlib.Path:
+  """Saves `model` with its metadata as one `.keras` file (atomically); returns the path.
+
+  `extra` adds JSON-ready fields to the metadata (e.g. a shipped model's recipe and data
+  listing); they cannot replace the fields prediction reads."""
   path = pathlib.Path(path)
   if path.suffix != ".keras":
     raise ValueError(f"{path}: a jmer model file must end in .keras")
@@ -65,7 +68,11 @@ def export_model(model, config, genre_names, path) -> pathlib.Path:
   tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
   model.save(tmp)
   with zipfile.ZipFile(tmp, "a") as archive:
-    archive.writestr(METADATA_MEMBER, json.dumps(model_metadata(config, genre_names), indent=1))
+    meta = model_metadata(config, genre_names)
+    clash = sorted(set(extra or {}) & set(meta))
+    if clash:
+      raise ValueError(f"export_model: extra metadata may not replace {clash}")
+    archive.writestr(METADATA_MEMBER, json.dumps({**meta, **(extra or {})}, indent=1))
   os.replace(tmp, path)  # a reader never sees a half-written model
   return path
 

@@ -1,0 +1,37 @@
+r"""The shipped real-music model: genre and emotion-quadrant heads trained jointly on real clips.
+
+One model, two heads, one masked loss (L = L_genre + λ·L_quadrant): each real clip trains the
+head it has a label for. Genre: the 10 GTZAN genres from `gtzan_real`'s usable clips (the
+fault-filtered exclusions left out; folds grouped by artist; class-balanced weights, as blues
+and jazz have 100 and 87 clips and reggae 9). Emotion: the four arousal–valence quadrants from
+`4q_dev` (450 clips, folds grouped by artist). Both heads read frozen MSD-musicnn embeddings of
+non-overlapping 3 s patches (`features.musicnn_hop_frames=187`) through the pooled trunk of the
+`musicnn` variant: whole 30 s segments, a fixed epoch budget evaluated at the last epoch, so no
+track is held out for validation.
+
+Rebuild the shipped model (jmer/resources/models/real_music.keras) from the development sets,
+or from any folders in the same layout (docs/model_card.md):
+
+  python tools/build_real_model.py --data=../shared/data
+
+Cross-validate the recipe (5 artist-grouped folds per split seed; what the model card reports):
+
+  python tools/build_real_model.py --data=../shared/data --cv --split-seeds=1,2,3
+
+The data paths (`data.manifest.path`: a manifest with path, genre, artist columns;
+`data.folder.path`: quadrant folders Q1..Q4 with a metadata.csv naming each song's artist) are
+set by the tool; any other key can be overridden with `--config.<key>=...` as usual.
+"""
+
+from jmer import config as config_lib
+
+
+def get_config(arg=None):
+  config = config_lib.apply_variants(config_lib.base_config(), "musicnn")
+  config.tasks.emotion = "quadrant"
+  config.data.source = "manifest+folder"
+  config.data.folder.task = "quadrant"
+  config.features.musicnn_hop_frames = 187  # non-overlapping 3 s patches
+  config.train.crops_per_track = 1  # a 30 s segment is the whole clip: one per epoch
+  config.train.class_balance = True
+  return config_lib.apply_variants(config, arg)

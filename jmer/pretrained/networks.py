@@ -1,0 +1,74 @@
+"""The shipped pretrained networks by key: which architecture, weights and embedding each is.
+
+The keys are what feature parameters store as `network` ('msd' and 'mtt' name the musicnn
+networks, as before the VGGs were added, so existing caches and model files stay valid). This
+module imports no Keras at load time: the data layer reads embedding sizes from it in processes
+that never build a network.
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Network:
+  """One shipped network.
+
+  Attributes:
+    family: 'musicnn' (jmer.pretrained.musicnn) or 'vgg' (jmer.pretrained.vgg).
+    dataset: the training set, a key of the family module's PRETRAINED ('msd' or 'mtt').
+    embedding: the output a frozen feature caches per 3 s patch.
+    embedding_dim: its size.
+    checkpoint: the folder of the original TF1 checkpoint in the musicnn 0.1.0 wheel.
+  """
+  family: str
+  dataset: str
+  embedding: str
+  embedding_dim: int
+  checkpoint: str
+
+
+# musicnn's 'penultimate' (the 200-unit layer the tags read) and the VGG's 'pool5' (the 256
+# values its tag layer reads) are each the layer the tags are a linear function of.
+NETWORKS = {
+    "msd": Network("musicnn", "msd", "penultimate", 200, "MSD_musicnn"),
+    "mtt": Network("musicnn", "mtt", "penultimate", 200, "MTT_musicnn"),
+    "msd_vgg": Network("vgg", "msd", "pool5", 256, "MSD_vgg"),
+    "mtt_vgg": Network("vgg", "mtt", "pool5", 256, "MTT_vgg"),
+}
+
+
+def get(key: str) -> Network:
+  """The network registered under `key`; a ValueError names the known keys otherwise."""
+  if key not in NETWORKS:
+    raise ValueError(f"unknown pretrained network {key!r}: expected one of {sorted(NETWORKS)}")
+  return NETWORKS[key]
+
+
+def _family(network: Network):
+  """(module, model builder) of a network's family; imported on first use (Keras)."""
+  from jmer.pretrained import musicnn
+  from jmer.pretrained import vgg
+  return {"musicnn": (musicnn, musicnn.build_musicnn), "vgg": (vgg, vgg.build_vgg)}[network.family]
+
+
+def weights_path(key: str):
+  """A context manager giving the filesystem path of network `key`'s shipped weights file."""
+  network = get(key)
+  return _family(network)[0].pretrained_weights_path(network.dataset)
+
+
+def embedding_network(key: str, name: str | None = None):
+  """Network `key` with its pretrained weights and its embedding as the only output.
+
+  Args:
+    key: a NETWORKS key.
+    name: the Keras model's name (default: the family's); a model holding two networks needs
+      two names.
+
+  Returns:
+    A keras.Model from (batch, 187, 96) musicnn log-mel patches to (batch, embedding_dim).
+  """
+  network = get(key)
+  module, build = _family(network)
+  model = build(network.embedding, **({"name": name} if name else {}))
+  return module.load_pretrained(model, dataset=network.dataset)
