@@ -15,7 +15,9 @@ import typing
 
 import jmer
 
+
 class Command(typing.NamedTuple):
+  """One subcommand of `jmer`."""
   module: str  # imported only when the command runs
   about: str  # the line `jmer --help` shows
   run: str = "main"  # the module's function taking (argv, prog=) and returning an exit code

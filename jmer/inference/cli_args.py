@@ -1,9 +1,9 @@
 """The arguments of `jmer predict`, `jmer demo` and `jmer export`, parsed before anything heavy.
 
 The entry points (jmer/predict.py, demo.py, export.py) parse with these parsers first, so
-`--help`, a mistyped flag or a run folder that does not exist (parse) is answered at once,
-before Keras, JAX or TensorFlow load; the commands' own main() functions then use the same.
-Light: argparse and the output format names only.
+`--help`, a mistyped flag or a run folder that does not exist is answered at once, before
+Keras, JAX or TensorFlow load; the commands' own main() functions then parse with the same
+parsers. Light: argparse, the output format names and the shipped models' names.
 """
 
 import argparse
