@@ -194,3 +194,19 @@ def test_documented_command_exists_as_written(command, args, text, monkeypatch, 
 def test_the_extractor_reads_commands_as_the_shell_would(text, expected):
   found = [jmer_command(tokens) for tokens in _segments(text)]
   assert [f for f in found if f] == expected
+
+
+@pytest.mark.parametrize("command, args", [
+    ("train", ["--config=configs/mtl.py", "--config.train.epochz=5"]),  # no such key
+    ("train", ["--config=configs/mtl.py", "--config.train.epochs=five"]),  # not an int
+    ("train", ["--config=configs/mtl.py", "--config.model.trunk=resnet"]),  # fails validation
+    ("train", ["--config=configs/gone.py"]),
+    ("predict", ["--modle=m.keras", "a.mp3"]),
+    ("export", []),  # --workdir is required
+    ("experiments", ["experiments/gone.py"]),
+])
+def test_the_check_catches_a_drifted_command(command, args, monkeypatch, capsys):
+  """The same check on commands that are wrong: each must fail, or the test above proves
+  nothing."""
+  with pytest.raises((pytest.fail.Exception, AssertionError)):
+    test_documented_command_exists_as_written(command, args, "drifted", monkeypatch, capsys)
