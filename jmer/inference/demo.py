@@ -10,7 +10,6 @@ the path its segments trace), and the timeline of genres and emotion over the so
 127.0.0.1 unless told otherwise: it is a local tool, never shared through a public link.
 """
 
-import argparse
 import os
 import pathlib
 import sys
@@ -18,9 +17,10 @@ import threading
 
 from jmer import labels
 from jmer.data import audio
+from jmer.inference import cli_args
 
-TITLE = "jmer: genre and emotion of a song"
-MAX_UPLOAD_MB = 200  # ~20 min of WAV at CD quality, hours of MP3; checked before decoding
+TITLE = cli_args.DEMO_TITLE
+MAX_UPLOAD_MB = cli_args.DEMO_MAX_UPLOAD_MB
 # One analysis at a time whatever the server allows: the model is shared, and two songs decoded
 # side by side on a laptop only make both users wait longer.
 _analysis_lock = threading.Lock()
@@ -163,23 +163,14 @@ def build_app(bundle, examples=(), max_upload_mb: float = MAX_UPLOAD_MB):
   return app.queue(default_concurrency_limit=1, max_size=16)
 
 
-def build_parser() -> argparse.ArgumentParser:
-  from jmer.inference import export
-  parser = argparse.ArgumentParser(prog="python -m jmer.demo", description=TITLE)
-  export.add_model_flags(parser)
-  parser.add_argument("--examples", help="a folder of audio files offered to pick from")
-  parser.add_argument("--host", default="127.0.0.1",
-                      help="address to bind (default 127.0.0.1: this machine only)")
-  parser.add_argument("--port", type=int, default=7860)
-  parser.add_argument("--max-upload-mb", type=float, default=MAX_UPLOAD_MB,
-                      help=f"largest upload accepted, in MB (default {MAX_UPLOAD_MB})")
-  return parser
+def build_parser(prog: str = "python -m jmer.demo"):
+  return cli_args.demo_parser(prog)
 
 
-def main(argv=None) -> int:
+def main(argv=None, prog: str = "python -m jmer.demo") -> int:
   os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # local tool: no telemetry
+  args = cli_args.parse(build_parser(prog), argv)
   from jmer.inference import export
-  args = build_parser().parse_args(argv)
   try:
     import gradio as gr
   except ImportError:

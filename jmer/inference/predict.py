@@ -22,7 +22,6 @@ truncated only when the gap exceeds audio.TRUNCATION_TOLERANCE (max 1 s, 2 %): f
 worst estimate error seen, and far less than a cut-off download loses (typically half).
 """
 
-import argparse
 import pathlib
 import queue
 import sys
@@ -385,22 +384,11 @@ def expand_inputs(inputs) -> tuple:
   return files, errors
 
 
-def main(argv=None) -> int:
+def main(argv=None, prog: str = "python -m jmer.predict") -> int:
+  from jmer.inference import cli_args
+  args = cli_args.parse(cli_args.predict_parser(prog), argv)
   from jmer.inference import output as predict_output
   from jmer.inference import export
-  parser = argparse.ArgumentParser(
-      prog="python -m jmer.predict", description="Genre and emotion of audio files.")
-  parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3) or folders")
-  export.add_model_flags(parser)
-  parser.add_argument("--timeline", action="store_true", help="add per-segment predictions")
-  parser.add_argument("--top-k", type=int, default=3, metavar="K",
-                      help="how many genres and musicnn tags to list (default 3)")
-  parser.add_argument("--format", choices=predict_output.FORMATS, default=None,
-                      help="table (default on a terminal), json (one object per line; default "
-                           "when piped) or csv")
-  args = parser.parse_args(argv)
-  if args.top_k < 1:
-    parser.error(f"--top-k must be at least 1, got {args.top_k}")
   fmt = args.format or ("table" if sys.stdout.isatty() else "json")
   try:
     bundle = export.bundle_from_flags(args)
