@@ -13,6 +13,7 @@ import sys
 import ml_collections
 
 from jmer.inference import cli_args
+from jmer.inference import compilation_cache
 from jmer.inference import shipped
 from jmer.models.model_file import MODEL_FILENAME
 from jmer.models.model_file import ModelBundle
@@ -46,7 +47,9 @@ def bundle_from_workdir(workdir) -> ModelBundle:
 
 
 def bundle_from_flags(args) -> ModelBundle:
-  """The model named by add_model_flags' arguments; raises ModelFileError naming the file."""
+  """The model named by add_model_flags' arguments; raises ModelFileError naming the file.
+  Used by the prediction CLI and the demo, which keep compiled functions on disk."""
+  compilation_cache.enable()
   if args.workdir:
     return bundle_from_workdir(args.workdir)
   return load_model_bundle(shipped.resolve_model(args.model))
