@@ -202,8 +202,8 @@ class ArousalValenceTask(Task):
   line_label = "emotion"
 
   def describe(self, result: dict) -> str:
-    if "arousal" not in result:
-      return ""
+    if "arousal" not in result or result.get("av_source") == "quadrant probabilities":
+      return ""  # no AV head: the quadrant head's line gives its estimate
     text = f"arousal {_signed(result['arousal'])}  valence {_signed(result['valence'])}"
     if result.get("quadrant_source") == "arousal-valence":
       text += f"   quadrant {result['quadrant']}"

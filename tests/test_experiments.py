@@ -1,5 +1,6 @@
-"""Experiment suites: statistics against hand-computed values, the selection rule, the fixed
-split across seeds, and a --quick suite end to end (report numbers = metrics.json; resume)."""
+"""Experiment suites: the selection rule, the fixed split across seeds, and a --quick suite end
+to end (report numbers = metrics.json, raw results regenerate the report; resume). The
+statistics themselves are tested in test_stats.py."""
 
 import json
 import math
@@ -10,58 +11,16 @@ import numpy as np
 import pytest
 
 from jmer import config as config_lib
+from jmer.experiments import raw_results
+from jmer.experiments import report as report_lib
 from jmer.experiments import results
 from jmer.experiments import runner
-from jmer.experiments import stats
 from jmer.experiments import suite as suite_lib
 from jmer.experiments import __main__ as experiments_main
 from jmer.experiments import runs as runs_lib
 from jmer.training import callbacks
 
 from conftest import REPO
-
-
-def test_mean_ci_is_the_t_interval():
-  mean, half, n = stats.mean_ci([1.0, 2.0, 4.0])
-  # mean 7/3, sample sd sqrt(7/3), t(0.975, 2) = 4.302653
-  assert (mean, n) == (pytest.approx(7 / 3), 3)
-  assert half == pytest.approx(4.302653 * math.sqrt(7 / 3) / math.sqrt(3), rel=1e-6)
-  assert stats.mean_ci([float("nan"), 5.0])[:2] == (5.0, pytest.approx(float("nan"), nan_ok=True))
-
-
-def test_paired_test_differences_and_effect_size():
-  out = stats.paired_test([0.9, 0.8, 0.7, 0.85], [0.8, 0.8, 0.6, 0.7])
-  d = np.array([0.1, 0.0, 0.1, 0.15])
-  assert out["diff"] == pytest.approx(d.mean())
-  assert out["dz"] == pytest.approx(d.mean() / d.std(ddof=1))
-  t = d.mean() / (d.std(ddof=1) / 2)  # n = 4: t = mean / (sd / sqrt(4)), 3 degrees of freedom
-  from scipy import stats as scipy_stats
-  assert out["t_p"] == pytest.approx(2 * scipy_stats.t.sf(t, 3))
-  assert out["n"] == 4
-
-
-def test_holm_adjusts_in_order_and_keeps_monotone():
-  # sorted 0.01, 0.02, 0.04 -> 3*0.01, max(0.03, 2*0.02), max(0.04, 1*0.04)
-  assert stats.holm([0.04, 0.01, 0.02, float("nan")])[:3] == pytest.approx([0.04, 0.03, 0.04])
-  assert math.isnan(stats.holm([0.04, 0.01, 0.02, float("nan")])[3])
-
-
-def test_mcnemar_counts_discordant_tracks_and_uses_the_exact_binomial():
-  a = [True] * 6 + [False] * 2 + [True] * 10
-  b = [False] * 6 + [True] * 2 + [True] * 10
-  out = stats.mcnemar(a, b)
-  assert (out["only_a"], out["only_b"]) == (6, 2)
-  assert out["p"] == pytest.approx(2 * (1 + 8 + 28) / 256)  # P(X <= 2 | n=8) doubled
-
-
-def test_bootstrap_of_identical_predictions_is_zero_and_of_a_better_one_is_positive():
-  rng = np.random.default_rng(0)
-  truth = rng.uniform(-1, 1, 60)
-  good, bad = truth + rng.normal(0, 0.1, 60), rng.uniform(-1, 1, 60)
-  same = stats.paired_bootstrap_ccc(truth, good, good, resamples=200)
-  assert same["diff"] == 0 and same["low"] == 0 and same["high"] == 0
-  better = stats.paired_bootstrap_ccc(truth, good, bad, resamples=500)
-  assert better["low"] > 0 and better["p"] < 0.01
 
 
 def test_select_on_last_keeps_the_last_epoch_and_never_stops_early(tmp_path):
@@ -173,7 +132,7 @@ def test_quick_suite_report_numbers_are_the_runs_metrics(quick_suite):
   runs = results.load_runs(root, results.load_suite_record(root))
   assert {c: len(r) for c, r in runs.items()} == {"genre_only": 2, "joint": 2,
                                                    "transfer_frozen": 2}
-  per_run = _report_cells(markdown, "| run | best / total epochs")
+  per_run = _report_cells(markdown, "| run | split seed | best / total epochs")
   checked = 0
   for cell, cell_runs in runs.items():
     for run in cell_runs:
@@ -190,16 +149,27 @@ def test_quick_suite_report_numbers_are_the_runs_metrics(quick_suite):
               cell, run.repeat, metric.label)
           checked += 1
   assert checked >= 30
-  # The per-task tables: mean ± t half-width over the two seeds, from metrics.json directly.
+  # The per-task tables: mean ± sample SD over the two seeds, from metrics.json directly.
   genre = _report_cells(markdown, "| cell | genre accuracy")
   for cell in ("genre_only", "joint"):
     values = [json.loads((root / cell / f"seed_{i}" / "metrics.json").read_text())
               ["metrics"]["genre"]["accuracy"] for i in range(2)]
-    half = 12.706205 * np.std(values, ddof=1) / math.sqrt(2)  # t(0.975, 1)
-    assert genre[cell]["genre accuracy"] == f"{np.mean(values):.3f} ± {half:.3f}"
+    sd = abs(values[0] - values[1]) / math.sqrt(2)  # two values: SD (n − 1) = |a − b| / √2
+    assert genre[cell]["genre accuracy"] == f"{np.mean(values):.3f} ± {sd:.3f}"
   assert "Holm" in markdown and "## Conclusion" in markdown
-  assert re.search(r"`joint` vs `genre_only` \| genre accuracy", markdown)
-  assert (root / "figures" / "experiment_1.png").stat().st_size > 1000
+  assert re.search(r"`joint` vs `genre_only` \| genre macro-F1", markdown)
+  assert (root / "figures" / "differences_1.png").stat().st_size > 1000
+  # The raw results beside the report regenerate it without the run dirs.
+  raw = raw_results.load(root / raw_results.FILE_NAME)
+  assert {(r["cell"], r["repeat"]) for r in raw["runs"]} == {
+      (c, f"seed_{i}") for c in ("genre_only", "joint", "transfer_frozen") for i in range(2)}
+  assert raw["predictions"]["runs"], "per-track predictions are kept"
+  # n_train / n_test per task (the corrected t-test's ratio) are the run's own split counts.
+  first = next(r for r in raw["runs"] if r["cell"] == "genre_only")
+  data = json.loads((root / "genre_only" / first["repeat"] / "metrics.json").read_text())["data"]
+  assert (first["n_train"]["genre"], first["n_test"]["genre"]) == (
+      data["tracks"]["train"], data["tracks"]["test"])
+  assert report_lib.render(raw, root / "elsewhere", draw=False) == markdown
   assert (root / "genre_only" / "seed_0" / "tensorboard").is_dir()
 
 
@@ -248,25 +218,29 @@ def test_a_run_claimed_by_a_live_runner_is_left_to_it_and_a_stale_claim_is_taken
 
 def test_report_describes_every_data_source_of_a_suite_and_its_features():
   from types import SimpleNamespace
-  from jmer.experiments import report as report_lib
+  from jmer.experiments import describe
 
-  def run(source, summary, test_tracks, grouped=False):
+  def run(source, summary, test_tracks, grouped=False, val=2):
     split = dict(per_dataset={source: dict(grouped=grouped, by="metadata.csv" if grouped
                                            else "track")})
     data = dict(source=source, summary=summary, per_dataset={}, genre_counts={}, split=split,
-                tracks=dict(train=8, val=2, test=test_tracks))
+                tracks=dict(train=8, val=val, test=test_tracks))
     return SimpleNamespace(report=dict(data=data, config={}))
-  report = report_lib.Report.__new__(report_lib.Report)  # the sections, without run dirs
-  report.by, report.record = "fold", dict(repeats=dict(by="fold", n=2), split_seed=0)
-  report.cells = ["genre_only", "quadrant_only", "transfer"]
+  record = dict(repeats=dict(by="fold", n=2), split_seed=0)
   gtzan = [run("manifest", "manifest g.csv: 140 files", 70)] * 2
   fourq = [run("folder", "class folders at 4q: 300 files", 150, grouped=True)] * 2
-  report.runs = dict(genre_only=gtzan, quadrant_only=fourq, transfer=fourq)
-  text = "\n".join(report.data_section())
+  runs = dict(genre_only=gtzan, quadrant_only=fourq, transfer=fourq)
+  text = "\n".join(describe.data_section(record, runs, list(runs)))
   assert "**manifest** (cells `genre_only`)" in text
   assert "**folder** (cells `quadrant_only`, `transfer`)" in text
   assert "140 test tracks over the folds of `genre_only`" in text  # 70 + 70
   assert "300 test tracks over the folds of `quadrant_only`" in text
   assert text.count("cross-validation by track") == 1 and "No group is on both sides" in text
-  assert report_lib.feature_text({"features.names": ["musicnn", "mfcc"]}) == (
+  assert "validation set comes from the other folds" in text
+  # select_on='last' trains on every non-test track: the text must not invent a val split.
+  no_val = dict(genre_only=[run("manifest", "manifest g.csv: 140 files", 70, val=0)] * 2)
+  text = "\n".join(describe.data_section(record, no_val, ["genre_only"]))
+  assert "no validation split: every track outside the test fold trains" in text
+  assert "validation set comes from" not in text
+  assert describe.feature_text({"features.names": ["musicnn", "mfcc"]}) == (
       "frozen MSD-musicnn embeddings (penultimate layer, per 3 s patch) + MFCC")

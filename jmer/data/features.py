@@ -29,6 +29,12 @@ LOG_FLOOR_DB = -100.0
 STFT_FEATURES = ("mel", "mfcc", "chroma")
 
 
+def segment_frames(config) -> int:
+  """Frames in one segment: data.segment_seconds at the feature frame rate."""
+  return int(round(config.data.segment_seconds * config.data.sample_rate
+                   / config.features.hop_length))
+
+
 def pad_frames(name: str, frames, length: int):
   """`frames` of feature `name`, padded at the end to `length` frames with what silence looks
   like in that feature (the log-mel floor; zero elsewhere). Longer inputs pass unchanged."""

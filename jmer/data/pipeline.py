@@ -24,9 +24,7 @@ from jmer.data import features as features_lib
 tf.config.set_visible_devices([], "GPU")
 
 
-def segment_frames(config) -> int:
-  return int(round(config.data.segment_seconds * config.data.sample_rate
-                   / config.features.hop_length))
+segment_frames = features_lib.segment_frames  # re-exported: stages below tf.data use it too
 
 
 @dataclasses.dataclass

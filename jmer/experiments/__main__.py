@@ -1,8 +1,9 @@
 """python -m jmer.experiments experiments/<suite>.py [--cell=a,b] [--quick] [--root=...]
 
-Runs every cell × repeat of the suite that has not finished (a killed suite resumes), then writes
-REPORT.md and figures/ under the suite root from the run dirs alone. --report-only skips
-training; --report-dir writes the report elsewhere (e.g. experiments/results/<suite>).
+Runs every cell × repeat of the suite that has not finished (a killed suite resumes), then
+collects the run dirs into raw_results.json and writes REPORT.md and figures/ from that file
+alone, under the suite root. --report-only skips training; --report-dir writes the three
+elsewhere (e.g. experiments/results/<suite>, where experiments/recompute.py checks them).
 """
 
 import pathlib

@@ -1,16 +1,26 @@
-"""The comparisons a suite asks for: paired over repeats, and paired per test track.
+"""The comparisons a suite asks for, computed from its raw results (raw_results).
 
-Each row: cells A and B on one headline metric; the repeat-level paired test (t, Wilcoxon,
-d_z), its Holm adjustment over all rows, and a per-track test on the cells' pooled predictions
-(McNemar for genre and quadrant, a paired CCC bootstrap for arousal and valence).
+A research question is one experiment of the suite (its title, question and pairs) and one
+multiplicity family. For each pair (A, B) and metric both cells report:
+- primary metric (PRIMARY, macro-F1 of each classification task): the corrected resampled
+  t-test over repeats, Holm-adjusted within the question; its minimum detectable effect is
+  computed at α/m (m primary tests in the question: the level the first step of Holm needs);
+- secondary metrics (SECONDARY): the same test, unadjusted and outside the Holm family.
+Per test track, once per pair and task: McNemar's exact test on pooled predictions (genre,
+quadrant; Holm within the question, its own family), and a paired CCC bootstrap for arousal
+and valence (secondary, unadjusted).
 """
 
 import math
 
+from jmer.experiments import raw_results
 from jmer.experiments import results
 from jmer.experiments import stats
 
-ALPHA = 0.05
+ALPHA = stats.ALPHA
+POWER = stats.POWER
+PRIMARY = ("genre macro-F1", "quadrant macro-F1")
+SECONDARY = ("genre accuracy", "quadrant accuracy", "arousal CCC", "valence CCC")
 
 
 def fmt(value, digits: int = 3) -> str:
@@ -19,59 +29,103 @@ def fmt(value, digits: int = 3) -> str:
   return f"{value:.{digits}f}"
 
 
-def per_track(pooled, a: str, b: str, metric: results.Metric) -> dict | None:
-  """McNemar (genre/quadrant correctness) or a paired CCC bootstrap on the shared tracks."""
-  pa, pb = pooled[a], pooled[b]
-  keys = sorted(set(pa) & set(pb))
-  if metric.task in ("genre", "quadrant"):
-    task = metric.task
-    keys = [k for k in keys if pa[k][f"true_{task}"] and pa[k][f"pred_{task}"]
-            and pb[k][f"pred_{task}"]]
-    if not keys:
-      return None
-    right_a = [pa[k][f"pred_{task}"] == pa[k][f"true_{task}"] for k in keys]
-    right_b = [pb[k][f"pred_{task}"] == pb[k][f"true_{task}"] for k in keys]
-    out = stats.mcnemar(right_a, right_b)
-    out["text"] = (f"McNemar on {out['n']} tracks: {out['only_a']} right only by {a}, "
-                   f"{out['only_b']} only by {b}")
-    return out
-  if metric.label.endswith("CCC"):
-    dim = metric.path[1]
-    keys = [k for k in keys if all(math.isfinite(x) for x in (
-        pa[k][f"true_{dim}"], pa[k][f"pred_{dim}"], pb[k][f"pred_{dim}"]))]
-    if len(keys) < 3:
-      return None
-    out = stats.paired_bootstrap_ccc([pa[k][f"true_{dim}"] for k in keys],
-                                     [pa[k][f"pred_{dim}"] for k in keys],
-                                     [pb[k][f"pred_{dim}"] for k in keys])
-    out["text"] = (f"paired bootstrap over {out['n']} tracks: ΔCCC {fmt(out['diff'])} "
-                   f"[{fmt(out['low'])}, {fmt(out['high'])}]")
-    return out
-  return None
+def test_train_ratio(raw: dict, runs: list, task: str) -> float:
+  """n_test / n_train of the task's folds (0 for repeats by seed: no data is resampled)."""
+  if raw["suite"]["repeats"]["by"] == "seed":
+    return 0.0
+  counts = [(r["n_train"][task], r["n_test"][task]) for r in runs
+            if task in r.get("n_train", {}) and task in r.get("n_test", {})]
+  if not counts:
+    raise ValueError(f"raw results: no n_train/n_test for task {task!r} in runs of "
+                     f"{sorted({r['cell'] for r in runs})}; the corrected t-test needs them")
+  return stats.correction_ratio([c[0] for c in counts], [c[1] for c in counts])
 
-def compare(record, runs, pooled) -> list:
+
+def repeat_rows(raw: dict) -> list:
+  """One row per (question, pair, metric): the paired test over shared repeats."""
+  runs = raw_results.runs_by_cell(raw)
   rows = []
-  for number, experiment in enumerate(record["experiments"], 1):
+  for number, experiment in enumerate(raw["suite"]["experiments"], 1):
     for a, b in experiment["pairs"]:
-      for label in results.HEADLINE:
-        metric = results.BY_LABEL[label]
-        va, vb = results.values(runs[a], metric), results.values(runs[b], metric)
-        shared = [r for r in va if r in vb]
+      if a not in runs or b not in runs:
+        continue
+      for label in PRIMARY + SECONDARY:
+        va, vb = raw_results.values(runs[a], label), raw_results.values(runs[b], label)
+        shared = [k for k in va if k in vb]
         if len(shared) < 2:
           continue
-        test = stats.paired_test([va[r] for r in shared], [vb[r] for r in shared])
-        rows.append(dict(experiment=number, a=a, b=b, metric=metric, test=test,
-                         track=per_track(pooled, a, b, metric)))
-  for adjusted, row in zip(stats.holm([r["test"]["t_p"] for r in rows]), rows):
+        metric = results.BY_LABEL[label]
+        diffs = [va[k] - vb[k] for k in shared]
+        ratio = test_train_ratio(raw, runs[a] + runs[b], metric.task)
+        rows.append(dict(experiment=number, a=a, b=b, metric=metric,
+                         primary=label in PRIMARY,
+                         mean_a=sum(va[k] for k in shared) / len(shared),
+                         mean_b=sum(vb[k] for k in shared) / len(shared), differences=diffs,
+                         test=stats.resampled_t_test(diffs, test_train_ratio=ratio),
+                         wilcoxon=stats.wilcoxon_test(diffs)))
+  primary = [r for r in rows if r["primary"]]
+  for adjusted, row in zip(stats.holm_by_family([r["test"]["p"] for r in primary],
+                                                [r["experiment"] for r in primary]), primary):
     row["holm_p"] = adjusted
-  track_p = [r["track"]["p"] if r["track"] else math.nan for r in rows]
-  for adjusted, row in zip(stats.holm(track_p), rows):
-    row["track_holm_p"] = adjusted
+  for row in rows:
+    family = sum(1 for r in primary if r["experiment"] == row["experiment"]
+                 and math.isfinite(r["test"]["p"])) if row["primary"] else 1
+    row["family_size"] = family
+    row.setdefault("holm_p", math.nan)
+    row["mde"] = stats.minimum_detectable_effect(row["test"]["se"], row["test"]["df"],
+                                                 ALPHA / max(family, 1), POWER)
   return rows
 
-def verdict(row) -> str:
-  """'better', 'worse' or 'no difference found', for A against B on this metric."""
-  if not row["holm_p"] < ALPHA:
-    return "no difference found"
-  better = (row["test"]["diff"] > 0) == row["metric"].higher_is_better
-  return "better" if better else "worse"
+
+def _mcnemar_from_predictions(pooled, a, b, task):
+  pa, pb = pooled[a], pooled[b]
+  keys = [k for k in sorted(set(pa) & set(pb)) if pa[k][f"true_{task}"]
+          and pa[k][f"pred_{task}"] and pb[k][f"pred_{task}"]]
+  if not keys:
+    return None
+  return stats.mcnemar([pa[k][f"pred_{task}"] == pa[k][f"true_{task}"] for k in keys],
+                       [pb[k][f"pred_{task}"] == pb[k][f"true_{task}"] for k in keys])
+
+
+def _ccc_bootstrap(pooled, a, b, dim):
+  pa, pb = pooled[a], pooled[b]
+  keys = [k for k in sorted(set(pa) & set(pb)) if all(math.isfinite(x) for x in (
+      pa[k][f"true_{dim}"], pa[k][f"pred_{dim}"], pb[k][f"pred_{dim}"]))]
+  if len(keys) < 3:
+    return None
+  return stats.paired_bootstrap_ccc([pa[k][f"true_{dim}"] for k in keys],
+                                    [pa[k][f"pred_{dim}"] for k in keys],
+                                    [pb[k][f"pred_{dim}"] for k in keys])
+
+
+def track_rows(raw: dict) -> list:
+  """One row per (question, pair, task): McNemar once per pair and classification task
+  (Holm within the question), the CCC bootstrap once per pair and AV dimension (unadjusted)."""
+  cells = raw_results.runs_by_cell(raw)
+  pooled = {c: raw_results.pooled_predictions(raw, c) for c in cells}
+  legacy = {(c["a"], c["b"], c["task"]): c for c in raw.get("per_track_counts", [])}
+  rows = []
+  for number, experiment in enumerate(raw["suite"]["experiments"], 1):
+    for a, b in experiment["pairs"]:
+      if a not in cells or b not in cells:
+        continue
+      for task in raw_results.CLASS_TASKS:
+        test = _mcnemar_from_predictions(pooled, a, b, task)
+        if test is None and (a, b, task) in legacy:
+          c = legacy[(a, b, task)]
+          test = dict(n=c["n"], only_a=c["only_a"], only_b=c["only_b"],
+                      p=stats.mcnemar_counts(c["only_a"], c["only_b"]))
+        if test is not None:
+          rows.append(dict(experiment=number, a=a, b=b, task=task, kind="mcnemar", test=test))
+      for dim in ("arousal", "valence"):
+        test = _ccc_bootstrap(pooled, a, b, dim)
+        if test is not None:
+          rows.append(dict(experiment=number, a=a, b=b, task=dim, kind="ccc_bootstrap",
+                           test=test))
+  mcnemar = [r for r in rows if r["kind"] == "mcnemar"]
+  for adjusted, row in zip(stats.holm_by_family([r["test"]["p"] for r in mcnemar],
+                                                [r["experiment"] for r in mcnemar]), mcnemar):
+    row["holm_p"] = adjusted
+  for row in rows:
+    row.setdefault("holm_p", math.nan)
+  return rows

@@ -1,386 +1,332 @@
-"""REPORT.md of a suite root, written like a short paper from the run dirs alone.
+"""REPORT.md of a suite, written like a short paper from its raw results alone.
 
-Data and method come from the runs' configs and data descriptions; results are means ± 95% t
-intervals over repeats; every comparison the suite asks is a paired test over repeats (Holm-
-adjusted across the report) plus a paired per-track test; the conclusion is derived from those
-tests, so "no difference found" is written whenever that is what the numbers say.
+`write_report(root, out_dir)` collects the run dirs of a suite root into raw_results.json
+(beside REPORT.md) and renders the report from that dict; `render(raw, out_dir)` renders from
+a raw-results dict only, which is what experiments/recompute.py checks against every committed
+report. Results are mean ± sample SD over repeats; every comparison is a paired test over
+repeats (the corrected resampled t-test for folds), Holm-adjusted within its research
+question on the primary metric only, plus McNemar once per pair and task on the pooled test
+tracks; verdicts follow those tests (jmer.experiments.verdicts).
 """
 
 import math
 import pathlib
 
-from jmer import run_record
 from jmer.experiments import compare
 from jmer.experiments import figures
+from jmer.experiments import raw_results
 from jmer.experiments import results
 from jmer.experiments import stats
+from jmer.experiments import verdicts
 
 ALPHA = compare.ALPHA
-# The config keys the method section describes, for the reference cell and for each difference.
-METHOD_KEYS = ("features.names", "model.trunk", "model.fusion", "tasks.genre", "tasks.emotion",
-               "train.lambda_emotion", "train.init_from", "train.freeze_transferred")
+fmt, fmt_p = compare.fmt, verdicts.fmt_p
 
 
-fmt = compare.fmt
-
-
-def feature_text(config: dict) -> str:
-  """What a flattened config's features.names are, in words."""
-  words = {"mel": f"{config.get('features.n_mels')}-band log-mel", "mfcc": "MFCC",
-           "chroma": "chroma",
-           "musicnn": "frozen MSD-musicnn embeddings (penultimate layer, per 3 s patch)",
-           "musicnn_mtt": "frozen MTT-musicnn embeddings (penultimate layer, per 3 s patch)",
-           "musicnn_vgg": "frozen MSD-VGG embeddings (pool5 layer, per 3 s patch)",
-           "musicnn_vgg_mtt": "frozen MTT-VGG embeddings (pool5 layer, per 3 s patch)"}
-  return " + ".join(words.get(name, name) for name in config.get("features.names") or ())
-
-
-def fmt_p(p) -> str:
-  if p is None or math.isnan(p):
-    return "–"
-  return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def mean_ci_text(vals) -> str:
-  mean, half, n = stats.mean_ci(vals)
+def mean_sd_text(vals) -> str:
+  mean, sd, n = stats.mean_sd(vals)
   if n == 0:
     return "–"
-  return f"{fmt(mean)} ± {fmt(half)}" if n > 1 else fmt(mean)
+  return f"{fmt(mean)} ± {fmt(sd)}" if n > 1 else fmt(mean)
 
 
 class Report:
-  """Collects the suite's numbers once, then writes the sections of REPORT.md."""
+  """Computes the suite's comparisons once from raw results, then writes REPORT.md's sections."""
 
-  def __init__(self, root, out_dir, demo_video=""):
-    self.root, self.out = pathlib.Path(root), pathlib.Path(out_dir)
-    self.record = results.load_suite_record(self.root)
-    self.runs = results.load_runs(self.root, self.record)
-    self.by = self.record["repeats"]["by"]
-    self.cells = [c for c in self.record["cells"] if self.runs[c]]
-    self.metrics = results.metrics_of(self.runs)
-    self.pooled = {c: results.pooled_predictions(self.runs[c], self.by) for c in self.cells}
+  def __init__(self, raw: dict, out_dir, demo_video: str = "", draw: bool = True):
+    self.raw, self.out, self.draw = raw, pathlib.Path(out_dir), draw
+    self.suite = raw["suite"]
+    self.by = self.suite["repeats"]["by"]
+    self.runs = raw_results.runs_by_cell(raw)
+    self.cells = list(self.runs)
     self.demo_video = demo_video
-    self.comparisons = compare.compare(self.record, self.runs, self.pooled)
+    self.rows = compare.repeat_rows(raw)
+    self.tracks = compare.track_rows(raw)
+    self.pooled = {c: raw_results.pooled_predictions(raw, c) for c in self.cells}
+
+  def _draw(self, name: str, draw) -> str:
+    """Calls draw(path of figures/<name>) unless drawing is off; returns name. The Markdown
+    never depends on whether a figure was drawn."""
+    if self.draw:
+      (self.out / "figures").mkdir(parents=True, exist_ok=True)
+      draw(self.out / "figures" / name)
+    return name
 
   # --- sections ----------------------------------------------------------------------------
-  def reference_config(self) -> dict:
-    """The settings most cells share: each key's most common value over the cells."""
-    configs = [run_record.flatten(self.runs[c][0].report["config"]) for c in self.cells]
-    out = {}
-    for key in configs[0]:
-      seen = [repr(c.get(key)) for c in configs]
-      common = max(set(seen), key=seen.count)
-      out[key] = next(c.get(key) for c in configs if repr(c.get(key)) == common)
-    return out
-
-  def data_section(self) -> list:
-    """One entry per distinct data source among the cells (a suite may mix datasets)."""
-    by_source = {}
-    for cell in self.cells:
-      d = self.runs[cell][0].report["data"]
-      by_source.setdefault((d["source"], d["summary"]), []).append(cell)
-    lines = ["## Data", ""]
-    for (source, summary), cells in by_source.items():
-      if len(by_source) > 1:
-        lines.append(f"**{source}** (cells {', '.join(f'`{c}`' for c in cells)})")
-        lines.append("")
-      lines += self._data_lines(cells[0], source, summary) + [""]
-    return lines
-
-  def _data_lines(self, cell, source, summary) -> list:
-    d = self.runs[cell][0].report["data"]
-    lines = [f"- **Source:** {source} — {summary}."]
-    if self.by == "seed":
-      t = d["tracks"]
-      lines.append(f"- **Split:** one fixed track split (data.split_seed = "
-                   f"{self.record['split_seed']}) shared by every run: {t['train']} train / "
-                   f"{t['val']} validation / {t['test']} test tracks. Repeats vary only the "
-                   "seed of the initial weights, segment draws and augmentation.")
+  def statistics_section(self) -> list:
+    split_seeds = sorted({r["split_seed"] for r in self.raw["runs"]})
+    if self.by == "fold":
+      ratios = sorted({f"{compare.test_train_ratio(self.raw, runs, task):.3f}"
+                       for runs in self.runs.values() for task in raw_results.TASKS
+                       if any(task in r.get("n_test", {}) for r in runs)})
+      design = (f"{len(split_seeds)} split seed(s) ({', '.join(map(str, split_seeds))}) × "
+                f"{self.suite['repeats']['n']} folds. The folds' training sets overlap, so "
+                "A − B per fold are not independent: the primary test is the corrected "
+                "resampled t-test (Nadeau & Bengio 2003; Bouckaert & Frank 2004), whose "
+                "variance is (1/n + n_test/n_train)·σ² instead of σ²/n, on n − 1 degrees of "
+                f"freedom (n_test/n_train here: {', '.join(ratios)}).")
     else:
-      tests = sum(r.report["data"]["tracks"]["test"] for r in self.runs[cell])
-      grouped = any(per["grouped"] for per in d["split"]["per_dataset"].values())
-      unit = "by group where the data gives groups" if grouped else "by track"
-      lines.append(f"- **Split:** {self.record['repeats']['n']}-fold cross-validation {unit} "
-                   f"(seeded, stratified; data.split_seed = {self.record['split_seed']}): "
-                   f"every track is tested once, {tests} test "
-                   f"tracks over the folds of `{cell}`; each fold's validation set comes from the "
-                   "other folds." + (" No group is on both sides of a fold." if grouped else ""))
-    for name, per in d.get("per_dataset", {}).items():
-      counts = ", ".join(f"{s} {v['tracks']}" for s, v in per.items())
-      lines.append(f"- **{name}** tracks per split (first fold or seed): {counts}.")
-    genre_counts = d.get("genre_counts", {}).get("test")
-    if genre_counts and any(genre_counts.values()):
-      lines.append("- **Test tracks per genre** (first fold or seed): " + ", ".join(
-          f"{g} {n}" for g, n in genre_counts.items()) + ".")
-    return lines
-
-  def method_section(self) -> list:
-    ref = self.reference_config()
-    f = lambda key: ref.get(key)  # noqa: E731
-    n = self.record["repeats"]["n"]
-    lines = [
-        "## Method", "",
-        f"Each cell below is a jmer config; each was run {n} times "
-        f"({'seeds 0…' + str(n - 1) if self.by == 'seed' else str(n) + ' folds'}), each run in "
-        f"its own work dir under `{self.root}`. Shared settings (from the runs' configs): "
-        f"{f('data.segment_seconds'):g} s segments, features {feature_text(ref)} (other "
-        f"features where listed), {f('train.epochs')} epochs of batch "
-        f"{f('train.batch_size')}, AdamW at {f('train.learning_rate'):g} with warm-up and cosine "
-        f"decay, emotion task `{f('tasks.emotion')}`, segment predictions averaged per track.",
-        "", "| cell | what | config | differs from the shared settings |", "|---|---|---|---|"]
-    for cell in self.cells:
-      config = run_record.flatten(self.runs[cell][0].report["config"])
-      differ = [f"{k}={config.get(k)!r}" for k in METHOD_KEYS
-                if config.get(k) != ref.get(k) and k != "train.init_from"]
-      if config.get("train.init_from"):
-        differ.append(f"init_from={self.record['cells'][cell].get('init_from')}")
-      spec = self.record["cells"][cell]
-      lines.append(f"| `{cell}` | {spec.get('label', '')} | `{spec['config']}` | "
-                   f"{', '.join(differ) or '–'} |")
-    lines += ["", self.selection_text(), ""]
-    return lines
-
-  def selection_text(self) -> str:
-    runs = [r for c in self.cells for r in self.runs[c]]
-    select = {r.report.get("training", {}).get("select_on", "val_loss") for r in runs}
-    early = [f"{r.cell}/{r.repeat}" for r in runs
-             if r.report["training"]["best_epoch"] < r.report["training"]["epochs_done"]]
-    if select == {"last"}:
-      text = ("**Model selection.** Every run trains a fixed budget of epochs and is evaluated "
-              "at its last epoch (`train.select_on='last'`), where the cosine schedule has "
-              "decayed the learning rate to 1% of its peak. The default rule, the lowest "
-              "*summed* validation loss, weighs each head by its loss scale, so a cell with more "
-              "heads is selected (and stopped early) on a different criterion than a single-"
-              "task cell; a fixed budget selects every cell the same way and uses no test data.")
-    else:
-      text = (f"**Model selection:** `train.select_on` = {sorted(select)}; the best epoch of "
-              "each run is listed in the appendix.")
-    return text + (f" Runs judged before their last epoch: {', '.join(early)}." if early else
-                   " No run is judged on an earlier epoch than its last (appendix: best/total "
-                   "epochs of every run).")
+      design = (f"{self.suite['repeats']['n']} seeds on one fixed split: no data is "
+                "resampled, so the t-test over seeds is the plain paired one; it measures "
+                "seed-to-seed variation on this one test set, and the per-track McNemar test "
+                "speaks to the sampling of test tracks.")
+    return [
+        "## Statistics", "",
+        f"**Design.** {design}", "",
+        "**Conventions.** Cells: mean ± SD over repeats (sample SD, n − 1). Differences: "
+        "A − B with its 95% confidence interval from the same test (never a bare ±). d_z = "
+        "mean difference / SD of the differences (Cohen's d_z), with a 95% CI from the "
+        "noncentral t distribution of the test statistic.", "",
+        "**Research questions and multiplicity.** Each experiment below is one research "
+        "question and one family. The primary metric is macro-F1 (of genre and of quadrant, "
+        f"where a pair reports it); a primary difference is stated only if its Holm-adjusted p "
+        f"within the question is below {ALPHA}. Accuracy and CCC are secondary: reported with "
+        "the same test, unadjusted, outside the family, and no conclusion rests on them. "
+        "McNemar's exact test runs once per pair and task on the pooled test predictions, "
+        "Holm-adjusted within the question as a separate family.", "",
+        "**Minimum detectable effect (MDE).** (t_{1−α/2} + t_{0.8})·SE with the test's "
+        "standard error: the difference this design detects with 80% power. For a primary "
+        "metric α is 0.05 / m (m = the question's primary tests, the level Holm's first step "
+        "needs), for a secondary one 0.05. \"Not detected (MDE x)\" means a true difference "
+        "smaller than x could easily go unseen; it is not evidence of equality. An MDE "
+        "beyond the metric's range (above 1 for macro-F1) means this design could not have "
+        "detected any difference at that level.", "",
+        "**Wilcoxon signed-rank** is a check, shown only where it can reject: with n non-zero "
+        "differences its smallest two-sided p is 2/2ⁿ (0.0625 for n = 5, 0.25 for n = 3), "
+        f"so below n = 6 it is marked n/a.", ""]
 
   def results_section(self) -> list:
+    n = {len(runs) for runs in self.runs.values()}
     lines = ["## Results", "",
-             f"Mean ± 95% confidence half-width (t over {self.record['repeats']['n']} "
-             "repeats) on the test tracks.", ""]
+             f"Mean ± SD (sample SD, n − 1) over {'/'.join(map(str, sorted(n)))} repeats on "
+             "the test tracks. Cells get no confidence interval: their repeats share training "
+             "data (folds) or one test set (seeds), so their spread understates the "
+             "uncertainty of a mean; the comparisons below give intervals for differences.",
+             ""]
     for task, title in results.TASK_TITLES.items():
-      metrics = [m for m in self.metrics if m.task == task]
-      cells = [c for c in self.cells if any(r.value(metrics[0]) is not None
-                                            for r in self.runs[c])] if metrics else []
+      labels = [m.label for m in results.METRICS if m.task == task
+                and any(raw_results.values(runs, m.label) for runs in self.runs.values())]
+      cells = [c for c in self.cells if labels and any(raw_results.values(self.runs[c], l)
+                                                       for l in labels)]
       if not cells:
         continue
-      lines += [f"### {title}", "", "| cell | " + " | ".join(m.label for m in metrics) + " |",
-                "|---|" + "---|" * len(metrics)]
+      lines += [f"### {title}", "", "| cell | " + " | ".join(labels) + " |",
+                "|---|" + "---|" * len(labels)]
       for cell in cells:
         lines.append(f"| `{cell}` | " + " | ".join(
-            mean_ci_text(list(results.values(self.runs[cell], m).values()))
-            for m in metrics) + " |")
-      lines.append("")
-      lines += self._task_figure(task, cells)
+            mean_sd_text(list(raw_results.values(self.runs[cell], l).values()))
+            for l in labels) + " |")
+      lines += [""] + self.per_class_lines(task, cells) + self.task_figure(task, cells)
     return lines
 
-  def _task_figure(self, task, cells) -> list:
-    fig_dir = self.out / "figures"
-    if task in ("genre", "quadrant"):
-      names = (self.runs[cells[0]][0].report["data"]["genre_names"] if task == "genre"
-               else figures.QUADRANT_NAMES)
-      path = fig_dir / f"confusion_{task}.png"
-      figures.confusion_grid({c: self.pooled[c] for c in cells}, task, names, path)
-      what = "majority vote over seeds" if self.by == "seed" else "all folds"
-      return [f"![{task} confusion matrices](figures/{path.name})", "",
-              f"*Confusion matrices of each cell's per-track predictions ({what}; rows: true).*",
-              ""]
-    path = fig_dir / "av_scatter.png"
-    figures.av_scatter({c: self.pooled[c] for c in cells}, path)
-    return [f"![AV scatter](figures/{path.name})", "",
+  def per_class_lines(self, task, cells) -> list:
+    """Per-class F1 (mean over repeats) of each cell, where the raw results hold it."""
+    have = [c for c in cells if any(task in r.get("per_class_f1", {}) for r in self.runs[c])]
+    if not have:
+      return []
+    classes = list(next(r["per_class_f1"][task] for r in self.runs[have[0]]
+                        if task in r.get("per_class_f1", {})))
+    lines = [f"Per-class F1 ({task}; mean over repeats):", "",
+             "| cell | " + " | ".join(classes) + " |", "|---|" + "---|" * len(classes)]
+    for cell in have:
+      per = [r["per_class_f1"][task] for r in self.runs[cell] if task in r.get(
+          "per_class_f1", {})]
+      lines.append(f"| `{cell}` | " + " | ".join(fmt(stats.mean_sd(
+          [math.nan if p.get(c) is None else p[c] for p in per])[0]) for c in classes) + " |")
+    return lines + [""]
+
+  def task_figure(self, task, cells) -> list:
+    if task in raw_results.CLASS_TASKS:
+      matrices = {}
+      for cell in cells:
+        own = [r["confusion"][task] for r in self.runs[cell] if task in r.get("confusion", {})]
+        if own:
+          total = [[sum(m["matrix"][i][j] for m in own) for j in range(len(own[0]["classes"]))]
+                   for i in range(len(own[0]["classes"]))]
+          matrices[cell] = (own[0]["classes"], total)
+      if not matrices:
+        return []
+      name = self._draw(f"confusion_{task}.png",
+                        lambda path: figures.confusion_grid(matrices, path))
+      return [f"![{task} confusion matrices](figures/{name})", "",
+              f"*Confusion matrix of each cell ({task}), summed over its repeats (each test "
+              f"track once per {self.by}); rows: true class.*", ""]
+    pooled = {c: self.pooled[c] for c in cells if self.pooled[c]}
+    if not pooled:
+      return []
+    name = self._draw("av_scatter.png", lambda path: figures.av_scatter(pooled, path))
+    return [f"![AV scatter](figures/{name})", "",
             "*True vs predicted arousal (red) and valence (blue) per test track.*", ""]
 
   def comparisons_section(self) -> list:
-    family = sum(1 for r in self.comparisons if math.isfinite(r["test"]["t_p"]))
-    lines = [
-        "## Comparisons", "",
-        f"For each pair the suite asks about, A − B per repeat (paired by "
-        f"{'seed' if self.by == 'seed' else 'fold'}) on the headline metrics both cells report: "
-        "mean difference ± 95% CI, the paired t-test (primary), the Wilcoxon signed-rank test "
-        "(a check; with 3 repeats it cannot go below p = 0.25), Cohen's d_z, and a per-track "
-        "test on the cells' pooled test predictions (McNemar's exact test on right/wrong for "
-        "genre and quadrant, a paired bootstrap of the CCC difference over tracks for arousal "
-        f"and valence). **Multiplicity:** Holm's method over all {family} paired t-tests in this "
-        "report (one family), and separately over the per-track tests; a verdict needs a Holm-"
-        f"adjusted t p < {ALPHA}.", ""]
-    for number, experiment in enumerate(self.record["experiments"], 1):
-      rows = [r for r in self.comparisons if r["experiment"] == number]
+    lines = ["## Comparisons", ""]
+    for number, experiment in enumerate(self.suite["experiments"], 1):
+      rows = [r for r in self.rows if r["experiment"] == number]
+      tracks = [r for r in self.tracks if r["experiment"] == number]
       lines += [f"### Experiment {number}: {experiment['title']}", "",
                 f"*{experiment.get('question', '')}*", ""]
       if not rows:
         lines += ["Not enough finished repeats to compare yet.", ""]
         continue
-      lines += ["| A vs B | metric | A | B | A − B [95% CI] | t p | Holm p | Wilcoxon p | d_z | "
-                "per-track test | per-track p (Holm) | verdict |",
-                "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-      for r in rows:
-        t, track = r["test"], r["track"]
-        lines.append(
-            f"| `{r['a']}` vs `{r['b']}` | {r['metric'].label} | {fmt(t['mean_a'])} | "
-            f"{fmt(t['mean_b'])} | {fmt(t['diff'])} [{fmt(t['diff'] - t['ci'])}, "
-            f"{fmt(t['diff'] + t['ci'])}] | {fmt_p(t['t_p'])} | {fmt_p(r['holm_p'])} | "
-            f"{fmt_p(t['wilcoxon_p'])} | {fmt(t['dz'], 2)} | {track['text'] if track else '–'} | "
-            f"{fmt_p(track['p']) + ' (' + fmt_p(r['track_holm_p']) + ')' if track else '–'} | "
-            f"{compare.verdict(r)} |")
-      lines += [""] + [f"- {self.sentence(r)}" for r in rows] + [""]
-      path = self.out / "figures" / f"experiment_{number}.png"
-      cells = list(dict.fromkeys(c for pair in experiment["pairs"] for c in pair))
-      labels = [m for m in results.HEADLINE
-                if any(results.values(self.runs[c], results.BY_LABEL[m]) for c in cells)]
-      figures.experiment_bars(self.runs, cells, labels, path, experiment["title"])
-      lines += [f"![experiment {number}](figures/{path.name})", "",
-                "*Mean per cell with 95% CI whiskers; dots are the single repeats.*", ""]
+      lines += self._primary_table([r for r in rows if r["primary"]])
+      lines += self._secondary_table([r for r in rows if not r["primary"]])
+      lines += self._track_table(tracks)
+      lines += [f"- {verdicts.sentence(r)}" for r in rows if r["primary"]] + [""]
+      name = self._draw(f"differences_{number}.png", lambda path: figures.paired_differences(
+          rows, path, experiment["title"]))  # noqa: B023 (called at once)
+      lines += [f"![experiment {number}: paired differences](figures/{name})", "",
+                f"*A − B per pair: mean with its {self._test_name()} 95% CI (blue: primary "
+                "metric, grey: secondary), dots the single repeats, dashed line no difference. "
+                "The y axis spans the data.*", ""]
     return lines
 
-  def sentence(self, row) -> str:
-    t, m = row["test"], row["metric"]
-    verdict = compare.verdict(row)
-    head = (f"On {m.label}, `{row['a']}` scores {fmt(t['mean_a'])} and `{row['b']}` "
-            f"{fmt(t['mean_b'])} (difference {fmt(t['diff'])}, 95% CI ±{fmt(t['ci'])}, "
-            f"d_z = {fmt(t['dz'], 2)}; paired t p = {fmt_p(t['t_p'])}, Holm-adjusted "
-            f"{fmt_p(row['holm_p'])}): ")
-    head += ("no difference found" if verdict == "no difference found"
-             else f"`{row['a']}` is {verdict}")
-    track = row["track"]
-    if track:
-      head += (f"; per track, {track['text']}, p = {fmt_p(track['p'])} (Holm "
-               f"{fmt_p(row['track_holm_p'])})")
-    return head + "."
+  def _test_name(self) -> str:
+    return "corrected" if self.by == "fold" else "paired"
+
+  def _primary_table(self, rows) -> list:
+    if not rows:
+      return []
+    lines = ["**Primary metric** (Holm within this question over "
+             f"{rows[0]['family_size']} test(s)):", "",
+             f"| A vs B | metric | A | B | A − B [95% CI] | t p ({self._test_name()}) | Holm p | "
+             "d_z [95% CI] | MDE | Wilcoxon p | verdict |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+      lines.append(
+          f"| `{r['a']}` vs `{r['b']}` | {r['metric'].label} | {fmt(r['mean_a'])} | "
+          f"{fmt(r['mean_b'])} | {verdicts.ci_text(r)} | {fmt_p(r['test']['p'])} | "
+          f"{fmt_p(r['holm_p'])} | {verdicts.dz_text(r)} | {fmt(r['mde'])} | "
+          f"{verdicts.wilcoxon_text(r['wilcoxon'])} | {verdicts.verdict(r)} |")
+    return lines + [""]
+
+  def _secondary_table(self, rows) -> list:
+    if not rows:
+      return []
+    lines = ["**Secondary metrics** (unadjusted, not in the Holm family):", "",
+             "| A vs B | metric | A | B | A − B [95% CI] | t p (unadjusted) | d_z [95% CI] | "
+             "MDE | verdict |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+      lines.append(
+          f"| `{r['a']}` vs `{r['b']}` | {r['metric'].label} | {fmt(r['mean_a'])} | "
+          f"{fmt(r['mean_b'])} | {verdicts.ci_text(r)} | {fmt_p(r['test']['p'])} | "
+          f"{verdicts.dz_text(r)} | {fmt(r['mde'])} | {verdicts.verdict(r)} |")
+    return lines + [""]
+
+  def _track_table(self, tracks) -> list:
+    if not tracks:
+      return []
+    bootstrap = any(r["kind"] == "ccc_bootstrap" for r in tracks)
+    lines = ["**Per test track** (pooled predictions; McNemar once per pair and task, Holm "
+             "within this question" + ("; the CCC bootstrap unadjusted" if bootstrap else "")
+             + "):", "",
+             "| A vs B | task | test | p | Holm p |", "|---|---|---|---|---|"]
+    for r in tracks:
+      lines.append(f"| `{r['a']}` vs `{r['b']}` | {r['task']} | {verdicts.track_text(r)} | "
+                   f"{fmt_p(r['test']['p'])} | {fmt_p(r['holm_p'])} |")
+    return lines + [""]
 
   def figures_section(self) -> list:
-    fig_dir = self.out / "figures"
-    lines = ["## Training curves and fusion gates", ""]
-    figures.learning_curves(self.runs, fig_dir / "learning_curves.png")
-    lines += ["![learning curves](figures/learning_curves.png)", "",
-              "*Training (orange) and validation (blue) loss per epoch, one line per repeat; the "
-              "grey line marks the evaluated epoch.*", ""]
-    if figures.gate_weights(self.runs, fig_dir / "fusion_gates.png"):
+    lines = []
+    if any(r.get("history") for runs in self.runs.values() for r in runs):
+      self._draw("learning_curves.png", lambda path: figures.learning_curves(self.runs, path))
+      lines += ["![learning curves](figures/learning_curves.png)", "",
+                "*Training and validation loss per epoch, one line per repeat; the grey line "
+                "marks the evaluated epoch.*", ""]
+    if any(r.get("fusion_gates") for runs in self.runs.values() for r in runs):
+      self._draw("fusion_gates.png", lambda path: figures.gate_weights(self.runs, path))
       lines += ["![fusion gates](figures/fusion_gates.png)", "",
-                "*Gated fusion: the mean weight each task gives each feature branch (metrics.json "
-                "`fusion_gates`, mean over repeats).*", ""]
-    lines += [f"TensorBoard: `tensorboard --logdir {self.root}` shows every run's curves side by "
-              "side.", ""]
-    return lines
+                "*Gated fusion: the mean weight each task gives each feature branch "
+                "(metrics.json `fusion_gates`, mean over repeats).*", ""]
+    for name, caption in self.raw.get("kept_figures", {}).items():
+      lines += [f"![{name}](figures/{name})", "", f"*{caption}*", ""]
+    return ["## Training curves and other figures", ""] + lines if lines else []
 
   def conclusion_section(self) -> list:
-    """The research question, answered from experiment 1's verdicts, then the others."""
-    d = self.runs[self.cells[0]][0].report["data"]
     lines = ["## Conclusion", "",
-             f"*Does multi-task learning with late fusion improve genre classification and "
-             f"emotion recognition over single-task baselines?* On "
-             f"{self.record.get('description') or d['source']}:", ""]
-    lines += self.answer() + [""]
-    for number, experiment in enumerate(self.record["experiments"], 1):
-      rows = [r for r in self.comparisons if r["experiment"] == number]
-      if not rows:
-        lines.append(f"- **{experiment['title']}:** not enough finished repeats to say.")
-        continue
-      found = [r for r in rows if compare.verdict(r) != "no difference found"]
-      if not found:
-        lines.append(f"- **{experiment['title']}:** no difference found in any of the "
-                     f"{len(rows)} comparisons (smallest Holm-adjusted p = "
-                     f"{fmt_p(min(r['holm_p'] for r in rows))}).")
-        continue
-      parts = [f"`{r['a']}` is {compare.verdict(r)} than `{r['b']}` on {r['metric'].label} "
-               f"({fmt(r['test']['diff'])}, Holm p = {fmt_p(r['holm_p'])})" for r in found]
-      lines.append(f"- **{experiment['title']}:** " + "; ".join(parts) + f"; no difference "
-                   f"found in the other {len(rows) - len(found)} comparison(s).")
-    lines += ["", f"With {self.record['repeats']['n']} repeats per cell and this test set, "
-              "\"no difference found\" means the difference, if any, is smaller than these "
-              "repeats can resolve; it is not evidence of equality.", ""]
-    return lines
-
-  def answer(self) -> list:
-    """The research question per task (and the datasets carrying its labels), from the first
-    experiment's joint-vs-single-task comparisons."""
-    rows = [r for r in self.comparisons if r["experiment"] == 1]
-    out = []
-    for name, tasks in (("genre", ("genre",)), ("emotion", ("quadrant", "emotion_av"))):
-      own = [r for r in rows if r["metric"].task in tasks]
-      if not own:
-        continue
-      datasets = sorted({ds for r in own for run in self.runs[r["b"]]
-                         for ds, m in run.report.get("per_dataset", {}).items()
-                         if any(t in m for t in tasks)})
-      where = f" ({', '.join(datasets)})" if datasets else ""
-      better = [r for r in own if compare.verdict(r) == "better"]
-      worse = [r for r in own if compare.verdict(r) == "worse"]
-      if not better and not worse:
-        text = (f"no difference found between joint and single-task training in any of "
-                f"{len(own)} comparisons (smallest Holm-adjusted p = "
-                f"{fmt_p(min(r['holm_p'] for r in own))})")
-      else:
-        said = lambda rs, word: "; ".join(  # noqa: E731
-            f"`{r['a']}` {word} on {r['metric'].label} ({fmt(r['test']['diff'])}, Holm p = "
-            f"{fmt_p(r['holm_p'])})" for r in rs)
-        text = "; ".join(filter(None, [said(better, "is better"), said(worse, "is worse")]))
-        text += f"; no difference found in the other {len(own) - len(better) - len(worse)}"
-      out.append(f"- **{name.capitalize()}{where}:** {text}.")
-    return out or ["The suite has no single- vs multi-task comparison with enough repeats."]
+             "*Does multi-task learning with late fusion improve genre classification and "
+             "emotion recognition over single-task baselines?* On "
+             f"{self.suite.get('description') or self.suite['name']}, by research question "
+             f"(primary metric macro-F1, {self._test_name()} t-test, Holm within the question, "
+             f"α = {ALPHA}):", ""]
+    for number, experiment in enumerate(self.suite["experiments"], 1):
+      lines.append(verdicts.question_summary(
+          experiment["title"], [r for r in self.rows if r["experiment"] == number],
+          [r for r in self.tracks if r["experiment"] == number]))
+    return lines + ["", "\"No difference detected\" is not evidence of equality: the MDE says "
+                    "how large a difference these repeats and test tracks could have missed.",
+                    ""]
 
   def appendix(self) -> list:
-    timings_path = self.root / "timings.json"
-    timings = results.json.loads(timings_path.read_text()) if timings_path.exists() else {}
-    labels = [m.label for m in self.metrics]
+    labels = [m.label for m in results.METRICS
+              if any(raw_results.values(runs, m.label) for runs in self.runs.values())]
     lines = ["## Appendix: every run", "",
-             "Each number in this report is computed from these runs' `metrics.json` files "
-             "(and `test_predictions.csv` for the per-track tests).", "",
-             "| run | best / total epochs | wall s | " + " | ".join(labels) + " |",
-             "|---|---|---|" + "---|" * len(labels)]
+             f"Every number above is computed from `{raw_results.FILE_NAME}` (this folder), "
+             f"collected from {self.raw['source']}.", "",
+             "| run | split seed | best / total epochs | wall s | n train / test | "
+             + " | ".join(labels) + " |", "|---|---|---|---|---|" + "---|" * len(labels)]
     for cell in self.cells:
       for run in self.runs[cell]:
-        tr = run.report["training"]
-        lines.append(f"| `{cell}/{run.repeat}` | {tr['best_epoch']} / {tr['epochs_done']} | "
-                     f"{_wall_time(run, timings)} | " + " | ".join(
-                         fmt(run.value(results.BY_LABEL[m])) for m in labels) + " |")
-    versions = self.runs[self.cells[0]][0].report.get("versions", {})
-    lines += ["", "**Package versions** (first run): " + ", ".join(
-        f"{k} {v}" for k, v in versions.items()) + ".", "",
-        f"**Suite:** `{self.record['file']}`, run as `{self.record['command']}`"
-        + (" (the --quick version)" if self.record["quick"] else "") + ". Each run's full "
-        "resolved config is in its `config.json` and `metrics.json`.", ""]
-    return lines
+        counts = "; ".join(f"{t} {run['n_train'][t]}/{run['n_test'][t]}"
+                           for t in run.get("n_train", {}) if t in run.get("n_test", {}))
+        wall = run.get("wall_seconds")
+        lines.append(f"| `{cell}/{run['repeat']}` | {run['split_seed']} | "
+                     f"{run.get('best_epoch', '–')} / {run.get('epochs_done', '–')} | "
+                     f"{'–' if wall is None else wall} | {counts or '–'} | " + " | ".join(
+                         fmt(run["metrics"].get(l)) for l in labels) + " |")
+    return lines + [""] + list(self.raw["text"].get("footer", []))
 
   def markdown(self) -> str:
-    record = self.record
-    missing = [f"{c}" for c in record["cells"] if len(self.runs[c]) < record["repeats"]["n"]]
-    lines = [f"# Multi-task genre and emotion recognition: {record['name']} suite", "",
-             f"*Generated by `python -m jmer.experiments {record['file']} --report-only` from the "
-             f"run dirs under `{self.root}`; do not edit by hand.*", ""]
+    suite = self.suite
+    per_seed = {}
+    for run in self.raw["runs"]:
+      per_seed.setdefault((run["cell"], run["split_seed"]), 0)
+      per_seed[(run["cell"], run["split_seed"])] += 1
+    missing = [c for c in suite["cells"] if c not in self.runs or any(
+        n < suite["repeats"]["n"] for (cell, _), n in per_seed.items() if cell == c)]
+    lines = [f"# Multi-task genre and emotion recognition: {suite['name']} suite", "",
+             f"*Generated from `{raw_results.FILE_NAME}` in this folder by "
+             "jmer.experiments.report; `python experiments/recompute.py` regenerates it and "
+             "checks that it has not drifted. Do not edit by hand.*", ""]
     if missing:
       lines += [f"**Incomplete:** cells with unfinished repeats: {', '.join(missing)}.", ""]
-    if record.get("description"):
-      lines += [f"Data: {record['description']}.", ""]
+    if suite.get("description"):
+      lines += [f"Data: {suite['description']}.", ""]
     if self.demo_video:
       lines += [f"A recording of the web demo on one of these models: [{self.demo_video}]"
                 f"({self.demo_video}).", ""]
-    for section in (self.data_section, self.method_section, self.results_section,
-                    self.comparisons_section, self.figures_section, self.conclusion_section,
-                    self.appendix):
+    lines += list(self.raw["text"]["data"]) + list(self.raw["text"]["method"])
+    for section in (self.statistics_section, self.results_section, self.comparisons_section,
+                    self.figures_section, self.conclusion_section, self.appendix):
       lines += section()
     return "\n".join(lines)
 
 
-def _wall_time(run, timings) -> str:
-  """The run's wall seconds: its own wall_time.json, else the root's timings.json, else –."""
-  path = run.dir / "wall_time.json"
-  if path.exists():
-    return str(results.json.loads(path.read_text())["seconds"])
-  return str(timings.get(f"{run.cell}/{run.repeat}", "–"))
+def render(raw: dict, out_dir, demo_video: str = "", draw: bool = True) -> str:
+  """The Markdown of REPORT.md from raw results alone.
+
+  Args:
+    raw: a raw-results dict (raw_results.collect or raw_results.load).
+    out_dir: where figures/ goes.
+    demo_video: a recording of the demo to link (default: the raw file's demo_video).
+    draw: draw the figures (False: only the Markdown, e.g. to check a report for drift).
+  Returns:
+    REPORT.md's text.
+  """
+  report = Report(raw, out_dir, demo_video=demo_video or raw.get("demo_video", ""),
+                  draw=draw)
+  if not report.cells:
+    raise ValueError("raw results hold no finished run to report on")
+  return report.markdown()
 
 
 def write_report(root, out_dir=None, demo_video="") -> pathlib.Path:
-  """Writes REPORT.md and figures/ into out_dir (default: the suite root); returns the path."""
+  """Collects raw_results.json from the suite root's run dirs into out_dir (default: the
+  root), then writes REPORT.md and figures/ there from it; returns REPORT.md's path."""
   out = pathlib.Path(out_dir or root)
-  (out / "figures").mkdir(parents=True, exist_ok=True)
-  report = Report(root, out, demo_video=demo_video)
-  if not report.cells:
-    raise FileNotFoundError(f"{root}: no finished run (metrics.json) to report on yet")
+  raw = raw_results.collect(root)
+  if demo_video:
+    raw["demo_video"] = demo_video
+  raw_results.write(raw, out / raw_results.FILE_NAME)
   path = out / "REPORT.md"
-  path.write_text(report.markdown())
+  path.write_text(render(raw, out))
   return path

@@ -74,7 +74,8 @@ class Run:
     if not path.exists():
       return []
     with open(path, newline="") as fh:
-      return [{k: float(v) if v not in ("", None) else math.nan for k, v in row.items()}
+      # Keras' CSVLogger writes NA for a metric an epoch lacks (val_loss without a val split).
+      return [{k: float(v) if v not in ("", None, "NA") else math.nan for k, v in row.items()}
               for row in csv.DictReader(fh)]
 
 

@@ -6,7 +6,8 @@ Layout of a suite root:
                                own wall_time.json)
   <cell>/<seed_i|fold_k>/      an ordinary jmer run dir (metrics.json, history.csv,
                                test_predictions.csv, tensorboard/, figures/, model.keras)
-  REPORT.md, figures/          written by jmer.experiments.report from the run dirs alone
+  raw_results.json             the per-run results, collected from the run dirs
+  REPORT.md, figures/          written by jmer.experiments.report from raw_results.json alone
 
 A run whose metrics.json exists is finished and skipped; any other run is (re)started by
 jmer.training.train, which resumes it from its last checkpoint. So a killed suite, rerun, trains

@@ -1,7 +1,9 @@
 r"""A local web demo: upload (or pick) a song, see what the model hears.
 
   pip install -e .[demo]
-  python -m jmer.demo --workdir=runs/mtl [--examples=~/Music] [--host=127.0.0.1 --port=7860]
+  python -m jmer.demo [--workdir=runs/mtl | --model=FILE] [--examples=~/Music] [--host=127.0.0.1 --port=7860]
+
+Without --workdir or --model it opens on the shipped real-music model.
 
 Shows the track's genre probabilities as bars, its point on the arousal–valence plane (with
 the path its segments trace), and the timeline of genres and emotion over the song. Binds to
@@ -31,10 +33,14 @@ def summary_markdown(result: dict) -> str:
   if result.get("genres"):
     top = result["genres"][0]
     parts.append(f"Top genre: **{top['genre']}** ({100 * top['probability']:.0f}%).")
-  if "arousal" in result:
-    parts.append(f"Arousal {result['arousal']:+.2f}, valence {result['valence']:+.2f}.")
   if "quadrant" in result:
     parts.append(f"Quadrant: **{result['quadrant']}**.")
+  if "arousal" in result:
+    estimated = result.get("av_source") == "quadrant probabilities"
+    parts.append(f"Arousal {result['arousal']:+.2f}, valence {result['valence']:+.2f}"
+                 + (" (estimated from the quadrant probabilities)." if estimated else "."))
+  if result.get("tags"):
+    parts.append("Tags (musicnn): " + ", ".join(t["tag"] for t in result["tags"]) + ".")
   return " ".join(parts)
 
 

@@ -5,7 +5,6 @@ import keras
 from jmer import tasks as tasks_lib
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
-from jmer.data import pipeline
 from jmer.models import branches
 from jmer.models import fusion
 from jmer.models import heads
@@ -63,7 +62,8 @@ def build_model(config, params: dict, genre_names, stats: dict | None = None) ->
   """
   keras.utils.set_random_seed(config.seed)  # fixes the initial weights
   tasks = tasks_lib.output_names(config)
-  inputs, embeddings = _branch_embeddings(config, params, stats, pipeline.segment_frames(config))
+  inputs, embeddings = _branch_embeddings(config, params, stats,
+                                          features_lib.segment_frames(config))
   mode = config.model.fusion
   if mode == "concat" or len(embeddings) == 1:
     outputs = heads.task_heads(fusion.concat_fusion(embeddings, config), tasks, genre_names)

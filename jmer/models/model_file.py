@@ -24,7 +24,6 @@ from jmer import labels
 from jmer import config as config_lib
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
-from jmer.data import pipeline
 
 METADATA_MEMBER = "jmer.json"
 FORMAT = "jmer-model"
@@ -47,7 +46,7 @@ def model_metadata(config, genre_names) -> dict:
       format=FORMAT, format_version=FORMAT_VERSION, jmer_version=jmer.__version__,
       feature_params=features_lib.feature_params(config),
       sample_rate=int(d.sample_rate), segment_seconds=float(d.segment_seconds),
-      segment_frames=pipeline.segment_frames(config), hop_length=int(config.features.hop_length),
+      segment_frames=features_lib.segment_frames(config), hop_length=int(config.features.hop_length),
       eval_hop_seconds=float(config.eval.hop_seconds),
       output_names=list(tasks_lib.output_names(config)),
       genre_names=list(genre_names), quadrant_names=list(labels.QUADRANTS),

@@ -27,6 +27,7 @@ inference), the model gives the original's inference outputs whenever it is call
 training=False (the default for predict()).
 """
 
+import functools
 import importlib.resources
 
 import keras
@@ -253,14 +254,21 @@ def load_pretrained(model: keras.Model, dataset: str = "msd") -> keras.Model:
     model: a model from build_musicnn (any outputs, 187-frame patches or another length).
     dataset: 'msd' (Million Song Dataset, 50 Last.fm tags) or 'mtt' (MagnaTagATune).
   """
-  full = build_musicnn(OUTPUT_NAMES, patch_frames=PATCH_FRAMES, checkpoint_layout=True)
-  with pretrained_weights_path(dataset) as path:
-    full.load_weights(path)
-  source = {layer.name: layer for layer in full.layers}
+  source = _shipped_weights(dataset)
   for layer in model.layers:
     if not layer.weights:
       continue
     if layer.name not in source:
       raise ValueError(f"layer {layer.name!r} is not part of musicnn; build with build_musicnn")
-    layer.set_weights(source[layer.name].get_weights())
+    layer.set_weights(source[layer.name])
   return model
+
+
+@functools.lru_cache(maxsize=2)
+def _shipped_weights(dataset: str) -> dict:
+  """{layer name: weight arrays} of a shipped network, read once per process (building the full
+  checkpoint-layout network to read the file is most of a first prediction's set-up)."""
+  full = build_musicnn(OUTPUT_NAMES, patch_frames=PATCH_FRAMES, checkpoint_layout=True)
+  with pretrained_weights_path(dataset) as path:
+    full.load_weights(path)
+  return {layer.name: layer.get_weights() for layer in full.layers if layer.weights}
