@@ -102,7 +102,35 @@ def _pooled_f1(raw, heads, task, seeds) -> list:
 
 def _cell(values) -> str:
   mean, sd, n = stats.mean_sd(list(values))
-  return "–" if n == 0 else f"{mean:.3f} ± {sd:.3f} (n={n})"
+  if n == 0:
+    return "–"
+  return f"{mean:.3f} (n=1)" if n == 1 else f"{mean:.3f} ± {sd:.3f} (n={n})"
+
+
+def card_block(raw: dict) -> str:
+  """The model card's numbers (docs/model_card.md, between its CARD markers), from raw."""
+  rows = ["| task (data, artist-grouped folds) | macro-F1 | accuracy | ROC-AUC | "
+          "pooled macro-F1 |", "|---|---|---|---|---|"]
+  for task, (_, data, _) in TASKS.items():
+    pooled = _pooled_f1(raw, "joint", task, REPORTED_SEEDS)
+    rows.append(f"| {task} ({data}) | "
+                + " | ".join(_cell(_values(raw, "joint", task, m, REPORTED_SEEDS).values())
+                             for m in METRICS) + f" | {_cell(pooled)} |")
+  folds = len({(r["seed"], r["fold"]) for r in raw["runs"]
+               if r["heads"] == "joint" and r["seed"] in REPORTED_SEEDS})
+  return "\n".join([f"Split seeds {', '.join(map(str, REPORTED_SEEDS))} ({folds} folds, none "
+                    "used to choose anything), mean ± SD over folds:", ""] + rows)
+
+
+CARD = REPO / "docs" / "model_card.md"
+CARD_START, CARD_END = "<!-- CARD:start (experiments/real_music/summarize.py) -->", "<!-- CARD:end -->"
+
+
+def card_text(raw: dict, card: str) -> str:
+  """`card` with the block between its markers replaced by card_block(raw)."""
+  head, rest = card.split(CARD_START, 1)
+  _, tail = rest.split(CARD_END, 1)
+  return f"{head}{CARD_START}\n{card_block(raw)}\n{CARD_END}{tail}"
 
 
 def _comparison(raw, task, seeds) -> str:
@@ -189,14 +217,17 @@ def main(argv=None) -> int:
   if args.runs:
     OUT.mkdir(parents=True, exist_ok=True)
     RAW.write_text(json.dumps(collect(pathlib.Path(args.runs)), indent=0) + "\n")
-  text = render(json.loads(RAW.read_text()))
+  raw = json.loads(RAW.read_text())
+  text, card = render(raw), card_text(raw, CARD.read_text())
   if args.check:
-    if REPORT.read_text() != text:
-      print(f"{REPORT} differs from what {RAW.name} gives: regenerate it", file=sys.stderr)
-      return 1
-    print(f"{REPORT}: recomputes from {RAW.name}")
-    return 0
+    stale = [p for p, t in ((REPORT, text), (CARD, card)) if p.read_text() != t]
+    for path in stale:
+      print(f"{path} differs from what {RAW.name} gives: regenerate it", file=sys.stderr)
+    if not stale:
+      print(f"{REPORT} and {CARD}'s numbers recompute from {RAW.name}")
+    return 1 if stale else 0
   REPORT.write_text(text)
+  CARD.write_text(card)
   print(f"Wrote {REPORT}" + (f" and {RAW}" if args.runs else ""))
   return 0
 
