@@ -27,7 +27,7 @@ from jmer.data import pipeline
 from jmer.data import splits as splits_lib
 from jmer.data import tracks as tracks_lib
 
-pipeline.hide_gpus_from_tensorflow()  # as jmer's entry points do: the model gets the GPUs
+pipeline.hide_gpus_from_tensorflow()  # as jmer's training does: the model gets the GPUs
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"

@@ -2,9 +2,9 @@ r"""Multi-task CRNN: genre + arousal/valence from 10 s log-mel segments (the def
 
 Run (built-in corpus, ~10 min on 2 CPU cores):
 
-  python -m jmer.main --config=configs/mtl.py
+  jmer train --config=mtl      (the same: python -m jmer.main --config=configs/mtl.py)
 
-Variants (`configs/mtl.py:<arg>`, comma-separated): `transformer` (Transformer trunk), `fused`
+Variants (`mtl:<arg>`, comma-separated): `transformer` (Transformer trunk), `fused`
 (mel + MFCC + chroma, gated late fusion), `augment` (all four augmentations), `runlocal` (a
 quick smoke run).
 Override any key, e.g. `--config.train.lambda_emotion=0.5 --config.data.segment_seconds=5`.

@@ -1,6 +1,6 @@
 r"""Single-task baseline: the arousal/valence head alone (no genre loss).
 
-  python -m jmer.main --config=configs/stl_emotion.py
+  jmer train --config=stl_emotion
 """
 
 from jmer import config as config_lib

@@ -1,6 +1,6 @@
 r"""Single-task baseline: the genre head alone (no emotion loss).
 
-  python -m jmer.main --config=configs/stl_genre.py
+  jmer train --config=stl_genre
 """
 
 from jmer import config as config_lib

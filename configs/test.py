@@ -1,6 +1,6 @@
 r"""A CPU-sized multi-task run for tests and smoke checks: a tiny corpus, a tiny CRNN, seconds.
 
-  python -m jmer.main --config=configs/test.py --workdir=/tmp/jmer_test
+  jmer train --config=test --workdir=/tmp/jmer_test
 """
 
 from jmer import config as config_lib

@@ -2,8 +2,8 @@ r"""Transfer: pretrain on genre, then fine-tune for arousal/valence from the gen
 
 Run the genre-only pretraining first, then this (both on the built-in corpus by default):
 
-  python -m jmer.main --config=configs/stl_genre.py --workdir=runs/stl_genre
-  python -m jmer.main --config=configs/transfer.py --workdir=runs/transfer
+  jmer train --config=stl_genre --workdir=runs/stl_genre
+  jmer train --config=transfer --workdir=runs/transfer
 
 Compare with `configs/stl_emotion.py` (the same emotion run from scratch). Add
 `--config.train.freeze_transferred=True` to train only the emotion head on frozen features.

@@ -5,9 +5,9 @@ r"""The four experiments on the shared real sets, 5-fold CV, on the frozen music
   python -m jmer.experiments experiments/real.py --quick        # 2 folds, 2 epochs: a smoke test
 
 Data: the same clips and folds as README's "Results on real music" (experiments/real_dev/):
-- genre: the balanced 140-clip subset of gtzan_real (14 per genre), 5 stratified folds by track
-  (GTZAN has no artist labels here);
-- quadrant: 4q_dev (300 clips), 5 folds grouped by artist (the folder dataset reads the Artist
+- genre: gtzan_real's 296 usable clips (the fault-filtered exclusions left out), 5 folds grouped
+  by artist (gtzan_real/artists.csv, via the manifest's artist column);
+- quadrant: 4q_dev (450 clips), 5 folds grouped by artist (the folder dataset reads the Artist
   column of 4q_dev/metadata.csv itself);
 - joint: both at once (manifest+folder); each clip trains only the head it has a label for, and
   each dataset keeps its own folds, so the joint cell's GTZAN and 4Q test tracks in fold k are
@@ -38,8 +38,8 @@ REAL_DEV = pathlib.Path(__file__).resolve().parent / "real_dev"
 
 
 def gtzan_manifest() -> str:
-  """The balanced 140-clip GTZAN manifest (absolute paths, so written per machine, once)."""
-  target = CACHE / "manifests" / "gtzan_balanced_140.csv"
+  """The usable-clips GTZAN manifest with artists (absolute paths, so written per machine)."""
+  target = CACHE / "manifests" / "gtzan_usable.csv"
   if (DATA / "gtzan_real").is_dir() and not target.is_file():
     spec = importlib.util.spec_from_file_location(
         "make_gtzan_manifest", REAL_DEV / "make_gtzan_manifest.py")
@@ -58,7 +58,7 @@ FUSED = {**JOINT_DATA, "features.names": ("musicnn", "mfcc", "chroma")}
 
 SUITE = dict(
     name="real",
-    description="real GTZAN clips (gtzan_real, balanced 140, genre; folds by track) and the 4Q "
+    description="real GTZAN clips (gtzan_real, 296 usable, genre; folds by artist) and the 4Q "
                 "emotion clips (4q_dev, quadrant; folds by artist), frozen musicnn branch",
     repeats=dict(by="fold", n=5),
     # JMER_REAL_SPLIT_SEED=1 (with another --root) replicates cells on fresh folds.

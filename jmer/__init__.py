@@ -1,7 +1,7 @@
 """jmer: joint music genre and emotion recognition from audio (Keras 3 on JAX).
 
 Importing the package selects the JAX backend for Keras before Keras is imported anywhere else
-and quiets TensorFlow's start-up logging. It changes no device placement: the entry points call
+and quiets TensorFlow's start-up logging. It changes no device placement: training calls
 jmer.data.pipeline.hide_gpus_from_tensorflow() so that JAX gets the accelerator memory.
 """
 

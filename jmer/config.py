@@ -28,6 +28,14 @@ class ConfigError(ValueError):
   """A config key holds a value jmer cannot use; the message names the key."""
 
 
+class UnknownVariantError(ConfigError):
+  """A config variant name that jmer.config_variants does not define (kept in `.name`)."""
+
+  def __init__(self, name: str):
+    super().__init__(f"Unknown config variant {name!r}: expected one of {sorted(VARIANTS)}.")
+    self.name = name
+
+
 def base_config() -> ml_collections.ConfigDict:
   """Defaults for every experiment: the multi-task CRNN on 10 s log-mel segments."""
   config = ml_collections.ConfigDict()
@@ -347,6 +355,6 @@ def apply_variants(config, arg):
   """Applies the comma-separated named variants in `arg` (None or '' for none)."""
   for name in filter(None, (arg or "").split(",")):
     if name not in VARIANTS:
-      raise ConfigError(f"Unknown config variant {name!r}: expected one of {sorted(VARIANTS)}.")
+      raise UnknownVariantError(name)
     VARIANTS[name](config)
   return config

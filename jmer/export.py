@@ -1,8 +1,21 @@
-"""`python -m jmer.export`: the entry point; the code lives in jmer.inference.export."""
+"""`python -m jmer.export` (= `jmer export`): writes a run's model.keras (jmer.inference.export).
+
+The arguments are parsed here first with the same parser (jmer.inference.cli_args), so --help,
+a mistyped flag or a missing run folder is answered before Keras, JAX or TensorFlow load.
+"""
 
 import sys
 
-from jmer.inference.export import main
+from jmer.inference import cli_args
+from jmer.inference.cli_args import export_parser as build_parser
+
+
+def main(argv=None, prog: str = "python -m jmer.export") -> int:
+  """Checks the arguments, then runs jmer.inference.export.main; returns the exit code."""
+  cli_args.parse(build_parser(prog), argv)  # exits here on --help or a bad argument
+  from jmer.inference import export
+  return export.main(argv, prog=prog)
+
 
 if __name__ == "__main__":
   sys.exit(main())

@@ -2,7 +2,8 @@
 
 import sys
 
-from jmer.experiments import runs
+from jmer.experiments.runs import build_parser  # noqa: F401  (jmer runs --help, docs test)
+from jmer.experiments.runs import main
 
 if __name__ == "__main__":
-  sys.exit(runs.main())
+  sys.exit(main())

@@ -10,6 +10,7 @@ from jmer.inference import demo
 from jmer.inference import demo_server
 from jmer.inference import export
 from jmer.inference import predict
+from jmer.inference import shipped
 import model_files
 
 CHROMIUM = "/usr/bin/chromium"
@@ -52,12 +53,13 @@ def browser_tools():
 
 @pytest.fixture
 def running_demo(browser_tools):
-  with demo_server.running_demo(model_files.tiny_model_file()) as url:
+  with demo_server.running_demo() as url:  # no model named: the shipped real-music model
     yield url
 
 
-def test_demo_in_headless_chromium(bundle, tmp_path, browser_tools, running_demo):
+def test_demo_in_headless_chromium(tmp_path, browser_tools, running_demo):
   sync_api = browser_tools
+  bundle = model_file.load_model_bundle(shipped.shipped_model_path(shipped.DEFAULT_MODEL))
   song = model_files.write_audio(tmp_path / "upload me.wav", 9.0, 44100, channels=2)
   expected = predict.predict_file(bundle, song)["genres"][0]["genre"]
   with sync_api.sync_playwright() as playwright:
@@ -77,4 +79,6 @@ def test_demo_in_headless_chromium(bundle, tmp_path, browser_tools, running_demo
       browser.close()
   assert shown in bundle.genre_names
   assert shown == expected
+  assert "Quadrant:" in text and "estimated from the quadrant probabilities" in text
+  assert "Tags (musicnn):" in text
   assert pathlib.Path(tmp_path / "demo.png").stat().st_size > 10_000

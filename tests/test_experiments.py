@@ -107,7 +107,7 @@ def quick_suite(tmp_path_factory):
   path = tmp / "tiny.py"
   path.write_text(TINY_SUITE.format(cache=str(tmp / "cache")))
   root = tmp / "root"
-  experiments_main.main([str(path), "--quick", f"--root={root}"])
+  assert experiments_main.main([str(path), "--quick", f"--root={root}"]) == 0
   return path, root
 
 

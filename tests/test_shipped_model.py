@@ -144,3 +144,18 @@ def test_cli_uses_the_shipped_model_by_default(shared_data):
   emotion = next(l for l in lines if l.strip().startswith("emotion"))
   assert "quadrant Q" in emotion and "estimated from the quadrant probabilities" in emotion
   assert any(l.strip().startswith("tags") for l in lines)
+
+
+def test_prediction_keeps_compiled_functions_under_the_jmer_cache(tmp_path, monkeypatch):
+  import jax
+  from jmer.inference import compilation_cache
+  monkeypatch.setenv("JMER_CACHE", str(tmp_path))
+  monkeypatch.delenv("JAX_COMPILATION_CACHE_DIR", raising=False)
+  before = jax.config.jax_compilation_cache_dir
+  try:
+    assert compilation_cache.enable() == tmp_path / "jax"
+    assert jax.config.jax_compilation_cache_dir == str(tmp_path / "jax")
+    monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", "/somewhere/else")
+    assert compilation_cache.enable() is None  # the user's own setting wins
+  finally:
+    jax.config.update("jax_compilation_cache_dir", before)

@@ -2,7 +2,7 @@ r"""The plain probe (frozen musicnn embeddings + logistic regression) on jmer's 
 
 experiments/musicnn_probe.py draws its folds with scikit-learn directly; this runs the same
 probe on exactly the folds `jmer.main --config.eval.folds=5` uses (jmer.data.folds, seed 0:
-GTZAN balanced_140 by track, 4q_dev by artist), so its row compares fold for fold with the
+GTZAN usable clips by artist, 4q_dev by artist), so its row compares fold for fold with the
 jmer rows of "Results on real music":
 
   PYTHONPATH=. nice python experiments/real_dev/probe_on_jmer_folds.py --data=../shared/data
@@ -46,7 +46,7 @@ def main():
   warnings.filterwarnings("ignore", category=FutureWarning, module="sklearn")
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument("--data", type=pathlib.Path, default=pathlib.Path("../shared/data"))
-  parser.add_argument("--manifest", default="experiments/real_dev/gtzan_balanced_140.csv",
+  parser.add_argument("--manifest", default="experiments/real_dev/gtzan_usable.csv",
                       help="written by make_gtzan_manifest.py")
   parser.add_argument("--split-seed", type=int, default=0,
                       help="jmer's data.split_seed of the folds (the README table uses 0)")
@@ -66,9 +66,9 @@ def main():
 
   paths, genres = musicnn_probe.gtzan_tracks(args.data)
   embeddings = musicnn_probe.feature_sets(
-      musicnn_probe.track_embeddings(paths, "gtzan_balanced_140"))
+      musicnn_probe.track_embeddings(paths, "gtzan_usable"))
   splits = jmer_splits(manifest.list_tracks(config).tracks, paths, args.split_seed)
-  print("gtzan_real balanced_140, jmer folds (by track):")
+  print("gtzan_real usable clips, jmer folds (by artist):")
   for name in ("penultimate",):
     scores = musicnn_probe.probe_on_splits(embeddings[name], genres, splits)
     print(f"  {name:<20} accuracy {scores['accuracy'][0]:.3f} ± {scores['accuracy'][1]:.3f}, "

@@ -5,8 +5,8 @@
 #
 # Rows run one after another (nice'd); each writes runs/real_dev/<row>/crossval.json, and every
 # fold's metrics.json carries the linear MFCC baseline (baseline_mfcc_linear) on the same split.
-# Same folds for every row: the same data and data.split_seed (= seed 0). GTZAN folds are by
-# track (no artist labels); 4Q folds are by artist (4q_dev/metadata.csv, picked up by the folder
+# Same folds for every row: the same data and data.split_seed (= seed 0). GTZAN: the 296 usable
+# clips, folds by artist (the manifest's artist column); 4Q folds are by artist (4q_dev/metadata.csv, picked up by the folder
 # dataset). Env: DATA (default ../shared/data), PY (default python), ROOT (default runs/real_dev),
 # JMER_CACHE (one feature cache for all rows), EPOCHS (default 10), CROPS (default 1), EXTRA
 # (flags added to every row, e.g. EXTRA=--config.data.split_seed=1 ROOT=runs/real_dev_split1 for
@@ -18,7 +18,7 @@ PY=${PY:-python}
 ROOT=${ROOT:-runs/real_dev}
 EPOCHS=${EPOCHS:-10}
 CROPS=${CROPS:-1}
-MANIFEST=experiments/real_dev/gtzan_balanced_140.csv
+MANIFEST=experiments/real_dev/gtzan_usable.csv
 $PY experiments/real_dev/make_gtzan_manifest.py --data="$DATA/gtzan_real" --out="$MANIFEST"
 
 COMMON=(--config.eval.folds=5 --config.seed=0 --config.features.workers=1)

@@ -16,8 +16,8 @@ from jmer.data import splits as splits_lib
 def hide_gpus_from_tensorflow():
   """Keeps TensorFlow off every GPU of this process, so JAX (the model) gets their memory.
 
-  tf.data is only the input pipeline. Entry points (training, predict, the demo) call this
-  before any TensorFlow op runs; importing this module changes nothing.
+  tf.data is only the input pipeline. Training calls this before any TensorFlow op runs
+  (prediction never imports TensorFlow); importing this module changes nothing.
   """
   tf.config.set_visible_devices([], "GPU")
 

@@ -6,15 +6,16 @@ alone, under the suite root. --report-only skips training; --report-dir writes t
 elsewhere (e.g. experiments/results/<suite>, where experiments/recompute.py checks them).
 """
 
-import argparse
 import pathlib
 import sys
 
 import jmer  # noqa: F401  (JAX backend before Keras)
+from jmer import arguments
 
 
-def parse_args(argv):
-  parser = argparse.ArgumentParser(prog="python -m jmer.experiments",
+def build_parser(prog: str = "python -m jmer.experiments"):
+  """The command's argument parser (light: nothing heavy is imported)."""
+  parser = arguments.ArgumentParser(prog=prog,
                                    description=__doc__.split("\n\n")[0])
   parser.add_argument("suite", help="a suite file, e.g. experiments/builtin.py")
   parser.add_argument("--cell", default="", help="run only these cells (comma-separated)")
@@ -25,12 +26,34 @@ def parse_args(argv):
   parser.add_argument("--report-dir", default="", help="where REPORT.md goes (default: root)")
   parser.add_argument("--demo-video", default="",
                       help="a recording of the web demo for the report to link (a path)")
-  return parser.parse_args(argv)
+  return parser
 
 
-def main(argv=None):
+def parse_args(argv, prog: str = "python -m jmer.experiments"):
+  return build_parser(prog).parse_args(argv)
+
+
+def main(argv=None, prog: str = "python -m jmer.experiments") -> int:
+  """Runs (or resumes) a suite and writes its report; a bad suite or config is one error line.
+
+  Args:
+    argv: the arguments (default: sys.argv[1:]).
+    prog: how to name the command in help and messages.
+
+  Returns:
+    The exit code.
+  """
   argv = sys.argv[1:] if argv is None else argv
-  args = parse_args(argv)
+  args = parse_args(argv, prog)
+  try:
+    _run(args, argv)
+  except (ValueError, FileNotFoundError) as error:
+    print(f"error: {error}", file=sys.stderr)
+    return 1
+  return 0
+
+
+def _run(args, argv):
   from jmer.experiments import runner
   from jmer.experiments import suite as suite_lib
   suite = suite_lib.load_suite(args.suite, quick=args.quick)
@@ -48,8 +71,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-  try:
-    main()
-  except (ValueError, FileNotFoundError) as error:
-    print(f"error: {error}", file=sys.stderr)
-    sys.exit(1)
+  sys.exit(main())

@@ -5,15 +5,14 @@ and the headline test metrics), then, where runs are repeats of one cell (siblin
 seed_<i> or fold_<k>), one row per cell with mean ± 95% CI over its repeats.
 """
 
-import argparse
 import collections
 import json
 import pathlib
 import re
 import sys
 
+from jmer import arguments
 from jmer.experiments import results
-from jmer.experiments import stats
 
 REPEAT_DIR = re.compile(r"(seed|fold)_\d+")
 
@@ -65,17 +64,25 @@ def _cell(value) -> str:
 
 
 def _mean(values) -> str:
+  from jmer.experiments import stats  # scipy: imported only when there is a table to print
   mean, half, n = stats.mean_ci(values)
   if n == 0:
     return "–"
   return f"{mean:.3f} ± {half:.3f}" if n > 1 else f"{mean:.3f}"
 
 
-def main(argv=None):
-  parser = argparse.ArgumentParser(prog="python -m jmer.runs", description=__doc__.split("\n")[0])
+def build_parser(prog: str = "python -m jmer.runs"):
+  """The command's argument parser (light: nothing heavy is imported)."""
+  parser = arguments.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
   parser.add_argument("dirs", nargs="+", help="run dirs or roots holding run dirs")
   parser.add_argument("--metrics", default=",".join(results.HEADLINE),
                       help=f"comma-separated, from: {', '.join(results.BY_LABEL)}")
+  return parser
+
+
+def main(argv=None, prog: str = "python -m jmer.runs") -> int:
+  """Prints the runs table; returns the exit code (1 if a dir is missing or holds no run)."""
+  parser = build_parser(prog)
   args = parser.parse_args(argv)
   labels = [l.strip() for l in args.metrics.split(",") if l.strip()]
   unknown = [l for l in labels if l not in results.BY_LABEL]

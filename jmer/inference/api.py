@@ -13,6 +13,7 @@ import pathlib
 
 import numpy as np
 
+from jmer.inference import compilation_cache
 from jmer.inference import predict as predict_lib
 from jmer.inference import shipped
 from jmer.models import model_file
@@ -122,4 +123,5 @@ def load_model(name_or_path: str | None = None) -> Model:
   Raises:
     jmer.models.model_file.ModelFileError naming the file when it cannot be used.
   """
+  compilation_cache.enable()
   return Model(model_file.load_model_bundle(shipped.resolve_model(name_or_path)))

@@ -1,14 +1,15 @@
 r"""A local web demo: upload (or pick) a song, see what the model hears.
 
   pip install -e .[demo]
-  python -m jmer.demo --workdir=runs/mtl [--examples=~/Music] [--host=127.0.0.1 --port=7860]
+  python -m jmer.demo [--workdir=runs/mtl | --model=FILE] [--examples=~/Music] [--host=127.0.0.1 --port=7860]
+
+Without --workdir or --model it opens on the shipped real-music model.
 
 Shows the track's genre probabilities as bars, its point on the arousal–valence plane (with
 the path its segments trace), and the timeline of genres and emotion over the song. Binds to
 127.0.0.1 unless told otherwise: it is a local tool, never shared through a public link.
 """
 
-import argparse
 import os
 import pathlib
 import sys
@@ -16,9 +17,10 @@ import threading
 
 from jmer import labels
 from jmer.data import audio
+from jmer.inference import cli_args
 
-TITLE = "jmer: genre and emotion of a song"
-MAX_UPLOAD_MB = 200  # ~20 min of WAV at CD quality, hours of MP3; checked before decoding
+TITLE = cli_args.DEMO_TITLE
+MAX_UPLOAD_MB = cli_args.DEMO_MAX_UPLOAD_MB
 # One analysis at a time whatever the server allows: the model is shared, and two songs decoded
 # side by side on a laptop only make both users wait longer.
 _analysis_lock = threading.Lock()
@@ -31,10 +33,14 @@ def summary_markdown(result: dict) -> str:
   if result.get("genres"):
     top = result["genres"][0]
     parts.append(f"Top genre: **{top['genre']}** ({100 * top['probability']:.0f}%).")
-  if "arousal" in result:
-    parts.append(f"Arousal {result['arousal']:+.2f}, valence {result['valence']:+.2f}.")
   if "quadrant" in result:
     parts.append(f"Quadrant: **{result['quadrant']}**.")
+  if "arousal" in result:
+    estimated = result.get("av_source") == "quadrant probabilities"
+    parts.append(f"Arousal {result['arousal']:+.2f}, valence {result['valence']:+.2f}"
+                 + (" (estimated from the quadrant probabilities)." if estimated else "."))
+  if result.get("tags"):
+    parts.append("Tags (musicnn): " + ", ".join(t["tag"] for t in result["tags"]) + ".")
   return " ".join(parts)
 
 
@@ -157,31 +163,20 @@ def build_app(bundle, examples=(), max_upload_mb: float = MAX_UPLOAD_MB):
   return app.queue(default_concurrency_limit=1, max_size=16)
 
 
-def build_parser() -> argparse.ArgumentParser:
-  from jmer.inference import export
-  parser = argparse.ArgumentParser(prog="python -m jmer.demo", description=TITLE)
-  export.add_model_flags(parser)
-  parser.add_argument("--examples", help="a folder of audio files offered to pick from")
-  parser.add_argument("--host", default="127.0.0.1",
-                      help="address to bind (default 127.0.0.1: this machine only)")
-  parser.add_argument("--port", type=int, default=7860)
-  parser.add_argument("--max-upload-mb", type=float, default=MAX_UPLOAD_MB,
-                      help=f"largest upload accepted, in MB (default {MAX_UPLOAD_MB})")
-  return parser
+def build_parser(prog: str = "python -m jmer.demo"):
+  return cli_args.demo_parser(prog)
 
 
-def main(argv=None) -> int:
+def main(argv=None, prog: str = "python -m jmer.demo") -> int:
   os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # local tool: no telemetry
+  args = cli_args.parse(build_parser(prog), argv)
   from jmer.inference import export
-  args = build_parser().parse_args(argv)
   try:
     import gradio as gr
   except ImportError:
     print("error: the demo needs Gradio: pip install -e .[demo]", file=sys.stderr)
     return 2
-  from jmer.data import pipeline
   from jmer.inference import predict
-  pipeline.hide_gpus_from_tensorflow()
   try:
     bundle = export.bundle_from_flags(args)
   except export.ModelFileError as error:

@@ -35,13 +35,15 @@ def wait_for_http(url: str, process, timeout: float = 180.0) -> None:
 
 
 @contextlib.contextmanager
-def running_demo(model_path, timeout: float = 180.0):
-  """Starts the demo on `model_path` and yields its URL once it answers; stops it on exit."""
+def running_demo(model_path=None, timeout: float = 180.0):
+  """Starts the demo on `model_path` (None: the shipped model, as a user's `python -m
+  jmer.demo` does) and yields its URL once it answers; stops it on exit."""
   port = free_port()
   # No analytics call home (the machine may be offline); Agg, as the child has no display.
   env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", MPLBACKEND="Agg")
   process = subprocess.Popen(
-      [sys.executable, "-m", "jmer.demo", f"--model={model_path}", f"--port={port}"],
+      [sys.executable, "-m", "jmer.demo", f"--port={port}",
+       *([f"--model={model_path}"] if model_path else [])],
       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
   try:
     url = f"http://127.0.0.1:{port}/"

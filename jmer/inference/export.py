@@ -6,15 +6,15 @@ for runs trained before every run exported `model.keras` itself; also how the pr
 and the demo find the model a user names (--workdir or --model).
 """
 
-import argparse
 import json
 import pathlib
 import sys
 
 import ml_collections
 
+from jmer.inference import cli_args
+from jmer.inference import compilation_cache
 from jmer.inference import shipped
-
 from jmer.models.model_file import MODEL_FILENAME
 from jmer.models.model_file import ModelBundle
 from jmer.models.model_file import ModelFileError
@@ -46,29 +46,20 @@ def bundle_from_workdir(workdir) -> ModelBundle:
   return load_model_bundle(path)
 
 
-def add_model_flags(parser) -> None:
-  """--workdir or --model: how the prediction CLI and the demo name the model to use; neither
-  means the shipped real-music model."""
-  group = parser.add_mutually_exclusive_group()
-  group.add_argument("--workdir", help="a training run (uses its model.keras)")
-  group.add_argument("--model", help="an exported .keras model file, or a shipped model's name "
-                     f"({', '.join(shipped.SHIPPED_MODELS)}; the default: "
-                     f"{shipped.DEFAULT_MODEL})")
-
-
 def bundle_from_flags(args) -> ModelBundle:
-  """The model named by add_model_flags' arguments; raises ModelFileError naming the file."""
+  """The model named by add_model_flags' arguments; raises ModelFileError naming the file.
+  Used by the prediction CLI and the demo, which keep compiled functions on disk."""
+  compilation_cache.enable()
   if args.workdir:
     return bundle_from_workdir(args.workdir)
   return load_model_bundle(shipped.resolve_model(args.model))
 
 
-def main(argv=None) -> int:
-  parser = argparse.ArgumentParser(prog="python -m jmer.export", description=__doc__.split(
-      "\n")[0])
-  parser.add_argument("--workdir", required=True, help="a finished training run")
-  parser.add_argument("--out", help=f"output .keras file (default: <workdir>/{MODEL_FILENAME})")
-  args = parser.parse_args(argv)
+add_model_flags = cli_args.add_model_flags  # where callers found it before cli_args
+
+
+def main(argv=None, prog: str = "python -m jmer.export") -> int:
+  args = cli_args.parse(cli_args.export_parser(prog), argv)
   try:
     path = export_from_workdir(args.workdir, args.out)
     load_model_bundle(path)  # proves the file is usable before telling the user so

@@ -22,7 +22,6 @@ truncated only when the gap exceeds audio.TRUNCATION_TOLERANCE (max 1 s, 2 %): f
 worst estimate error seen, and far less than a cut-off download loses (typically half).
 """
 
-import argparse
 import pathlib
 import queue
 import sys
@@ -62,22 +61,16 @@ def _mixdown(data: np.ndarray) -> np.ndarray:
 
 
 class _ForwardReader(sf.SoundFile):
-  """A SoundFile read front to back only, which says so by not being seekable.
-
-  python-soundfile's reads (SoundFile.read, buffer_read_into) seek to the position just reached
-  after each read of a seekable file, and libsndfile's MP3 decoder restarts on any seek, losing
-  its bit reservoir: each block would then begin with ~10 MPEG frames of silence and glitches.
-  A reader that is not seekable is read straight on (tests compare blocks with a whole-file
-  decode).
-  """
+  """A SoundFile read front to back, and so not seekable: python-soundfile re-seeks a seekable
+  file after each read, and libsndfile's MP3 decoder restarts on any seek, losing its bit
+  reservoir (each block would begin with ~10 MPEG frames of silence and glitches)."""
 
   def seekable(self) -> bool:
     return False
 
 
 def _read_into(sound: sf.SoundFile, out: np.ndarray) -> int:
-  """Reads up to len(out) frames into `out` (int16 or float32, (frames, channels)); returns
-  how many were read."""
+  """Reads up to len(out) frames into `out` (frames, channels); returns how many were read."""
   with audio.quiet_decoder():
     return sound.buffer_read_into(out, dtype=out.dtype.name)
 
@@ -389,24 +382,11 @@ def expand_inputs(inputs) -> tuple:
   return files, errors
 
 
-def main(argv=None) -> int:
-  from jmer.data import pipeline
+def main(argv=None, prog: str = "python -m jmer.predict") -> int:
+  from jmer.inference import cli_args
+  args = cli_args.parse(cli_args.predict_parser(prog), argv)
   from jmer.inference import output as predict_output
   from jmer.inference import export
-  pipeline.hide_gpus_from_tensorflow()
-  parser = argparse.ArgumentParser(
-      prog="python -m jmer.predict", description="Genre and emotion of audio files.")
-  parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3) or folders")
-  export.add_model_flags(parser)
-  parser.add_argument("--timeline", action="store_true", help="add per-segment predictions")
-  parser.add_argument("--top-k", type=int, default=3, metavar="K",
-                      help="how many genres and musicnn tags to list (default 3)")
-  parser.add_argument("--format", choices=predict_output.FORMATS, default=None,
-                      help="table (default on a terminal), json (one object per line; default "
-                           "when piped) or csv")
-  args = parser.parse_args(argv)
-  if args.top_k < 1:
-    parser.error(f"--top-k must be at least 1, got {args.top_k}")
   fmt = args.format or ("table" if sys.stdout.isatty() else "json")
   try:
     bundle = export.bundle_from_flags(args)

@@ -1,0 +1,53 @@
+"""The shipped model's cross-validation report and model card recompute from committed raw
+results, and the report's statistics follow its raw numbers."""
+
+import importlib.util
+import json
+
+import numpy as np
+
+from conftest import REPO
+
+
+def _summarize():
+  spec = importlib.util.spec_from_file_location(
+      "summarize_real_music", REPO / "experiments" / "real_music" / "summarize.py")
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module
+
+
+def test_report_and_model_card_recompute_from_the_raw_results():
+  assert _summarize().main(["--check"]) == 0
+
+
+def test_card_cells_are_the_reported_seeds_fold_means():
+  module = _summarize()
+  raw = json.loads(module.RAW.read_text())
+  folds = [r["tasks"]["quadrant"]["macro_f1"] for r in raw["runs"]
+           if r["heads"] == "joint" and r["seed"] in (1, 2, 3)]
+  mean, sd = np.mean(folds), np.std(folds, ddof=1)  # sample SD, as the card says
+  assert f"{mean:.3f} ± {sd:.3f} (n={len(folds)})" in module.card_block(raw)
+
+
+def test_a_changed_raw_number_is_caught(tmp_path, monkeypatch):
+  module = _summarize()
+  raw = json.loads(module.RAW.read_text())
+  raw["runs"][0]["tasks"][next(iter(raw["runs"][0]["tasks"]))]["macro_f1"] = 0.0
+  changed = tmp_path / "raw_results.json"
+  changed.write_text(json.dumps(raw))
+  monkeypatch.setattr(module, "RAW", changed)
+  assert module.main(["--check"]) == 1
+
+
+def test_pooled_macro_f1_of_a_hand_made_confusion():
+  # Five folds of a 3-class task that pool to [[3,1,0],[0,2,0],[1,0,1]] (rows true):
+  # F1 = 2TP / (row + column): class 0: 6/(4+4) = 0.75, class 1: 4/(2+3) = 0.8,
+  # class 2: 2/(2+1) = 2/3; macro-F1 = (0.75 + 0.8 + 2/3) / 3 = 0.738889.
+  module = _summarize()
+  zero = [[0, 0, 0], [0, 0, 0], [0, 0, 0]]
+  folds = [[[2, 1, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, 1, 0], [1, 0, 0]], zero, zero, zero]
+  runs = [dict(heads="joint", seed=1, fold=f, tasks={"genre": dict(confusion=c)})
+          for f, c in enumerate(folds)]
+  assert np.isclose(module._pooled_f1(dict(runs=runs), "joint", "genre", (1,))[0], 0.738889)
+  assert module._pooled_f1(dict(runs=runs[:4]), "joint", "genre", (1,)) == []  # seed incomplete
