@@ -22,8 +22,9 @@ Adding a task is one new spec in `TASKS` (plus its tests). A task is switched on
 `enabled(config)`; its labels come from a Track's fields or, for your own label columns, from
 `Track.extra` (manifest columns jmer does not know).
 
-This module sits at the bottom of the package: it imports nothing of jmer but `labels`, and
-nothing of Keras.
+The interface and its defaults (a single-label classification task) are `Task` in
+jmer.task_spec, re-exported here. This module sits at the bottom of the package: it imports
+nothing of jmer but `labels` and `task_spec`, and nothing of Keras.
 """
 
 import dataclasses
@@ -31,141 +32,9 @@ import dataclasses
 import numpy as np
 
 from jmer import labels
+from jmer.task_spec import CLASSIFICATION, REGRESSION, Task  # noqa: F401 (re-exported)
 
-CLASSIFICATION, REGRESSION = "classification", "regression"
 AUX_PREFIX = "aux"
-
-
-@dataclasses.dataclass(frozen=True)
-class Task:
-  """A model head. Subclasses say how its labels, loss, metrics and printout look."""
-  name: str  # the model's output name; also the key of its targets and sample weights
-  kind: str  # CLASSIFICATION or REGRESSION: which metrics and which baseline model apply
-
-  def enabled(self, config) -> bool:
-    raise NotImplementedError
-
-  # --- data -------------------------------------------------------------------------------
-  def labelled(self, track) -> bool:
-    raise NotImplementedError
-
-  def label(self, track):
-    """The track's label (class index or values); only called when `labelled(track)`."""
-    raise NotImplementedError
-
-  target_shape: tuple = ()
-  target_dtype: str = "int32"
-
-  def target(self, track) -> tuple:
-    """(label, weight) for one track: a missing label becomes 0 with weight 0."""
-    if self.labelled(track):
-      return np.asarray(self.label(track), self.target_dtype), np.float32(1.0)
-    return np.zeros(self.target_shape, self.target_dtype), np.float32(0.0)
-
-  # --- model ------------------------------------------------------------------------------
-  def class_names(self, genre_names) -> tuple:
-    """The output classes (classification tasks); `genre_names` is the data's vocabulary."""
-    return ()
-
-  def units(self, genre_names) -> int:
-    return len(self.class_names(genre_names))
-
-  head_activation = "softmax"  # a direct head: Dense(units, head_activation)
-  branch_activation = None  # a per-branch fusable prediction (None: class logits)
-  branch_suffix = "logits"  # that layer is named <branch>_<task>_<suffix>
-  fused_activation = "softmax"  # applied after late fusion of the branch predictions
-
-  # --- training ---------------------------------------------------------------------------
-  def loss(self, config) -> str:
-    """Which masked loss trains the head (a key of jmer.training.losses.LOSSES)."""
-    return "sparse_xent"
-
-  train_metric = "accuracy"  # a key of jmer.training.losses.METRICS
-
-  def loss_weight(self, config) -> float:
-    """Genre weighs 1, every emotion head λ (train.lambda_emotion)."""
-    return float(config.train.lambda_emotion)
-
-  # --- evaluation ---------------------------------------------------------------------------
-  def aggregate(self, values, owner, n_tracks: int):
-    """Segment outputs → per-track outputs: the mean of a track's segments."""
-    counts = np.bincount(owner, minlength=n_tracks).astype(np.float64)[:, None]
-    values = np.asarray(values, np.float64).reshape(len(owner), -1)
-    sums = np.zeros((n_tracks, values.shape[1]))
-    np.add.at(sums, owner, values)
-    return sums / np.maximum(counts, 1)
-
-  def truth(self, tracks) -> np.ndarray:
-    """Per-track labels for metrics: class index (-1 = none) or values (NaN = none)."""
-    return np.array([int(self.label(t)) if self.labelled(t) else -1 for t in tracks], np.int64)
-
-  def evaluations(self, tracks, predictions, genre_names, config) -> list:
-    """[(metrics key, kind, truth, predictions, names)]: the metrics tables this task fills."""
-    return [(self.name, self.kind, self.truth(tracks), predictions, self.class_names(genre_names))]
-
-  def csv_columns(self) -> tuple:
-    """This task's columns of test_predictions.csv: true class, predicted class, its
-    probability (a classification task; others override)."""
-    return (f"true_{self.name}", f"pred_{self.name}", f"{self.name}_prob")
-
-  def csv_cells(self, track, prediction, class_names) -> list:
-    """One track's cells under `csv_columns`; `prediction` is its per-track row (None when the
-    model has no such head). A non-finite row is no prediction (argmax would call it class 0)."""
-    true = class_names[int(self.label(track))] if self.labelled(track) else ""
-    if prediction is None or not np.isfinite(prediction).all():
-      return [true, "", ""]
-    k = int(np.argmax(prediction))
-    return [true, class_names[k], f"{prediction[k]:.4f}"]
-
-  figure = "confusion"  # a key of jmer.evaluation.evaluate.FIGURES, or None
-  figure_title = ""  # defaults to the task name
-
-  # --- reports ------------------------------------------------------------------------------
-  @property
-  def report_tables(self) -> dict:
-    """{metrics key: section title} of the report's per-task tables."""
-    return {self.name: self.name.capitalize()}
-
-  def report_metrics(self) -> tuple:
-    """(label, path into metrics.json's 'metrics', higher is better, headline) of every number
-    a report shows for this task; headline numbers are the ones suite comparisons test."""
-    return tuple(row for key in self.report_tables for row in (
-        (f"{self.name} accuracy", (key, "accuracy"), True, False),
-        (f"{self.name} macro-F1", (key, "macro_f1"), True, True),
-        (f"{self.name} ROC-AUC", (key, "roc_auc_ovr"), True, False)))
-
-  # --- inference ----------------------------------------------------------------------------
-  def predict_columns(self) -> tuple:
-    """This task's columns in predict's CSV, each a key of `summary`'s fields."""
-    return (self.name, f"{self.name}_probability")
-
-  def predict_cells(self, entry: dict) -> list:
-    """A predict result (or timeline row) under `predict_columns` ('' for what it lacks)."""
-    return [entry.get(column, "") for column in self.predict_columns()]
-
-  def timeline_header(self) -> str:
-    """This task's column heading in the timeline of predict's table."""
-    return f"{self.name:<12}"
-
-  def timeline_cell(self, row: dict) -> str:
-    """This task's cell of a timeline row in predict's table."""
-    return f"{row.get(self.name, ''):<12}"
-
-  def summary(self, mean, class_names, meta, outputs) -> dict:
-    """The fields `jmer.predict` reports for one file (or segment) from the head's mean."""
-    k = int(np.argmax(mean))
-    return {self.name: class_names[k], f"{self.name}_probability": round(float(mean[k]), 4)}
-
-  @property
-  def line_label(self) -> str:
-    """The printed line this task's description goes on."""
-    return self.name
-
-  def describe(self, result: dict) -> str:
-    """This task's part of a printed prediction ('' when the result has nothing of it)."""
-    if self.name not in result:
-      return ""
-    return f"{result[self.name]} {result[f'{self.name}_probability']:.2f}"
 
 
 @dataclasses.dataclass(frozen=True)
