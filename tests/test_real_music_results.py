@@ -51,3 +51,13 @@ def test_pooled_macro_f1_of_a_hand_made_confusion():
           for f, c in enumerate(folds)]
   assert np.isclose(module._pooled_f1(dict(runs=runs), "joint", "genre", (1,))[0], 0.738889)
   assert module._pooled_f1(dict(runs=runs[:4]), "joint", "genre", (1,)) == []  # seed incomplete
+
+
+def test_readme_quotes_the_shipped_models_macro_f1_as_the_report_gives_it():
+  module = _summarize()
+  raw = json.loads(module.RAW.read_text())
+  readme = (REPO / "README.md").read_text()
+  for task in module.TASKS:
+    cell = module._cell(module._values(raw, "joint", task, "macro_f1",
+                                       module.REPORTED_SEEDS).values())
+    assert cell.split(" (n=")[0] in readme, task
