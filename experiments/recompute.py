@@ -3,6 +3,8 @@ r"""Regenerates every committed suite report from its raw results and checks it 
   PYTHONPATH=. python -P experiments/recompute.py            # check: exit 1 on any drift
   PYTHONPATH=. python -P experiments/recompute.py --write    # rewrite REPORT.md and figures/
 
+The shipped real-music model's cross-validation (experiments/results/real_music, one recipe
+rather than a suite) is checked by experiments/real_music/summarize.py, run from here too.
 Each folder under experiments/results/ with a raw_results.json is rendered by
 jmer.experiments.report from that file alone (no run dirs, no training); the Markdown must
 equal the committed REPORT.md byte for byte. Figures are redrawn only with --write (their
@@ -12,6 +14,7 @@ bytes depend on the matplotlib build, so they are not compared).
 import argparse
 import difflib
 import pathlib
+import subprocess
 import sys
 
 from jmer.experiments import raw_results
@@ -50,6 +53,10 @@ def main(argv=None) -> int:
     print(f"no {raw_results.FILE_NAME} under {RESULTS}", file=sys.stderr)
     return 1
   drifted = 0
+  if not args.folders:  # the shipped model's CV (one recipe, its own format) and model card
+    summarize = pathlib.Path(__file__).resolve().parent / "real_music" / "summarize.py"
+    drifted += subprocess.run([sys.executable, str(summarize)]
+                              + ([] if args.write else ["--check"])).returncode != 0
   for folder in targets:
     diff = recompute(folder, write=args.write)
     if diff:
