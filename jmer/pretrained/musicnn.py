@@ -27,12 +27,12 @@ inference), the model gives the original's inference outputs whenever it is call
 training=False (the default for predict()).
 """
 
-import functools
-import importlib.resources
 
 import keras
 from keras import layers
 from keras import ops
+
+from jmer.pretrained import shipped_weights
 
 PATCH_FRAMES = 187
 N_MELS = 96
@@ -230,17 +230,12 @@ def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
 
 def pretrained_weights_path(dataset: str = "msd"):
   """Returns a context manager giving the filesystem path of a shipped weights file."""
-  if dataset not in PRETRAINED:
-    raise ValueError(f"dataset must be one of {sorted(PRETRAINED)}, got {dataset!r}")
-  resource = importlib.resources.files("jmer") / "resources" / "musicnn" / PRETRAINED[dataset][0]
-  return importlib.resources.as_file(resource)
+  return shipped_weights.weights_path(PRETRAINED, dataset)
 
 
 def tag_names(dataset: str = "msd") -> tuple[str, ...]:
   """The 50 tag names, in the order of the 'tags' output, of a shipped model."""
-  if dataset not in PRETRAINED:
-    raise ValueError(f"dataset must be one of {sorted(PRETRAINED)}, got {dataset!r}")
-  return PRETRAINED[dataset][1]
+  return shipped_weights.tag_names(PRETRAINED, dataset)
 
 
 def load_pretrained(model: keras.Model, dataset: str = "msd") -> keras.Model:
@@ -254,21 +249,10 @@ def load_pretrained(model: keras.Model, dataset: str = "msd") -> keras.Model:
     model: a model from build_musicnn (any outputs, 187-frame patches or another length).
     dataset: 'msd' (Million Song Dataset, 50 Last.fm tags) or 'mtt' (MagnaTagATune).
   """
-  source = _shipped_weights(dataset)
-  for layer in model.layers:
-    if not layer.weights:
-      continue
-    if layer.name not in source:
-      raise ValueError(f"layer {layer.name!r} is not part of musicnn; build with build_musicnn")
-    layer.set_weights(source[layer.name])
-  return model
+  return shipped_weights.copy_into(model, _full_checkpoint_layout, PRETRAINED, dataset,
+                                   "musicnn; build with build_musicnn")
 
 
-@functools.lru_cache(maxsize=2)
-def _shipped_weights(dataset: str) -> dict:
-  """{layer name: weight arrays} of a shipped network, read once per process (building the full
-  checkpoint-layout network to read the file is most of a first prediction's set-up)."""
-  full = build_musicnn(OUTPUT_NAMES, patch_frames=PATCH_FRAMES, checkpoint_layout=True)
-  with pretrained_weights_path(dataset) as path:
-    full.load_weights(path)
-  return {layer.name: layer.get_weights() for layer in full.layers if layer.weights}
+def _full_checkpoint_layout() -> keras.Model:
+  """The whole network in the weights file's layout, which the file is read through."""
+  return build_musicnn(OUTPUT_NAMES, patch_frames=PATCH_FRAMES, checkpoint_layout=True)

@@ -27,12 +27,12 @@ epsilon 1e-3; the original's dropouts are identity at inference, so called with 
 (the default of predict()) the model gives the original's inference outputs.
 """
 
-import importlib.resources
 
 import keras
 from keras import layers
 
 from jmer.pretrained import musicnn
+from jmer.pretrained import shipped_weights
 
 PATCH_FRAMES = musicnn.PATCH_FRAMES
 N_MELS = musicnn.N_MELS
@@ -91,17 +91,12 @@ def build_vgg(outputs=("tags",), num_tags: int = 50, name: str = "vgg") -> keras
 
 def pretrained_weights_path(dataset: str = "msd"):
   """Returns a context manager giving the filesystem path of a shipped weights file."""
-  if dataset not in PRETRAINED:
-    raise ValueError(f"dataset must be one of {sorted(PRETRAINED)}, got {dataset!r}")
-  resource = importlib.resources.files("jmer") / "resources" / "musicnn" / PRETRAINED[dataset][0]
-  return importlib.resources.as_file(resource)
+  return shipped_weights.weights_path(PRETRAINED, dataset)
 
 
 def tag_names(dataset: str = "msd") -> tuple[str, ...]:
   """The 50 tag names, in the order of the 'tags' output, of a shipped model."""
-  if dataset not in PRETRAINED:
-    raise ValueError(f"dataset must be one of {sorted(PRETRAINED)}, got {dataset!r}")
-  return PRETRAINED[dataset][1]
+  return shipped_weights.tag_names(PRETRAINED, dataset)
 
 
 def load_pretrained(model: keras.Model, dataset: str = "msd") -> keras.Model:
@@ -114,15 +109,9 @@ def load_pretrained(model: keras.Model, dataset: str = "msd") -> keras.Model:
     model: a model from build_vgg (any outputs).
     dataset: 'msd' (Million Song Dataset, 50 Last.fm tags) or 'mtt' (MagnaTagATune).
   """
-  full = build_vgg(OUTPUT_NAMES)
-  with pretrained_weights_path(dataset) as path:
-    full.load_weights(path)
-  source = {layer.name: layer for layer in full.layers}
-  for layer in model.layers:
-    if not layer.weights:
-      continue
-    if layer.name not in source:
-      raise ValueError(f"layer {layer.name!r} is not part of the musicnn VGG; build with "
-                       "build_vgg")
-    layer.set_weights(source[layer.name].get_weights())
-  return model
+  return shipped_weights.copy_into(model, _full, PRETRAINED, dataset,
+                                   "the musicnn VGG; build with build_vgg")
+
+
+def _full() -> keras.Model:
+  return build_vgg(OUTPUT_NAMES)
