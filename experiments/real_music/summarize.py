@@ -119,8 +119,19 @@ def card_block(raw: dict) -> str:
                              for m in METRICS) + f" | {_cell(pooled)} |")
   folds = len({(r["seed"], r["fold"]) for r in raw["runs"]
                if r["heads"] == "joint" and r["seed"] in REPORTED_SEEDS})
+  expect = []
+  for task, what in (("quadrant", "4Q-like 30 s previews"), ("genre", "the 10 GTZAN genres")):
+    mean, sd, _ = stats.mean_sd(list(_values(raw, "joint", task, "macro_f1",
+                                             REPORTED_SEEDS).values()))
+    pooled, _, _ = stats.mean_sd(_pooled_f1(raw, "joint", task, REPORTED_SEEDS))
+    low, high = f"{min(mean, pooled):.2f}", f"{max(mean, pooled):.2f}"
+    expect.append(f"- **{task}** ({what}): macro-F1 about "
+                  + (low if low == high else f"{low}–{high} (pooled to per-fold mean)")
+                  + f", a fold's score varying by about ±{sd:.2f}.")
   return "\n".join([f"Split seeds {', '.join(map(str, REPORTED_SEEDS))} ({folds} folds, none "
-                    "used to choose anything), mean ± SD over folds:", ""] + rows)
+                    "used to choose anything), mean ± SD over folds:", ""] + rows
+                   + ["", "Expected on songs by artists it has not heard (the claim a larger "
+                      "set by other artists can test):", ""] + expect)
 
 
 CARD = REPO / "docs" / "model_card.md"
