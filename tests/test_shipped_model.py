@@ -143,6 +143,7 @@ def test_cli_uses_the_shipped_model_by_default(shared_data):
   assert len(genre.split()) == 1 + 2 * 4  # 'genre' and four name/probability pairs
   emotion = next(l for l in lines if l.strip().startswith("emotion"))
   assert "quadrant Q" in emotion and "estimated from the quadrant probabilities" in emotion
+  assert emotion.count("arousal") == 1  # the AV line of a quadrant-only model, once
   assert any(l.strip().startswith("tags") for l in lines)
 
 
