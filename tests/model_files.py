@@ -63,3 +63,19 @@ def write_audio(path, seconds: float, rate: int, channels: int = 1, seed: int = 
                 **kwargs) -> pathlib.Path:
   sf.write(str(path), music_like(seconds, rate, channels, seed), rate, **kwargs)
   return pathlib.Path(path)
+
+
+def assert_safe_mode_round_trip(model, config, feature: str, folder):
+  """Exports `model` as a jmer model file, loads it in Keras safe mode and checks that it
+  predicts what the model does on a random batch of feature `feature`'s log-mel segments."""
+  from jmer import labels
+  from jmer.data import segments
+  from jmer.models import model_file
+  path = model_file.export_model(model, config, labels.GTZAN_GENRES,
+                                 pathlib.Path(folder) / "model.keras")
+  bundle = model_file.load_model_bundle(path)  # safe mode: registered layers only
+  x = {feature: np.random.default_rng(0).uniform(
+      0, 3, (2, segments.segment_frames(config), 96)).astype(np.float32)}
+  expected, loaded = model.predict(x, verbose=0), bundle.model.predict(x, verbose=0)
+  for name in expected:
+    np.testing.assert_allclose(loaded[name], expected[name], atol=1e-5)

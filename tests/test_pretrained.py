@@ -7,6 +7,8 @@ import keras
 import numpy as np
 import pytest
 
+import model_files
+
 from jmer import config as config_lib
 from jmer import labels
 from jmer.data import features as features_lib
@@ -123,18 +125,11 @@ def test_fine_tuning_updates_the_pretrained_network_at_the_scaled_rate(tiny_conf
 
 
 def test_fine_tuned_model_file_loads_in_safe_mode(tiny_config, tmp_path):
-  from jmer.models import model_file
   config = _musicnn_config(tiny_config)
   config.model.pretrained.trainable = True
   params = features_lib.feature_params(config)
   model = build.build_model(config, params, labels.GTZAN_GENRES)
-  path = model_file.export_model(model, config, labels.GTZAN_GENRES, tmp_path / "model.keras")
-  bundle = model_file.load_model_bundle(path)  # safe mode: standard layers only
-  x = {"musicnn": np.random.default_rng(0).uniform(
-      0, 3, (2, segments_lib.segment_frames(config), 96)).astype(np.float32)}
-  expected, loaded = model.predict(x, verbose=0), bundle.model.predict(x, verbose=0)
-  for name in expected:
-    np.testing.assert_allclose(loaded[name], expected[name], atol=1e-5)
+  model_files.assert_safe_mode_round_trip(model, config, "musicnn", tmp_path)
 
 
 @pytest.mark.slow

@@ -13,12 +13,13 @@ import keras
 import numpy as np
 import pytest
 
+import model_files
+
 from jmer import config as config_lib
 from jmer import labels
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
 from jmer.data import musicnn_input
-from jmer.data import segments as segments_lib
 from jmer.pretrained import networks
 from jmer.pretrained import vgg
 from jmer.training import train
@@ -155,7 +156,6 @@ def test_unknown_feature_name_is_refused_naming_the_key(tiny_config):
 
 def test_fine_tuned_vgg_branch_holds_the_pretrained_network(tiny_config, tmp_path):
   from jmer.models import build
-  from jmer.models import model_file
   config = _vgg_config(tiny_config)
   config.model.pretrained.trainable = True
   params = features_lib.feature_params(config)
@@ -166,13 +166,7 @@ def test_fine_tuned_vgg_branch_holds_the_pretrained_network(tiny_config, tmp_pat
                                 networks.embedding_network("msd_vgg").get_layer("conv1")
                                 .get_weights()[0])
   assert any(v.path.endswith("conv5/kernel") for v in build.pretrained_variables(model))
-  path = model_file.export_model(model, config, labels.GTZAN_GENRES, tmp_path / "model.keras")
-  bundle = model_file.load_model_bundle(path)  # safe mode
-  x = {"musicnn_vgg": np.random.default_rng(0).uniform(
-      0, 3, (2, segments_lib.segment_frames(config), 96)).astype(np.float32)}
-  expected, loaded = model.predict(x, verbose=0), bundle.model.predict(x, verbose=0)
-  for name in expected:
-    np.testing.assert_allclose(loaded[name], expected[name], atol=1e-5)
+  model_files.assert_safe_mode_round_trip(model, config, "musicnn_vgg", tmp_path)
 
 
 @pytest.mark.slow
