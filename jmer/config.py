@@ -94,6 +94,9 @@ def base_config() -> ml_collections.ConfigDict:
   # Frozen musicnn features: frames between the starts of the 3 s patches that are embedded
   # (62 frames = 1 s at musicnn's 16 kHz / 256 hop); each frame takes its nearest patch's.
   config.features.musicnn_hop_frames = 62
+  # Frozen musicnn features enter the model at one row per patch (every musicnn_hop_frames-th
+  # frame of a segment) instead of one per frame: the same embeddings without their repeats.
+  config.features.one_row_per_patch = False
 
   config.model = ml_collections.ConfigDict()
   # The features (one branch each) are config.features.names: they decide what is cached.

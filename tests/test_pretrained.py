@@ -194,3 +194,49 @@ def test_cache_build_with_workers_computes_embeddings_in_this_process(tiny_confi
   expected = features_lib.compute_features(audio.load_audio(tracks[3].path, 16000), params)
   for name in ("mel", "musicnn"):
     np.testing.assert_allclose(cached[name], expected[name], rtol=2e-3, atol=2e-2, err_msg=name)
+
+
+def test_one_row_per_patch_gives_each_patch_embedding_once(tiny_config):
+  # A 30 s clip at musicnn's grid: 1879 frames, patches every 187 frames plus one flush.
+  n_frames, hop = 1879, 187
+  starts = musicnn_input.patch_starts(n_frames, hop_frames=hop, flush_end=True)
+  embeddings = np.arange(len(starts) * 2, dtype=np.float16).reshape(len(starts), 2)
+  per_frame = embeddings[musicnn_features.nearest_patch(n_frames, starts)]
+  config = _musicnn_config(tiny_config, "mel_musicnn")
+  config.features.musicnn_hop_frames = hop
+  assert segments_lib.input_strides(config) == {"mel": 1, "musicnn": 1}
+  config.features.one_row_per_patch = True
+  strides = segments_lib.input_strides(config)
+  assert strides == {"mel": 1, "musicnn": hop}  # a log-mel keeps every frame
+  cut = segments_lib.crop({"musicnn": per_frame}, 0, n_frames, strides)["musicnn"]
+  assert cut.shape == (segments_lib.input_rows(n_frames, hop), 2) == (len(starts), 2)
+  np.testing.assert_array_equal(cut, embeddings)  # every patch once, in order
+  # A short clip is padded to the segment first, as without strides.
+  short = segments_lib.crop({"musicnn": per_frame[:300]}, 0, n_frames, strides)["musicnn"]
+  assert short.shape == cut.shape and not short[2:].any()
+
+
+@pytest.mark.slow
+def test_one_row_per_patch_model_predicts_a_file_as_evaluation_did(tiny_config, tmp_path):
+  import csv
+  from jmer.inference import predict
+  from jmer.models import model_file
+  config = _musicnn_config(tiny_config, "mel_musicnn")
+  config.features.one_row_per_patch = True
+  config.tasks.emotion = "none"
+  config.train.epochs = 2
+  train.train_and_evaluate(config, tmp_path / "run")
+  bundle = model_file.load_model_bundle(tmp_path / "run" / model_file.MODEL_FILENAME)
+  frames = bundle.meta["segment_frames"]
+  hop = config.features.musicnn_hop_frames
+  assert tuple(bundle.model.input["musicnn"].shape[1:]) == (-(-frames // hop), 200)
+  assert tuple(bundle.model.input["mel"].shape[1:])[0] == frames
+  with open(tmp_path / "run" / "test_predictions.csv", newline="") as fh:
+    row = next(csv.DictReader(fh))
+  from jmer.data import experiment
+  data = experiment.load_experiment_data(config)
+  track = next(t for t in data.splits["test"].tracks if t.track_id == row["track_id"])
+  result = predict.predict_file(bundle, track.path)
+  top = result["genres"][0]
+  assert top["genre"] == row["pred_genre"]
+  assert abs(top["probability"] - float(row["genre_prob"])) < 0.02

@@ -25,7 +25,9 @@ def hide_gpus_from_tensorflow():
 def batch_spec(config, split: splits_lib.SplitData, batch):
   """(x, y, w) TensorSpecs of a batch of `batch` segments (None: any size)."""
   names, length = tasks_lib.output_names(config), segments_lib.segment_frames(config)
-  return ({n: tf.TensorSpec((batch, length, a[0].shape[1]), tf.float32)
+  strides = segments_lib.input_strides(config)
+  return ({n: tf.TensorSpec((batch, segments_lib.input_rows(length, strides.get(n, 1)),
+                             a[0].shape[1]), tf.float32)
            for n, a in split.features.items()},
           {k: tf.TensorSpec((batch,) + tuple(tasks_lib.TASKS[k].target_shape),
                             tasks_lib.TASKS[k].target_dtype) for k in names},
@@ -76,10 +78,11 @@ def tiled_dataset(split: splits_lib.SplitData, config, shuffle: bool):
     owner, starts = owner[order], starts[order]
   labels, weights = splits_lib.track_targets(split, tasks_lib.output_names(config))
   size, length = config.eval.batch_size, segments_lib.segment_frames(config)
+  strides = segments_lib.input_strides(config)
 
   def make_batch(index):
     tracks, first = owner[index * size:(index + 1) * size], starts[index * size:]
-    return (segments_lib.cut_segments(split, tracks, first[:len(tracks)], length),
+    return (segments_lib.cut_segments(split, tracks, first[:len(tracks)], length, strides),
             {k: v[tracks] for k, v in labels.items()}, {k: v[tracks] for k, v in weights.items()})
   batches = tf.data.Dataset.range(-(-len(owner) // size))
   spec = batch_spec(config, split, None)

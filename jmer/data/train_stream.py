@@ -29,6 +29,7 @@ class TrainStream:
     self.split, self.config, self.augment = split, config, augment
     self.names = tasks_lib.output_names(config)
     self.length = segments_lib.segment_frames(config)
+    self.strides = segments_lib.input_strides(config)
     self.labels, self.weights = splits_lib.track_targets(split, self.names)
     if config.train.class_balance:
       self.weights = splits_lib.class_balanced(self.labels, self.weights)
@@ -64,7 +65,7 @@ class TrainStream:
     size = self.config.train.batch_size
     tracks, starts = self.plan(epoch)
     tracks, starts = tracks[index * size:(index + 1) * size], starts[index * size:][:size]
-    x = segments_lib.cut_segments(self.split, tracks, starts, self.length)
+    x = segments_lib.cut_segments(self.split, tracks, starts, self.length, self.strides)
     if self.augment is not None:  # augmentation computes in float32
       x = {n: v.astype(np.float32) for n, v in x.items()}
       x = self.augment(x, np.random.default_rng([self.config.seed, 3, epoch, index]))

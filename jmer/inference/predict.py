@@ -227,7 +227,10 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
 
   feats = tagged(feature_blocks(counted(waves), bundle.params,
                                 block_frames=max(length, bundle.hop_frames) * 3, path=path))
-  batches = _batches(tiled_segments(feats, length, bundle.hop_frames), batch_size)
+  strides = {n: int(meta.get("input_strides", {}).get(n, 1)) for n in bundle.params}
+  segments = ((start, {n: v[::strides[n]] for n, v in x.items()})  # as training cut them
+              for start, x in tiled_segments(feats, length, bundle.hop_frames))
+  batches = _batches(segments, batch_size)
   sums, count, rows = {}, 0, []
   with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # librosa/mpg123 chatter; real problems raise

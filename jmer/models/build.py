@@ -29,8 +29,9 @@ def expand_targets(config):
   return expand
 
 
-def _branch_embeddings(config, params, stats, frames):
-  """{feature: input}, {feature: embedding}: one trunk per branch, or one shared trunk."""
+def _branch_embeddings(config, params, stats, frames, strides):
+  """{feature: input}, {feature: embedding}: one trunk per branch, or one shared trunk.
+  A feature's input has segments_lib.input_rows(frames, its stride) rows."""
   m = config.model
   inputs, embeddings, shared = {}, {}, None
   for name, p in params.items():
@@ -38,7 +39,8 @@ def _branch_embeddings(config, params, stats, frames):
     pretrained = name in musicnn_features.NETWORKS
     fine_tune = pretrained and not musicnn_features.is_embedding(p)
     inputs[name], x = branches.feature_branch(
-        name, frames, features_lib.feature_bins(name, p), mean, var, normalize=not fine_tune)
+        name, segments_lib.input_rows(frames, strides[name]), features_lib.feature_bins(name, p),
+        mean, var, normalize=not fine_tune)
     if fine_tune:  # the pretrained network itself, then the pooled trunk over its patches
       x = branches.pretrained_network_branch(x, name, p["network"])
     if pretrained:  # embeddings, not a spectrogram: no CRNN/Transformer, no shared trunk
@@ -90,7 +92,8 @@ def build_model(config, params: dict, genre_names, stats: dict | None = None) ->
   keras.utils.set_random_seed(config.seed)  # fixes the initial weights
   tasks = tasks_lib.output_names(config)
   frames = segments_lib.segment_frames(config)
-  inputs, embeddings = _branch_embeddings(config, params, stats, frames)
+  inputs, embeddings = _branch_embeddings(config, params, stats, frames,
+                                         segments_lib.input_strides(config))
   merge = names.lookup(FUSIONS, "fusion", config.model.fusion)
   if len(embeddings) == 1:  # one branch: nothing to fuse, every mode is the concat identity
     merge = _concat_fusion_outputs

@@ -48,6 +48,7 @@ def model_metadata(config, genre_names) -> dict:
       feature_params=features_lib.feature_params(config),
       sample_rate=int(d.sample_rate), segment_seconds=float(d.segment_seconds),
       segment_frames=segments_lib.segment_frames(config),
+      input_strides=segments_lib.input_strides(config),
       hop_length=int(config.features.hop_length),
       eval_hop_seconds=float(config.eval.hop_seconds),
       output_names=list(tasks_lib.output_names(config)),
@@ -160,10 +161,16 @@ def check_metadata(meta: dict, expected_params: dict | None = None) -> None:
                      f"{json.dumps(expected_params, sort_keys=True)}")
 
 
+def input_stride(meta: dict, name: str) -> int:
+  """Feature `name`'s input stride in a model's metadata (1 in files from before strides)."""
+  return int(meta.get("input_strides", {}).get(name, 1))
+
+
 def _check_model_matches(model, meta: dict) -> None:
   """The model's inputs and outputs must be the shapes the metadata promises."""
   for name, p in meta["feature_params"].items():
-    want = (meta["segment_frames"], features_lib.feature_bins(name, p))
+    rows = segments_lib.input_rows(meta["segment_frames"], input_stride(meta, name))
+    want = (rows, features_lib.feature_bins(name, p))
     if name not in model.input:
       raise ValueError(f"feature settings do not match: the model has no '{name}' input "
                        f"(inputs: {sorted(model.input)})")
