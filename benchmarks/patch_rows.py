@@ -1,6 +1,6 @@
 r"""Training epoch time of the frozen-musicnn head with one row per frame vs one row per patch.
 
-  python benchmarks/patch_rows.py [--tracks 160] [--epochs 3]
+  python -m benchmarks.patch_rows [--tracks 160] [--epochs 3]
 
 The configs/real_music.py head (30 s segments, patches every 187 frames, quadrant head) on a fake
 split of per-frame musicnn embeddings (each patch's embedding repeated on the frames nearest to
