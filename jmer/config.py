@@ -135,6 +135,8 @@ def base_config() -> ml_collections.ConfigDict:
   config.tasks = ml_collections.ConfigDict()
   config.tasks.genre = True
   config.tasks.emotion = "av"  # 'none' | 'av' | 'quadrant' | 'both'
+  # Multi-label AllMusic genres (jmer.genre_tags), from a `genres` / `GenresStr` label column.
+  config.tasks.genre_tags = False
   config.tasks.quadrant_threshold = 0.0  # AV value splitting low/high and negative/positive
   # AV loss: 'mse', or 'ccc' (1 - concordance correlation, the reported AV metric).
   config.tasks.av_loss = "mse"
@@ -250,7 +252,8 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _validate_model_and_augment(config)
   _check(t.emotion in EMOTION_TASKS, "tasks.emotion", t.emotion, f"one of {EMOTION_TASKS}")
   _check(bool(tasks_lib.active(config)), "tasks.genre", t.genre,
-         "at least one task (tasks.genre=True or tasks.emotion != 'none')")
+         "at least one task (tasks.genre=True, tasks.emotion != 'none' or "
+         "tasks.genre_tags=True)")
   _check(tr.lambda_emotion >= 0 and math.isfinite(tr.lambda_emotion), "train.lambda_emotion",
          tr.lambda_emotion, "a finite weight >= 0")
   _check(tr.learning_rate > 0, "train.learning_rate", tr.learning_rate, "a positive rate")

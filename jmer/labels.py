@@ -6,6 +6,13 @@ import numpy as np
 GTZAN_GENRES = ("blues", "classical", "country", "disco", "hiphop",
                 "jazz", "metal", "pop", "reggae", "rock")
 
+# AllMusic's top-level genres (allmusic.com/genres), the vocabulary of the multi-label genre
+# task: a song has one or several (4Q's metadata `GenresStr`, e.g. "Country; International").
+ALLMUSIC_GENRES = ("Avant-Garde", "Blues", "Children's", "Classical", "Comedy/Spoken", "Country",
+                   "Easy Listening", "Electronic", "Folk", "Holiday", "International", "Jazz",
+                   "Latin", "New Age", "Pop/Rock", "R&B", "Rap", "Reggae", "Religious",
+                   "Stage & Screen", "Vocal")
+
 # Quadrants of the arousal–valence plane (Russell's circumplex), numbered like the usual Q1..Q4:
 # Q1 high arousal / positive valence ("happy"), Q2 high / negative ("angry"),
 # Q3 low / negative ("sad"), Q4 low / positive ("calm").

@@ -23,14 +23,16 @@ Adding a task is one new spec in `TASKS` (plus its tests). A task is switched on
 `Track.extra` (manifest columns jmer does not know).
 
 The interface and its defaults (a single-label classification task) are `Task` in
-jmer.task_spec, re-exported here. This module sits at the bottom of the package: it imports
-nothing of jmer but `labels` and `task_spec`, and nothing of Keras.
+jmer.task_spec, re-exported here; a larger spec may live in its own module (jmer.genre_tags).
+This module sits at the bottom of the package: it imports nothing of jmer but `labels`,
+`task_spec` and those specs, and nothing of Keras.
 """
 
 import dataclasses
 
 import numpy as np
 
+from jmer import genre_tags
 from jmer import labels
 from jmer.task_spec import CLASSIFICATION, REGRESSION, Task  # noqa: F401 (re-exported)
 
@@ -264,10 +266,11 @@ def _signed(value) -> str:
 
 
 GENRE, EMOTION, QUADRANT = GenreTask(), ArousalValenceTask(), QuadrantTask()
+GENRE_TAGS = genre_tags.GenreTagsTask()
 
 # Every task jmer knows, in the fixed order of the model's outputs. An explicit dict: adding a
 # task is one entry here (tests may add one for the duration of a test).
-TASKS = {task.name: task for task in (GENRE, EMOTION, QUADRANT)}
+TASKS = {task.name: task for task in (GENRE, EMOTION, QUADRANT, GENRE_TAGS)}
 
 
 def active(config) -> tuple:

@@ -10,8 +10,8 @@ one split happens to be small.
 import math
 
 import numpy as np
-from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score, r2_score, roc_auc_score,
-                             root_mean_squared_error)
+from sklearn.metrics import (accuracy_score, average_precision_score, confusion_matrix, f1_score,
+                             r2_score, roc_auc_score, root_mean_squared_error)
 
 _NAN = float("nan")
 
@@ -163,8 +163,51 @@ def classification_metrics(y_true, probs, class_names) -> dict:
   }
 
 
+def multilabel_metrics(y_true, probs, class_names, threshold: float = 0.5) -> dict:
+  """mean average precision, macro ROC-AUC, micro/macro F1 and per-class AP/F1/support.
+
+  y_true is (N, K) 0/1 (a row with NaN = no label, ignored); probs is (N, K) per-class sigmoid
+  probabilities. A class is *scored* when the labelled rows hold at least one positive and one
+  negative of it (AP and ROC-AUC are undefined otherwise); the macro averages (mAP, roc_auc_macro,
+  macro_f1) are over the scored classes, named in averaged_classes. F1 thresholds at
+  `threshold`; micro_f1 pools every scored class's decisions.
+  """
+  class_names = [str(c) for c in class_names]
+  truth = np.asarray(y_true, dtype=np.float64)
+  probs = np.asarray(probs, dtype=np.float64)
+  if truth.shape != probs.shape or truth.ndim != 2 or truth.shape[1] != len(class_names):
+    raise ValueError(f"y_true {truth.shape} and probs {probs.shape} must both be (N, "
+                     f"{len(class_names)}) for {len(class_names)} class names")
+  keep = ~np.isnan(truth).any(axis=1) & np.isfinite(probs).all(axis=1)
+  truth, probs = truth[keep].astype(np.int64), probs[keep]
+  positives = truth.sum(axis=0)
+  scored = np.flatnonzero((positives > 0) & (positives < len(truth)))
+  pred = (probs >= threshold).astype(np.int64)
+  per_class = {}
+  for k, name in enumerate(class_names):
+    ok = k in scored
+    per_class[name] = dict(
+        average_precision=float(average_precision_score(truth[:, k], probs[:, k])) if ok else _NAN,
+        f1=float(f1_score(truth[:, k], pred[:, k], zero_division=0)) if ok else _NAN,
+        support=int(positives[k]))
+  mean = lambda key: float(np.mean([per_class[class_names[k]][key] for k in scored])) \
+      if scored.size else _NAN  # noqa: E731
+  return {
+      "mean_average_precision": mean("average_precision"),
+      "roc_auc_macro": float(np.mean([roc_auc_score(truth[:, k], probs[:, k]) for k in scored]))
+      if scored.size else _NAN,
+      "macro_f1": mean("f1"),
+      "micro_f1": float(f1_score(truth[:, scored], pred[:, scored], average="micro",
+                                 zero_division=0)) if scored.size else _NAN,
+      "averaged_classes": [class_names[k] for k in scored],
+      "per_class": per_class,
+      "n": int(len(truth)),
+  }
+
+
 # How each kind of task (jmer.tasks) is scored: (truth, predictions, names) -> metrics dict.
-METRICS_OF_KIND = {"classification": classification_metrics, "regression": regression_metrics}
+METRICS_OF_KIND = {"classification": classification_metrics, "regression": regression_metrics,
+                   "multilabel": multilabel_metrics}
 
 
 def metric_kind(metrics: dict) -> str | None:
@@ -176,6 +219,8 @@ def metric_kind(metrics: dict) -> str | None:
     return "classification"
   if "mean_ccc" in metrics:
     return "regression"
+  if "mean_average_precision" in metrics:
+    return "multilabel"
   return None
 
 
@@ -192,6 +237,9 @@ def headline_values(metrics: dict) -> dict:
       if isinstance(d, dict):
         out.update({f"{dim}/{k}": d[k] for k in ("ccc", "rmse", "pearson_r") if k in d})
     return out
+  if kind == "multilabel":
+    return {k: metrics[k] for k in ("mean_average_precision", "roc_auc_macro", "macro_f1",
+                                    "micro_f1")}
   return {}
 
 
@@ -234,6 +282,13 @@ def format_metrics_table(metrics: dict) -> str:
               _fmt(d[key]) for key in ("ccc", "rmse", "pearson_r", "r2"))))
           rows.append((dim, "n", _fmt(d.get("n", 0))))
       rows.append((task, "mean CCC", _fmt(m["mean_ccc"])))
+    elif kind == "multilabel":
+      over = (f"  (over the {len(m['averaged_classes'])} of {len(m['per_class'])} classes with "
+              "positives and negatives in the test labels)")
+      rows += [(task, "mAP", _fmt(m["mean_average_precision"]) + over),
+               (task, "ROC-AUC (macro)", _fmt(m["roc_auc_macro"])),
+               (task, "F1 micro / macro", f"{_fmt(m['micro_f1'])} / {_fmt(m['macro_f1'])}"),
+               (task, "n", _fmt(m["n"]))]
   if not rows:
     return "(no metrics)"
   w0 = max(len(r[0]) for r in rows)

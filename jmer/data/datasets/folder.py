@@ -10,7 +10,9 @@ Groups (artist, album; a group is never split across train/val/test or folds): a
 folder root, `groups.csv` or else `metadata.csv`, with a file column (`path`, `file`, `stem`,
 `song` or `track_id`: the file's stem or its path relative to the root) and a `group` or
 `artist` column maps files to groups; without one, files in `<label>/<group>/<file>` take the
-sub-folder's name as their group. Files with neither are groups of one.
+sub-folder's name as their group. Files with neither are groups of one. The CSV's other columns
+are kept as the file's own labels (`Track.extra`, e.g. 4Q's `GenresStr` for the genre_tags
+task), under their names as written in the header.
 """
 
 import hashlib
@@ -71,28 +73,43 @@ def _is_hidden(path: pathlib.Path, root: pathlib.Path) -> bool:
 
 
 def read_group_file(root: pathlib.Path):
-  """({file stem or relative path: group}, the CSV's name) from the root's group CSV, or ({}, '').
+  """({file stem or relative path: group}, {the same keys: the row's other columns as sorted
+  (column, value) pairs}, the CSV's name) from the root's group CSV, or ({}, {}, '').
 
   Raises ValueError naming the file when it has no file or no group column.
   """
   path = next((root / n for n in GROUP_FILES if (root / n).is_file()), None)
   if path is None:
-    return {}, ""
-  rows = [{k.lower(): v for k, v in row.items()} for row in csvfile.read_rows(path)]
+    return {}, {}, ""
+  raw = csvfile.read_rows(path)
+  rows = [{k.lower(): v for k, v in row.items()} for row in raw]
   header = set(rows[0]) if rows else set()
   key = next((c for c in FILE_COLUMNS if c in header), None)
   group = next((c for c in GROUP_COLUMNS if c in header), None)
   if key is None or group is None:
     raise ValueError(f"{path}: a group file needs a file column (one of {FILE_COLUMNS}) and a "
                      f"group column (one of {GROUP_COLUMNS}); its header has {sorted(header)}.")
-  return {row[key]: row[group].lower() for row in rows if row[key] and row[group]}, path.name
+  groups = {row[key]: row[group].lower() for row in rows if row[key] and row[group]}
+  extra = {row[key]: tuple(sorted((k, (v or "").strip()) for k, v in original.items()
+                                  if k.lower() not in (key, group) and (v or "").strip()))
+           for row, original in zip(rows, raw) if row[key]}
+  return groups, extra, path.name
+
+
+def _file_keys(rel: pathlib.PurePath) -> tuple:
+  """The names a group file may give a file by: its path, its path below the label, its stem."""
+  return (rel.as_posix(), pathlib.PurePath(*rel.parts[1:]).as_posix(), rel.stem)
 
 
 def _group_of(rel: pathlib.PurePath, by_file: dict) -> str:
-  for name in (rel.as_posix(), pathlib.PurePath(*rel.parts[1:]).as_posix(), rel.stem):
+  for name in _file_keys(rel):
     if name in by_file:
       return by_file[name]
   return "" if by_file or len(rel.parts) < 3 else rel.parts[1]
+
+
+def _extra_of(rel: pathlib.PurePath, extra_by_file: dict) -> tuple:
+  return next((extra_by_file[n] for n in _file_keys(rel) if n in extra_by_file), ())
 
 
 def list_tracks(config) -> tracks_lib.TrackList:
@@ -134,10 +151,11 @@ def list_tracks(config) -> tracks_lib.TrackList:
     label_fields = {n: dict(quadrant=quadrant_index(n, lookup, f"folder {root / n}",
                                                     "data.folder.quadrant_map"))
                     for n in label_names}
-  by_file, group_file = read_group_file(root)
+  by_file, extra_by_file, group_file = read_group_file(root)
   tracks = [tracks_lib.Track(track_id=f"{prefix}/{path.relative_to(root).as_posix()}",
                              path=str(path), dataset="folder", **label_fields[label],
-                             group=_group_of(path.relative_to(root), by_file))
+                             group=_group_of(path.relative_to(root), by_file),
+                             extra=_extra_of(path.relative_to(root), extra_by_file))
             for label, paths in sorted(by_label.items()) for path in paths]
   counts = ", ".join(f"{n}={len(by_label[n])}" for n in label_names)
   groups = len({t.group for t in tracks if t.group})
