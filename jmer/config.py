@@ -118,7 +118,8 @@ def base_config() -> ml_collections.ConfigDict:
       trainable=False, learning_rate_scale=0.1))
   config.model.dropout = 0.3
   # strided_first_conv: the first block downsamples by a strided conv instead of conv + max-pool
-  # (1.7x faster training on XLA's CPU backend; on a GPU the pooled form may be worth trying).
+  # (faster training on XLA's CPU backend, docs/performance.md; on a GPU the pooled form may be
+  # worth trying).
   # batchnorm_momentum: 0.9, not Keras' 0.99, because runs here are a few hundred steps, and
   # moving statistics still far from the batch statistics leave inference near chance.
   config.model.crnn = ml_collections.ConfigDict(dict(

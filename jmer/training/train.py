@@ -62,7 +62,18 @@ def build_and_compile(config, data, steps_per_epoch: int) -> tuple:
 def train_and_evaluate(config, workdir, augment=None) -> dict:
   """Trains the configured model in `workdir` (resuming a run found there) and evaluates it.
 
-  Returns the report written to metrics.json. Refuses a work dir another process is using.
+  Args:
+    config: the run's config; validated first.
+    workdir: the run's folder: checkpoints, logs, the model file and metrics.json.
+    augment: a batch augmenter to use instead of the one config.augment describes
+      (jmer.data.augment.make_augmenter's result).
+
+  Returns:
+    The report written to metrics.json.
+
+  Raises:
+    ConfigError for an unusable config. The work dir is refused (workdir.claim_workdir) if it is
+    not writable, another process uses it, or it holds a run of another config.
   """
   config_lib.validate(config)
   with workdir_lib.claim_workdir(workdir, config) as workdir:
