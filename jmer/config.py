@@ -130,6 +130,10 @@ def base_config() -> ml_collections.ConfigDict:
       patch_frames=2, d_model=128, num_heads=4, num_layers=4, ff_dim=256, dropout=0.1,
       pooling="mean"))  # pooling: 'mean' over tokens or a learned 'cls' token
 
+  # Which heads the model has (jmer.tasks: each task's `enabled`). tasks.emotion is not a head:
+  # it picks the emotion heads, 'av' the arousal/valence regression head (whose model output is
+  # named 'emotion', its metrics 'emotion_av'), 'quadrant' the 4-way quadrant head, 'both' both
+  # heads, 'none' neither. train.lambda_emotion weighs every emotion head's loss.
   config.tasks = ml_collections.ConfigDict()
   config.tasks.genre = True
   config.tasks.emotion = "av"  # 'none' | 'av' | 'quadrant' | 'both'

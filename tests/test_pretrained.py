@@ -148,7 +148,7 @@ def test_frozen_musicnn_learns_genre_above_chance(tiny_config, tmp_path):
 
 @pytest.mark.slow
 def test_gated_mel_and_musicnn_train_export_and_predict_like_training(tiny_config, tmp_path):
-  from jmer.data import experiment
+  from jmer.data import run_data
   from jmer.inference import predict
   from jmer.models import model_file
   config = _musicnn_config(tiny_config, "mel_musicnn")
@@ -159,7 +159,7 @@ def test_gated_mel_and_musicnn_train_export_and_predict_like_training(tiny_confi
   assert set(saved["fusion_gates"]["genre"]) == {"mel", "musicnn"}
   assert report["metrics"]["genre"]["n"] > 0
   bundle = model_file.load_model_bundle(tmp_path / "run" / model_file.MODEL_FILENAME)
-  data = experiment.load_experiment_data(config)
+  data = run_data.load_run_data(config)
   track = data.splits["test"].tracks[0]
   result = predict.predict_file(bundle, track.path)
   assert result["segments"] >= 1 and len(result["genres"]) == 3
