@@ -37,162 +37,208 @@ class UnknownVariantError(ConfigError):
 
 
 def base_config() -> ml_collections.ConfigDict:
-  """Defaults for every experiment: the multi-task CRNN on 10 s log-mel segments."""
+  """Defaults for every experiment: the multi-task CRNN on 10 s log-mel segments.
+
+  One builder per section below; derived keys (data.split_seed, eval.hop_seconds) are references
+  to the keys they follow, so overriding those keeps them consistent.
+  """
   config = ml_collections.ConfigDict()
   config.seed = 0
+  config.data = _data_config(seed=config.get_ref("seed"))
+  config.features = _features_config()
+  config.model = _model_config()
+  config.tasks = _tasks_config()
+  config.augment = _augment_config()
+  config.train = _train_config()
+  # Data-parallel over all devices (train.batch_size is the global batch), multi-host start.
+  config.distribution = ml_collections.ConfigDict(dict(data_parallel=True, multi_host=False))
+  config.eval = _eval_config(segment_seconds=config.data.get_ref("segment_seconds"))
+  return config
 
-  config.data = ml_collections.ConfigDict()
+
+def _data_config(seed: ml_collections.FieldReference) -> ml_collections.ConfigDict:
+  """config.data: what to train on, where it lives, and how tracks are split and cut.
+
+  Args:
+    seed: a reference to the config's `seed`, which data.split_seed follows unless set.
+  """
+  data = ml_collections.ConfigDict()
   # What to train on: 'auto' (the real datasets found under the data root, else the built-in
   # corpus), 'synthetic' (the built-in corpus generated offline on first use), one dataset name
   # (jmer.data.datasets.DATASETS) or several joined by '+', e.g. 'gtzan+deam'.
-  config.data.source = "auto"
+  data.source = "auto"
   # Where real datasets live, one folder each (<root>/gtzan, <root>/deam, <root>/emomusic);
   # '' means the JMER_DATA environment variable.
-  config.data.root = ""
+  data.root = ""
   # 'standard': each dataset's published split where one exists (GTZAN fault-filtered, EmoMusic
   # MediaEval 2013); 'random': a seeded stratified track split (val/test_fraction) for all.
-  config.data.split = "standard"
+  data.split = "standard"
   # How often each dataset feeds a training sample when several are mixed, as 'name:weight'
   # pairs, e.g. 'gtzan:2,deam:1'; unnamed datasets (and '') weigh 1.
-  config.data.mix_weights = ""
+  data.mix_weights = ""
   # Generated corpora and feature caches; '' means $JMER_CACHE or ~/.cache/jmer.
-  config.data.cache_dir = ""
-  config.data.sample_rate = 22050
-  config.data.segment_seconds = 10.0
-  config.data.val_fraction = 0.15
+  data.cache_dir = ""
+  data.sample_rate = 22050
+  data.segment_seconds = 10.0
+  data.val_fraction = 0.15
   # Seed of the data side: the track/group split, the k-folds and the built-in corpus. Follows
   # `seed` unless set, so `--config.seed=N` varies data and initialisation together, and
   # `--config.data.split_seed=0 --config.seed=N` holds the data fixed while N varies init.
   # (`+ 0` makes a derived reference: setting split_seed then replaces it, where setting a plain
   # get_ref would write through to `seed` as well.)
-  config.data.split_seed = config.get_ref("seed") + 0
-  config.data.test_fraction = 0.15
-  config.data.synthetic = ml_collections.ConfigDict(
+  data.split_seed = seed + 0
+  data.test_fraction = 0.15
+  data.synthetic = ml_collections.ConfigDict(
       dict(clips_per_genre=30, clip_seconds=30.0))
   # Your own collection as class folders: <path>/<label>/<file>; the folder names are genres
   # (task='genre') or emotion quadrants mapped through quadrant_map (task='quadrant'). Q1..Q4
   # and the labels.QUADRANTS names are always understood; the map adds names ('name:Qn').
-  config.data.folder = ml_collections.ConfigDict(dict(
+  data.folder = ml_collections.ConfigDict(dict(
       path="", task="genre", quadrant_map=("happy:Q1", "angry:Q2", "sad:Q3", "calm:Q4")))
   # Your own collection as a CSV: a path column plus any of genre/arousal/valence/quadrant/split;
   # av_scale is the (low, high) of its AV ratings, mapped onto [-1, 1].
-  config.data.manifest = ml_collections.ConfigDict(dict(
+  data.manifest = ml_collections.ConfigDict(dict(
       path="", av_scale=(-1.0, 1.0),
-      quadrant_map=config.data.folder.get_ref("quadrant_map") + ()))  # derived, not an alias
+      quadrant_map=data.folder.get_ref("quadrant_map") + ()))  # derived, not an alias
+  return data
 
-  config.features = ml_collections.ConfigDict()
-  config.features.names = ("mel",)
-  config.features.n_fft = 2048
-  config.features.hop_length = 512
-  config.features.n_mels = 128
-  config.features.fmin = 0.0
-  config.features.fmax = 0.0  # 0 means sample_rate / 2.
-  config.features.n_mfcc = 20
-  config.features.mfcc_deltas = False
-  config.features.chroma = "stft"  # or 'cqt'
-  config.features.workers = 2  # processes used to build the feature cache
+
+def _features_config() -> ml_collections.ConfigDict:
+  """config.features: the input features and their STFT/mel parameters."""
+  features = ml_collections.ConfigDict()
+  features.names = ("mel",)
+  features.n_fft = 2048
+  features.hop_length = 512
+  features.n_mels = 128
+  features.fmin = 0.0
+  features.fmax = 0.0  # 0 means sample_rate / 2.
+  features.n_mfcc = 20
+  features.mfcc_deltas = False
+  features.chroma = "stft"  # or 'cqt'
+  features.workers = 2  # processes used to build the feature cache
   # Frozen musicnn features: frames between the starts of the 3 s patches that are embedded
   # (62 frames = 1 s at musicnn's 16 kHz / 256 hop); each frame takes its nearest patch's.
-  config.features.musicnn_hop_frames = 62
+  features.musicnn_hop_frames = 62
+  return features
 
-  config.model = ml_collections.ConfigDict()
+
+def _model_config() -> ml_collections.ConfigDict:
+  """config.model: trunk, fusion and head sizes."""
+  model = ml_collections.ConfigDict()
   # The features (one branch each) are config.features.names: they decide what is cached.
-  config.model.trunk = "crnn"  # 'crnn' | 'transformer'
+  model.trunk = "crnn"  # 'crnn' | 'transformer'
   # False: one trunk per branch (default: mel, MFCC and chroma differ in frequency structure,
   # and sharing saves parameters, not compute). True: per-branch stems project every feature to
   # model.stem_width bins, then one trunk's weights are shared by all branches.
-  config.model.shared_trunk = False
-  config.model.stem_width = 64
+  model.shared_trunk = False
+  model.stem_width = 64
   # How branches merge (identity with one feature): 'mean' of per-branch predictions, 'gated'
   # (learned softmax weights over branches per task, logged as gate_<task>_<feature>), or
   # 'concat' (branch embeddings concatenated into an MLP before the heads).
-  config.model.fusion = "concat"
+  model.fusion = "concat"
   # Per-branch auxiliary heads (outputs aux_<feature>_<task>), each trained on its own branch.
-  config.model.aux_heads = False
-  config.model.aux_weight = 0.3  # their loss weight, relative to the task's weight
-  config.model.embedding_dim = 128
+  model.aux_heads = False
+  model.aux_weight = 0.3  # their loss weight, relative to the task's weight
+  model.embedding_dim = 128
   # The musicnn branches: trainable=False caches the frozen network's embeddings and trains a
   # small head on them (seconds per epoch); True caches musicnn's log-mel and fine-tunes the
   # network inside the model, its weights at learning_rate_scale x the learning rate.
-  config.model.pretrained = ml_collections.ConfigDict(dict(
+  model.pretrained = ml_collections.ConfigDict(dict(
       trainable=False, learning_rate_scale=0.1))
-  config.model.dropout = 0.3
+  model.dropout = 0.3
   # strided_first_conv: the first block downsamples by a strided conv instead of conv + max-pool
   # (faster training on XLA's CPU backend, docs/performance.md; on a GPU the pooled form may be
   # worth trying).
   # batchnorm_momentum: 0.9, not Keras' 0.99, because runs here are a few hundred steps, and
   # moving statistics still far from the batch statistics leave inference near chance.
-  config.model.crnn = ml_collections.ConfigDict(dict(
+  model.crnn = ml_collections.ConfigDict(dict(
       conv_filters=(16, 32, 64, 64), pool_time=(2, 2, 2, 2), pool_freq=(2, 2, 2, 2),
       rnn="lstm", rnn_units=64, strided_first_conv=True, batchnorm_momentum=0.9))
   # Sized to train a 10 s segment at a CRNN-like speed on CPU (benchmarks/trunk_throughput.py).
-  config.model.transformer = ml_collections.ConfigDict(dict(
+  model.transformer = ml_collections.ConfigDict(dict(
       patch_frames=2, d_model=128, num_heads=4, num_layers=4, ff_dim=256, dropout=0.1,
       pooling="mean"))  # pooling: 'mean' over tokens or a learned 'cls' token
+  return model
 
-  # Which heads the model has (jmer.tasks: each task's `enabled`). tasks.emotion is not a head:
+
+def _tasks_config() -> ml_collections.ConfigDict:
+  """config.tasks: which heads the model has (jmer.tasks: each task's `enabled`)."""
+  # tasks.emotion is not a head:
   # it picks the emotion heads, 'av' the arousal/valence regression head (whose model output is
   # named 'emotion', its metrics 'emotion_av'), 'quadrant' the 4-way quadrant head, 'both' both
   # heads, 'none' neither. train.lambda_emotion weighs every emotion head's loss.
-  config.tasks = ml_collections.ConfigDict()
-  config.tasks.genre = True
-  config.tasks.emotion = "av"  # 'none' | 'av' | 'quadrant' | 'both'
-  config.tasks.quadrant_threshold = 0.0  # AV value splitting low/high and negative/positive
+  tasks = ml_collections.ConfigDict()
+  tasks.genre = True
+  tasks.emotion = "av"  # 'none' | 'av' | 'quadrant' | 'both'
+  tasks.quadrant_threshold = 0.0  # AV value splitting low/high and negative/positive
   # AV loss: 'mse', or 'ccc' (1 - concordance correlation, the reported AV metric).
-  config.tasks.av_loss = "mse"
+  tasks.av_loss = "mse"
+  return tasks
 
-  # Training-time augmentation of the cached features (jmer/data/augment.py), each with probability p.
-  # Off by default: the default experiment is tuned without it; the 'augment' variant turns all on.
-  config.augment = ml_collections.ConfigDict()
-  config.augment.gain = ml_collections.ConfigDict(dict(enabled=False, p=0.5, max_db=6.0))
-  config.augment.shift = ml_collections.ConfigDict(dict(enabled=False, p=0.5, max_fraction=0.5))
+
+def _augment_config() -> ml_collections.ConfigDict:
+  """config.augment: training-time augmentation of the cached features, all off."""
+  # jmer/data/augment.py; each applies with probability p. Off by default: the default experiment is tuned without it; the 'augment' variant turns all on.
+  augment = ml_collections.ConfigDict()
+  augment.gain = ml_collections.ConfigDict(dict(enabled=False, p=0.5, max_db=6.0))
+  augment.shift = ml_collections.ConfigDict(dict(enabled=False, p=0.5, max_fraction=0.5))
   # Noise at a random SNR (dB): coloured noise, or (with clip_p) another training clip.
-  config.augment.noise = ml_collections.ConfigDict(dict(
+  augment.noise = ml_collections.ConfigDict(dict(
       enabled=False, p=0.5, snr_db=(10.0, 30.0), colours=("white", "pink", "brown"),
       clip_p=0.5, clip_snr_db=(15.0, 30.0)))
-  config.augment.specaugment = ml_collections.ConfigDict(dict(
+  augment.specaugment = ml_collections.ConfigDict(dict(
       enabled=False, p=0.8, time_masks=2, max_time_fraction=0.1, freq_masks=2,
       max_freq_fraction=0.15))
+  return augment
 
-  config.train = ml_collections.ConfigDict()
-  config.train.epochs = 30
-  config.train.batch_size = 16
+
+def _train_config() -> ml_collections.ConfigDict:
+  """config.train: the optimiser, schedule, early stopping and transfer."""
+  train = ml_collections.ConfigDict()
+  train.epochs = 30
+  train.batch_size = 16
   # Each epoch draws this many random segments from every training track.
-  config.train.crops_per_track = 2
-  config.train.learning_rate = 1e-3
-  config.train.warmup_epochs = 1
-  config.train.weight_decay = 1e-4
-  config.train.lambda_emotion = 1.0
-  config.train.patience = 8  # early stopping on val_loss, in epochs
-  config.train.select_on = "val_loss"  # or 'last': a fixed epoch budget, no early stopping
+  train.crops_per_track = 2
+  train.learning_rate = 1e-3
+  train.warmup_epochs = 1
+  train.weight_decay = 1e-4
+  train.lambda_emotion = 1.0
+  train.patience = 8  # early stopping on val_loss, in epochs
+  train.select_on = "val_loss"  # or 'last': a fixed epoch budget, no early stopping
   # With select_on='last' nothing is chosen on validation, so its tracks train too; True keeps
   # data.val_fraction of them out anyway, as a split to watch in the logs.
-  config.train.monitor_split = False
+  train.monitor_split = False
   # Weigh each training track of a single-label classification head by n / (k * n_class), so
   # an unbalanced set (GTZAN's real clips: 100 blues, 9 reggae) does not teach the majority.
-  config.train.class_balance = False
-  config.train.verbose = 2  # Keras fit verbosity: 2 prints one line per epoch
+  train.class_balance = False
+  train.verbose = 2  # Keras fit verbosity: 2 prints one line per epoch
   # Transfer: start from another run's weights (a run dir or a .keras file; '' = from scratch).
   # Layers matching by name and shape are copied, e.g. a genre run's trunk for an emotion run.
-  config.train.init_from = ""
-  config.train.freeze_transferred = False  # keep copied layers fixed (train only the rest)
+  train.init_from = ""
+  train.freeze_transferred = False  # keep copied layers fixed (train only the rest)
   # init_from refuses a source run whose training tracks include this run's test tracks (the
   # test numbers would be inflated); True only warns and reports the overlap in metrics.json.
-  config.train.allow_test_overlap = False
-  config.train.precision = "float32"  # or 'mixed_bfloat16' (GPU/TPU): training/distribution.py
-  # Data-parallel over all devices (train.batch_size is the global batch), multi-host start.
-  config.distribution = ml_collections.ConfigDict(dict(data_parallel=True, multi_host=False))
+  train.allow_test_overlap = False
+  train.precision = "float32"  # or 'mixed_bfloat16' (GPU/TPU): training/distribution.py
+  return train
 
-  config.eval = ml_collections.ConfigDict()
-  config.eval.batch_size = 32
+
+def _eval_config(segment_seconds: ml_collections.FieldReference
+                 ) -> ml_collections.ConfigDict:
+  """config.eval: how validation and test tracks are tiled, and k-fold cross-validation.
+
+  Args:
+    segment_seconds: a reference to data.segment_seconds, which eval.hop_seconds follows.
+  """
+  evaluation = ml_collections.ConfigDict()
+  evaluation.batch_size = 32
   # Eval tiles each track into segments this far apart; defaults to non-overlapping tiles.
-  config.eval.hop_seconds = config.data.get_ref("segment_seconds") + 0.0  # derived, not an alias
+  evaluation.hop_seconds = segment_seconds + 0.0  # derived, not an alias
   # k-fold cross-validation by track (0 or 1 = off): main runs jmer.training.crossval instead of one run.
-  config.eval.folds = 0
+  evaluation.folds = 0
   # Which fold is the test set; set by jmer.training.crossval for each fold's run (-1 = not a fold run).
-  config.eval.fold = -1
-  return config
-
+  evaluation.fold = -1
+  return evaluation
 
 def parse_mix_weights(text: str) -> dict:
   """{dataset name: weight} from 'gtzan:2,deam:1'; raises ValueError for anything else."""
