@@ -48,14 +48,13 @@ def _musicnn_grid(config):
 
 
 def _musicnn(config):
-  """The frozen pretrained musicnn branch alone, with the head recipe measured on real clips.
+  """The frozen pretrained musicnn branch alone, on musicnn's grid, with its head recipe.
 
-  Whole 30 s segments (a 30 s clip is one segment, as a probe averages all of a clip's patches;
-  longer songs are averaged over 30 s ones), a fixed 40 epochs evaluated at the last (no choice
-  of epoch on a validation set of a few dozen tracks) and weight decay 0.05. Measured with
-  5-fold CV (README "Results on real music"): on 4Q by artist, macro-F1 0.734 where the earlier
-  head (10 s segments, 20 epochs, the epoch of lowest validation loss, weight decay 1e-4) gave
-  0.660, on folds not used to choose it (data.split_seed=1); on GTZAN 0.896 vs 0.868.
+  Segments are 30 s (a 30 s clip is one segment, as a probe averages all of a clip's patches;
+  longer songs are averaged over 30 s segments), training runs a fixed 40 epochs and keeps the
+  last (no choice of epoch on a validation set of a few dozen tracks), with weight decay 0.05.
+  How this recipe was chosen and what it scores: docs/results.md, "How the musicnn head was
+  chosen".
   """
   _musicnn_grid(config)
   config.features.names = ("musicnn",)

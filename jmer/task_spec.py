@@ -6,6 +6,7 @@ Keras.
 """
 
 import dataclasses
+from typing import ClassVar
 
 import numpy as np
 
@@ -132,10 +133,10 @@ class Task:
     k = int(np.argmax(mean))
     return {self.name: class_names[k], f"{self.name}_probability": round(float(mean[k]), 4)}
 
-  @property
-  def line_label(self) -> str:
-    """The printed line this task's description goes on."""
-    return self.name
+  # The labelled line of predict's table this task's description goes on; tasks naming the
+  # same line are described on it together (the AV and quadrant heads both say 'emotion').
+  # '' gives the task a line of its own, labelled with its name. A class constant, not a field.
+  table_line: ClassVar[str] = ""
 
   def describe(self, result: dict) -> str:
     """This task's part of a printed prediction ('' when the result has nothing of it)."""

@@ -10,8 +10,9 @@ Every stage asks this module instead of branching on task names:
 - evaluation:  `evaluations(...)`: which metrics table(s) a task's per-track predictions go into,
                `aggregate`: how segment predictions become one per track (the mean), its
                columns of test_predictions.csv (`csv_columns`, `csv_cells`) and its figure;
-- inference:   `summary(...)`: the fields a prediction prints, and its columns in predict's
-               CSV (`predict_columns`) and timeline table (`timeline_header`/`timeline_cell`);
+- inference:   `summary(...)`: the fields a prediction prints, its line of predict's table
+               (`table_line`), and its columns in predict's CSV (`predict_columns`) and
+               timeline table (`timeline_header`/`timeline_cell`);
 - reports:     `report_tables` and `report_metrics()`: the rows a suite report shows.
 
 A task's `kind` picks its metrics (jmer.evaluation.metrics.METRICS_OF_KIND); a new kind, e.g.
@@ -145,7 +146,7 @@ class ArousalValenceTask(Task):
                  quadrant_source="arousal-valence")
     return out
 
-  line_label = "emotion"
+  table_line = "emotion"
 
   def csv_columns(self) -> tuple:
     return ("true_arousal", "pred_arousal", "true_valence", "pred_valence")
@@ -215,7 +216,7 @@ class QuadrantTask(Task):
                  av_source="quadrant probabilities")
     return out
 
-  line_label = "emotion"
+  table_line = "emotion"
 
   def csv_columns(self) -> tuple:
     return ("pred_quadrant", "true_quadrant")

@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 
 from jmer import labels
-from jmer.data import experiment
+from jmer.data import run_data
 from jmer.data import splits as splits_lib
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import manifest
@@ -36,7 +36,7 @@ def test_quadrant_only_run_gets_a_linear_baseline_on_its_test_split(tiny_config)
   splits = {"train": _quadrant_split(np.repeat(range(4), 5), seed=1),
             "val": _quadrant_split([], seed=2),
             "test": _quadrant_split(test_quadrants, seed=3)}
-  data = experiment.ExperimentData(splits=splits, genre_names=(), params={}, description={})
+  data = run_data.RunData(splits=splits, genre_names=(), params={}, description={})
   reference = baseline.mfcc_baseline(data, tiny_config)
   assert set(reference) == {"quadrant"}  # it used to be {} for the quadrant head
   assert reference["quadrant"]["n"] == len(test_quadrants)
@@ -65,13 +65,13 @@ def test_deam_copies_of_emomusic_clips_are_dropped_and_emomusic_kept():
       "emomusic": tracks_lib.TrackList("emomusic",
                                        [tracks_lib.Track("7", "e/7.mp3", "emomusic", genre=3)]),
   }
-  dropped = experiment.drop_deam_copies_of_emomusic(listings)
+  dropped = run_data.drop_deam_copies_of_emomusic(listings)
   assert [t.path for t in dropped] == ["d/7.mp3"]
   assert [t.track_id for t in listings["deam"].tracks] == ["2001"]
   assert [t.path for t in listings["emomusic"].tracks] == ["e/7.mp3"]
   # DEAM alone keeps every song.
   alone = {"deam": tracks_lib.TrackList("deam", [tracks_lib.Track("7", "d/7.mp3", "deam")])}
-  assert experiment.drop_deam_copies_of_emomusic(alone) == [] and len(alone["deam"].tracks) == 1
+  assert run_data.drop_deam_copies_of_emomusic(alone) == [] and len(alone["deam"].tracks) == 1
 
 
 def test_manifest_genre_only_on_skipped_rows_is_not_an_output(tiny_config, tmp_path):

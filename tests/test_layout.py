@@ -11,8 +11,8 @@ import pathlib
 import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "jmer"
-LAYERS = {"config": 0, "config_ranges": 0, "config_variants": 0, "config_files": 0,
-          "arguments": 0, "labels": 0, "tasks": 0, "task_spec": 0, "names": 0,
+LAYERS = {"config": 0, "config_validation": 0, "config_ranges": 0, "config_variants": 0,
+          "config_files": 0, "arguments": 0, "labels": 0, "tasks": 0, "task_spec": 0, "names": 0,
           "run_record": 0, "pretrained": 0, "data": 1, "models": 2, "evaluation": 3,
           "training": 4, "inference": 5, "main": 6, "predict": 6, "demo": 6, "export": 6,
           "experiments": 6, "runs": 6, "__main__": 7}

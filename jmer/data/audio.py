@@ -165,9 +165,18 @@ def check_content(path, samples: int, rate: int, low: float, high: float,
 
 
 def load_audio(path, sample_rate: int, *, reject_silent: bool = True) -> np.ndarray:
-  """Returns the file as a mono float32 waveform resampled to `sample_rate`.
+  """Decodes an audio file to a mono waveform at `sample_rate`.
 
-  Raises AudioError (naming the file) for a missing, undecodable, empty, truncated, non-finite,
+  Args:
+    path: the audio file (any format libsndfile or the MP3 decoder reads).
+    sample_rate: the output rate in Hz; the file is resampled (soxr) if its own differs.
+    reject_silent: refuse a silent or DC-only file.
+
+  Returns:
+    float32 samples in [-1, 1], shape (samples,).
+
+  Raises:
+    AudioError (naming the file) for a missing, undecodable, empty, truncated, non-finite,
   too short (< MIN_SECONDS) or, unless `reject_silent` is False, silent or DC-only file: a
   silent file labelled as a genre would teach the model that silence is that genre.
   """

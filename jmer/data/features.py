@@ -31,8 +31,17 @@ STFT_FEATURES = names.STFT_FEATURES
 
 
 def pad_frames(name: str, frames, length: int):
-  """`frames` of feature `name`, padded at the end to `length` frames with what silence looks
-  like in that feature (the log-mel floor; zero elsewhere). Longer inputs pass unchanged."""
+  """Pads a feature's frames at the end with what silence looks like in that feature.
+
+  Args:
+    name: the feature name (the log-mel pads with its floor, LOG_FLOOR_DB; others with zero).
+    frames: (frames, bins) array.
+    length: the wanted length in frames.
+
+  Returns:
+    (max(frames, length), bins) array in the frames' float dtype (float32 for other dtypes);
+    `frames` itself when it is already long enough.
+  """
   if len(frames) >= length:
     return frames
   # In the frames' own float dtype: both fill values are exact in float16, as cached.
@@ -98,7 +107,16 @@ def _window(n_fft):
 
 
 def power_spectrogram(wave: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
-  """|STFT|^2 as float32 (frames, bins), equal to librosa.stft(center=True, zero padding).
+  """The power spectrogram |STFT|^2, equal to librosa.stft(center=True, zero padding)'s.
+
+  Args:
+    wave: mono samples, shape (samples,).
+    n_fft: the FFT (and Hann window) size in samples.
+    hop: samples between frames.
+
+  Returns:
+    float32 (1 + samples // hop, n_fft // 2 + 1) array, time-major.
+
 
   Frames time-major in one rfft call: librosa's STFT works in small memory blocks and returns
   a Fortran-ordered (bins, frames) array, which together made it the slowest step of the build.
@@ -111,7 +129,14 @@ def power_spectrogram(wave: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
 
 
 def compute_features(wave: np.ndarray, params: dict) -> dict:
-  """{name: float32 array (frames, bins)} for every feature in `params`.
+  """Computes the features of one mono waveform.
+
+  Args:
+    wave: mono float32 samples at the rate in `params` (data.sample_rate, Hz).
+    params: {feature name: its parameters} (feature_params).
+
+  Returns:
+    {feature name: float32 (frames, bins) array}, in the order of `params`.
 
   The musicnn features come from jmer.data.musicnn_features; the others share one STFT (see
   _stft_features). All have one frame per hop of the centred STFT, so their frames align.
@@ -129,7 +154,7 @@ def _stft_features(wave: np.ndarray, params: dict) -> dict:
 
   Equal (to float32 rounding) to librosa's melspectrogram / mfcc(S=log-mel) /
   chroma_stft(S=, tuning=0) on librosa.stft, computed time-major with filter banks built once
-  per process (about 4x faster; see benchmarks/prepare_speed.py).
+  per process (faster than librosa's own calls; benchmarks/prepare_speed.py measures it).
   """
   import librosa
   import scipy.fft
@@ -159,7 +184,7 @@ def _stft_features(wave: np.ndarray, params: dict) -> dict:
       chroma = librosa.feature.chroma_cqt(y=wave, sr=sr, hop_length=hop, tuning=0.0).T
       chroma = chroma[:power.shape[0]]
     else:
-      # A fixed tuning skips librosa's pitch-tracking tuning estimate: 10x faster, deterministic.
+      # A fixed tuning skips librosa's pitch-tracking tuning estimate: faster and deterministic.
       chroma = librosa.util.normalize(power @ _chroma_filters(sr, n_fft), norm=np.inf, axis=1)
     out["chroma"] = chroma
   return {name: np.ascontiguousarray(value, dtype=np.float32) for name, value in out.items()}

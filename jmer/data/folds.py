@@ -1,6 +1,6 @@
 """Seeded, stratified k-fold assignment of tracks, for cross-validation (jmer.training.crossval).
 
-Lives on the data side (not in jmer.training.crossval) because load_experiment_data applies it: a fold
+Lives on the data side (not in jmer.training.crossval) because load_run_data applies it: a fold
 run is an ordinary run whose config says which fold (`eval.fold`) is its test set.
 """
 

@@ -7,10 +7,10 @@ a config using it run at that grid). What is cached depends on `model.pretrained
 
 * frozen (False, the default): the per-frame embedding of the pretrained network
   (jmer.pretrained.networks): musicnn's 200-d *penultimate* layer, or the VGG's 256-d *pool5*
-  (its tag layer's input, the same role). For musicnn the penultimate layer was chosen over the
-  pooled mid-end features (2 x 753-d) because a linear probe on it was as good or better
-  (experiments/musicnn_probe.py: artist-grouped 4Q macro-F1 0.714 vs 0.704, GTZAN within noise)
-  at 7.5x less cache; the VGG's pool5 is chosen by analogy, not measured yet. 187-frame (3 s)
+  (its tag layer's input, the same role). For musicnn the penultimate layer is used rather than
+  the pooled mid-end features (2 x 753-d): a linear probe scores it as well (experiments/
+  musicnn_probe.py; docs/performance.md, "Figures without a committed result file") and it
+  caches 7.5x fewer values per frame; the VGG's pool5 is chosen by analogy. 187-frame (3 s)
   patches are cut every `features.musicnn_hop_frames` frames (plus one flush with the end),
   embedded, and frame t takes the embedding of the patch whose centre is nearest, so a segment
   crop sees the embeddings of the patches around it. A training head on these trains in
@@ -106,7 +106,15 @@ def tag_probabilities(embeddings: np.ndarray, network: str) -> np.ndarray:
 
 
 def embed_patches(patches: np.ndarray, network: str) -> np.ndarray:
-  """(patches, embedding_dim) embeddings of (patches, 187, 96) log-mel patches."""
+  """Embeds log-mel patches with a pretrained network.
+
+  Args:
+    patches: float32 (patches, 187, 96): 3 s of musicnn's log-mel each.
+    network: a jmer.pretrained.networks.NETWORKS key.
+
+  Returns:
+    float32 (patches, embedding_dim) array.
+  """
   model = _network(network)
   out = []
   for first in range(0, len(patches), BATCH_PATCHES):
@@ -119,13 +127,30 @@ def embed_patches(patches: np.ndarray, network: str) -> np.ndarray:
 
 
 def nearest_patch(n_frames: int, starts: np.ndarray) -> np.ndarray:
-  """For each frame, the index of the patch (by start frame) whose centre is nearest."""
+  """For each frame, the index of the patch whose centre is nearest.
+
+  Args:
+    n_frames: frames to assign.
+    starts: the patches' start frames, ascending.
+
+  Returns:
+    int array (n_frames,) of patch indices.
+  """
   centres = starts + musicnn_input.PATCH_FRAMES // 2
   return np.searchsorted((centres[1:] + centres[:-1]) / 2.0, np.arange(n_frames))
 
 
 def compute(wave: np.ndarray, params: dict) -> np.ndarray:
-  """The (frames, bins) float32 feature for a 16 kHz mono wave: log-mel or frame embeddings."""
+  """One track's pretrained-network feature.
+
+  Args:
+    wave: mono float32 samples at 16 kHz.
+    params: the feature's parameters (feature_params).
+
+  Returns:
+    float32 (frames, bins) on musicnn's grid (hop 256): the 96-band log-mel when fine-tuning,
+    else each frame's nearest patch embedding.
+  """
   log_mel = musicnn_input.log_mel(wave, params["sample_rate"])
   if not is_embedding(params):
     return log_mel

@@ -88,7 +88,17 @@ def patches(features: np.ndarray, patch_frames: int = PATCH_FRAMES,
 
 def patch_starts(n_frames: int, patch_frames: int = PATCH_FRAMES, hop_frames: int | None = None,
                  flush_end: bool = False) -> np.ndarray:
-  """First frames of the patches `patches` cuts from `n_frames` frames (see there)."""
+  """First frames of the patches `patches` cuts from `n_frames` frames (see there).
+
+  Args:
+    n_frames: the log-mel's length in frames (16 kHz, hop 256: 62.5 frames per second).
+    patch_frames: patch length in frames (187, 3 s).
+    hop_frames: frames between patch starts; None means patch_frames (no overlap).
+    flush_end: add one patch ending at the last frame if the hops miss it.
+
+  Returns:
+    int64 array of start frames.
+  """
   hop_frames = patch_frames if hop_frames is None else hop_frames
   if hop_frames < 1:
     raise ValueError(f"hop_frames must be >= 1, got {hop_frames}")

@@ -6,7 +6,7 @@ reported again, since the user may have replaced them).
 """
 
 from jmer import config as config_lib
-from jmer.data import experiment
+from jmer.data import run_data
 from jmer.data import tracks as tracks_lib
 
 
@@ -30,9 +30,9 @@ def report_lines(prep) -> list:
   return lines
 
 
-def prepare(config, progress: bool = True) -> experiment.PreparedTracks:
+def prepare(config, progress: bool = True) -> run_data.PreparedTracks:
   """Validates the config and data folders, builds the cache, prints the report."""
   config_lib.validate(config)
-  prep = experiment.list_and_cache(config, progress=progress)
+  prep = run_data.list_and_cache(config, progress=progress)
   print("\n".join(report_lines(prep)), flush=True)
   return prep

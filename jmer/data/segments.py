@@ -18,7 +18,15 @@ from jmer.data import splits as splits_lib
 
 
 def segment_frames(config) -> int:
-  """Frames in one segment: data.segment_seconds at the feature frame rate."""
+  """Frames in one segment: data.segment_seconds at the feature frame rate.
+
+  Args:
+    config: the run's config; reads data.segment_seconds (s), data.sample_rate (Hz) and
+      features.hop_length (samples per frame).
+
+  Returns:
+    The segment length in frames, rounded to the nearest frame.
+  """
   return int(round(config.data.segment_seconds * config.data.sample_rate
                    / config.features.hop_length))
 
@@ -41,16 +49,34 @@ def input_rows(length: int, stride: int) -> int:
 
 
 def crop(feats: dict, start: int, length: int, strides: dict | None = None) -> dict:
-  """A `length`-frame window of every feature from `start`, in the feature's dtype (float16 as
-  cached); short tracks are padded. `strides` ({feature: input stride}, default 1) thins a
-  feature to every stride-th frame of the window: input_rows(length, stride) rows."""
+  """A window of every feature of one track; short tracks are padded (features.pad_frames).
+
+  Args:
+    feats: {feature name: (frames, bins) array} of one track.
+    start: the window's first frame.
+    length: the window's length in frames.
+    strides: {feature name: input stride} (default 1): a feature with stride s keeps every
+      s-th frame of the padded window, input_rows(length, s) rows.
+
+  Returns:
+    {feature name: (rows, bins) array} in each feature's dtype (float16 as cached).
+  """
   strides = strides or {}
   return {name: features_lib.pad_frames(name, array[start:start + length], length)
           [::strides.get(name, 1)] for name, array in feats.items()}
 
 
 def eval_starts(n_frames: int, length: int, hop: int) -> list:
-  """Segment starts tiling a track: every `hop` frames, plus one flush with the end."""
+  """Segment starts tiling a track: every `hop` frames, plus one flush with the end.
+
+  Args:
+    n_frames: the track's length in frames.
+    length: the segment length in frames.
+    hop: frames between consecutive starts.
+
+  Returns:
+    The start frames, ascending; [0] for a track no longer than one segment.
+  """
   if n_frames <= length:
     return [0]
   starts = list(range(0, n_frames - length + 1, hop))
@@ -60,7 +86,16 @@ def eval_starts(n_frames: int, length: int, hop: int) -> list:
 
 
 def eval_index(split: splits_lib.SplitData, config):
-  """(track index, start frame) of every tiled evaluation segment of a split, track by track."""
+  """Every tiled evaluation segment of a split, track by track.
+
+  Args:
+    split: the split's tracks and cached features.
+    config: the run's config; reads data.segment_seconds and eval.hop_seconds (s),
+      data.sample_rate (Hz) and features.hop_length (samples per frame).
+
+  Returns:
+    (track index, start frame): two int64 arrays with one entry per segment.
+  """
   length = segment_frames(config)
   hop = max(1, int(round(config.eval.hop_seconds * config.data.sample_rate
                          / config.features.hop_length)))
@@ -71,9 +106,20 @@ def eval_index(split: splits_lib.SplitData, config):
 
 def cut_segments(split: splits_lib.SplitData, tracks, starts, length: int,
                  strides: dict | None = None) -> dict:
-  """{name: (len(tracks), rows, bins)}: the segment of tracks[k] from starts[k], in the
-  cache's dtype (float16); the tf.data pipeline casts to float32 (map_batches). rows is
-  `length`, or input_rows(length, stride) for a feature with an input stride (crop)."""
+  """Cuts one segment per (track, start) pair from a split's cached features.
+
+  Args:
+    split: the split's tracks and cached features.
+    tracks: track indices into the split.
+    starts: the segments' start frames, one per entry of `tracks`.
+    length: the segment length in frames.
+    strides: {feature name: input stride}, as `crop` takes them (default 1).
+
+  Returns:
+    {feature name: (len(tracks), rows, bins) array} in the cache's dtype (float16), rows being
+    `length` or input_rows(length, stride); the tf.data pipeline casts to float32
+    (map_batches).
+  """
   feats = split.features
   crops = [crop({n: feats[n][i] for n in feats}, s, length, strides)
            for i, s in zip(tracks, starts)]

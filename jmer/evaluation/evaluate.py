@@ -115,7 +115,7 @@ def evaluate_and_report(model, data, config, workdir, extra: dict | None = None,
 
   Args:
     model: the inference model (task heads only).
-    data: the loaded experiment (jmer.data.experiment.ExperimentData).
+    data: the run's data (jmer.data.run_data.RunData).
     config: the run's config.
     workdir: where metrics.json, test_predictions.csv and figures/ go.
     extra: top-level entries of metrics.json besides the metrics (e.g. 'training').

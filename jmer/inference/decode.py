@@ -32,8 +32,8 @@ def _check_readable(path: pathlib.Path):
 
 def _mixdown(data: np.ndarray) -> np.ndarray:
   """The channel mean as float32 in [-1, 1], as load_audio takes it, summed column by column:
-  10x faster than data.mean(axis=1), and bit-identical for mono and stereo. int16 input (read
-  raw because libsndfile's own int→float conversion is slower than decoding) is scaled like
+  faster than data.mean(axis=1) and bit-identical for mono and stereo. int16 input (read raw
+  because libsndfile's own int→float conversion is slower than decoding) is scaled like
   libsndfile scales it (1 / 32768), which is exact in float32."""
   wave = data[:, 0].astype(np.float32)
   for channel in range(1, data.shape[1]):

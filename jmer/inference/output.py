@@ -33,7 +33,7 @@ def format_table(result: dict) -> str:
   for task in tasks_lib.TASKS.values():
     text = task.describe(result)
     if text:
-      by_line.setdefault(task.line_label, []).append(text)
+      by_line.setdefault(task.table_line or task.name, []).append(text)
   lines += [f"  {label:<9} {'   '.join(texts)}" for label, texts in by_line.items()]
   if result.get("tags"):
     lines.append(f"  {'tags':<9} " + "  ".join(

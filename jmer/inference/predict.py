@@ -96,7 +96,17 @@ def _whole_file_features(waves, params: dict, path) -> dict:
 
 
 def tiled_segments(blocks, length: int, hop: int):
-  """Yields (start frame, {feature: (length, bins)}) tiling the stream like eval_starts."""
+  """Tiles a stream of feature blocks into segments, as segments.eval_starts tiles a track.
+
+  Args:
+    blocks: iterable of {feature: (frames, bins)} blocks, consecutive in time.
+    length: the segment length in frames.
+    hop: frames between segment starts.
+
+  Yields:
+    (start frame, {feature: (length, bins) array}); a stream shorter than one segment yields one
+    padded segment.
+  """
   pending, offset, next_start, n_frames, emitted = None, 0, 0, 0, 0
   for block in blocks:
     pending = block if pending is None else {
@@ -205,8 +215,20 @@ def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_S
 
 def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BATCH_SIZE,
                   top_k: int = 3, path="input") -> dict:
-  """predict_file's result (without the file fields) for audio given as mono float32 blocks at
-  the model's sample rate; `path` names the audio in errors."""
+  """Predicts on audio given as blocks of samples.
+
+  Args:
+    bundle: the loaded model and its metadata (jmer.models.model_file.load_model_bundle).
+    waves: iterable of mono float32 sample blocks at the model's sample rate (Hz, in
+      bundle.meta["sample_rate"]).
+    timeline: add one entry per segment with its start/end seconds.
+    batch_size: segments per model call.
+    top_k: genres listed per prediction.
+    path: what to call the audio in errors.
+
+  Returns:
+    predict_file's result without the file fields.
+  """
   meta = bundle.meta
   sr, hop_length, length = meta["sample_rate"], meta["hop_length"], meta["segment_frames"]
   samples, tags = [0], {"sum": 0.0, "frames": 0}

@@ -1,10 +1,11 @@
 """Max pooling over non-overlapping blocks, as a reshape and a max.
 
 Keras' MaxPooling2D lowers to XLA's reduce-window, whose gradient (select-and-scatter) XLA's CPU
-backend runs as a slow scatter: in the default CRNN it took about a third of a training step on
-2 CPU cores. When the window equals the stride (the CRNN's pooling), max pooling is just a max
-over a reshaped tensor, whose gradient is a cheap elementwise mask. Same outputs as
-MaxPooling2D(pool, padding="same") (benchmarks/README "Performance"; tests/test_pooling.py).
+backend runs as a slow scatter, a large share of the CRNN's training step. When the window
+equals the stride (the CRNN's pooling), max pooling is just a max over a reshaped tensor, whose
+gradient is a cheap elementwise mask. Same outputs and gradients as
+MaxPooling2D(pool, padding="same") (tests/test_pooling.py); the speed-up is measured in
+docs/performance.md, "Benchmarks".
 """
 
 import keras

@@ -81,7 +81,8 @@ class TimeUnfoldedConv2D(layers.Layer):
   converted checkpoint loads as it is. The reason is speed on XLA's CPU backend: for musicnn's
   7 x 38 and 7 x 67 timbral kernels on one input channel it runs Conv2D's kernel gradient as a
   convolution with a window the size of the whole map, about half of a fine-tuning step; this
-  form computes that gradient ~3.6x and the forward pass ~1.6x faster (README "Performance").
+  form computes both the gradient and the forward pass faster (docs/performance.md, "Benchmarks",
+  table 5 and "Figures without a committed result file").
   """
 
   def __init__(self, filters: int, kernel_size, activation=None, **kwargs):

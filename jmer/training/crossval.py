@@ -2,7 +2,7 @@
 
 Small collections are usually evaluated this way. Fold k's run lives in `workdir/fold_<k>` and is
 a normal run (resumable, with its own metrics.json and figures) whose config says `eval.fold = k`:
-load_experiment_data then makes fold k the test set and carves the validation set from the other
+load_run_data then makes fold k the test set and carves the validation set from the other
 folds (data.val_fraction of them). The folds are seeded and stratified (jmer.data.folds).
 Writes `workdir/crossval.json`: per-fold metrics, their mean and std, and pooled confusion
 matrices (the sum over folds: every track is tested exactly once).

@@ -12,7 +12,7 @@ from jmer.training import losses
 from jmer.training import optimizers
 from jmer.training import workdir as workdir_lib
 from jmer.training import transfer
-from jmer.data import experiment
+from jmer.data import run_data
 from jmer.data import mixing
 from jmer.data import pipeline
 from jmer.data import statistics as statistics_lib
@@ -25,7 +25,7 @@ def build_and_compile(config, data, steps_per_epoch: int) -> tuple:
 
   Args:
     config: the run's config.
-    data: the loaded experiment (jmer.data.experiment.ExperimentData): its training split
+    data: the run's data (jmer.data.run_data.RunData): its training split
       gives the normalisation statistics, its test split the tracks a transfer source must not
       have trained on.
     steps_per_epoch: training batches per epoch, for the learning-rate schedule.
@@ -62,7 +62,18 @@ def build_and_compile(config, data, steps_per_epoch: int) -> tuple:
 def train_and_evaluate(config, workdir, augment=None) -> dict:
   """Trains the configured model in `workdir` (resuming a run found there) and evaluates it.
 
-  Returns the report written to metrics.json. Refuses a work dir another process is using.
+  Args:
+    config: the run's config; validated first.
+    workdir: the run's folder: checkpoints, logs, the model file and metrics.json.
+    augment: a batch augmenter to use instead of the one config.augment describes
+      (jmer.data.augment.make_augmenter's result).
+
+  Returns:
+    The report written to metrics.json.
+
+  Raises:
+    ConfigError for an unusable config. The work dir is refused (workdir.claim_workdir) if it is
+    not writable, another process uses it, or it holds a run of another config.
   """
   config_lib.validate(config)
   with workdir_lib.claim_workdir(workdir, config) as workdir:
@@ -72,7 +83,7 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
 def _train_and_evaluate_in(config, workdir, augment) -> dict:
   pipeline.hide_gpus_from_tensorflow()  # before the first tf.data op
   placement = distribution.configure(config)  # before any layer is built
-  data = experiment.load_experiment_data(config)
+  data = run_data.load_run_data(config)
   d = data.description
   print(f"jmer: data = {d['summary']}; tracks train/val/test = "
         f"{d['tracks']['train']}/{d['tracks']['val']}/{d['tracks']['test']}"

@@ -10,6 +10,7 @@ carry arousal: every clip gets a random mastering gain, independent of its label
 """
 
 import csv
+import dataclasses
 import json
 import os
 import pathlib
@@ -21,7 +22,8 @@ import scipy.signal
 import soundfile as sf
 from tqdm import tqdm
 
-from jmer.data.synthetic.styles import _DRUM_GAIN, _INST, _Q, _SCALES, _STYLES, _T, _VEL
+from jmer.data.synthetic.instruments import _hits, _kit, _note, _pick, _place, _tile
+from jmer.data.synthetic.styles import _INST, _Q, _SCALES, _STYLES, _VEL
 from jmer.labels import GTZAN_GENRES
 
 # Bump whenever audio or labels change, so an old corpus on disk is refused instead of mixed in.
@@ -31,109 +33,6 @@ GENERATOR_VERSION = 3
 # +-MAX_GAIN_DB drawn independently of its labels, as real records are mastered to any level.
 BASE_LEVEL_DB = -26.
 MAX_GAIN_DB = 10.
-
-
-def _pick(rng, palette):
-  """Draws one name from a 'name:weight name:weight' palette."""
-  names, weights = zip(*((n, float(w)) for n, w in (p.split(":") for p in palette.split())))
-  return names[rng.choice(len(names), p=np.array(weights) / sum(weights))]
-
-
-def _table(amp):
-  """One band-limited waveform cycle with the given harmonic amplitudes, peak 1."""
-  spec = np.zeros(_T // 2 + 1, complex)
-  spec[1:amp.size + 1] = -1j * amp
-  tab = np.fft.irfft(spec, _T)
-  return tab / np.abs(tab).max()
-
-
-def _note(c, inst, midi, seconds):
-  """One wavetable note; cached per clip because loops repeat the same notes."""
-  n = int(seconds * c["sr"])
-  key = (inst, midi, n)
-  if key not in c["cache"]:
-    tilt, odd, att, dec, sus, pluck, vib, ens, _ = _INST[inst]
-    sr, f0 = c["sr"], 440. * 2 ** ((midi - 69) / 12)
-    k = np.arange(1, _T // 2)
-    audible = k * f0 < .45 * sr  # band-limited: no aliasing
-    amp = k ** -tilt / (1 + (k * f0 / c["cut"]) ** 2) * audible * (k % 2 if odd else 1)
-    if inst == "organ":  # drawbar registration instead of a smooth tilt
-      amp = np.zeros_like(amp)
-      amp[[0, 1, 2, 3, 5, 7]] = [1, .7, .5, .4, .25, .2]
-    tine = np.zeros_like(amp)
-    if inst == "epiano":  # the bell-like tine partials of an electric piano's attack
-      tine[[6, 13]] = [.4, .15]
-    bright = _table(amp + tine * audible)
-    dull = _table(amp * k ** -1.5) if pluck else bright
-    t = np.arange(n) / sr
-    y = np.zeros(n)
-    cents = ens + c["sour"]  # ensemble width plus low-valence sourness, heard as beating
-    for cent, w in ((0, 1.), (cents, .6)) if cents > 1 else ((0, 1.),):
-      ph = f0 * 2 ** (cent / 1200) * t + w  # w also offsets the detuned voice's phase
-      if vib:
-        ph += vib * f0 / (2 * np.pi * 5.5) * (1 - np.cos(2 * np.pi * 5.5 * t))
-      i = (ph * _T).astype(np.int64) % _T
-      y += w * (dull[i] + (bright[i] - dull[i]) * np.exp(-t / pluck) if pluck else bright[i])
-    env = np.minimum(1, t / att) * (sus + (1 - sus) * np.exp(-t / dec))
-    r = min(n, int(.015 * sr))
-    env[n - r:] *= np.linspace(1, 0, r)
-    c["cache"][key] = y * env
-  return c["cache"][key]
-
-
-def _kit(rng, sr, kick_decay):
-  """One drum kit per clip: a pitch-dropping sine kick, filtered noise bursts for the rest."""
-  t = np.arange(int(.8 * sr)) / sr
-  noise = rng.standard_normal(t.size)
-
-  def filt(band, kind):
-    # Band edges stay below Nyquist (a no-op at 22.05 kHz, so older corpora are unchanged):
-    # the 8 kHz snare edge is Nyquist itself at 16 kHz, musicnn's rate.
-    band = np.minimum(band, .45 * sr).tolist()
-    return scipy.signal.sosfilt(scipy.signal.butter(2, band, kind, fs=sr, output="sos"), noise)
-
-  def decay(tau):
-    return np.exp(-t / tau)
-
-  f1, f2, tp = rng.uniform(100, 180), rng.uniform(40, 60), rng.uniform(.02, .05)
-  bell = sum(np.sin(2 * np.pi * f * t) for f in rng.uniform(300, 900) * np.array([1, 1.48, 2.13]))
-  kit = dict(
-      k=np.sin(2 * np.pi * (f2 * t + (f1 - f2) * tp * (1 - decay(tp)))) * decay(
-          rng.uniform(*kick_decay)) + .3 * filt([1000, 5000], "bandpass") * decay(.004),
-      s=.5 * np.sin(2 * np.pi * rng.uniform(170, 230) * t) * decay(.06)
-      + filt([1500, 8000], "bandpass") * decay(rng.uniform(.08, .18)),
-      h=filt(7000, "highpass") * decay(rng.uniform(.02, .05)),
-      o=filt(6000, "highpass") * decay(rng.uniform(.15, .3)),
-      r=(filt(5000, "highpass") + .15 * bell) * decay(.5),
-      m=filt([2000, 6000], "bandpass") * decay(.01) + np.sin(2 * np.pi * 480 * t) * decay(.02),
-      p=filt([900, 2500], "bandpass") * np.exp(-(t % .011) / .003 - t / .08),  # clap: bursts
-      c=filt(4000, "highpass") * decay(.7))
-  return {v: x / np.abs(x).max() * _DRUM_GAIN[v] for v, x in kit.items()}
-
-
-def _place(buf, y, start, sr):
-  s = max(0, int(round(start * sr)))
-  e = min(buf.size, s + y.size)
-  if e > s:
-    buf[s:e] += y[:e - s]
-
-
-def _tile(pattern):
-  """Patterns shorter than a bar repeat to fill its 16 steps ('x---' is four quarter notes)."""
-  return (pattern * 16)[:16]
-
-
-def _hits(pattern, grid, bar_len):
-  """(step, symbol, duration s) for every onset in a one-bar pattern; '-' extends a note."""
-  pattern, ends = _tile(pattern), np.append(grid, bar_len)
-  out = []
-  for i, ch in enumerate(pattern):
-    if ch not in ".-":
-      j = i + 1
-      while j < len(pattern) and pattern[j] == "-":
-        j += 1
-      out.append((i, ch, ends[j] - grid[i]))
-  return out
 
 
 def _sample_av(rng, mean, kappa=4.):
@@ -174,19 +73,71 @@ def _master(rng, mix, up, sr, classical, gain_db):
   return mix * 10 ** (gain_db / 20)
 
 
+@dataclasses.dataclass
+class _Arrangement:
+  """One clip being rendered: its draws so far and the four instrument buses it fills.
+
+  Times are in seconds, pitches MIDI note numbers; every part draws from the clip's `rng` in a
+  fixed order, so a clip depends on its seed alone.
+  """
+  st: dict  # the genre's style (jmer.data.synthetic.styles)
+  rng: np.random.Generator
+  sr: int  # Hz
+  a: float  # arousal on [-1, 1]
+  up: float  # arousal on [0, 1]
+  v: float  # valence on [-1, 1]
+  minor: int  # 1: the minor-mode progression and scale
+  key: int  # pitch class of the key
+  reg: int  # register offset in semitones, rising with valence
+  grid: np.ndarray  # onset of each 16th of a bar, seconds from the bar's start
+  bar: float  # seconds
+  nbars: int
+  chords: list  # (root degree, quality) per bar, one more than nbars
+  gate: float  # fraction of a note's length it sounds (articulation)
+  human: float  # onset jitter, seconds (standard deviation)
+  synth: dict  # _note's settings and cache
+  inst: dict  # part -> instrument name
+  bus: dict  # part -> float64 samples
+
+  def dense(self, options):
+    """Arousal picks how busy a part is, with some slack."""
+    return options[int(np.clip(round(self.up * (len(options) - 1) + self.rng.normal(0, .5)), 0,
+                               len(options) - 1))]
+
+  def put(self, part, y, t):
+    """Adds `y` to `part`'s bus at `t` seconds, jittered like a player."""
+    _place(self.bus[part], y, t + self.rng.normal(0, self.human), self.sr)
+
+
 def render_clip(genre, rng, seconds, sr):
-  """Returns (mono float audio, peak <= 0.99; arousal; valence) for one clip of `genre`."""
+  """Renders one clip of `genre` with labels drawn around the genre's emotion.
+
+  Args:
+    genre: a GTZAN genre name (a key of the style tables).
+    rng: the clip's numpy Generator; the clip depends on its state alone.
+    seconds: the clip's length in seconds.
+    sr: the sample rate in Hz.
+
+  Returns:
+    (mono float64 audio of round(seconds * sr) samples with peak <= 0.99, arousal, valence);
+    arousal and valence are floats in [-1, 1].
+  """
   st = _STYLES[genre]
   # The mastering gain comes from a child stream: independent of the labels, and adding it left
   # every other draw of the clip unchanged.
   gain_db = rng.spawn(1)[0].uniform(-MAX_GAIN_DB, MAX_GAIN_DB)
   a, v = _sample_av(rng, st["av"])
+  clip = _arrange(st, rng, seconds, sr, a, v)
+  _drums(clip)
+  _comp(clip)
+  _bass(clip)
+  _lead(clip)
+  return _master(rng, _mix(clip), clip.up, sr, genre == "classical", gain_db), float(a), float(v)
+
+
+def _arrange(st, rng, seconds, sr, a, v) -> _Arrangement:
+  """Draws the clip's tempo, groove, key, progression, timbre and articulation."""
   up = (a + 1) / 2  # arousal on [0, 1]
-
-  def dense(options):  # arousal picks how busy a part is, with some slack
-    return options[int(np.clip(round(up * (len(options) - 1) + rng.normal(0, .5)), 0,
-                               len(options) - 1))]
-
   bpm = np.interp(np.clip(.75 * up + .25 * rng.random(), 0, 1), [0, 1], st["bpm"])
   beat, bar = 60 / bpm, 240 / bpm
   swing = st.get("swing", (.5, .5, 8))
@@ -195,10 +146,9 @@ def render_clip(genre, rng, seconds, sr):
                  else (i // 2 * .5 + np.where(i % 2, sw * .5, 0)))
   minor = int(rng.random() > 1 / (1 + np.exp(-6 * v)))  # mode follows valence, loosely
   prog = [(int(r), q) for r, q in (ch.split(":") for ch in rng.choice(st["prog"][minor]).split())]
-  scale = _SCALES[st.get("scale", ("major", "minor"))[minor]]
   key, reg = int(rng.integers(12)), int(round(6 * np.clip(v + rng.normal(0, .35), -1, 1)))
-  c = dict(sr=sr, cache={}, sour=max(0., -v) * 18,  # low valence: detuned, beating voices
-           cut=1200 * 2 ** (3.3 * up + rng.normal(0, .5)))  # brightness follows arousal
+  synth = dict(sr=sr, cache={}, sour=max(0., -v) * 18,  # low valence: detuned, beating voices
+               cut=1200 * 2 ** (3.3 * up + rng.normal(0, .5)))  # brightness follows arousal
   n, human = int(round(seconds * sr)), rng.uniform(.003, .012)
   # Articulation follows arousal: notes held legato when calm, cut short (detached) when energetic.
   gate = np.clip(1.15 - .8 * up + rng.normal(0, .1), .35, 1.)
@@ -206,33 +156,42 @@ def render_clip(genre, rng, seconds, sr):
   inst = {p: _pick(rng, pal) for p, pal in zip(("comp", "bass", "lead"), st["pal"])}
   nbars, start = int(np.ceil(seconds / bar)), int(rng.integers(len(prog)))
   chords = [prog[(b + start) % len(prog)] for b in range(nbars + 1)]
+  return _Arrangement(st=st, rng=rng, sr=sr, a=a, up=up, v=v, minor=minor, key=key, reg=reg,
+                      grid=grid, bar=bar, nbars=nbars, chords=chords, gate=gate, human=human,
+                      synth=synth, inst=inst, bus=bus)
 
-  def put(part, y, t):
-    _place(bus[part], y, t + rng.normal(0, human), sr)
 
-  # Drums: arousal thins hats/ride to quarters or fills 8th patterns up to 16ths.
+def _drums(clip: _Arrangement):
+  """Drums: arousal thins hats/ride to quarters or fills 8th patterns up to 16ths."""
+  st, rng = clip.st, clip.rng
   pats = st["drums"][rng.integers(len(st["drums"]))] if st["drums"] else {}
   drums = {voice: _tile(pat) for voice, pat in pats.items()}
-  hats = dense([0, 1, 2])
+  hats = clip.dense([0, 1, 2])
   for voice in set(drums) & {"h", "r"}:
     if hats == 0:
       drums[voice] = "".join(ch if j % 4 == 0 else "." for j, ch in enumerate(drums[voice]))
     elif hats == 2 and drums[voice].count(".") <= 8:
       drums[voice] = drums[voice].replace(".", "g")
-  kit = _kit(rng, sr, st["kick"]) if drums else {}
-  for b in range(nbars):
+  kit = _kit(rng, clip.sr, st["kick"]) if drums else {}
+  for b in range(clip.nbars):
     for voice, pat in drums.items():
       for j, ch in enumerate(pat):
         if ch != "." and (ch != "?" or rng.random() < .35):
-          put("drums", kit[voice] * _VEL[ch] * (1 + rng.normal(0, .08)), b * bar + grid[j])
-    if drums and b % 4 == 0 and a > 0 and "c" not in drums:
-      put("drums", kit["c"], b * bar)
-  # Chords: close root-position voicings in a valence-dependent register.
-  comp, strum, arp = _hits(dense(st["comp"]), grid, bar), inst["comp"] in ("guitar", "twang"), 0
-  for b in range(nbars):
-    root, q = chords[b]
-    center = 57 + reg - (12 if q == "5" else 0)  # power chords sit low
-    notes = [center - 6 + (key + root - center + 6) % 12 + iv for iv in _Q[q]]
+          clip.put("drums", kit[voice] * _VEL[ch] * (1 + rng.normal(0, .08)),
+                   b * clip.bar + clip.grid[j])
+    if drums and b % 4 == 0 and clip.a > 0 and "c" not in drums:
+      clip.put("drums", kit["c"], b * clip.bar)
+
+
+def _comp(clip: _Arrangement):
+  """Chords: close root-position voicings in a valence-dependent register."""
+  rng, grid, bar, v = clip.rng, clip.grid, clip.bar, clip.v
+  comp, strum, arp = (_hits(clip.dense(clip.st["comp"]), grid, bar),
+                      clip.inst["comp"] in ("guitar", "twang"), 0)
+  for b in range(clip.nbars):
+    root, q = clip.chords[b]
+    center = 57 + clip.reg - (12 if q == "5" else 0)  # power chords sit low
+    notes = [center - 6 + (clip.key + root - center + 6) % 12 + iv for iv in _Q[q]]
     if rng.random() < max(0., -v) * .7:  # low valence: a clashing b9 / tritone / b2
       notes.append(notes[0] + int(rng.choice([1, 6, 13])))
     for j, ch, dur in comp:
@@ -242,48 +201,62 @@ def render_clip(genre, rng, seconds, sr):
       arp += ch == "a"
       vel = _VEL.get(ch, .7) * (1 + rng.normal(0, .08)) / np.sqrt(len(play))
       for m_i, m in enumerate(play):
-        put("comp", vel * _note(c, inst["comp"], m, dur * gate),
-            b * bar + grid[j] + m_i * .012 * strum)
-  # Bass: chord tones by letter, in the A1..G#2 octave.
-  bass = _hits(dense(st["bass"]), grid, bar)
-  for b in range(nbars):
-    (root, q), nxt = chords[b], chords[b + 1][0]
-    r, ivs = 33 + (key + root - 33) % 12, _Q[q]
-    third = ivs[1] if ivs[1] < 5 else 3 + (not minor)  # a power chord takes the mode's third
+        clip.put("comp", vel * _note(clip.synth, clip.inst["comp"], m, dur * clip.gate),
+                 b * bar + grid[j] + m_i * .012 * strum)
+
+
+def _bass(clip: _Arrangement):
+  """Bass: chord tones by letter, in the A1..G#2 octave."""
+  bass = _hits(clip.dense(clip.st["bass"]), clip.grid, clip.bar)
+  for b in range(clip.nbars):
+    (root, q), nxt = clip.chords[b], clip.chords[b + 1][0]
+    r, ivs = 33 + (clip.key + root - 33) % 12, _Q[q]
+    third = ivs[1] if ivs[1] < 5 else 3 + (not clip.minor)  # a power chord takes the mode's third
     tones = {"R": 0, "O": 12, "3": third, "5": 7, "6": 5 + third, "7": (ivs + (10,))[3],
-             "A": 32 + (key + nxt - 33) % 12 - r}
+             "A": 32 + (clip.key + nxt - 33) % 12 - r}
     for j, ch, dur in bass:
-      put("bass", _VEL[ch] * _note(c, inst["bass"], r + tones[ch], dur * gate), b * bar + grid[j])
-  # Lead: a two-bar motif on scale degrees relative to each chord's root, varied every 4 bars.
-  if rng.random() < st["lead"]:
-    step = dense([4, 2, 1])
-    onsets = [s for s in range(0, 32, step) if rng.random() < .75] or [0]
-    degs = np.cumsum(rng.choice([-2, -1, -1, 0, 1, 1, 2, 3, -3], len(onsets)))
-    times = [s // 16 * bar + grid[s % 16] for s in onsets] + [2 * bar]
-    tonic = 66 + reg + (key - 66 - reg) % 12  # a register that rises with valence
-    for b in range(0, nbars, 2):
-      if b % 4 == 0 and rng.random() < .5:
-        degs = degs + rng.choice([-1, 0, 0, 1], len(degs))
-      if (b // 4) % 3 == 2 and rng.random() < .6:
-        continue  # leave some phrases to the backing, like a real loop
-      for s, d, t0, t1 in zip(onsets, degs, times[:-1], times[1:]):
-        deg = int(np.argmin(np.abs(np.array(scale) - chords[b + s // 16][0] % 12))) + int(d)
-        m = tonic + 12 * (deg // len(scale)) + scale[deg % len(scale)]
-        m += int(rng.random() < max(0., -v) * .25)  # low valence: chromatic rubs
-        put("lead", (.7 + .3 * rng.random()) * _note(c, inst["lead"], m, (t1 - t0) * gate),
-            b * bar + t0)
-  # Mix: unit-RMS buses at random levels, none tied to the labels; distortion where needed.
-  mix = np.zeros(n)
+      clip.put("bass", _VEL[ch] * _note(clip.synth, clip.inst["bass"], r + tones[ch],
+                                        dur * clip.gate), b * clip.bar + clip.grid[j])
+
+
+def _lead(clip: _Arrangement):
+  """Lead: a two-bar motif on scale degrees relative to each chord's root, varied every 4 bars."""
+  st, rng, grid, bar = clip.st, clip.rng, clip.grid, clip.bar
+  if not rng.random() < st["lead"]:
+    return
+  scale = _SCALES[st.get("scale", ("major", "minor"))[clip.minor]]
+  step = clip.dense([4, 2, 1])
+  onsets = [s for s in range(0, 32, step) if rng.random() < .75] or [0]
+  degs = np.cumsum(rng.choice([-2, -1, -1, 0, 1, 1, 2, 3, -3], len(onsets)))
+  times = [s // 16 * bar + grid[s % 16] for s in onsets] + [2 * bar]
+  tonic = 66 + clip.reg + (clip.key - 66 - clip.reg) % 12  # a register that rises with valence
+  for b in range(0, clip.nbars, 2):
+    if b % 4 == 0 and rng.random() < .5:
+      degs = degs + rng.choice([-1, 0, 0, 1], len(degs))
+    if (b // 4) % 3 == 2 and rng.random() < .6:
+      continue  # leave some phrases to the backing, like a real loop
+    for s, d, t0, t1 in zip(onsets, degs, times[:-1], times[1:]):
+      deg = int(np.argmin(np.abs(np.array(scale) - clip.chords[b + s // 16][0] % 12))) + int(d)
+      m = tonic + 12 * (deg // len(scale)) + scale[deg % len(scale)]
+      m += int(rng.random() < max(0., -clip.v) * .25)  # low valence: chromatic rubs
+      clip.put("lead", (.7 + .3 * rng.random()) * _note(clip.synth, clip.inst["lead"], m,
+                                                       (t1 - t0) * clip.gate), b * bar + t0)
+
+
+def _mix(clip: _Arrangement) -> np.ndarray:
+  """Unit-RMS buses at random levels, none tied to the labels; distortion where needed."""
+  rng, sr = clip.rng, clip.sr
+  mix = np.zeros(len(clip.bus["drums"]))
   gains = dict(drums=rng.normal(0, 3), bass=rng.normal(-2, 3.5), comp=rng.normal(-3, 3.5),
                lead=rng.normal(-3, 3.5))
-  for p, x in bus.items():
-    drive = _INST[inst[p]][8] if p in inst else 0
+  for p, x in clip.bus.items():
+    drive = _INST[clip.inst[p]][8] if p in clip.inst else 0
     if drive and np.abs(x).max() > 0:  # amp-style saturation, then a speaker-cabinet roll-off
       x = np.tanh(drive * x / np.abs(x).max())
       x = scipy.signal.sosfilt(scipy.signal.butter(2, 4500, fs=sr, output="sos"), x)
     if np.any(x):
       mix += x / np.sqrt(np.mean(x ** 2)) * 10 ** (gains[p] / 20)
-  return _master(rng, mix, up, sr, genre == "classical", gain_db), float(a), float(v)
+  return mix
 
 
 def _read_params(folder):

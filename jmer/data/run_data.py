@@ -1,4 +1,4 @@
-"""Everything the trainer needs from the data side, assembled from a config in one call.
+"""The data one run trains and evaluates on (RunData), assembled from a config in one call.
 
 Several datasets can be used at once (`data.source = 'gtzan+deam'`, or 'auto'): each is listed
 and split on its own (so each keeps its published split or gets its own stratified one), the
@@ -20,7 +20,7 @@ from jmer.data.datasets import sources as sources_lib
 
 
 @dataclasses.dataclass
-class ExperimentData:
+class RunData:
   splits: dict  # 'train' / 'val' / 'test' -> splits_lib.SplitData
   genre_names: tuple
   params: dict  # feature name -> feature parameters (what the model's inputs mean)
@@ -197,7 +197,7 @@ def per_dataset_counts(by_split, genre_names) -> dict:
   return out
 
 
-def load_experiment_data(config, progress: bool = True) -> ExperimentData:
+def load_run_data(config, progress: bool = True) -> RunData:
   """Lists the configured datasets, caches their features, splits by track, loads the splits."""
   prep = list_and_cache(config, progress=progress)
   params, cache_root, genre_names = prep.params, prep.cache_root, prep.genre_names
@@ -221,5 +221,5 @@ def load_experiment_data(config, progress: bool = True) -> ExperimentData:
       padded_tracks=padded, feature_cache=str(cache_root / "features"),
       features=params, split=split_record(config, prep.listings, prep.by_split),
       fingerprint=tracks_lib.data_fingerprint(prep.sources, prep.by_split))
-  return ExperimentData(splits=splits, genre_names=genre_names, params=params,
+  return RunData(splits=splits, genre_names=genre_names, params=params,
                         description=description, mix_weights=weights)
