@@ -1,6 +1,6 @@
 """The package layout follows the data's one-way flow, and no module grows into a god-file.
 
-Layers, lowest first: the shared bottom (config, names, labels, tasks, run_record, pretrained) ←
+Layers, lowest first: the shared bottom (config, names, labels, tasks and their specs, run_record, pretrained) ←
 data ← models ← evaluation ← training ← inference ← the entry modules (main, predict, demo,
 export). A module may import from its own layer or below, never above.
 """
@@ -12,7 +12,8 @@ import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "jmer"
 LAYERS = {"config": 0, "config_validation": 0, "config_ranges": 0, "config_variants": 0,
-          "config_files": 0, "arguments": 0, "labels": 0, "tasks": 0, "task_spec": 0, "names": 0,
+          "config_files": 0, "arguments": 0, "labels": 0, "tasks": 0, "task_spec": 0, "genre_tags": 0,
+          "names": 0,
           "run_record": 0, "pretrained": 0, "data": 1, "models": 2, "evaluation": 3,
           "training": 4, "inference": 5, "main": 6, "predict": 6, "demo": 6, "export": 6,
           "experiments": 6, "runs": 6, "__main__": 7}
