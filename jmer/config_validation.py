@@ -181,9 +181,11 @@ def _validate_own_data(config):
            f"the {'root folder' if key == 'folder' else 'CSV file'} of your {key} dataset")
   if sources == {"folder"}:  # a folder set alone carries one kind of label only
     if d.folder.task == "quadrant":
-      _check(not t.genre and t.emotion == "quadrant", "tasks", (t.genre, t.emotion),
-             "no genre task and a quadrant one, as data.folder.task='quadrant' gives only "
-             "quadrant labels; set --config.tasks.genre=False --config.tasks.emotion=quadrant")
+      # Its metadata.csv may add genre tags (tasks.genre_tags), never single-label genres.
+      _check(not t.genre and t.emotion in ("quadrant", "none"), "tasks", (t.genre, t.emotion),
+             "no genre task and a quadrant one (or none beside tasks.genre_tags), as "
+             "data.folder.task='quadrant' gives only quadrant labels; set "
+             "--config.tasks.genre=False --config.tasks.emotion=quadrant")
     else:
       _check(t.emotion == "none", "tasks.emotion", t.emotion,
              "'none', as data.folder.task='genre' gives only genre labels; set "

@@ -115,3 +115,13 @@ def test_genre_tags_and_quadrant_train_together_and_predict(tagged_quadrant_fold
   result = predict.predict_file(bundle, sad)
   assert set(result["genre_tag_probabilities"]) == set(labels.ALLMUSIC_GENRES)
   assert all(g["probability"] >= genre_tags.THRESHOLD for g in result["genre_tags"])
+
+
+def test_a_quadrant_folder_may_train_its_genre_tags_alone(tagged_quadrant_folder, tiny_config):
+  from jmer import config as config_lib
+  config = folder_config(tiny_config, tagged_quadrant_folder, task="quadrant")
+  config.tasks.emotion, config.tasks.genre_tags = "none", True
+  config_lib.validate(config)  # the tags come from metadata.csv
+  config.tasks.genre = True  # single-label genres: a quadrant folder has none
+  with pytest.raises(config_lib.ConfigError, match="config.tasks"):
+    config_lib.validate(config)

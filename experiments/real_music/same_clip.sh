@@ -10,6 +10,7 @@ declare -A ARMS=([joint]="" [quadrant]="--config.tasks.genre_tags=False"
                  [genre_tags]="--config.tasks.emotion=none")
 for seed in 1 2 3; do
   for arm in joint quadrant genre_tags; do
+    if [ -f "$RUNS/${arm}_seed$seed/crossval.json" ]; then continue; fi  # done before
     echo "=== $(date -u +%T) $arm seed $seed"
     python -m jmer.main --config=configs/same_clip_4q.py --workdir="$RUNS/${arm}_seed$seed" \
       --config.data.folder.path="$DATA/4q_dev" --config.eval.folds=5 \
