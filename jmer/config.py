@@ -73,6 +73,9 @@ def _data_config(seed: ml_collections.FieldReference) -> ml_collections.ConfigDi
   # get_ref would write through to `seed` as well.)
   data.split_seed = seed + 0
   data.test_fraction = 0.15
+  # At most this many training tracks (0: all), a seeded draw stratified by dataset and label
+  # from the training split: a learning curve's smaller training sets, same test tracks.
+  data.train_tracks = 0
   data.synthetic = ml_collections.ConfigDict(
       dict(clips_per_genre=30, clip_seconds=30.0))
   # Your own collection as class folders: <path>/<label>/<file>; the folder names are genres

@@ -7,7 +7,7 @@ import math
 NUMBER_RANGES = {
     "seed": (0, 2**32 - 1), "data.split_seed": (0, 2**32 - 1),
     "data.sample_rate": (8000, 192_000), "data.segment_seconds": (3.0, 30.0), "data.synthetic.clip_seconds": (1.0, 3600.0),
-    "data.synthetic.clips_per_genre": (1, 100_000), "features.n_fft": (16, 65_536),
+    "data.synthetic.clips_per_genre": (1, 100_000), "data.train_tracks": (0, 10_000_000), "features.n_fft": (16, 65_536),
     "features.hop_length": (1, 65_536), "features.n_mels": (1, 1024),
     "features.fmin": (0.0, 96_000.0), "features.fmax": (0.0, 96_000.0),
     "features.workers": (1, 256), "features.musicnn_hop_frames": (1, 10_000),

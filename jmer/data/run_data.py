@@ -9,6 +9,8 @@ masked by a zero sample weight).
 import dataclasses
 import logging
 
+import numpy as np
+
 from jmer import labels
 from jmer.data import features as features_lib
 from jmer.data import folds
@@ -126,7 +128,42 @@ def split_each_dataset(usable, names, config) -> dict:
                                   val_fraction, config.data.test_fraction, seed)
     for s in tracks_lib.SPLITS:
       by_split[s] += own[s]
+  by_split["train"] = limit_training_tracks(by_split["train"], int(config.data.train_tracks),
+                                            seed)
   return by_split
+
+
+def limit_training_tracks(train: list, limit: int, seed: int) -> list:
+  """At most `limit` of the training tracks (0: all of them), drawn with `seed`.
+
+  Each (dataset, genre, quadrant) stratum keeps its share of the tracks (largest remainders
+  round), so a smaller training set keeps the label balance of the full one; the draw is
+  nested: a larger limit keeps every track a smaller one keeps.
+
+  Args:
+    train: the training split's tracks.
+    limit: the most tracks to keep; 0 or at least len(train) keeps them all.
+    seed: the split seed (data.split_seed).
+
+  Returns:
+    The kept tracks, in their original order.
+  """
+  if limit <= 0 or limit >= len(train):
+    return train
+  strata = {}
+  for i, t in enumerate(train):
+    strata.setdefault((t.dataset, t.genre, t.quadrant), []).append(i)
+  rng = np.random.default_rng([seed, 11])
+  # A fixed random order per stratum makes the draws nested: a track kept at one limit is
+  # kept at every larger one (up to rounding of the shares).
+  order = {key: rng.permutation(members) for key, members in sorted(strata.items())}
+  shares = {key: limit * len(members) / len(train) for key, members in order.items()}
+  take = {key: int(share) for key, share in shares.items()}
+  by_remainder = sorted(shares, key=lambda k: (take[k] - shares[k], k))
+  for key in by_remainder[:limit - sum(take.values())]:
+    take[key] += 1
+  kept = sorted(int(i) for key, members in order.items() for i in members[:take[key]])
+  return [train[i] for i in kept]
 
 
 GTZAN_FOLDS_NOTE = (
