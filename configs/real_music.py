@@ -4,10 +4,13 @@ One model, two heads, one masked loss (L = L_genre + λ·L_quadrant): each real 
 head it has a label for. Genre: the 10 GTZAN genres from `gtzan_real`'s usable clips (the
 fault-filtered exclusions left out; folds grouped by artist; class-balanced weights, as blues
 and jazz have 100 and 87 clips and reggae 9). Emotion: the four arousal–valence quadrants from
-`4q_dev` (450 clips, folds grouped by artist). Both heads read frozen MSD-musicnn embeddings of
-non-overlapping 3 s patches (`features.musicnn_hop_frames=187`) through the pooled trunk of the
-`musicnn` variant: whole 30 s segments, a fixed epoch budget evaluated at the last epoch, so no
-track is held out for validation.
+`4q_dev` (450 clips, folds grouped by artist). Both heads read the frozen embeddings of two of
+musicnn's shipped networks, MSD-musicnn and MTT-musicnn, one branch each merged by late fusion
+(concatenation), of non-overlapping 3 s patches (`features.musicnn_hop_frames=187`, one row per
+patch) through the pooled trunk of the `musicnn` variant: whole 30 s segments, a fixed epoch
+budget evaluated at the last epoch, so no track is held out for validation. The second network
+was chosen on the selection split over MSD-musicnn alone; its effect on the reported split seeds
+is in experiments/results/real_music/LEVERS.md.
 
 Rebuild the shipped model (jmer/resources/models/real_music.keras) from the development sets,
 or from any folders in the same layout (docs/model_card.md):
@@ -36,7 +39,10 @@ def get_config(arg=None):
   config.train.lambda_emotion = 1.0  # L = L_genre + lambda * L_quadrant
   config.data.source = "manifest+folder"
   config.data.folder.task = "quadrant"
+  config.features.names = ("musicnn", "musicnn_mtt")  # MSD- and MTT-trained musicnn
+  config.model.fusion = "concat"  # late fusion of the two branches' pooled embeddings
   config.features.musicnn_hop_frames = 187  # non-overlapping 3 s patches
+  config.features.one_row_per_patch = True  # each patch's embedding once, not once per frame
   config.train.crops_per_track = 1  # a 30 s segment is the whole clip: one per epoch
   config.train.class_balance = True
   return config_lib.apply_variants(config, arg)
