@@ -4,7 +4,8 @@ r"""Regenerates every committed suite report from its raw results and checks it 
   PYTHONPATH=. python -P experiments/recompute.py --write    # rewrite REPORT.md and figures/
 
 The shipped real-music model's cross-validation (experiments/results/real_music, one recipe
-rather than a suite) is checked by experiments/real_music/summarize.py, run from here too.
+rather than a suite) is checked by experiments/real_music/summarize.py, run from here too, and
+so are that folder's other reports (LEVER_REPORTS), each by its own script's --check.
 Each folder under experiments/results/ with a raw_results.json is rendered by
 jmer.experiments.report from that file alone (no run dirs, no training); the Markdown must
 equal the committed REPORT.md byte for byte. Figures are redrawn only with --write (their
@@ -21,6 +22,9 @@ from jmer.experiments import raw_results
 from jmer.experiments import report
 
 RESULTS = pathlib.Path(__file__).resolve().parent / "results"
+# experiments/real_music's other reports (levers of the recipe, the same-clip experiment, the
+# learning curve, the linear-probe scan), each checked against its raw file.
+LEVER_REPORTS = ("levers", "same_clip", "learning_curve", "probe_levers")
 
 
 def folders(root: pathlib.Path) -> list:
@@ -57,6 +61,9 @@ def main(argv=None) -> int:
     summarize = pathlib.Path(__file__).resolve().parent / "real_music" / "summarize.py"
     drifted += subprocess.run([sys.executable, str(summarize)]
                               + ([] if args.write else ["--check"])).returncode != 0
+    for name in LEVER_REPORTS:  # their reports render from raw only in --check
+      script = summarize.with_name(f"{name}.py")
+      drifted += subprocess.run([sys.executable, str(script), "--check"]).returncode != 0
   for folder in targets:
     diff = recompute(folder, write=args.write)
     if diff:
