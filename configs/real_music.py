@@ -30,19 +30,16 @@ from jmer import config as config_lib
 
 
 def get_config(arg=None):
-  # The `musicnn` variant's recipe (jmer.config_variants): the frozen MSD-musicnn branch alone
-  # on musicnn's 16 kHz / 256-hop grid, 30 s segments, 40 epochs evaluated at the last, weight
+  # The `musicnn2` variant (jmer.config_variants): frozen MSD- and MTT-musicnn branches on
+  # musicnn's 16 kHz / 256-hop grid, concatenated by late fusion, non-overlapping 3 s patches
+  # (hop 187 frames) read once each, 30 s segments, 40 epochs evaluated at the last, weight
   # decay 0.05.
-  config = config_lib.apply_variants(config_lib.base_config(), "musicnn")
+  config = config_lib.apply_variants(config_lib.base_config(), "musicnn2")
   config.tasks.genre = True
   config.tasks.emotion = "quadrant"  # the 4-way quadrant softmax head
   config.train.lambda_emotion = 1.0  # L = L_genre + lambda * L_quadrant
   config.data.source = "manifest+folder"
   config.data.folder.task = "quadrant"
-  config.features.names = ("musicnn", "musicnn_mtt")  # MSD- and MTT-trained musicnn
-  config.model.fusion = "concat"  # late fusion of the two branches' pooled embeddings
-  config.features.musicnn_hop_frames = 187  # non-overlapping 3 s patches
-  config.features.one_row_per_patch = True  # each patch's embedding once, not once per frame
   config.train.crops_per_track = 1  # a 30 s segment is the whole clip: one per epoch
   config.train.class_balance = True
   return config_lib.apply_variants(config, arg)

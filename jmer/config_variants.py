@@ -64,6 +64,17 @@ def _musicnn(config):
   config.train.weight_decay = 0.05
 
 
+def _musicnn2(config):
+  """The `musicnn` recipe with two frozen networks, MSD- and MTT-musicnn, concatenated by late
+  fusion, reading non-overlapping 3 s patches once each: the shipped real-music model's front
+  end (configs/real_music.py), for your own data."""
+  _musicnn(config)
+  config.features.names = ("musicnn", "musicnn_mtt")
+  config.model.fusion = "concat"
+  config.features.musicnn_hop_frames = 187
+  config.features.one_row_per_patch = True
+
+
 def _mel_musicnn(config):
   """Log-mel CRNN and frozen musicnn branches, gated late fusion (the gates show the mix)."""
   _musicnn_grid(config)
@@ -72,4 +83,5 @@ def _mel_musicnn(config):
 
 
 VARIANTS = {"runlocal": _runlocal, "transformer": _transformer, "fused": _fused,
-            "augment": _augment, "musicnn": _musicnn, "mel_musicnn": _mel_musicnn}
+            "augment": _augment, "musicnn": _musicnn, "musicnn2": _musicnn2,
+            "mel_musicnn": _mel_musicnn}
