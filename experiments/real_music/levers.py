@@ -23,6 +23,8 @@ import sys
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import generated  # noqa: E402
 from jmer.experiments import stats  # noqa: E402
 
 OUT = REPO / "experiments" / "results" / "real_music"
@@ -111,22 +113,13 @@ def main(argv=None) -> int:
   parser.add_argument("--check", action="store_true")
   args = parser.parse_args(argv)
   if args.check:
-    fresh = render(json.loads(RAW.read_text()))
-    if REPORT.read_text() != fresh:
-      print(f"{REPORT} differs from what {RAW.name} gives; rerun without --check")
-      return 1
-    print(f"{REPORT.name}: matches {RAW.name}")
-    return 0
+    return generated.check(RAW, REPORT, render)
   candidates = {}
   for text in [args.baseline] + args.candidate:
     name, folder, *changes = text.split("=", 2)
     candidates[name] = (folder, changes[0].split(";") if changes else [])
   raw = collect(candidates)
-  OUT.mkdir(parents=True, exist_ok=True)
-  RAW.write_text(json.dumps(raw, indent=1) + "\n")
-  REPORT.write_text(render(raw))
-  print(f"Wrote {RAW} and {REPORT}")
-  return 0
+  return generated.write(raw, RAW, REPORT, render)
 
 
 if __name__ == "__main__":

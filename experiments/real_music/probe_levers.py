@@ -20,7 +20,6 @@ compare, exit 1 on drift).
 
 import argparse
 import itertools
-import json
 import pathlib
 import sys
 
@@ -28,6 +27,8 @@ import numpy as np
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import generated  # noqa: E402
 sys.path.insert(0, str(REPO / "tools"))
 OUT = REPO / "experiments" / "results" / "real_music"
 RAW, TABLE = OUT / "probe_levers.json", OUT / "PROBE_LEVERS.md"
@@ -153,18 +154,9 @@ def main(argv=None) -> int:
                       help="regenerate the table from the committed raw results and compare")
   args = parser.parse_args(argv)
   if args.check:
-    fresh = render(json.loads(RAW.read_text()))
-    if TABLE.read_text() != fresh:
-      print(f"{TABLE} differs from what {RAW.name} gives; rerun without --check")
-      return 1
-    print(f"{TABLE.name}: matches {RAW.name}")
-    return 0
+    return generated.check(RAW, TABLE, render)
   raw = scan(pathlib.Path(args.data).expanduser().resolve(), pathlib.Path(args.workdir))
-  OUT.mkdir(parents=True, exist_ok=True)
-  RAW.write_text(json.dumps(raw, indent=1) + "\n")
-  TABLE.write_text(render(raw))
-  print(f"Wrote {RAW} and {TABLE}")
-  return 0
+  return generated.write(raw, RAW, TABLE, render)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import numpy as np
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import generated  # noqa: E402
 from jmer.experiments import stats  # noqa: E402
 
 OUT = REPO / "experiments" / "results" / "real_music"
@@ -189,20 +191,10 @@ def main(argv=None) -> int:
   parser.add_argument("--check", action="store_true")
   args = parser.parse_args(argv)
   if args.check:
-    fresh = render(json.loads(RAW.read_text()))
-    if REPORT.read_text() != fresh:
-      print(f"{REPORT} differs from what {RAW.name} gives; rerun without --check")
-      return 1
-    print(f"{REPORT.name}: matches {RAW.name}")
-    return 0
+    return generated.check(RAW, REPORT, render)
   raw = collect(pathlib.Path(args.runs))
   raw["clips_per_genre"] = clips_per_genre(pathlib.Path(args.data).expanduser())
-  OUT.mkdir(parents=True, exist_ok=True)
-  RAW.write_text(json.dumps(raw, indent=1) + "\n")
-  REPORT.write_text(render(raw))
-  draw(raw, FIGURE)
-  print(f"Wrote {RAW}, {REPORT} and {FIGURE}")
-  return 0
+  return generated.write(raw, RAW, REPORT, render, draw, FIGURE)
 
 
 if __name__ == "__main__":
