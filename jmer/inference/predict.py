@@ -163,7 +163,15 @@ def _prefetched(iterable, size: int = 2):
 
 
 def predict_batch(bundle, x: dict, batch_size: int = BATCH_SIZE) -> dict:
-  """{head: (n, dim)} for a batch, padded to `batch_size` so every call has one shape."""
+  """The model's outputs for a batch, padded to `batch_size` so every call has one shape.
+
+  Args:
+    bundle: the loaded model (jmer.models.model_file.load_model_bundle).
+    x: {feature name: (n, ...) array} of n <= batch_size segments.
+    batch_size: the batch the model is called with.
+  Returns:
+    {head: (n, dim) array}, the padding rows dropped.
+  """
   n = len(next(iter(x.values())))
   padded = {k: np.concatenate([v, np.zeros((batch_size - n,) + v.shape[1:], v.dtype)])
             if n < batch_size else v for k, v in x.items()}
@@ -328,7 +336,15 @@ def _ranked(summary: dict, top_k: int) -> dict:
 
 
 def expand_inputs(inputs) -> tuple:
-  """(audio files, [(path, reason)]): folders are searched recursively for audio files."""
+  """The audio files named by the command line; folders are searched recursively.
+
+  Args:
+    inputs: file and folder paths.
+  Returns:
+    (files, errors): the files as pathlib.Paths (files given directly are kept unchecked; a
+    folder contributes its files with an audio extension), and [(path, reason)] for
+    unreadable entries and folders holding no audio file.
+  """
   files, errors = [], []
   for item in inputs:
     path = pathlib.Path(item)
