@@ -126,8 +126,31 @@ def check_command_line(argv, prog: str = PROG) -> list:
   Returns:
     The argument list to hand to absl.
   """
-  from jmer import config as config_lib
   from jmer import config_files
+  out, spec, overrides, unknown = _sort_arguments(argv, prog)
+  if unknown:
+    _refuse_unknown_flag(unknown[0], spec, prog)
+  if not spec:
+    raise UsageError(f"--config is required, e.g. --config=mtl; the shipped configs are "
+                     f"{', '.join(config_files.shipped_config_names())}, or give a path")
+  _check_overrides(overrides, spec, prog)
+  path, variants = config_files.resolve(spec)
+  return [argv[0], f"--config={path}" + (f":{variants}" if variants else "")] + out
+
+
+def _sort_arguments(argv, prog: str) -> tuple:
+  """Sorts a command line's arguments by kind, without loading the config.
+
+  Args:
+    argv: the program name, then the arguments.
+    prog: how to name the command in messages.
+  Returns:
+    (out, spec, overrides, unknown): the flags to pass on to absl (known flags normalised to
+    --name[=value], --config.<key> overrides as given), the --config value (None if absent), the
+    override keys, and the names of unknown flags.
+  Raises:
+    UsageError for an argument that is not a flag.
+  """
   known = set(_flag_values(argv))
   args, out, spec, overrides, unknown = list(argv[1:]), [], None, [], []
   i = 0
@@ -155,21 +178,29 @@ def check_command_line(argv, prog: str = PROG) -> list:
       out.append(f"--{name}={value}" if has_value else f"--{name}")
       continue
     unknown.append(name)
-  if unknown:
-    suggestion = _flag_suggestion(unknown[0], list(FLAG_HELP) + ["verbosity"])
-    if not suggestion and spec:
-      try:  # `--epochs=3` -> --config.train.epochs
-        key = config_files.closest_key(unknown[0], config_files.flat_keys(
-            config_files.load(spec)))
-        suggestion = f"--config.{key}" if key else ""
-      except (config_files.ConfigFileError, config_lib.ConfigError):
-        pass
-    raise UsageError(f"--{unknown[0]}: no such flag"
-                     + (f"; did you mean {suggestion}?" if suggestion else "")
-                     + f" ({prog} --help lists the flags)")
-  if not spec:
-    raise UsageError(f"--config is required, e.g. --config=mtl; the shipped configs are "
-                     f"{', '.join(config_files.shipped_config_names())}, or give a path")
+  return out, spec, overrides, unknown
+
+
+def _refuse_unknown_flag(name: str, spec, prog: str):
+  """Raises UsageError for flag `name`, suggesting the closest flag or config key of `spec`."""
+  from jmer import config as config_lib
+  from jmer import config_files
+  suggestion = _flag_suggestion(name, list(FLAG_HELP) + ["verbosity"])
+  if not suggestion and spec:
+    try:  # `--epochs=3` -> --config.train.epochs
+      key = config_files.closest_key(name, config_files.flat_keys(config_files.load(spec)))
+      suggestion = f"--config.{key}" if key else ""
+    except (config_files.ConfigFileError, config_lib.ConfigError):
+      pass
+  raise UsageError(f"--{name}: no such flag"
+                   + (f"; did you mean {suggestion}?" if suggestion else "")
+                   + f" ({prog} --help lists the flags)")
+
+
+def _check_overrides(overrides, spec: str, prog: str) -> None:
+  """Loads config `spec` and raises UsageError unless every override key is one of its keys."""
+  from jmer import config as config_lib
+  from jmer import config_files
   try:
     config = config_files.load(spec)
   except (config_files.ConfigFileError, config_lib.ConfigError) as error:
@@ -181,8 +212,6 @@ def check_command_line(argv, prog: str = PROG) -> list:
       raise UsageError(f"--config.{key}: no such config key"
                        + (f"; did you mean --config.{close}?" if close else "")
                        + f" (`{prog} --config={spec} --show-config` lists every key)")
-  path, variants = config_files.resolve(spec)
-  return [argv[0], f"--config={path}" + (f":{variants}" if variants else "")] + out
 
 
 def _fail(message: str):

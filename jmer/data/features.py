@@ -273,6 +273,28 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
   frozen musicnn embeddings are always computed in this process (see musicnn_features).
   """
   in_parent = {name for name, p in params.items() if musicnn_features.is_embedding(p)}
+  todo = _missing_entries(tracks, params, cache_root)
+  _write_params_files(params, cache_root)
+  failed = {}
+  if todo:
+    from tqdm.auto import tqdm
+    bar = tqdm(total=len(todo), desc="features", unit="track", disable=not progress)
+    pooled = [(t, {n: x for n, x in m.items() if n not in in_parent}) for t, m in todo]
+    pooled = [(t, m) for t, m in pooled if m]
+    done = set()
+    if workers > 1 and len(pooled) >= 4 * workers:
+      done = _build_in_workers(pooled, params, workers, failed, bar)
+    _build_rest_here(todo, params, in_parent, done, failed, bar)
+    bar.close()
+  usable = [t for t in tracks if t.path not in failed]
+  return usable, sorted(failed.items())
+
+
+def _missing_entries(tracks, params: dict, cache_root) -> list:
+  """[(track, {feature name: cache file})] for the tracks with a feature not (validly) cached.
+
+  A cache entry that exists but is truncated or corrupt counts as missing, with a warning.
+  """
   todo = []
   for track in tracks:
     targets = {name: str(track_cache_path(cache_root, name, p, track))
@@ -283,48 +305,58 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
         logging.warning("Feature cache entry %s is truncated or corrupt; rebuilding it.", target)
     if missing:
       todo.append((track, missing))
+  return todo
+
+
+def _write_params_files(params: dict, cache_root) -> None:
+  """Writes each feature's settings as params.json into its cache folder (made if missing)."""
   for name, p in params.items():
     folder = pathlib.Path(cache_root) / "features" / cache_key(name, p)
     folder.mkdir(parents=True, exist_ok=True)
     _write_text_atomic(folder / "params.json", json.dumps(p, indent=1, sort_keys=True))
-  failed = {}
-  if todo:
-    from tqdm.auto import tqdm
-    bar = tqdm(total=len(todo), desc="features", unit="track", disable=not progress)
-    done = set()
-    pooled = [(t, {n: x for n, x in m.items() if n not in in_parent}) for t, m in todo]
-    pooled = [(t, m) for t, m in pooled if m]
-    if workers > 1 and len(pooled) >= 4 * workers:
-      # 'spawn' because the caller may already run JAX threads, which fork would copy unsafely.
-      ctx = multiprocessing.get_context("spawn")
-      try:
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
-                                                    initializer=_one_blas_thread) as pool:
-          futures = {pool.submit(_build_one, t.path, m, params): t for t, m in pooled}
-          for future in concurrent.futures.as_completed(futures):
-            if (reason := future.result()) is not None:
-              failed[futures[future].path] = reason
-            done.add(futures[future].path)
-            bar.update()
-      except concurrent.futures.process.BrokenProcessPool:
-        # Spawned workers re-import the caller's main script; a script without an
-        # `if __name__ == "__main__":` guard breaks them. Finish in this process instead.
-        logging.warning("Feature workers failed to start (is your script's entry point under "
-                        "`if __name__ == '__main__':`?); continuing in one process.")
-    for track, missing in todo:
-      if track.path in failed:
+
+
+def _build_in_workers(pooled: list, params: dict, workers: int, failed: dict, bar) -> set:
+  """Builds the (track, {name: cache file}) entries of `pooled` in `workers` processes.
+
+  Records each undecodable track's reason in `failed` (path -> reason) and advances `bar`.
+  Returns the paths of the tracks the workers handled (none if the workers fail to start).
+  """
+  done = set()
+  # 'spawn' because the caller may already run JAX threads, which fork would copy unsafely.
+  ctx = multiprocessing.get_context("spawn")
+  try:
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx,
+                                                initializer=_one_blas_thread) as pool:
+      futures = {pool.submit(_build_one, t.path, m, params): t for t, m in pooled}
+      for future in concurrent.futures.as_completed(futures):
+        if (reason := future.result()) is not None:
+          failed[futures[future].path] = reason
+        done.add(futures[future].path)
+        bar.update()
+  except concurrent.futures.process.BrokenProcessPool:
+    # Spawned workers re-import the caller's main script; a script without an
+    # `if __name__ == "__main__":` guard breaks them. Finish in this process instead.
+    logging.warning("Feature workers failed to start (is your script's entry point under "
+                    "`if __name__ == '__main__':`?); continuing in one process.")
+  return done
+
+
+def _build_rest_here(todo: list, params: dict, in_parent: set, done: set, failed: dict,
+                     bar) -> None:
+  """Builds in this process what the workers left of `todo`: the in-process features
+  (`in_parent`) of tracks in `done`, everything of the others; failures go into `failed`."""
+  for track, missing in todo:
+    if track.path in failed:
+      continue
+    if track.path in done:  # the pool computed all but the in-process features
+      missing = {n: x for n, x in missing.items() if n in in_parent}
+      if not missing:
         continue
-      if track.path in done:  # the pool computed all but the in-process features
-        missing = {n: x for n, x in missing.items() if n in in_parent}
-        if not missing:
-          continue
-        bar.total += 1
-      if (reason := _build_one(track.path, missing, params)) is not None:
-        failed[track.path] = reason
-      bar.update()
-    bar.close()
-  usable = [t for t in tracks if t.path not in failed]
-  return usable, sorted(failed.items())
+      bar.total += 1
+    if (reason := _build_one(track.path, missing, params)) is not None:
+      failed[track.path] = reason
+    bar.update()
 
 
 def load_track_features(track, params: dict, cache_root) -> dict:

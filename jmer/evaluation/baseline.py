@@ -19,7 +19,13 @@ N_MFCC = 20
 
 
 def clip_mfcc_stats(split) -> np.ndarray:
-  """(n_tracks, 2·N_MFCC): mean and std over time of each track's MFCCs."""
+  """Each track's MFCC statistics: mean and std over time of its first N_MFCC MFCCs.
+
+  Args:
+    split: a SplitData whose features hold 'mel': per track a (frames, mel bands) log-mel.
+  Returns:
+    (n_tracks, 2 * N_MFCC) float array: the means, then the stds.
+  """
   rows = []
   for log_mel in split.features["mel"]:
     mfcc = scipy.fft.dct(log_mel, type=2, norm="ortho", axis=1)[:, :N_MFCC]
@@ -48,8 +54,18 @@ def _fit_and_predict(kind, x_train, y_train, x_test, n_classes: int, seed: int):
 
 
 def mfcc_baseline(data, config) -> dict:
-  """Test metrics of a linear model per task on the same split as the network: logistic
-  regression for class heads (genre, quadrant), ridge regression for arousal/valence."""
+  """Test metrics of a linear model per task on the same split as the network.
+
+  Logistic regression for class heads (genre, quadrant), ridge regression for arousal/valence,
+  on clip_mfcc_stats features; tasks without a labelled test track, or whose training labels
+  cannot fit a model, are left out.
+
+  Args:
+    data: the run's data (jmer.data.run_data.RunData).
+    config: the run's config (active tasks, seed).
+  Returns:
+    {metrics key: metrics dict} like the network's test metrics; {} without a 'mel' feature.
+  """
   if "mel" not in data.splits["train"].features:
     return {}
   train, test = data.splits["train"], data.splits["test"]

@@ -15,8 +15,18 @@ from jmer.data import splits as splits_lib
 
 
 def predict_tracks(model, split: splits_lib.SplitData, config) -> dict:
-  """Per-track predictions {head: (n_tracks, dim)} for a split, from its tiled segments, cut
-  batch by batch (only the segment predictions are held)."""
+  """Per-track predictions for a split, from its tiled segments.
+
+  Segment predictions are cut batch by batch and aggregated per track by each task
+  (jmer.tasks.Task.aggregate); only the segment predictions are held.
+
+  Args:
+    model: the inference model (task heads only).
+    split: the split to predict.
+    config: the run's config (segment length, hop and batch size).
+  Returns:
+    {head: (n_tracks, dim) array}, rows in split.tracks' order.
+  """
   batches, owner = pipeline.tiled_dataset(split, config, shuffle=False)
   seg = model.predict(batches, verbose=0)
   return {name: tasks_lib.TASKS[name].aggregate(values, owner, len(split.tracks))
@@ -24,7 +34,16 @@ def predict_tracks(model, split: splits_lib.SplitData, config) -> dict:
 
 
 def track_metrics(preds: dict, tracks, genre_names, config) -> dict:
-  """Test metrics for every head the model has, on the tracks that carry that label."""
+  """Test metrics for every head the model has, on the tracks that carry that label.
+
+  Args:
+    preds: predict_tracks' result.
+    tracks: the tracks `preds` rows belong to.
+    genre_names: the genre vocabulary.
+    config: the run's config.
+  Returns:
+    {metrics key: metrics dict} (jmer.evaluation.metrics.METRICS_OF_KIND), in task order.
+  """
   out = {}
   for name in [n for n in tasks_lib.TASKS if n in preds]:  # task order, not model.predict's
     for key, kind, truth, pred, names in tasks_lib.TASKS[name].evaluations(
@@ -34,7 +53,16 @@ def track_metrics(preds: dict, tracks, genre_names, config) -> dict:
 
 
 def per_dataset_metrics(preds: dict, tracks, genre_names, config) -> dict:
-  """{dataset: metrics} on each dataset's own test tracks, for the tasks it has labels for."""
+  """Test metrics on each dataset's own tracks, for the tasks it has labels for.
+
+  Args:
+    preds: predict_tracks' result.
+    tracks: the tracks `preds` rows belong to.
+    genre_names: the genre vocabulary.
+    config: the run's config.
+  Returns:
+    {dataset: track_metrics' result}, datasets in order of first appearance.
+  """
   out = {}
   for name in dict.fromkeys(t.dataset for t in tracks):
     idx = [i for i, t in enumerate(tracks) if t.dataset == name]
@@ -46,8 +74,19 @@ def per_dataset_metrics(preds: dict, tracks, genre_names, config) -> dict:
 
 
 def write_predictions_csv(path, preds: dict, split: splits_lib.SplitData, genre_names):
-  """One row per test track: its id and dataset, then every known task's columns (jmer.tasks:
-  true and predicted values; empty where the track has no label or the model no head)."""
+  """Writes one CSV row per test track: its id and dataset, then every known task's columns.
+
+  Each task (jmer.tasks) gives its true and predicted values; cells are empty where the track
+  has no label or the model no head.
+
+  Args:
+    path: the CSV file to write.
+    preds: predict_tracks' result for `split`.
+    split: the test split.
+    genre_names: the genre vocabulary.
+  Returns:
+    None.
+  """
   with open(path, "w", newline="") as fh:
     writer = csv.writer(fh)
     writer.writerow(["track_id", "dataset"] + [
@@ -82,8 +121,17 @@ FIGURES = {"confusion": (_confusion_figure, "confusion_{task}.png"),
 
 
 def write_figures(workdir: pathlib.Path, results: dict, preds: dict, split, genre_names):
-  """Each task's figure (jmer.tasks: a confusion matrix, the AV scatter), then the learning
-  curves, under <workdir>/figures."""
+  """Draws each task's figure (a confusion matrix, the AV scatter), then the learning curves.
+
+  Args:
+    workdir: the run's folder; figures go to its figures/ subfolder.
+    results: the test metrics, {metrics key: metrics dict}.
+    preds: predict_tracks' result for `split`.
+    split: the test split.
+    genre_names: the genre vocabulary.
+  Returns:
+    None.
+  """
   figures = workdir / "figures"
   figures.mkdir(parents=True, exist_ok=True)
   for task in tasks_lib.TASKS.values():
@@ -97,9 +145,19 @@ def write_figures(workdir: pathlib.Path, results: dict, preds: dict, split, genr
 
 def report_without_test(data, config, workdir, extra: dict | None = None,
                         data_notes: dict | None = None) -> dict:
-  """Writes metrics.json for a final fit on every track (data.test_fraction = 0): what was
-  trained, on which data, with no test metrics (there is no held-out track to score).
-  `extra` and `data_notes` are as for evaluate_and_report."""
+  """Writes metrics.json for a final fit on every track (data.test_fraction = 0).
+
+  The report says what was trained, on which data, with no test metrics (there is no held-out
+  track to score).
+
+  Args:
+    data: the run's data (jmer.data.run_data.RunData).
+    config: the run's config.
+    workdir: the run's folder.
+    extra, data_notes: as for evaluate_and_report.
+  Returns:
+    The report written to metrics.json.
+  """
   report = dict(metrics={}, test_tracks=0, **(extra or {}), config=config.to_dict(),
                 versions=run_record.package_versions(),
                 data=dict(data.description, **(data_notes or {})))

@@ -30,6 +30,12 @@ def ccc(y_true, y_pred) -> float:
   Unlike Pearson's r it also penalises bias and scale errors, which is why it is the headline
   metric for continuous emotion. nan for < 2 samples or a zero denominator (both inputs the
   same constant); two *different* constants give 0 (no covariance, but a real mean mismatch).
+
+  Args:
+    y_true: the true values, any shape (flattened).
+    y_pred: the predictions, the same number of values.
+  Returns:
+    The CCC in [-1, 1], or nan.
   """
   t, p = _pair(y_true, y_pred)
   if t.size < 2:
@@ -47,6 +53,12 @@ def pearson_r(y_true, y_pred) -> float:
 
   Computed directly rather than via scipy.stats.pearsonr, which warns on constant input and
   raises for fewer than 2 samples — both normal for a small masked split.
+
+  Args:
+    y_true: the true values, any shape (flattened).
+    y_pred: the predictions, the same number of values.
+  Returns:
+    r in [-1, 1], or nan.
   """
   t, p = _pair(y_true, y_pred)
   if t.size < 2:
@@ -60,7 +72,14 @@ def pearson_r(y_true, y_pred) -> float:
 
 
 def rmse(y_true, y_pred) -> float:
-  """Root mean squared error (nan for no samples)."""
+  """Root mean squared error (nan for no samples).
+
+  Args:
+    y_true: the true values, any shape (flattened).
+    y_pred: the predictions, the same number of values.
+  Returns:
+    The RMSE, in the values' units.
+  """
   t, p = _pair(y_true, y_pred)
   if t.size == 0:
     return _NAN
@@ -72,6 +91,12 @@ def r2(y_true, y_pred) -> float:
 
   nan for < 2 samples or constant y_true: R² is undefined there, and sklearn's default stand-ins
   (1.0 or 0.0) would look like real scores when averaged across runs.
+
+  Args:
+    y_true: the true values, any shape (flattened).
+    y_pred: the predictions, the same number of values.
+  Returns:
+    R² (at most 1), or nan.
   """
   t, p = _pair(y_true, y_pred)
   if t.size < 2 or np.all(t == t[0]):

@@ -163,7 +163,15 @@ def _prefetched(iterable, size: int = 2):
 
 
 def predict_batch(bundle, x: dict, batch_size: int = BATCH_SIZE) -> dict:
-  """{head: (n, dim)} for a batch, padded to `batch_size` so every call has one shape."""
+  """The model's outputs for a batch, padded to `batch_size` so every call has one shape.
+
+  Args:
+    bundle: the loaded model (jmer.models.model_file.load_model_bundle).
+    x: {feature name: (n, ...) array} of n <= batch_size segments.
+    batch_size: the batch the model is called with.
+  Returns:
+    {head: (n, dim) array}, the padding rows dropped.
+  """
   n = len(next(iter(x.values())))
   padded = {k: np.concatenate([v, np.zeros((batch_size - n,) + v.shape[1:], v.dtype)])
             if n < batch_size else v for k, v in x.items()}
@@ -231,54 +239,93 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
   """
   meta = bundle.meta
   sr, hop_length, length = meta["sample_rate"], meta["hop_length"], meta["segment_frames"]
-  samples, tags = [0], {"sum": 0.0, "frames": 0}
-  tag_network = _tag_network(bundle)
-
-  def counted(blocks):
-    for block in blocks:
-      samples[0] += len(block)
-      yield block
-
-  def tagged(blocks):  # musicnn's own tags, from the embeddings the model reads anyway
-    for block in blocks:
-      if tag_network:
-        probabilities = musicnn_features.tag_probabilities(block["musicnn"], tag_network)
-        tags["sum"] += probabilities.astype(np.float64).sum(axis=0)
-        tags["frames"] += len(probabilities)
-      yield block
-
-  feats = tagged(feature_blocks(counted(waves), bundle.params,
-                                block_frames=max(length, bundle.hop_frames) * 3, path=path))
-  strides = {n: int(meta.get("input_strides", {}).get(n, 1)) for n in bundle.params}
-  segments = ((start, {n: v[::strides[n]] for n, v in x.items()})  # as training cut them
-              for start, x in tiled_segments(feats, length, bundle.hop_frames))
-  batches = _batches(segments, batch_size)
-  sums, count, rows = {}, 0, []
-  with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # librosa/mpg123 chatter; real problems raise
-    for starts, x in _prefetched(batches):
-      preds = predict_batch(bundle, x, batch_size)
-      for k, v in preds.items():
-        sums[k] = sums.get(k, 0.0) + v.astype(np.float64).sum(axis=0)
-      count += len(starts)
-      if timeline:
-        rows += [(s, {k: v[i] for k, v in preds.items()}) for i, s in enumerate(starts)]
-  duration = samples[0] / sr
+  tally = _InputTally(_tag_network(bundle))
+  segments = _model_segments(bundle, waves, tally, path)
+  sums, count, rows = _predict_segments(bundle, segments, batch_size, timeline)
+  duration = tally.samples / sr
   result = dict(duration_seconds=round(duration, 3), segments=count)
   mean = {k: v / count for k, v in sums.items()}
   result.update(_ranked(_summary(bundle, mean), top_k))
-  if tags["frames"]:
-    from jmer.pretrained import musicnn  # Keras is loaded by now: the model is
-    names = musicnn.tag_names(tag_network)  # 'msd' is both the network key and its tag set
-    probabilities = tags["sum"] / tags["frames"]
-    result["tags"] = [dict(tag=names[i], probability=round(float(probabilities[i]), 4))
-                      for i in np.argsort(-probabilities)[:top_k]]
+  if tally.tag_frames:
+    result["tags"] = _top_tags(tally, top_k)
   if timeline:
     seconds = hop_length / sr
     result["timeline"] = [
         dict(start=round(s * seconds, 3), end=round(min((s + length) * seconds, duration), 3),
              **_ranked(_summary(bundle, p), top_k)) for s, p in rows]
   return result
+
+
+class _InputTally:
+  """What predict_waves learns while reading: samples read, and musicnn's tag probabilities.
+
+  Attributes:
+    samples: audio samples read so far.
+    tag_sum, tag_frames: the sum of the tag network's per-frame tag probabilities, and the
+      frames summed (0 for a model without a musicnn embedding).
+  """
+
+  def __init__(self, tag_network):
+    self.tag_network = tag_network
+    self.samples, self.tag_sum, self.tag_frames = 0, 0.0, 0
+
+  def counted(self, blocks):
+    """Yields the sample blocks, counting their samples."""
+    for block in blocks:
+      self.samples += len(block)
+      yield block
+
+  def tagged(self, blocks):
+    """Yields the feature blocks, summing musicnn's own tags from the embeddings they hold."""
+    for block in blocks:
+      if self.tag_network:
+        probabilities = musicnn_features.tag_probabilities(block["musicnn"], self.tag_network)
+        self.tag_sum += probabilities.astype(np.float64).sum(axis=0)
+        self.tag_frames += len(probabilities)
+      yield block
+
+
+def _model_segments(bundle, waves, tally: _InputTally, path):
+  """The model's input segments of `waves`, lazily: features, tiled and strided as in training.
+
+  Returns:
+    An iterator of (start frame, {feature: (segment_frames // stride, ...) array}).
+  """
+  length = bundle.meta["segment_frames"]
+  feats = tally.tagged(feature_blocks(tally.counted(waves), bundle.params,
+                                      block_frames=max(length, bundle.hop_frames) * 3, path=path))
+  strides = {n: int(bundle.meta.get("input_strides", {}).get(n, 1)) for n in bundle.params}
+  return ((start, {n: v[::strides[n]] for n, v in x.items()})  # as training cut them
+          for start, x in tiled_segments(feats, length, bundle.hop_frames))
+
+
+def _predict_segments(bundle, segments, batch_size: int, timeline: bool) -> tuple:
+  """Runs the model over all segments, batch by batch.
+
+  Returns:
+    (sums, count, rows): per head the float64 sum of its outputs over segments, the number of
+    segments, and (if timeline) one (start frame, {head: output}) row per segment, else [].
+  """
+  sums, count, rows = {}, 0, []
+  with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # librosa/mpg123 chatter; real problems raise
+    for starts, x in _prefetched(_batches(segments, batch_size)):
+      preds = predict_batch(bundle, x, batch_size)
+      for k, v in preds.items():
+        sums[k] = sums.get(k, 0.0) + v.astype(np.float64).sum(axis=0)
+      count += len(starts)
+      if timeline:
+        rows += [(s, {k: v[i] for k, v in preds.items()}) for i, s in enumerate(starts)]
+  return sums, count, rows
+
+
+def _top_tags(tally: _InputTally, top_k: int) -> list:
+  """The `top_k` musicnn tags by mean probability over the frames read, best first."""
+  from jmer.pretrained import musicnn  # Keras is loaded by now: the model is
+  names = musicnn.tag_names(tally.tag_network)  # 'msd' is both the network key and its tag set
+  probabilities = tally.tag_sum / tally.tag_frames
+  return [dict(tag=names[i], probability=round(float(probabilities[i]), 4))
+          for i in np.argsort(-probabilities)[:top_k]]
 
 
 def _ranked(summary: dict, top_k: int) -> dict:
@@ -289,7 +336,15 @@ def _ranked(summary: dict, top_k: int) -> dict:
 
 
 def expand_inputs(inputs) -> tuple:
-  """(audio files, [(path, reason)]): folders are searched recursively for audio files."""
+  """The audio files named by the command line; folders are searched recursively.
+
+  Args:
+    inputs: file and folder paths.
+  Returns:
+    (files, errors): the files as pathlib.Paths (files given directly are kept unchecked; a
+    folder contributes its files with an audio extension), and [(path, reason)] for
+    unreadable entries and folders holding no audio file.
+  """
   files, errors = [], []
   for item in inputs:
     path = pathlib.Path(item)

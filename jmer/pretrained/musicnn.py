@@ -182,14 +182,31 @@ def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
     A keras.Model taking (batch, patch_frames, 96) float32 log-mels.
   """
   single = isinstance(outputs, str)
-  names = (outputs,) if single else tuple(outputs)
+  names = _checked_output_names(outputs)
+  log_mel = keras.Input((patch_frames, N_MELS), name="log_mel")
+  x = layers.Reshape((patch_frames, N_MELS, 1), name="add_channel")(log_mel)
+  frontend = _frontend(_batch_norm("input_bn")(x), checkpoint_layout)
+  tensors = _backend(_midend(frontend), num_tags)
+  model_outputs = tensors[names[0]] if single else {name: tensors[name] for name in names}
+  return keras.Model(log_mel, model_outputs, name=name)
+
+
+def _checked_output_names(outputs) -> tuple[str, ...]:
+  """build_musicnn's `outputs` as a tuple of names, refused unless all are in OUTPUT_NAMES."""
+  names = (outputs,) if isinstance(outputs, str) else tuple(outputs)
   unknown = [name for name in names if name not in OUTPUT_NAMES]
   if not names or unknown:
     raise ValueError(f"outputs must be among {OUTPUT_NAMES}, got {outputs!r}")
+  return names
 
-  log_mel = keras.Input((patch_frames, N_MELS), name="log_mel")
-  x = layers.Reshape((patch_frames, N_MELS, 1), name="add_channel")(log_mel)
-  normalized = _batch_norm("input_bn")(x)
+
+def _frontend(normalized, checkpoint_layout: bool):
+  """The five front-end branches on the batch-normed (frames, 96, 1) input, concatenated.
+
+  Returns:
+    (batch, frames, 561): two timbral branches (7 frames x 38 and x 67 bands) and three
+    temporal ones (128, 64 and 32 frames x 1 band), each maxed over frequency.
+  """
   frontend = [
       _frontend_branch(normalized, "timbral74", _TIMBRAL_FILTERS, (7, int(0.4 * N_MELS)), True,
                        checkpoint_layout),
@@ -202,13 +219,28 @@ def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
       _frontend_branch(normalized, "temporal32", _TEMPORAL_FILTERS, (32, 1), False,
                        checkpoint_layout),
   ]
-  frontend_features = layers.Concatenate(axis=-1, name="frontend")(frontend)
+  return layers.Concatenate(axis=-1, name="frontend")(frontend)
 
+
+def _midend(frontend_features):
+  """Three 7-frame convolutions, residual from the second on, densely concatenated.
+
+  Returns:
+    (batch, frames, 753): the front end's 561 channels and the three convolutions' 64 each.
+  """
   cnn1 = _midend_conv(frontend_features, 1)
   cnn2 = layers.Add(name="midend2_residual")([_midend_conv(cnn1, 2), cnn1])
   cnn3 = layers.Add(name="midend3_residual")([_midend_conv(cnn2, 3), cnn2])
-  midend = layers.Concatenate(axis=-1, name="midend")([frontend_features, cnn1, cnn2, cnn3])
+  return layers.Concatenate(axis=-1, name="midend")([frontend_features, cnn1, cnn2, cnn3])
 
+
+def _backend(midend, num_tags: int) -> dict:
+  """Temporal max and mean pooling, then the dense layers down to the tag probabilities.
+
+  Returns:
+    The tensors build_musicnn can output, keyed by OUTPUT_NAMES: 'max_pool' and 'mean_pool'
+    (batch, 753), 'penultimate' (batch, 200), 'tags' (batch, num_tags).
+  """
   max_pool = layers.GlobalMaxPooling1D(name="max_pool")(midend)
   mean_pool = layers.GlobalAveragePooling1D(name="mean_pool")(midend)
   # TF flattened concat([max, mean], axis=2) of shape (753, 2): max0, mean0, max1, mean1, ...
@@ -222,11 +254,8 @@ def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
   dense = layers.Dense(_BACKEND_UNITS, activation="relu", name="penultimate_dense")(pooled)
   penultimate = _batch_norm("penultimate")(dense)
   tags = layers.Dense(num_tags, activation="sigmoid", name="tags")(penultimate)
-
-  tensors = {"tags": tags, "penultimate": penultimate, "mean_pool": mean_pool,
-             "max_pool": max_pool}
-  model_outputs = tensors[names[0]] if single else {name: tensors[name] for name in names}
-  return keras.Model(log_mel, model_outputs, name=name)
+  return {"tags": tags, "penultimate": penultimate, "mean_pool": mean_pool,
+          "max_pool": max_pool}
 
 
 def pretrained_weights_path(dataset: str = "msd"):

@@ -28,7 +28,14 @@ def _staged_path(path: pathlib.Path) -> pathlib.Path:
 
 
 def stage(save, path: pathlib.Path) -> pathlib.Path:
-  """Calls save(temporary path) for the file `path`; returns the temporary (staged) path."""
+  """Saves a checkpoint file under a temporary name beside `path`, for `commit` to rename.
+
+  Args:
+    save: a function writing the file to the path it is given (e.g. model.save_weights).
+    path: where the file goes once committed.
+  Returns:
+    The temporary (staged) path `save` wrote.
+  """
   tmp = _staged_path(path)
   save(str(tmp))
   return tmp
@@ -58,7 +65,16 @@ def _settle_files(checkpoint_dir: pathlib.Path, state: dict):
 
 
 def load_state(checkpoint_dir):
-  """The resume state, with its checkpoint files verified; None before the first epoch."""
+  """The resume state, with its checkpoint files verified.
+
+  Args:
+    checkpoint_dir: the run's checkpoints/ folder.
+  Returns:
+    state.json's content ({'epoch', 'best_epoch', 'best_val_loss', 'stopped_early', 'sha256',
+    ...}), or None before the first committed epoch.
+  Raises:
+    CheckpointError if state.json is corrupt or a file it names fails its SHA-256 check.
+  """
   checkpoint_dir = pathlib.Path(checkpoint_dir)
   path = checkpoint_dir / "state.json"
   if not path.exists():
@@ -80,6 +96,8 @@ def commit(checkpoint_dir, state: dict, staged: dict):
     checkpoint_dir: the run's checkpoints/ folder.
     state: the resume state to record (updated in place with the checksums).
     staged: {file name: its staged path} from `stage`.
+  Returns:
+    None.
   """
   checkpoint_dir = pathlib.Path(checkpoint_dir)
   state["sha256"] = {**state.get("sha256", {}),
@@ -90,8 +108,20 @@ def commit(checkpoint_dir, state: dict, staged: dict):
 
 
 def check_same_data(state, data_fingerprint, checkpoint_dir):
-  """Refuses to resume a run on different data (data.root may change on resume, and
-  source='auto' resolves by what exists); the error names what changed."""
+  """Refuses to resume a run on different data.
+
+  data.root may change on resume, and source='auto' resolves by what exists, so the data a
+  checkpoint was trained on is compared with the data found now.
+
+  Args:
+    state: load_state's result (None for a fresh run).
+    data_fingerprint: the data's fingerprint now (RunData.description['fingerprint']).
+    checkpoint_dir: the checkpoints/ folder, named in the error.
+  Returns:
+    None.
+  Raises:
+    ValueError naming what changed.
+  """
   old = (state or {}).get("data")
   if old is None:  # a fresh run, or one from before fingerprints were stored
     return
@@ -104,4 +134,12 @@ def check_same_data(state, data_fingerprint, checkpoint_dir):
 
 
 def training_finished(state, epochs: int) -> bool:
+  """Whether a run needs no more training.
+
+  Args:
+    state: load_state's result (None before the first epoch).
+    epochs: the configured number of epochs (config.train.epochs).
+  Returns:
+    True once `epochs` epochs are done or training stopped early.
+  """
   return bool(state) and (state["stopped_early"] or state["epoch"] >= epochs)

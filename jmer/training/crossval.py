@@ -21,7 +21,14 @@ from jmer.training import train
 
 
 def fold_config(config, fold: int):
-  """The config of fold `fold`'s run: that fold is the test set, no extra test fraction."""
+  """The config of fold `fold`'s run: that fold is the test set, no extra test fraction.
+
+  Args:
+    config: the cross-validation run's config (not modified).
+    fold: the held-out fold, 0 .. config.eval.folds - 1.
+  Returns:
+    A resolved copy of `config` with eval.fold = fold and data.test_fraction = 0.
+  """
   config = config.copy_and_resolve_references()
   config.eval.fold = fold
   config.data.test_fraction = 0.0  # the held-out fold is the whole test set
@@ -29,15 +36,27 @@ def fold_config(config, fold: int):
 
 
 def headline_metrics(metrics: dict) -> dict:
-  """{'task/metric': value} for the numbers worth averaging over folds, recognised by shape."""
+  """The numbers worth averaging over folds, recognised by the shape of each task's metrics.
+
+  Args:
+    metrics: a run's test metrics, {task: metrics dict} (metrics.json's 'metrics').
+  Returns:
+    {'task/metric': value} as floats (see jmer.evaluation.metrics.headline_values).
+  """
   return {f"{task}/{key}": float(value) for task, m in metrics.items()
           for key, value in metrics_lib.headline_values(m).items()}
 
 
 def summarize(fold_metrics: list) -> dict:
-  """{'task/metric': {mean, std, folds}} over folds; NaN folds (undefined metric) are left out.
+  """Mean and spread of each headline metric over folds; NaN folds (undefined metric) are left out.
 
   std is the population standard deviation over folds (numpy's default, ddof=0).
+
+  Args:
+    fold_metrics: each fold's test metrics, {task: metrics dict}, in fold order.
+  Returns:
+    {'task/metric': {'mean', 'std', 'folds'}}, 'folds' counting the folds with a value; mean and
+    std are NaN when no fold has one.
   """
   keys = sorted({k for m in fold_metrics for k in headline_metrics(m)})
   out = {}
@@ -50,7 +69,13 @@ def summarize(fold_metrics: list) -> dict:
 
 
 def pooled_confusion(fold_metrics: list) -> dict:
-  """{task: confusion matrix summed over folds} for every classification task."""
+  """Confusion matrices summed over folds, for every classification task.
+
+  Args:
+    fold_metrics: each fold's test metrics, {task: metrics dict}.
+  Returns:
+    {task: confusion matrix as nested lists of counts (rows true, columns predicted)}.
+  """
   out = {}
   for m in fold_metrics:
     for task, r in m.items():
@@ -61,13 +86,32 @@ def pooled_confusion(fold_metrics: list) -> dict:
 
 
 def format_summary(summary: dict) -> str:
+  """A text table of `summarize`'s result, one 'task/metric  mean ± std  (n folds)' line per key.
+
+  Args:
+    summary: summarize's result.
+  Returns:
+    The lines joined by newlines ('' for an empty summary).
+  """
   width = max((len(k) for k in summary), default=0)
   return "\n".join(f"{k:<{width}}  {v['mean']:.3f} ± {v['std']:.3f}  ({v['folds']} folds)"
                    for k, v in summary.items())
 
 
 def cross_validate(config, workdir, augment=None) -> dict:
-  """Runs `config.eval.folds` fold runs in `workdir/fold_<k>`; returns crossval.json's content."""
+  """Runs `config.eval.folds` fold runs in `workdir/fold_<k>` and summarises them.
+
+  Args:
+    config: the run's config; validated first. eval.folds must be at least 2.
+    workdir: the cross-validation's folder; each fold trains in its fold_<k> subfolder.
+    augment: a batch augmenter for every fold instead of config.augment's (see
+      jmer.training.train.train_and_evaluate).
+  Returns:
+    crossval.json's content: per-metric mean/std over folds, pooled confusion matrices,
+    per-fold headline metrics, the config and package versions.
+  Raises:
+    ConfigError for fewer than 2 folds or an unusable config.
+  """
   config_lib.validate(config)
   folds = config.eval.folds
   if folds < 2:

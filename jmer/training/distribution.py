@@ -21,15 +21,31 @@ MULTI_HOST_VARIABLES = ("KERAS_DISTRIBUTION_JOB_ADDRESSES", "KERAS_DISTRIBUTION_
 
 
 def multi_host_requested(config) -> bool:
+  """Whether this process is one of several hosts of a run.
+
+  Args:
+    config: the run's config (reads distribution.multi_host).
+  Returns:
+    True if config.distribution.multi_host is set or both Keras distribution environment
+    variables (MULTI_HOST_VARIABLES) are.
+  """
   return bool(config.distribution.multi_host) or all(os.environ.get(v)
                                                      for v in MULTI_HOST_VARIABLES)
 
 
 def configure(config) -> dict:
-  """Sets the dtype policy and the Keras distribution for this process; returns what was set.
+  """Sets the dtype policy and the Keras distribution for this process.
 
   Must run before the model is built: layers take their dtype policy and their variable layout
   when they are created.
+
+  Args:
+    config: the run's config (reads train.precision, train.batch_size and distribution).
+  Returns:
+    {'devices': devices visible, 'data_parallel': whether a DataParallel distribution is set,
+    'precision': the dtype policy's name}.
+  Raises:
+    ValueError if a data-parallel batch does not divide evenly over the devices.
   """
   keras.mixed_precision.set_dtype_policy(config.train.precision)
   if multi_host_requested(config):

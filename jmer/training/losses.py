@@ -37,6 +37,18 @@ class ConcordanceLoss(keras.losses.Loss):
 
 
 def concordance_loss(y_true, y_pred, sample_weight=None, epsilon=1e-6):
+  """1 - the mean concordance correlation coefficient (CCC) over output dimensions.
+
+  Statistics are weighted by `sample_weight`, so unlabelled tracks (weight 0) do not count.
+
+  Args:
+    y_true: (batch, dims) targets.
+    y_pred: (batch, dims) predictions.
+    sample_weight: (batch,) weights, or None for all ones.
+    epsilon: added to the CCC's denominator, so constant inputs do not divide by zero.
+  Returns:
+    A scalar tensor; 0 when every weight is 0.
+  """
   from keras import ops
   y_pred = ops.convert_to_tensor(y_pred, "float32")
   y_true = ops.cast(y_true, "float32")
@@ -69,14 +81,26 @@ METRICS = {
 
 
 def task_losses(heads: dict, config) -> dict:
-  """{output: loss} for `heads` ({output name: jmer.tasks.Head}): each task's masked loss; aux
-  heads get their task's loss."""
+  """Each head's loss: its task's masked loss; aux heads get their task's loss.
+
+  Args:
+    heads: {output name: jmer.tasks.Head}.
+    config: the run's config (a task's loss may depend on it, e.g. tasks.av_loss).
+  Returns:
+    {output name: Keras loss}.
+  """
   return {name: LOSSES[head.task.loss(config)](head.task.name) for name, head in heads.items()}
 
 
 def loss_weights(heads: dict, config) -> dict:
-  """{output: weight} for `heads` ({output name: jmer.tasks.Head}): each task's weight (genre
-  1, emotion heads λ); aux heads × model.aux_weight."""
+  """Each head's weight in the total loss.
+
+  Args:
+    heads: {output name: jmer.tasks.Head}.
+    config: the run's config (task loss weights and model.aux_weight).
+  Returns:
+    {output name: weight}: the task's loss weight, times model.aux_weight for aux heads.
+  """
   def weight(head):
     aux = float(config.model.aux_weight) if head.is_aux else 1.0
     return head.task.loss_weight(config) * aux
@@ -84,5 +108,11 @@ def loss_weights(heads: dict, config) -> dict:
 
 
 def task_metrics(output_names) -> dict:
-  """{output: [metric]} for the task heads (aux heads are not tracked)."""
+  """The training metric each task head reports (aux heads are not tracked).
+
+  Args:
+    output_names: the model's task outputs, named as in jmer.tasks.TASKS.
+  Returns:
+    {output name: [a fresh Keras metric]}.
+  """
   return {name: [METRICS[tasks.TASKS[name].train_metric]()] for name in output_names}

@@ -23,11 +23,25 @@ class ScaledAdamW(keras.optimizers.AdamW):
     self._learning_rate_scales = {}
 
   def scale_learning_rate(self, variables, factor: float):
-    """Updates `variables` at `factor` x the learning rate from now on."""
+    """Updates `variables` at `factor` x the learning rate from now on.
+
+    Args:
+      variables: model variables this optimizer updates.
+      factor: the multiplier of the scheduled learning rate for them.
+    Returns:
+      None.
+    """
     for variable in variables:
       self._learning_rate_scales[self._var_key(variable)] = float(factor)
 
   def learning_rate_scale(self, variable) -> float:
+    """The multiplier of the learning rate for `variable`.
+
+    Args:
+      variable: a model variable.
+    Returns:
+      The factor set by scale_learning_rate, else 1.0.
+    """
     return self._learning_rate_scales.get(self._var_key(variable), 1.0)
 
   def update_step(self, gradient, variable, learning_rate):
@@ -58,7 +72,15 @@ def make_optimizer(*, learning_rate: float, weight_decay: float, epochs: int,
 
 
 def no_decay_variables(model) -> list:
-  """Biases, norm scales/offsets (every vector) and fusion gate logits: decaying them toward
-  zero only fights the normalisation they do (AdamW's usual exclusions)."""
+  """The variables weight decay should skip.
+
+  Biases, norm scales/offsets (every vector) and fusion gate logits: decaying them toward zero
+  only fights the normalisation they do (AdamW's usual exclusions).
+
+  Args:
+    model: a built Keras model.
+  Returns:
+    A list of its trainable variables of rank <= 1 and its gate logits.
+  """
   return [v for v in model.trainable_variables
           if len(v.shape) <= 1 or v.path.endswith("gate_logits")]

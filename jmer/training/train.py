@@ -81,30 +81,56 @@ def train_and_evaluate(config, workdir, augment=None) -> dict:
 
 
 def _train_and_evaluate_in(config, workdir, augment) -> dict:
+  """train_and_evaluate's body, in a claimed work dir: load, build, train (resuming), evaluate."""
   pipeline.hide_gpus_from_tensorflow()  # before the first tf.data op
   placement = distribution.configure(config)  # before any layer is built
   data = run_data.load_run_data(config)
-  d = data.description
+  _print_data_summary(data.description, placement)
+  stream = _training_stream(config, data, augment)
+  model, data_notes = build_and_compile(config, data, stream.steps_per_epoch)
+  checkpoint_dir = workdir / "checkpoints"
+  initial_epoch, state = _resume_state(model, checkpoint_dir, data, workdir)
+  if not checkpoints.training_finished(state, config.train.epochs):
+    _fit(model, config, data, stream, workdir, initial_epoch)
+  else:
+    print(f"Training already finished in {workdir}; evaluating its best checkpoint.")
+  return _evaluate_best_checkpoint(model, config, data, workdir, data_notes)
+
+
+def _print_data_summary(description: dict, placement: dict) -> None:
+  """Prints one line: the data, its track counts per split, skipped files and device placement."""
+  d = description
   print(f"jmer: data = {d['summary']}; tracks train/val/test = "
         f"{d['tracks']['train']}/{d['tracks']['val']}/{d['tracks']['test']}"
         + (f"; {len(d['skipped'])} file(s) skipped" if d["skipped"] else "")
         + (f"; data-parallel over {placement['devices']} devices" if placement["data_parallel"]
            else ""), flush=True)
 
-  if augment is None:  # config.augment; other training clips serve as background noise
+
+def _training_stream(config, data, augment):
+  """The training stream (jmer.data.mixing.train_stream), refused if one batch outgrows an epoch.
+
+  `augment` None means the augmenter config.augment describes; other training clips serve as
+  background noise. With several datasets the one stream mixes them by data.mix_weights.
+  """
+  if augment is None:
     augment = augment_lib.make_augmenter(config, data.splits["train"])
-  # One stream; with several datasets it mixes them by data.mix_weights.
   stream = mixing.train_stream(data, config, augment=augment)
   if stream.samples_per_epoch < config.train.batch_size:
     raise config_lib.ConfigError(
         f"config.train.batch_size = {config.train.batch_size}: larger than one epoch's "
         f"{stream.samples_per_epoch} training segments; lower it or raise train.crops_per_track.")
-  steps_per_epoch = stream.steps_per_epoch
-  model, data_notes = build_and_compile(config, data, steps_per_epoch)
-  checkpoint_dir = workdir / "checkpoints"
+  return stream
+
+
+def _resume_state(model, checkpoint_dir, data, workdir) -> tuple:
+  """Loads the last checkpoint into `model` if there is one, after checking it saw this data.
+
+  Also records the training tracks in `workdir`. Returns (initial_epoch, state): the epochs
+  already done (0 for a fresh run) and the checkpoint state (jmer.training.checkpoints.load_state).
+  """
   state = checkpoints.load_state(checkpoint_dir)
-  fingerprint = d["fingerprint"]
-  checkpoints.check_same_data(state, fingerprint, checkpoint_dir)
+  checkpoints.check_same_data(state, data.description["fingerprint"], checkpoint_dir)
   workdir_lib.write_train_tracks(workdir, data.splits["train"].tracks)
   initial_epoch = 0
   if state:
@@ -113,35 +139,51 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
     initial_epoch = state["epoch"]
     print(f"Resuming from {checkpoint_dir}: {initial_epoch} epoch(s) done, "
           f"best val_loss {state['best_val_loss']:.4f} at epoch {state['best_epoch']}.")
+  return initial_epoch, state
 
-  if not checkpoints.training_finished(state, config.train.epochs):
-    checkpointer = callbacks_lib.CheckpointAndResume(checkpoint_dir, config.train.patience,
-                                                     config.train.epochs, fingerprint,
-                                                     select_on=config.train.select_on)
-    val = data.splits["val"]
-    expand = build.expand_targets(config)  # aux heads learn their task's labels
-    model.fit(
-        stream.dataset().map(expand), epochs=config.train.epochs, initial_epoch=initial_epoch,
-        validation_data=pipeline.eval_dataset(val, config).map(expand) if val.tracks else None,
-        verbose=config.train.verbose, shuffle=False,  # the stream shuffles, seeded per epoch
-        callbacks=[
-            callbacks_lib.SeedEpoch(stream),
-            fusion.GateLogger(),  # before the loggers, so they record the gate weights
-            # history before the checkpoint: a kill between them makes the rerun redo the
-            # epoch, and HistoryLogger drops its row, rather than losing the row for good.
-            callbacks_lib.HistoryLogger(workdir / "history.csv", initial_epoch),
-            checkpointer,
-            callbacks_lib.EpochTensorBoard(str(workdir / "tensorboard"), write_graph=False),
-        ])
-    if checkpointer.nan_at:
-      epoch, batch = checkpointer.nan_at
-      raise FloatingPointError(
-          f"Training loss became NaN/inf in epoch {epoch}" + (f", batch {batch}" if batch else "")
-          + f". The last good checkpoint is kept in {checkpoint_dir}. Lower train.learning_rate "
-          f"(now {config.train.learning_rate}) or check the input data.")
-  else:
-    print(f"Training already finished in {workdir}; evaluating its best checkpoint.")
 
+def _fit(model, config, data, stream, workdir, initial_epoch: int) -> None:
+  """Trains from `initial_epoch` to config.train.epochs (or early stop), checkpointing each epoch.
+
+  Raises:
+    FloatingPointError if the training loss becomes NaN/inf; the last good checkpoint is kept.
+  """
+  checkpoint_dir = workdir / "checkpoints"
+  checkpointer = callbacks_lib.CheckpointAndResume(checkpoint_dir, config.train.patience,
+                                                   config.train.epochs,
+                                                   data.description["fingerprint"],
+                                                   select_on=config.train.select_on)
+  val = data.splits["val"]
+  expand = build.expand_targets(config)  # aux heads learn their task's labels
+  model.fit(
+      stream.dataset().map(expand), epochs=config.train.epochs, initial_epoch=initial_epoch,
+      validation_data=pipeline.eval_dataset(val, config).map(expand) if val.tracks else None,
+      verbose=config.train.verbose, shuffle=False,  # the stream shuffles, seeded per epoch
+      callbacks=[
+          callbacks_lib.SeedEpoch(stream),
+          fusion.GateLogger(),  # before the loggers, so they record the gate weights
+          # history before the checkpoint: a kill between them makes the rerun redo the
+          # epoch, and HistoryLogger drops its row, rather than losing the row for good.
+          callbacks_lib.HistoryLogger(workdir / "history.csv", initial_epoch),
+          checkpointer,
+          callbacks_lib.EpochTensorBoard(str(workdir / "tensorboard"), write_graph=False),
+      ])
+  if checkpointer.nan_at:
+    epoch, batch = checkpointer.nan_at
+    raise FloatingPointError(
+        f"Training loss became NaN/inf in epoch {epoch}" + (f", batch {batch}" if batch else "")
+        + f". The last good checkpoint is kept in {checkpoint_dir}. Lower train.learning_rate "
+        f"(now {config.train.learning_rate}) or check the input data.")
+
+
+def _evaluate_best_checkpoint(model, config, data, workdir, data_notes: dict) -> dict:
+  """Loads the best checkpoint, exports it as the model file, evaluates it and writes the report.
+
+  Returns:
+    The report written to metrics.json (with no test split and test_fraction 0 outside
+    cross-validation, a final fit: the report without test metrics).
+  """
+  checkpoint_dir = workdir / "checkpoints"
   state = checkpoints.load_state(checkpoint_dir)
   model.load_weights(checkpoint_dir / checkpoints.BEST)
   gates = fusion.gate_weights(model)

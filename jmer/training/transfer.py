@@ -10,7 +10,15 @@ from jmer.training import workdir as workdir_lib
 
 
 def source_model_path(init_from) -> pathlib.Path:
-  """The model file behind `train.init_from`: a .keras file, or a run dir's exported model."""
+  """The model file behind `train.init_from`.
+
+  Args:
+    init_from: a .keras file, or a run dir (its model.keras, else checkpoints/best.keras).
+  Returns:
+    The path of the existing model file.
+  Raises:
+    FileNotFoundError if there is none.
+  """
   path = pathlib.Path(init_from)
   candidates = [path] if path.suffix == ".keras" else [
       path / model_file.MODEL_FILENAME, path / "checkpoints" / "best.keras"]
@@ -23,11 +31,20 @@ def source_model_path(init_from) -> pathlib.Path:
 
 
 def load_matching_weights(model, init_from, freeze: bool = False) -> list:
-  """Copies weights from the source model into `model` layer by layer; returns the names.
+  """Copies weights from the source model into `model` layer by layer.
 
   Layers are matched by name (branches, trunks and fusion are named after their feature, so a
   genre-only run's trunk lands in an emotion-only run's trunk) and copied only when every weight
   has the same shape. With `freeze`, copied layers stop training (set before compiling).
+
+  Args:
+    model: the new run's built model (modified in place).
+    init_from: the source: a .keras file or a run dir (see source_model_path).
+    freeze: make copied layers non-trainable.
+  Returns:
+    The names of the copied layers.
+  Raises:
+    ValueError if no layer matches.
   """
   import keras
   from jmer.models import build  # noqa: F401  (registers jmer's serializable layers)
@@ -51,7 +68,13 @@ def load_matching_weights(model, init_from, freeze: bool = False) -> list:
 
 
 def source_run_dir(init_from):
-  """The run dir behind `train.init_from` (a run dir, its model.keras or checkpoints/best.keras)."""
+  """The run dir behind `train.init_from`.
+
+  Args:
+    init_from: a run dir, its model.keras or its checkpoints/best.keras.
+  Returns:
+    The run dir's path.
+  """
   path = source_model_path(init_from)
   if path.parent.name == "checkpoints":
     return path.parent.parent
@@ -59,11 +82,21 @@ def source_run_dir(init_from):
 
 
 def check_test_overlap(init_from, test_tracks, allow: bool) -> dict:
-  """Refuses a source run that trained on this run's test songs; returns what was checked.
+  """Refuses a source run that trained on this run's test songs.
 
   Compares song identities (tracks_lib.song_identity: DEAM and EmoMusic songs with one id are
   one song) of the source run's train_tracks.txt with this run's test tracks. With `allow`
-  (train.allow_test_overlap) an overlap only warns; the returned dict goes into metrics.json.
+  (train.allow_test_overlap) an overlap only warns.
+
+  Args:
+    init_from: the source run (see source_run_dir).
+    test_tracks: this run's test tracks.
+    allow: warn instead of refusing on an overlap.
+  Returns:
+    What was checked, for metrics.json: {'source', 'checked'} and, when the source recorded its
+    training tracks, 'test_tracks_seen_in_source_training'.
+  Raises:
+    ValueError on an overlap unless `allow`.
   """
   run_dir = source_run_dir(init_from)
   trained = workdir_lib.read_train_tracks(run_dir)

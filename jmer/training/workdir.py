@@ -36,7 +36,16 @@ RESUMABLE_KEYS = ("train.epochs", "train.patience", "train.verbose", "eval.batch
 
 
 def prepare_workdir(workdir, config) -> pathlib.Path:
-  """Creates the work dir, or checks that an existing one holds this same experiment."""
+  """Creates the work dir, or checks that an existing one holds this same experiment.
+
+  Args:
+    workdir: the run's folder.
+    config: the run's config; written to config.json.
+  Returns:
+    The work dir as a pathlib.Path.
+  Raises:
+    ConfigError if config.json there differs from `config` in a key outside RESUMABLE_KEYS.
+  """
   workdir = pathlib.Path(workdir)
   saved_path = workdir / "config.json"
   new = json.loads(config.to_json())
@@ -58,7 +67,14 @@ TRAIN_TRACKS_FILE = "train_tracks.txt"
 
 
 def write_train_tracks(workdir, tracks) -> pathlib.Path:
-  """Writes the hashed song identities of a run's training tracks, one per line."""
+  """Writes the hashed song identities of a run's training tracks, one per line (atomically).
+
+  Args:
+    workdir: the run's folder.
+    tracks: its training tracks.
+  Returns:
+    The path of the file written (TRAIN_TRACKS_FILE in `workdir`).
+  """
   path = pathlib.Path(workdir) / TRAIN_TRACKS_FILE
   tmp = path.with_name(f".{path.name}.tmp")
   tmp.write_text("".join(f"{h}\n" for h in tracks_lib.identity_hashes(tracks)))
@@ -67,7 +83,13 @@ def write_train_tracks(workdir, tracks) -> pathlib.Path:
 
 
 def read_train_tracks(run_dir):
-  """The set of training-track hashes a run recorded, or None when it recorded none."""
+  """The training-track hashes a run recorded with write_train_tracks.
+
+  Args:
+    run_dir: the run's folder.
+  Returns:
+    The set of hashes, or None when the run recorded none.
+  """
   path = pathlib.Path(run_dir) / TRAIN_TRACKS_FILE
   return set(path.read_text().split()) if path.is_file() else None
 
@@ -77,6 +99,14 @@ def check_writable(folder, what: str) -> pathlib.Path:
 
   Read-only mounts, missing permissions and a full disk then fail in seconds with the path
   named, instead of after the corpus build or the first epoch.
+
+  Args:
+    folder: the folder (~ is expanded).
+    what: how to name it in the error, e.g. 'work dir'.
+  Returns:
+    The folder as a pathlib.Path.
+  Raises:
+    WorkdirError naming the folder and what to do.
   """
   folder = pathlib.Path(folder).expanduser()
   probe = folder / f".write-test-{os.getpid()}"
@@ -95,8 +125,17 @@ def check_writable(folder, what: str) -> pathlib.Path:
 
 @contextlib.contextmanager
 def claim_workdir(workdir, config):
-  """Everything a run does before its first write: the cache dir and work dir are writable,
-  no other process uses the work dir (held until the block ends), and the config matches."""
+  """Everything a run does before its first write, as a context manager.
+
+  Checks that the cache dir and work dir are writable, that no other process uses the work dir
+  (locked until the block ends), and that the config matches a run already there.
+
+  Args:
+    workdir: the run's folder.
+    config: the run's config.
+  Yields:
+    The work dir as a pathlib.Path (see prepare_workdir).
+  """
   check_writable(features.default_cache_root(config), "cache dir (config.data.cache_dir)")
   check_writable(workdir, "work dir")
   with lock_workdir(workdir):

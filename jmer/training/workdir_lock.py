@@ -74,6 +74,13 @@ def lock_workdir(workdir):
 
   A lock whose process has died (kill -9, power loss) is stale and taken over. The same
   process may lock a dir again (cross-validation's folds run inside its locked dir).
+
+  Args:
+    workdir: the run's folder (created if missing).
+  Yields:
+    The work dir as a pathlib.Path.
+  Raises:
+    WorkdirError if a live process here, or one on another host, holds the lock.
   """
   workdir = pathlib.Path(workdir)
   workdir.mkdir(parents=True, exist_ok=True)
