@@ -23,6 +23,13 @@ __version__ = "0.1.0"
 def load_model(name_or_path: str | None = None):
   """The shipped real-music model (default), a shipped model by name, or an exported .keras
   file, ready to `.predict("song.mp3")`: see jmer.inference.api. Imported on first use, so
-  `import jmer` stays light."""
+  `import jmer` stays light.
+
+  Args:
+    name_or_path: a shipped model's name, a path to a `.keras` file, or None for the default.
+
+  Returns:
+    A jmer.inference.api.Model.
+  """
   from jmer.inference import api
   return api.load_model(name_or_path)

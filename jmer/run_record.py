@@ -24,6 +24,7 @@ def write_json(path, obj):
 
 
 def package_versions() -> dict:
+  """Returns {"python", "platform", each installed package of PACKAGES: version string}."""
   versions = {"python": sys.version.split()[0], "platform": platform.platform()}
   for name in PACKAGES:
     try:

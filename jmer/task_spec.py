@@ -20,10 +20,12 @@ class Task:
   kind: str  # CLASSIFICATION or REGRESSION: which metrics and which baseline model apply
 
   def enabled(self, config) -> bool:
+    """Returns whether the run's config trains this head."""
     raise NotImplementedError
 
   # --- data -------------------------------------------------------------------------------
   def labelled(self, track) -> bool:
+    """Returns whether `track` has this task's label."""
     raise NotImplementedError
 
   def label(self, track):
@@ -45,6 +47,7 @@ class Task:
     return ()
 
   def units(self, genre_names) -> int:
+    """Returns the head's output width: its class count unless a subclass says otherwise."""
     return len(self.class_names(genre_names))
 
   head_activation = "softmax"  # a direct head: Dense(units, head_activation)

@@ -79,6 +79,16 @@ def _mfcc_layout(config) -> dict:
 
 
 def time_shift(x: dict, rng, max_fraction: float) -> dict:
+  """Shifts each segment circularly along time by a random number of frames.
+
+  Args:
+    x: {feature name: float32 (batch, frames, bins)}, all with the same frames.
+    rng: a numpy Generator; one offset is drawn per segment, shared by every feature.
+    max_fraction: the largest shift, as a fraction of the segment's frames.
+
+  Returns:
+    New arrays, same shapes.
+  """
   batch, frames = next(iter(x.values())).shape[:2]
   limit = int(max_fraction * frames)
   offsets = rng.integers(-limit, limit + 1, size=batch)
@@ -89,6 +99,17 @@ def time_shift(x: dict, rng, max_fraction: float) -> dict:
 
 
 def gain(x: dict, rng, max_db: float, n_mels: int) -> dict:
+  """Adds a random gain per segment: to every log-mel bin, and to the MFCC's c0 only.
+
+  Args:
+    x: {feature name: float32 (batch, frames, bins)}; "mel" in dB and "mfcc" change.
+    rng: a numpy Generator; one gain is drawn per segment, uniform in ±max_db.
+    max_db: the largest gain, in dB.
+    n_mels: the mel bands the MFCC was computed from (c0 moves by gain·√n_mels).
+
+  Returns:
+    `x`, with its mel and MFCC entries replaced.
+  """
   db = rng.uniform(-max_db, max_db, size=len(next(iter(x.values())))).astype(np.float32)
   if "mel" in x:
     x["mel"] = x["mel"] + db[:, None, None]
@@ -186,6 +207,19 @@ def _band_masks(rng, batch: int, size: int, count: int, max_fraction: float) -> 
 
 def spec_augment(x: dict, rng, time_masks: int, max_time_fraction: float, freq_masks: int,
                  max_freq_fraction: float) -> dict:
+  """SpecAugment: time and frequency bands set to the segment's per-bin mean.
+
+  Args:
+    x: {feature name: float32 (batch, frames, bins)}.
+    rng: a numpy Generator.
+    time_masks: time bands per segment, at the same frames in every feature.
+    max_time_fraction: the widest time band, as a fraction of the frames.
+    freq_masks: frequency bands per segment, drawn separately for each feature.
+    max_freq_fraction: the widest frequency band, as a fraction of that feature's bins.
+
+  Returns:
+    {feature name: masked array, same shape}.
+  """
   batch, frames = next(iter(x.values())).shape[:2]
   means = {name: value.mean(axis=1, keepdims=True) for name, value in x.items()}
   # One draw for all branches: the same seconds go missing.

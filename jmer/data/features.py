@@ -79,6 +79,7 @@ def feature_bins(name: str, params: dict) -> int:
 
 
 def cache_key(name: str, params: dict) -> str:
+  """Returns "<name>-<12 hex digits>": the feature's cache folder, changing with its params."""
   digest = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:12]
   return f"{name}-{digest}"
 
@@ -191,6 +192,7 @@ def _stft_features(wave: np.ndarray, params: dict) -> dict:
 
 
 def default_cache_root(config) -> pathlib.Path:
+  """Returns config.data.cache_dir, else $JMER_CACHE, else ~/.cache/jmer, as a Path."""
   root = config.data.cache_dir or os.environ.get("JMER_CACHE") or "~/.cache/jmer"
   return pathlib.Path(root).expanduser()
 
@@ -200,6 +202,7 @@ def _safe(name: str) -> str:
 
 
 def track_cache_path(cache_root, name, params, track) -> pathlib.Path:
+  """Returns the .npy file caching feature `name` (with `params`) of `track`."""
   return (pathlib.Path(cache_root) / "features" / cache_key(name, params) / _safe(track.dataset)
           / f"{_safe(track.track_id)}.npy")
 

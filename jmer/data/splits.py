@@ -16,21 +16,35 @@ class SplitData:
 
   @property
   def genre(self):
+    """int64 (n_tracks,) genre indices."""
     return np.array([t.genre for t in self.tracks], np.int64)
 
   @property
   def av(self):
+    """float64 (n_tracks, 2) (arousal, valence), NaN where unlabelled."""
     return np.array([[t.arousal, t.valence] for t in self.tracks], np.float64).reshape(-1, 2)
 
   @property
   def quadrant(self):
+    """int64 (n_tracks,) quadrant indices."""
     return np.array([t.quadrant for t in self.tracks], np.int64)
 
   def frames(self, i: int) -> int:
+    """Returns the number of feature frames of track `i`."""
     return next(iter(self.features.values()))[i].shape[0]
 
 
 def load_split(tracks, params: dict, cache_root) -> SplitData:
+  """Loads the cached features of `tracks`.
+
+  Args:
+    tracks: the split's tracks.
+    params: {feature name: its parameters}.
+    cache_root: the feature cache's root folder.
+
+  Returns:
+    A SplitData holding the tracks and, per feature, one array per track.
+  """
   per_track = [features_lib.load_track_features(t, params, cache_root) for t in tracks]
   return SplitData(tracks=list(tracks),
                    features={name: [f[name] for f in per_track] for name in params})

@@ -39,10 +39,12 @@ class TrainStream:
 
   @property
   def samples_per_epoch(self) -> int:
+    """Segments drawn per epoch: crops_per_track for every training track."""
     return len(self.split.tracks) * self.config.train.crops_per_track
 
   @property
   def steps_per_epoch(self) -> int:
+    """Whole batches per epoch; a last partial batch is dropped."""
     return self.samples_per_epoch // self.config.train.batch_size
 
   def order(self, rng) -> np.ndarray:
@@ -79,6 +81,7 @@ class TrainStream:
       yield epoch, index
 
   def dataset(self) -> tf.data.Dataset:
+    """Returns the tf.data pipeline yielding steps_per_epoch batches of each epoch."""
     numbers = tf.data.Dataset.from_generator(
         self._batch_numbers, output_signature=(tf.TensorSpec((), tf.int64),
                                                tf.TensorSpec((), tf.int64)))

@@ -109,6 +109,18 @@ def regression_metrics(y_true, y_pred, names=("arousal", "valence")) -> dict:
 
   A NaN in y_true marks a missing label; it is masked per dimension, so a dataset annotating only
   arousal for some clips still contributes those clips to the arousal metrics.
+
+  Args:
+    y_true: (N, D) true values, NaN where missing.
+    y_pred: (N, D) predicted values.
+    names: the D dimensions' names, in column order.
+
+  Returns:
+    {name: {"rmse", "ccc", "pearson_r", "r2": float, "n": int}} per dimension, plus
+    "mean_ccc": the plain mean of the dimensions' CCCs (nan if any is undefined).
+
+  Raises:
+    ValueError when y_true and y_pred differ in shape.
   """
   names = tuple(names)
   t = np.asarray(y_true, dtype=np.float64).reshape(-1, len(names))
@@ -152,6 +164,19 @@ def classification_metrics(y_true, probs, class_names) -> dict:
   as F1 = 0 would cap macro-F1 at (present / K) whatever the model does. per_class_f1 and the
   confusion matrix keep all K classes so their shape does not depend on the split; an absent
   class's F1 is nan.
+
+  Args:
+    y_true: (N,) integer class ids; < 0 or NaN means no label.
+    probs: (N, K) class probabilities.
+    class_names: the K classes' names, in column order.
+
+  Returns:
+    {"accuracy", "macro_f1", "roc_auc_ovr": float, "averaged_classes": [name],
+    "per_class_f1": {name: float}, "confusion_matrix": K×K list of counts (rows true),
+    "n": rows scored, "n_no_prediction": labelled rows without finite probabilities}.
+
+  Raises:
+    ValueError when probs is not (N, K) or a class id is >= K.
   """
   class_names = [str(c) for c in class_names]
   k = len(class_names)
@@ -196,6 +221,20 @@ def multilabel_metrics(y_true, probs, class_names, threshold: float = 0.5) -> di
   negative of it (AP and ROC-AUC are undefined otherwise); the macro averages (mAP, roc_auc_macro,
   macro_f1) are over the scored classes, named in averaged_classes. F1 thresholds at
   `threshold`; micro_f1 pools every scored class's decisions.
+
+  Args:
+    y_true: (N, K) 0/1 labels; a row holding a NaN is unlabelled.
+    probs: (N, K) per-class probabilities; rows not all finite are left out.
+    class_names: the K classes' names, in column order.
+    threshold: the probability at or above which a class counts as predicted (for F1).
+
+  Returns:
+    {"mean_average_precision", "roc_auc_macro", "macro_f1", "micro_f1": float,
+    "averaged_classes": [name], "per_class": {name: {"average_precision", "f1": float,
+    "support": positives}}, "n": rows scored}.
+
+  Raises:
+    ValueError when y_true and probs are not both (N, K).
   """
   class_names = [str(c) for c in class_names]
   truth = np.asarray(y_true, dtype=np.float64)
@@ -236,8 +275,15 @@ METRICS_OF_KIND = {"classification": classification_metrics, "regression": regre
 
 
 def metric_kind(metrics: dict) -> str | None:
-  """'classification' or 'regression' for a metrics dict made by METRICS_OF_KIND, recognised by
-  its keys (so reports from older runs and other datasets read the same); None for anything else."""
+  """The kind of a metrics dict made by METRICS_OF_KIND, recognised by its keys (so reports from
+  older runs and other datasets read the same).
+
+  Args:
+    metrics: any value; only dicts can be recognised.
+
+  Returns:
+    'classification', 'regression' or 'multilabel'; None for anything else.
+  """
   if not isinstance(metrics, dict):
     return None
   if "accuracy" in metrics and "macro_f1" in metrics:
@@ -250,9 +296,17 @@ def metric_kind(metrics: dict) -> str | None:
 
 
 def headline_values(metrics: dict) -> dict:
-  """{'metric' or 'dimension/metric': value} of a METRICS_OF_KIND dict's numbers worth
-  averaging over folds (accuracy, macro-F1, ROC-AUC; mean CCC and each dimension's CCC, RMSE,
-  r), recognised by shape like metric_kind; {} for anything else."""
+  """The numbers of a METRICS_OF_KIND dict worth averaging over folds, recognised by shape like
+  metric_kind.
+
+  Args:
+    metrics: one task's metrics dict.
+
+  Returns:
+    {'metric' or 'dimension/metric': value}: accuracy, macro-F1 and ROC-AUC for
+    classification; mean CCC and each dimension's CCC, RMSE and r for regression; mAP,
+    macro ROC-AUC and micro/macro F1 for multilabel; {} for anything else.
+  """
   kind = metric_kind(metrics)
   if kind == "classification":
     return {k: metrics[k] for k in ("accuracy", "macro_f1", "roc_auc_ovr") if k in metrics}
@@ -288,7 +342,13 @@ def format_metrics_table(metrics: dict) -> str:
   """Fixed-width text table of a {"genre": cls, "emotion_av": reg, "quadrant": cls} dict.
 
   Entries are recognised by shape rather than by key, so any subset (or extra tasks with other
-  names) works; entries that are neither kind are skipped.
+  names) works; entries of no known kind are skipped.
+
+  Args:
+    metrics: {task or output name: that task's metrics dict}.
+
+  Returns:
+    One line per (name, metric, value), columns aligned; "(no metrics)" when nothing is known.
   """
   rows = []  # (label, metric, value string)
   for task, m in metrics.items():

@@ -37,6 +37,18 @@ def plot_confusion_matrix(cm, class_names, path, title="Confusion matrix"):
 
   Colour is normalised per true class so rare classes are as readable as common ones; the
   counts stay visible so the normalisation never hides how few samples a row has.
+
+  Args:
+    cm: (K, K) counts, rows true and columns predicted.
+    class_names: the K classes' names.
+    path: the PNG file to write (its folder is created).
+    title: the figure title.
+
+  Returns:
+    `path`.
+
+  Raises:
+    ValueError when cm is not (K, K).
   """
   cm = np.asarray(cm, dtype=np.float64)
   k = len(class_names)
@@ -72,9 +84,19 @@ _QUADRANT_TEXT = (  # (valence x, arousal y, text, horizontal alignment)
 def plot_av_scatter(y_true, y_pred, path, labels=None):
   """True vs predicted points on the valence (x) / arousal (y) plane, joined pairwise.
 
-  y_true, y_pred: (N, 2) arrays with columns (arousal, valence), as in regression_metrics.
-  labels: optional per-point category (e.g. genre name) used to colour points, with a legend.
   Rows with a NaN in either array are not drawn.
+
+  Args:
+    y_true: (N, 2) true values, columns (arousal, valence), as in regression_metrics.
+    y_pred: (N, 2) predicted values, same columns.
+    path: the PNG file to write (its folder is created).
+    labels: optional per-point category (e.g. genre name) used to colour points, with a legend.
+
+  Returns:
+    `path`.
+
+  Raises:
+    ValueError when the arrays differ in shape or labels has a length other than N.
   """
   t = np.asarray(y_true, dtype=np.float64).reshape(-1, 2)
   p = np.asarray(y_pred, dtype=np.float64).reshape(-1, 2)
@@ -152,7 +174,15 @@ def plot_learning_curves(history_csv, path):
   """One subplot per metric family X with train (X) and validation (val_X) curves.
 
   Works with any subset of columns, a val_X without X, and a single epoch (markers make a lone
-  point visible). A CSV with no metric columns still yields a PNG saying so.
+  point visible). A CSV with no metric columns still yields a PNG saying so. Learning-rate
+  columns (lr, learning_rate) come last, on a log axis when all positive.
+
+  Args:
+    history_csv: a Keras CSVLogger file (one row per epoch).
+    path: the PNG file to write (its folder is created).
+
+  Returns:
+    `path`.
   """
   columns = _read_history(history_csv)
   n_rows = len(next(iter(columns.values()))) if columns else 0

@@ -50,6 +50,14 @@ class Prediction:
 
   @classmethod
   def from_result(cls, result: dict) -> "Prediction":
+    """Builds a Prediction from a prediction result dict.
+
+    Args:
+      result: one file's result from jmer.inference.predict (predict_file or predict_waves).
+
+    Returns:
+      The Prediction; fields of heads absent from `result` are empty or None.
+    """
     genres = result.get("genres") or []
     has_av = result.get("arousal") is not None
     return cls(
@@ -71,10 +79,12 @@ class Model:
 
   @property
   def path(self) -> str:
+    """The model file this model was loaded from."""
     return self.bundle.path
 
   @property
   def sample_rate(self) -> int:
+    """The sample rate in Hz the model's features are computed at."""
     return int(self.bundle.meta["sample_rate"])
 
   def predict(self, audio, sr: int | None = None, *, top_k: int = 5) -> Prediction:
@@ -119,6 +129,15 @@ def _mono_at(samples: np.ndarray, sr: int | None, target_sr: int) -> np.ndarray:
 def load_model(name_or_path: str | None = None) -> Model:
   """Loads a model: the shipped real-music model by default, a shipped model by name
   (jmer.inference.shipped.SHIPPED_MODELS) or an exported `.keras` file (safe mode).
+
+  Also turns on JAX's persistent compilation cache (jmer.inference.compilation_cache).
+
+  Args:
+    name_or_path: a shipped model's name, a path to a `.keras` file, or None for the
+      default shipped model.
+
+  Returns:
+    A Model ready to `predict`.
 
   Raises:
     jmer.models.model_file.ModelFileError naming the file when it cannot be used.

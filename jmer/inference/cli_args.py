@@ -37,8 +37,12 @@ def parse(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
 
 
 def add_model_flags(parser) -> None:
-  """--workdir or --model: how the prediction CLI and the demo name the model to use; neither
-  means the shipped real-music model."""
+  """Adds --workdir or --model: how the prediction CLI and the demo name the model to use;
+  neither means the shipped real-music model.
+
+  Args:
+    parser: the argparse parser to add the mutually exclusive pair to (changed in place).
+  """
   from jmer.inference import shipped  # names only: light
   group = parser.add_mutually_exclusive_group()
   group.add_argument("--workdir", help="a training run (uses its model.keras)")
@@ -48,7 +52,17 @@ def add_model_flags(parser) -> None:
 
 
 def positive_int(text: str) -> int:
-  """argparse type: a whole number of at least 1."""
+  """argparse type: a whole number of at least 1.
+
+  Args:
+    text: the flag's value as typed.
+
+  Returns:
+    The value as an int.
+
+  Raises:
+    argparse.ArgumentTypeError when `text` is not a whole number of at least 1.
+  """
   try:
     value = int(text)
   except ValueError:
@@ -59,7 +73,14 @@ def positive_int(text: str) -> int:
 
 
 def predict_parser(prog: str = "python -m jmer.predict") -> argparse.ArgumentParser:
-  """The arguments of jmer.inference.predict.main."""
+  """The arguments of jmer.inference.predict.main.
+
+  Args:
+    prog: the program name shown in usage and error messages.
+
+  Returns:
+    A parser for input files or folders, the model flags, --timeline, --top-k and --format.
+  """
   from jmer.inference.output import FORMATS  # numpy, no more
   parser = arguments.ArgumentParser(prog=prog, description="Genre and emotion of audio files.")
   parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3) or folders")
@@ -74,7 +95,14 @@ def predict_parser(prog: str = "python -m jmer.predict") -> argparse.ArgumentPar
 
 
 def export_parser(prog: str = "python -m jmer.export") -> argparse.ArgumentParser:
-  """The arguments of jmer.inference.export.main."""
+  """The arguments of jmer.inference.export.main.
+
+  Args:
+    prog: the program name shown in usage and error messages.
+
+  Returns:
+    A parser for --workdir (required) and --out.
+  """
   parser = arguments.ArgumentParser(
       prog=prog, description="Exports the best checkpoint of a finished run as a "
                              "self-describing model file (model.keras).")
@@ -84,7 +112,14 @@ def export_parser(prog: str = "python -m jmer.export") -> argparse.ArgumentParse
 
 
 def demo_parser(prog: str = "python -m jmer.demo") -> argparse.ArgumentParser:
-  """The arguments of jmer.inference.demo.main."""
+  """The arguments of jmer.inference.demo.main.
+
+  Args:
+    prog: the program name shown in usage and error messages.
+
+  Returns:
+    A parser for the model flags, --examples, --host, --port and --max-upload-mb (in MB).
+  """
   parser = arguments.ArgumentParser(prog=prog, description=DEMO_TITLE)
   add_model_flags(parser)
   parser.add_argument("--examples", help="a folder of audio files offered to pick from")

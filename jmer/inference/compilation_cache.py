@@ -12,7 +12,14 @@ import pathlib
 
 def enable() -> pathlib.Path | None:
   """Points JAX's persistent compilation cache at <jmer cache>/jax, unless the user already set
-  one (JAX_COMPILATION_CACHE_DIR). Returns the folder used, or None when left to the user."""
+  one (JAX_COMPILATION_CACHE_DIR).
+
+  Also lowers JAX's minimum compile time for caching to 0.1 seconds, so small functions
+  are kept too.
+
+  Returns:
+    The cache folder used, or None when JAX_COMPILATION_CACHE_DIR was already set.
+  """
   if os.environ.get("JAX_COMPILATION_CACHE_DIR"):
     return None
   import jax

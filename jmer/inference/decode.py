@@ -61,9 +61,22 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
                    source: dict | None = None):
   """Yields the file as mono float32 blocks at `sample_rate`, checking it along the way.
 
-  Raises AudioError naming the file when it is not audio, empty, truncated, non-finite or
-  silent. Files libsndfile cannot open go through jmer.data.audio.load_audio (whole file).
-  `source`, if given, receives the file's own sample rate and channel count.
+  Files libsndfile cannot open go through jmer.data.audio.load_audio and come as one block.
+
+  Args:
+    path: the audio file.
+    sample_rate: the sample rate in Hz of the blocks yielded (resampled if the file differs).
+    block_seconds: how much audio, in seconds of the file, is decoded per block.
+    source: if given, receives `sample_rate` (the file's own, in Hz, or None) and
+      `channels` (or None) before the first block.
+
+  Yields:
+    1-D float32 arrays of samples in [-1, 1] at `sample_rate`, in order; the last may be
+    shorter (or, with resampling, longer) than a full block.
+
+  Raises:
+    jmer.data.audio.AudioError naming the file when it is not audio, empty, truncated,
+    non-finite or silent.
   """
   import soxr
   path = pathlib.Path(path)

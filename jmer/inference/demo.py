@@ -27,7 +27,15 @@ _analysis_lock = threading.Lock()
 
 
 def summary_markdown(result: dict) -> str:
-  """The one-paragraph verdict shown above the plots (also what the browser test reads)."""
+  """The one-paragraph verdict shown above the plots (also what the browser test reads).
+
+  Args:
+    result: one file's result from jmer.inference.predict.predict_file.
+
+  Returns:
+    Markdown naming the file, its duration in seconds and segment count, then whichever of
+    top genre, quadrant, arousal/valence and musicnn tags the result holds.
+  """
   parts = [f"**{pathlib.Path(result['file']).name}**: {result['duration_seconds']:.1f} s, "
            f"{result['segments']} segment(s)."]
   if result.get("genres"):
@@ -45,7 +53,15 @@ def summary_markdown(result: dict) -> str:
 
 
 def av_figure(result: dict, threshold: float = 0.0):
-  """The arousal–valence plane: quadrants, the segments' path over time, the track's point."""
+  """The arousal–valence plane: quadrants, the segments' path over time, the track's point.
+
+  Args:
+    result: one file's result from predict_file, with a timeline for the segments' path.
+    threshold: where the quadrant boundaries are drawn on both axes.
+
+  Returns:
+    A closed matplotlib Figure (Agg backend), valence on x and arousal on y in [-1, 1].
+  """
   import matplotlib
   matplotlib.use("Agg")
   from matplotlib import pyplot as plt
@@ -76,7 +92,15 @@ def av_figure(result: dict, threshold: float = 0.0):
 
 
 def timeline_figure(result: dict, genre_names):
-  """Genre probabilities (stacked) and arousal/valence over the song, one point per segment."""
+  """Genre probabilities (stacked) and arousal/valence over the song, one point per segment.
+
+  Args:
+    result: one file's result from predict_file with a timeline.
+    genre_names: the model's genres, in the order stacked.
+
+  Returns:
+    A closed matplotlib Figure: one panel per head the result has, time in seconds on x.
+  """
   import matplotlib
   matplotlib.use("Agg")
   from matplotlib import pyplot as plt
@@ -111,6 +135,15 @@ def analyse(bundle, path, max_upload_mb: float = MAX_UPLOAD_MB):
 
   A file over `max_upload_mb` is refused before decoding; any file that is not usable audio
   (text, an image, a damaged song) gets its reason shown, never a traceback.
+
+  Args:
+    bundle: the loaded model (jmer.models.model_file.ModelBundle).
+    path: the uploaded or picked file, or None/"" when there is none.
+    max_upload_mb: the largest file accepted, in MB (10^6 bytes).
+
+  Returns:
+    (genre probabilities {genre: probability} or None, summary markdown, AV figure or None,
+    timeline figure or None).
   """
   from jmer.inference import predict
   if not path:
@@ -139,7 +172,16 @@ def analyse(bundle, path, max_upload_mb: float = MAX_UPLOAD_MB):
 
 
 def build_app(bundle, examples=(), max_upload_mb: float = MAX_UPLOAD_MB):
-  """The Gradio Blocks app for a loaded model bundle; `examples` are files offered to pick."""
+  """The Gradio Blocks app for a loaded model bundle.
+
+  Args:
+    bundle: the loaded model (jmer.models.model_file.ModelBundle).
+    examples: audio files offered to pick from.
+    max_upload_mb: the largest file analysed, in MB.
+
+  Returns:
+    The app, queued to analyse one song at a time; not yet launched.
+  """
   import gradio as gr
   with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
     gr.Markdown(f"## {TITLE}\nModel `{pathlib.Path(bundle.path).name}`: "
@@ -164,10 +206,20 @@ def build_app(bundle, examples=(), max_upload_mb: float = MAX_UPLOAD_MB):
 
 
 def build_parser(prog: str = "python -m jmer.demo"):
+  """Returns the demo's argument parser (jmer.inference.cli_args.demo_parser)."""
   return cli_args.demo_parser(prog)
 
 
 def main(argv=None, prog: str = "python -m jmer.demo") -> int:
+  """Loads the model and serves the demo until interrupted.
+
+  Args:
+    argv: the command-line arguments (default: sys.argv[1:]).
+    prog: the program name shown in usage and error messages.
+
+  Returns:
+    The exit status: 0 after serving, 2 when Gradio is missing or the model cannot be used.
+  """
   os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # local tool: no telemetry
   args = cli_args.parse(build_parser(prog), argv)
   from jmer.inference import export

@@ -14,14 +14,23 @@ import urllib.request
 
 
 def free_port() -> int:
-  """A TCP port on 127.0.0.1 that nothing listens on right now."""
+  """Returns a TCP port number on 127.0.0.1 that nothing listens on right now."""
   with socket.socket() as sock:
     sock.bind(("127.0.0.1", 0))
     return sock.getsockname()[1]
 
 
 def wait_for_http(url: str, process, timeout: float = 180.0) -> None:
-  """Returns once `url` answers; raises with the demo's output if `process` exits first."""
+  """Returns once `url` answers; raises with the demo's output if `process` exits first.
+
+  Args:
+    url: the address polled, every 0.5 seconds.
+    process: the demo's subprocess.Popen, its output piped as text.
+    timeout: how long to wait, in seconds.
+
+  Raises:
+    RuntimeError with the demo's output when it exits; TimeoutError after `timeout`.
+  """
   deadline = time.monotonic() + timeout
   while time.monotonic() < deadline:
     if process.poll() is not None:
@@ -37,7 +46,15 @@ def wait_for_http(url: str, process, timeout: float = 180.0) -> None:
 @contextlib.contextmanager
 def running_demo(model_path=None, timeout: float = 180.0):
   """Starts the demo on `model_path` (None: the shipped model, as a user's `python -m
-  jmer.demo` does) and yields its URL once it answers; stops it on exit."""
+  jmer.demo` does) and yields its URL once it answers; stops it on exit.
+
+  Args:
+    model_path: a model file or shipped model's name, or None.
+    timeout: how long to wait for the demo to answer, in seconds.
+
+  Yields:
+    The demo's URL, http://127.0.0.1:<port>/.
+  """
   port = free_port()
   # No analytics call home (the machine may be offline); Agg, as the child has no display.
   env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", MPLBACKEND="Agg")

@@ -23,8 +23,19 @@ from jmer.models.model_file import load_model_bundle
 
 
 def export_from_workdir(workdir, out=None, extra: dict | None = None) -> pathlib.Path:
-  """Writes `model.keras` for a run from its best checkpoint, config and reported genres;
-  `extra` adds metadata fields (model_file.export_model)."""
+  """Writes `model.keras` for a run from its best checkpoint, config and reported genres.
+
+  Args:
+    workdir: a finished training run's folder.
+    out: the file to write (default: <workdir>/model.keras).
+    extra: metadata fields added to the file (model_file.export_model).
+
+  Returns:
+    The path written.
+
+  Raises:
+    ModelFileError naming `workdir` when it is not a finished run.
+  """
   import keras
   workdir = pathlib.Path(workdir)
   best = workdir / "checkpoints" / "best.keras"
@@ -39,7 +50,14 @@ def export_from_workdir(workdir, out=None, extra: dict | None = None) -> pathlib
 
 
 def bundle_from_workdir(workdir) -> ModelBundle:
-  """The run's exported model; exports it first for runs that predate automatic export."""
+  """The run's exported model; exports it first for runs that predate automatic export.
+
+  Args:
+    workdir: a finished training run's folder.
+
+  Returns:
+    The loaded ModelBundle of <workdir>/model.keras.
+  """
   path = pathlib.Path(workdir) / MODEL_FILENAME
   if not path.is_file():
     export_from_workdir(workdir)
@@ -47,8 +65,20 @@ def bundle_from_workdir(workdir) -> ModelBundle:
 
 
 def bundle_from_flags(args) -> ModelBundle:
-  """The model named by add_model_flags' arguments; raises ModelFileError naming the file.
-  Used by the prediction CLI and the demo, which keep compiled functions on disk."""
+  """The model named by add_model_flags' arguments.
+
+  Used by the prediction CLI and the demo, which keep compiled functions on disk (it turns on
+  jmer.inference.compilation_cache).
+
+  Args:
+    args: parsed arguments with `workdir` and `model` (either may be None).
+
+  Returns:
+    The loaded ModelBundle: the run's model, the named file or shipped model, or the default.
+
+  Raises:
+    ModelFileError naming the file when it cannot be used.
+  """
   compilation_cache.enable()
   if args.workdir:
     return bundle_from_workdir(args.workdir)
@@ -59,6 +89,15 @@ add_model_flags = cli_args.add_model_flags  # where callers found it before cli_
 
 
 def main(argv=None, prog: str = "python -m jmer.export") -> int:
+  """Exports a run's model and checks that the written file loads.
+
+  Args:
+    argv: the command-line arguments (default: sys.argv[1:]).
+    prog: the program name shown in usage and error messages.
+
+  Returns:
+    The exit status: 0 on success, 1 when the run or the written file cannot be used.
+  """
   args = cli_args.parse(cli_args.export_parser(prog), argv)
   try:
     path = export_from_workdir(args.workdir, args.out)

@@ -14,7 +14,12 @@ FORMATS = ("table", "json", "csv")
 
 def csv_columns() -> tuple:
   """The CSV header: where a row comes from, every known task's columns (jmer.tasks), then the
-  pretrained network's tags."""
+  pretrained network's tags.
+
+  Returns:
+    Column names: file, level ('track' or 'segment'), start and end (seconds), the tasks'
+    columns, tags.
+  """
   return ("file", "level", "start", "end") + tuple(
       column for task in tasks_lib.TASKS.values() for column in task.predict_columns()) + (
       "tags",)
@@ -26,7 +31,14 @@ def _clock(seconds: float) -> str:
 
 
 def format_table(result: dict) -> str:
-  """A few aligned lines per file; the timeline (if any) as one row per segment."""
+  """A few aligned lines per file; the timeline (if any) as one row per segment.
+
+  Args:
+    result: one file's result from jmer.inference.predict.predict_file.
+
+  Returns:
+    The text, newline-terminated; times are shown as minutes:seconds.
+  """
   lines = [f"{result['file']}  ({_clock(result['duration_seconds'])}, "
            f"{result['segments']} segment{'s' if result['segments'] != 1 else ''})"]
   by_line = {}  # line label -> what each task says (the emotion heads share one line)
@@ -54,7 +66,20 @@ def _csv_row(file: str, level: str, start, end, entry: dict) -> list:
 
 
 def make_writer(fmt: str, stream, timeline: bool = False):
-  """A function writing one predict_file result to `stream` in format `fmt`."""
+  """A function writing one predict_file result to `stream` in format `fmt`.
+
+  Args:
+    fmt: one of FORMATS; csv writes its header row at once.
+    stream: a text stream to write to.
+    timeline: whether csv adds one row per segment after each track's row (json and table
+      print whatever timeline the result holds).
+
+  Returns:
+    A callable taking one result dict.
+
+  Raises:
+    ValueError for an unknown `fmt`.
+  """
   if fmt == "json":
     return lambda result: stream.write(json.dumps(result) + "\n")
   if fmt == "table":

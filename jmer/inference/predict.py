@@ -44,9 +44,15 @@ def feature_blocks(waves, params: dict, block_frames: int, path="input"):
   """Turns a stream of waveform blocks into a stream of {feature: (frames, bins)} blocks.
 
   The concatenated output equals compute_features(whole wave, params): each block is computed
-  from a slice with `_context_frames` of real audio (or the true file edge) on both sides.
-  Frozen musicnn embeddings are computed on the whole file at once (_whole_file_features);
-  `path` names the file in errors.
+  with `_context_frames` of real audio (or the true file edge) on both sides. Frozen musicnn
+  embeddings come as one block computed on the whole file (_whole_file_features).
+  Args:
+    waves: 1-D float32 sample blocks at the features' sample rate (Hz), in order.
+    params: {feature name: its parameters}, as jmer.data.features.feature_params gives.
+    block_frames: feature frames per block yielded; the last block may be shorter.
+    path: names the file in errors.
+  Yields:
+    {feature name: array (frames, bins)}, consecutive in time.
   """
   if any(musicnn_features.is_embedding(p) for p in params.values()):
     yield _whole_file_features(waves, params, path)
@@ -362,6 +368,7 @@ def expand_inputs(inputs) -> tuple:
 
 
 def main(argv=None, prog: str = "python -m jmer.predict") -> int:
+  """Runs `jmer predict`. Returns the exit status: 0; 1 if an input failed; 2 for a bad model."""
   from jmer.inference import cli_args
   args = cli_args.parse(cli_args.predict_parser(prog), argv)
   from jmer.inference import output as predict_output

@@ -16,6 +16,12 @@ DEFAULT_MODEL = "real-music"
 def shipped_model_path(name: str) -> pathlib.Path:
   """The file of shipped model `name`.
 
+  Args:
+    name: a key of SHIPPED_MODELS.
+
+  Returns:
+    The path of the model's `.keras` file inside the installed package.
+
   Raises:
     KeyError naming the shipped models when `name` is not one of them.
   """
@@ -26,7 +32,14 @@ def shipped_model_path(name: str) -> pathlib.Path:
 
 
 def resolve_model(name_or_path: str | None) -> pathlib.Path:
-  """A model file from a shipped model's name, a path, or None (the default shipped model)."""
+  """A model file from a shipped model's name, a path, or None (the default shipped model).
+
+  Args:
+    name_or_path: a key of SHIPPED_MODELS, a path to a `.keras` file (`~` expanded), or None.
+
+  Returns:
+    The model file's path; a path given is returned without checking that it exists.
+  """
   name_or_path = name_or_path or DEFAULT_MODEL
   if name_or_path in SHIPPED_MODELS:
     return shipped_model_path(name_or_path)

@@ -88,14 +88,17 @@ class ModelBundle:
 
   @property
   def params(self) -> dict:
+    """{feature name: its parameters}, as the model was trained on."""
     return self.meta["feature_params"]
 
   @property
   def genre_names(self) -> tuple:
+    """The genre head's classes, in output order."""
     return tuple(self.meta["genre_names"])
 
   @property
   def output_names(self) -> tuple:
+    """The model's output (head) names."""
     return tuple(self.meta["output_names"])
 
   def class_names(self, task_name: str) -> tuple:
@@ -114,6 +117,7 @@ class ModelBundle:
 
 
 def read_metadata(path) -> dict:
+  """Returns the metadata stored in model file `path`; raises ModelFileError naming it."""
   path = pathlib.Path(path)
   if not path.is_file():
     raise ModelFileError(path, "no such model file")

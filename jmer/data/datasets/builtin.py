@@ -40,6 +40,15 @@ def read_metadata(csv_path) -> list:
 
 
 def list_tracks(config, progress: bool = True) -> tracks_lib.TrackList:
+  """Generates the synthetic corpus if needed (config.data.synthetic) and lists its tracks.
+
+  Args:
+    config: the run config; uses data.synthetic, data.sample_rate and data.split_seed.
+    progress: whether generating the corpus prints progress.
+
+  Returns:
+    The corpus's tracks, each with genre and arousal–valence labels.
+  """
   s = config.data.synthetic
   csv_path = generator.generate_corpus(
       corpus_dir(config), clips_per_genre=s.clips_per_genre, clip_seconds=s.clip_seconds,

@@ -25,10 +25,13 @@ NORMALISED_CSV = "static_annotations.csv"
 
 
 def find_dir(root):
+  """Returns the DEAM folder under the data root `root`, or None."""
   return layout.child_dir(root, [NAME])
 
 
 def annotation_files(folder) -> list:
+  """Returns the static annotation CSVs under `folder`: DEAM's originals, else the normalised
+  one, else []."""
   files = sorted(p for p in folder.rglob(ORIGINAL_CSVS) if not p.name.startswith("."))
   if not files and (single := layout.find_first(folder, NORMALISED_CSV)) is not None:
     files = [single]
@@ -36,6 +39,17 @@ def annotation_files(folder) -> list:
 
 
 def list_tracks(config) -> tracks_lib.TrackList:
+  """Lists DEAM's songs with their static arousal–valence ratings.
+
+  Args:
+    config: the run config; uses data.root (or $JMER_DATA).
+
+  Returns:
+    The dataset's tracks.
+
+  Raises:
+    DatasetLayoutError saying what is missing and where to get it.
+  """
   root = layout.require_root(config, NAME, WHERE_TO_GET)
   folder = find_dir(root)
   if folder is None:

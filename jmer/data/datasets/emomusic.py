@@ -42,6 +42,7 @@ GENRE_MAP = {"blues": "blues", "classical": "classical", "country": "country", "
 
 
 def find_dir(root):
+  """Returns the EmoMusic folder under the data root `root`, or None."""
   return layout.child_dir(root, ALIASES)
 
 
@@ -76,6 +77,17 @@ def _standard_split(tracks, info, config):
 
 
 def list_tracks(config) -> tracks_lib.TrackList:
+  """Lists EmoMusic's clips with their arousal–valence ratings and mapped genres.
+
+  Args:
+    config: the run config; uses data.root (or $JMER_DATA).
+
+  Returns:
+    The dataset's tracks.
+
+  Raises:
+    DatasetLayoutError saying what is missing and where to get it.
+  """
   root = layout.require_root(config, NAME, WHERE_TO_GET)
   folder = find_dir(root)
   if folder is None:

@@ -113,6 +113,17 @@ def _extra_of(rel: pathlib.PurePath, extra_by_file: dict) -> tuple:
 
 
 def list_tracks(config) -> tracks_lib.TrackList:
+  """Lists the audio files of a user's folder (config.data.folder) with their labels.
+
+  Args:
+    config: the run config; uses data.folder.
+
+  Returns:
+    The folder's tracks.
+
+  Raises:
+    FileNotFoundError when data.folder.path is not a folder.
+  """
   cfg = config.data.folder
   root = pathlib.Path(cfg.path).expanduser()
   if not root.is_dir():

@@ -56,6 +56,17 @@ def fault_filtered_split() -> dict:
 
 
 def list_tracks(config) -> tracks_lib.TrackList:
+  """Lists GTZAN's clips with their genres.
+
+  Args:
+    config: the run config; uses data.root (or $JMER_DATA).
+
+  Returns:
+    The dataset's tracks.
+
+  Raises:
+    DatasetLayoutError saying what is missing and where to get it.
+  """
   root = layout.require_root(config, NAME, WHERE_TO_GET)
   folder = find_genre_folder(root)
   if folder is None:

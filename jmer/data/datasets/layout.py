@@ -22,10 +22,25 @@ def data_root(config):
 
 
 def layout_error(path, expected: str, where_to_get: str) -> DatasetLayoutError:
+  """Returns (does not raise) a DatasetLayoutError naming `path`, what was expected there and
+  where to get the dataset."""
   return DatasetLayoutError(f"{path}: {expected}\nWhere to get it: {where_to_get}")
 
 
 def require_root(config, dataset: str, where_to_get: str) -> pathlib.Path:
+  """The data root, which must be set and exist.
+
+  Args:
+    config: the run config; uses data.root (or $JMER_DATA).
+    dataset: the dataset's folder name, for the error message.
+    where_to_get: how to obtain the dataset, for the error message.
+
+  Returns:
+    The data root folder.
+
+  Raises:
+    DatasetLayoutError when it is not set or not a folder.
+  """
   root = data_root(config)
   if root is None:
     raise layout_error(

@@ -15,6 +15,8 @@ REAL = {"gtzan": gtzan.find_genre_folder, "deam": deam.find_dir, "emomusic": emo
 
 
 def found_real_datasets(config) -> tuple:
+  """Returns the names of the real datasets (REAL order) whose folder is under the data root;
+  () without a data root."""
   root = layout.data_root(config)
   if root is None or not root.is_dir():
     return ()
