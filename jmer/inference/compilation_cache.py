@@ -1,7 +1,7 @@
 """XLA's compiled prediction functions kept on disk, so a fresh process need not recompile them.
 
-Compiling musicnn and the heads is about half the CPU time of a first prediction in a new
-process (benchmarks/shipped_model_speed.py); JAX's persistent compilation cache stores the
+Compiling musicnn and the heads is a large part of a first prediction's CPU time in a new
+process (measured in docs/performance.md); JAX's persistent compilation cache stores the
 compiled programs under the jmer cache ($JMER_CACHE or ~/.cache/jmer, in `jax/`) and reuses
 them when the same functions are compiled again. Only prediction turns it on.
 """

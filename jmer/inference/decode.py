@@ -7,10 +7,10 @@ A file whose header announces more audio than it holds (truncated) fails rather 
 judged on an unknown fraction of the song. Formats whose
 header states the exact sample count (WAV, AIFF, AU, FLAC, ...) must hold every sample. An
 MP3's count is an estimate (file size / bitrate without a Xing header, encoder delay and
-padding, tags): across 626 real MP3s in ../shared/data, 94 hold up to 0.2 s less than
-announced, and the same files train without complaint. So compressed formats count as
-truncated only when the gap exceeds audio.TRUNCATION_TOLERANCE (max 1 s, 2 %): five times the
-worst estimate error seen, and far less than a cut-off download loses (typically half).
+padding, tags) that real, intact MP3s miss by a fraction of a second. So compressed formats
+count as truncated only when the gap exceeds audio.TRUNCATION_TOLERANCE (max 1 s, 2 %): well
+above that estimate error, far less than a cut-off download loses. (The measurement behind the
+tolerance: CHANGELOG, "Real MP3 lengths".)
 """
 
 import pathlib
