@@ -201,7 +201,7 @@ def test_unknown_config_name_suggests_the_closest_name():
 def test_unknown_variant_lists_the_variants():
   assert _usage_error("--config=mtl:runlocal,musicnm") == (
       "--config=mtl:runlocal,musicnm: unknown variant 'musicnm' (did you mean 'musicnn'?); the "
-      "variants are augment, fused, mel_musicnn, musicnn, runlocal, transformer")
+      "variants are augment, fused, mel_musicnn, musicnn, musicnn2, runlocal, transformer")
 
 
 def test_missing_config_and_stray_arguments_are_named():
