@@ -45,6 +45,9 @@ def parser_for(command: str, prog: str = ""):
   Args:
     command: a key of COMMANDS.
     prog: the name to show (default: `jmer <command>`).
+
+  Returns:
+    The command's arguments.ArgumentParser, or None for train.
   """
   spec = COMMANDS[command]
   if not spec.parser:
@@ -54,7 +57,11 @@ def parser_for(command: str, prog: str = ""):
 
 
 def help_text() -> str:
-  """`jmer --help`: the commands, one line each."""
+  """`jmer --help`: the commands, one line each.
+
+  Returns:
+    The help page's text.
+  """
   width = max(map(len, COMMANDS))
   lines = [f"usage: jmer <command> [flags]    (or python -m jmer <command> [flags])", "",
            "Joint music genre and emotion recognition from audio.", "", "commands:"]
@@ -68,6 +75,9 @@ def main(argv=None) -> int:
 
   Args:
     argv: the arguments after `jmer` (default: sys.argv[1:]).
+
+  Returns:
+    The command's exit code; 2 without a command or for an unknown one.
   """
   argv = list(sys.argv[1:] if argv is None else argv)
   if not argv:

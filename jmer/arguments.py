@@ -15,7 +15,15 @@ class ArgumentParser(argparse.ArgumentParser):
 
   def parse_args(self, args=None, namespace=None):
     """As argparse's, but an unknown flag fails naming the closest known flag (before any
-    other complaint, such as a missing required flag, which it may be a misspelling of)."""
+    other complaint, such as a missing required flag, which it may be a misspelling of).
+
+    Args:
+      args: the arguments (default: sys.argv[1:]).
+      namespace: an argparse.Namespace to fill, or None.
+
+    Returns:
+      The argparse.Namespace.
+    """
     args = sys.argv[1:] if args is None else list(args)
     for arg in args:
       if arg == "--":
@@ -29,7 +37,14 @@ class ArgumentParser(argparse.ArgumentParser):
     return parsed
 
   def unknown_message(self, arg: str) -> str:
-    """`--workdirr=x: no such flag; did you mean --workdir?` (or an unexpected argument)."""
+    """`--workdirr=x: no such flag; did you mean --workdir?` (or an unexpected argument).
+
+    Args:
+      arg: the unknown argument as given.
+
+    Returns:
+      The message, without 'error: ' or the usage line.
+    """
     if not arg.startswith("-"):
       return f"unexpected argument {arg!r}"
     name = arg.split("=", 1)[0]

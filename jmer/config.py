@@ -26,6 +26,9 @@ def base_config() -> ml_collections.ConfigDict:
 
   One builder per section below; derived keys (data.split_seed, eval.hop_seconds) are references
   to the keys they follow, so overriding those keeps them consistent.
+
+  Returns:
+    A new ml_collections.ConfigDict; durations in seconds, rates in Hz, frame sizes in samples.
   """
   config = ml_collections.ConfigDict()
   config.seed = 0
@@ -234,7 +237,18 @@ def _eval_config(segment_seconds: ml_collections.FieldReference
   return evaluation
 
 def apply_variants(config, arg):
-  """Applies the comma-separated named variants in `arg` (None or '' for none)."""
+  """Applies the comma-separated named variants in `arg` (None or '' for none).
+
+  Args:
+    config: the ConfigDict to change in place.
+    arg: comma-separated variant names.
+
+  Returns:
+    `config`.
+
+  Raises:
+    UnknownVariantError: a name is not in VARIANTS.
+  """
   for name in filter(None, (arg or "").split(",")):
     if name not in VARIANTS:
       raise UnknownVariantError(name)

@@ -43,7 +43,11 @@ def shipped_config_dir() -> pathlib.Path | None:
 
 
 def shipped_config_names() -> tuple:
-  """Sorted names of the shipped configs (the stems of their files), e.g. ('mtl', ...)."""
+  """Sorted names of the shipped configs (the stems of their files), e.g. ('mtl', ...).
+
+  Returns:
+    A sorted tuple of names.
+  """
   folder = shipped_config_dir()
   if folder is None:
     return ()
@@ -92,6 +96,12 @@ def load(spec: str):
   Raises:
     ConfigFileError: the file does not exist or defines no get_config.
     ConfigError: an unknown variant; the message lists the known ones.
+
+  Args:
+    spec: 'name', 'path.py' or either with ':variants'.
+
+  Returns:
+    The ConfigDict.
   """
   from jmer import config as config_lib
   path, variants = resolve(spec)
@@ -109,7 +119,15 @@ def load(spec: str):
 
 
 def flat_keys(config, prefix: str = "") -> list:
-  """Every dotted key of a ConfigDict, sections included, e.g. ['data', 'data.root', ...]."""
+  """Every dotted key of a ConfigDict, sections included, e.g. ['data', 'data.root', ...].
+
+  Args:
+    config: a ConfigDict.
+    prefix: prepended to every key (used when recursing).
+
+  Returns:
+    A list of dotted keys, in the config's order.
+  """
   keys = []
   for name in config.keys():
     key = f"{prefix}{name}"
@@ -121,7 +139,15 @@ def flat_keys(config, prefix: str = "") -> list:
 
 
 def leaf_items(config, prefix: str = "") -> list:
-  """[(dotted key, value)] of every setting (no sections), in the config's own order."""
+  """[(dotted key, value)] of every setting (no sections), in the config's own order.
+
+  Args:
+    config: a ConfigDict.
+    prefix: prepended to every key (used when recursing).
+
+  Returns:
+    A list of (dotted key, value).
+  """
   items = []
   for name in config.keys():
     value = config[name]
@@ -136,6 +162,13 @@ def closest_key(key: str, keys) -> str | None:
   """The known key most like an unknown one: by the whole dotted key, else by its last part.
 
   E.g. 'train.lambda_emotio' -> 'train.lambda_emotion', 'epochs' -> 'train.epochs'.
+
+  Args:
+    key: the unknown dotted key.
+    keys: the known dotted keys.
+
+  Returns:
+    The closest known key, or None when none is close.
   """
   keys = list(keys)
   close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
@@ -148,5 +181,12 @@ def closest_key(key: str, keys) -> str | None:
 
 
 def format_config(config) -> str:
-  """One `key = value` line per setting: what --show-config prints, every key overridable."""
+  """One `key = value` line per setting: what --show-config prints, every key overridable.
+
+  Args:
+    config: a ConfigDict.
+
+  Returns:
+    The lines joined by newlines.
+  """
   return "\n".join(f"{key} = {value!r}" for key, value in leaf_items(config))

@@ -28,7 +28,14 @@ class ConfigError(ValueError):
 
 
 def parse_mix_weights(text: str) -> dict:
-  """{dataset name: weight} from 'gtzan:2,deam:1'; raises ValueError for anything else."""
+  """{dataset name: weight} from 'gtzan:2,deam:1'; raises ValueError for anything else.
+
+  Args:
+    text: 'name:weight' entries joined by ',' ('' for none).
+
+  Returns:
+    A dict from dataset name to its positive weight (relative, unitless).
+  """
   out = {}
   for item in filter(None, (x.strip() for x in text.split(","))):
     name, _, weight = item.partition(":")
@@ -49,7 +56,17 @@ def _check(ok: bool, key: str, value, expected: str):
 
 
 def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
-  """Raises ConfigError naming the first key whose value cannot work; returns the config."""
+  """Raises ConfigError naming the first key whose value cannot work; returns the config.
+
+  Args:
+    config: the config to check.
+
+  Returns:
+    `config`, unchanged.
+
+  Raises:
+    ConfigError: a value cannot work; the message names the key.
+  """
   d, f, m, t, tr = config.data, config.features, config.model, config.tasks, config.train
   for key, value, (low, high) in config_ranges.out_of_range(config):
     _check(False, key, value, f"a finite number in [{low:g}, {high:g}]")
@@ -155,7 +172,14 @@ def _validate_model_and_augment(config):
 
 
 def parse_sources(source) -> tuple:
-  """('gtzan', 'deam') from data.source 'gtzan+deam' (also ',' or spaces, or a tuple); order kept."""
+  """('gtzan', 'deam') from data.source 'gtzan+deam' (also ',' or spaces, or a tuple); order kept.
+
+  Args:
+    source: data.source, a string or a tuple of names.
+
+  Returns:
+    A tuple of dataset names.
+  """
   items = re.split(r"[\s,+]+", source) if isinstance(source, str) else source
   return tuple(dict.fromkeys(s for s in items if s))
 

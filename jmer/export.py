@@ -11,7 +11,15 @@ from jmer.inference.cli_args import export_parser as build_parser
 
 
 def main(argv=None, prog: str = "python -m jmer.export") -> int:
-  """Checks the arguments, then runs jmer.inference.export.main; returns the exit code."""
+  """Checks the arguments, then runs jmer.inference.export.main; returns the exit code.
+
+  Args:
+    argv: the arguments after the program name (default: sys.argv[1:]).
+    prog: how to name the command in help and messages.
+
+  Returns:
+    The exit code.
+  """
   cli_args.parse(build_parser(prog), argv)  # exits here on --help or a bad argument
   from jmer.inference import export
   return export.main(argv, prog=prog)

@@ -26,14 +26,24 @@ _SEPARATOR = re.compile(r"[;|]")
 
 
 def track_tags(track) -> tuple:
-  """The track's tags as written in its first TAG_COLUMNS column (empty: none known)."""
+  """The track's tags as written in its first TAG_COLUMNS column (empty: none known).
+
+  Args:
+    track: a Track.
+
+  Returns:
+    A tuple of tag strings.
+  """
   text = next((track.extra_label(c) for c in TAG_COLUMNS if track.extra_label(c)), "")
   return tuple(t.strip() for t in _SEPARATOR.split(text) if t.strip())
 
 
 @dataclasses.dataclass(frozen=True)
 class GenreTagsTask(Task):
-  """Genres as independent yes/no decisions over labels.ALLMUSIC_GENRES (sigmoids)."""
+  """Genres as independent yes/no decisions over labels.ALLMUSIC_GENRES (sigmoids).
+
+  Its methods override Task's (jmer.task_spec) and follow their documented contracts.
+  """
   name: str = "genre_tags"
   kind: str = MULTILABEL
   target_shape: tuple = (len(labels.ALLMUSIC_GENRES),)

@@ -27,6 +27,14 @@ def av_quadrant(arousal, valence, threshold: float = 0.0):
   """Quadrant index (0..3, see QUADRANTS) of AV values in [-1, 1].
 
   A point exactly on an axis (== threshold) counts as the positive side. NaN inputs give -1.
+
+  Args:
+    arousal: arousal value(s).
+    valence: valence value(s), same shape.
+    threshold: the value separating low from high on both axes.
+
+  Returns:
+    An int64 array (a 0-d one for scalars) of quadrant indices, -1 where an input is NaN.
   """
   a = np.asarray(arousal, dtype=np.float64)
   v = np.asarray(valence, dtype=np.float64)
@@ -37,6 +45,15 @@ def av_quadrant(arousal, valence, threshold: float = 0.0):
 
 
 def rescale_to_unit(values, low: float, high: float):
-  """Maps ratings on a [low, high] scale (e.g. 1–9 SAM ratings) linearly onto [-1, 1]."""
+  """Maps ratings on a [low, high] scale (e.g. 1–9 SAM ratings) linearly onto [-1, 1].
+
+  Args:
+    values: ratings.
+    low: the scale's lowest rating.
+    high: the scale's highest rating.
+
+  Returns:
+    A float64 array, same shape.
+  """
   values = np.asarray(values, dtype=np.float64)
   return 2.0 * (values - low) / (high - low) - 1.0

@@ -58,7 +58,14 @@ class UsageError(Exception):
 
 
 def help_text(prog: str = PROG) -> str:
-  """The --help page. Reads the config folder and variant names, imports nothing heavy."""
+  """The --help page. Reads the config folder and variant names, imports nothing heavy.
+
+  Args:
+    prog: how to name the command.
+
+  Returns:
+    The help page's text.
+  """
   from jmer import config_files  # finding config files imports nothing heavy
   from jmer.config_variants import VARIANTS
   import textwrap
@@ -71,7 +78,14 @@ def help_text(prog: str = PROG) -> str:
 
 
 def default_workdir(config_arg: str) -> str:
-  """runs/mtl for configs/mtl.py (or mtl), runs/mtl_fused_transformer for mtl:fused,transformer."""
+  """runs/mtl for configs/mtl.py (or mtl), runs/mtl_fused_transformer for mtl:fused,transformer.
+
+  Args:
+    config_arg: the --config value, '<name or path>[:variants]'.
+
+  Returns:
+    The work dir, 'runs/<config stem>[_<variants joined by _>]'.
+  """
   path, _, variant = config_arg.partition(":")
   name = pathlib.Path(path).stem + (f"_{variant.replace(',', '_')}" if variant else "")
   return str(pathlib.Path("runs") / name)
@@ -249,7 +263,15 @@ def parse(args, prog: str = PROG) -> TrainArgs:
 
 def parse_flags(argv, prog: str = PROG) -> TrainArgs:
   """parse() for a full argv (program name first); an error is one `error: …` line and exit
-  code 1, never absl's FATAL banner or a traceback."""
+  code 1, never absl's FATAL banner or a traceback.
+
+  Args:
+    argv: the program name, then the arguments.
+    prog: how to name the command in messages.
+
+  Returns:
+    The parsed TrainArgs (the process exits on a usage error).
+  """
   try:
     return parse(argv[1:], prog)
   except UsageError as error:
@@ -258,7 +280,15 @@ def parse_flags(argv, prog: str = PROG) -> TrainArgs:
 
 def resolved_config(args, prog: str = PROG):
   """The config a command line would train (file, variants and overrides), not validated;
-  raises UsageError with the one-line message the command would print."""
+  raises UsageError with the one-line message the command would print.
+
+  Args:
+    args: the arguments after the program name.
+    prog: how to name the command in messages.
+
+  Returns:
+    The ConfigDict.
+  """
   return parse(args, prog).config
 
 
@@ -325,6 +355,9 @@ def run(argv=None, prog: str = PROG) -> int:
   Args:
     argv: the arguments after the program name (default: sys.argv[1:]).
     prog: how to name the command in help and messages.
+
+  Returns:
+    The exit code.
   """
   argv = list(sys.argv[1:] if argv is None else argv)
   if any(arg in HELP_ARGS for arg in argv):

@@ -36,7 +36,15 @@ def package_versions() -> dict:
 
 def flatten(record: dict, prefix: str = "") -> dict:
   """A recorded config as {dotted key: value}, its lists as tuples: configs read back from JSON
-  compare key by key (what changed on a resume, what differs between a suite's cells)."""
+  compare key by key (what changed on a resume, what differs between a suite's cells).
+
+  Args:
+    record: a nested dict (a config as JSON).
+    prefix: prepended to every key (used when recursing).
+
+  Returns:
+    A flat dict from dotted key to value.
+  """
   out = {}
   for key, value in record.items():
     if isinstance(value, dict):

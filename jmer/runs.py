@@ -1,4 +1,5 @@
-"""Entry point: `python -m jmer.runs <dir>` lists and compares finished runs (jmer.experiments.runs)."""
+"""Entry point: `python -m jmer.runs <dir>` lists and compares finished runs
+(jmer.experiments.runs)."""
 
 import sys
 

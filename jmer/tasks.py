@@ -42,7 +42,10 @@ AUX_PREFIX = "aux"
 
 @dataclasses.dataclass(frozen=True)
 class GenreTask(Task):
-  """Genre: a softmax over the data's genre vocabulary (GTZAN's ten, or your folders')."""
+  """Genre: a softmax over the data's genre vocabulary (GTZAN's ten, or your folders').
+
+  Its methods override Task's (jmer.task_spec) and follow their documented contracts.
+  """
   name: str = "genre"
   kind: str = CLASSIFICATION
 
@@ -95,7 +98,10 @@ class GenreTask(Task):
 
 @dataclasses.dataclass(frozen=True)
 class ArousalValenceTask(Task):
-  """Emotion as a point on the arousal–valence plane, both in [-1, 1] (tanh)."""
+  """Emotion as a point on the arousal–valence plane, both in [-1, 1] (tanh).
+
+  Its methods override Task's (jmer.task_spec) and follow their documented contracts.
+  """
   name: str = "emotion"
   kind: str = REGRESSION
   target_shape: tuple = (2,)
@@ -189,7 +195,10 @@ class ArousalValenceTask(Task):
 
 @dataclasses.dataclass(frozen=True)
 class QuadrantTask(Task):
-  """Emotion as one of the four AV quadrants (labels.QUADRANTS), a 4-way softmax."""
+  """Emotion as one of the four AV quadrants (labels.QUADRANTS), a 4-way softmax.
+
+  Its methods override Task's (jmer.task_spec) and follow their documented contracts.
+  """
   name: str = "quadrant"
   kind: str = CLASSIFICATION
 
@@ -257,6 +266,12 @@ def av_from_quadrant_probabilities(probabilities) -> tuple:
   Arousal is P(high) − P(low) = P(Q1) + P(Q2) − P(Q3) − P(Q4); valence is P(positive) −
   P(negative) = P(Q1) + P(Q4) − P(Q2) − P(Q3). An estimate, not a trained regression: it is 0
   where the head is unsure and ±1 only when it is certain of a side.
+
+  Args:
+    probabilities: the four quadrant probabilities.
+
+  Returns:
+    (arousal, valence) as floats.
   """
   q1, q2, q3, q4 = (float(p) for p in probabilities)
   return q1 + q2 - q3 - q4, q1 + q4 - q2 - q3
@@ -275,17 +290,39 @@ TASKS = {task.name: task for task in (GENRE, EMOTION, QUADRANT, GENRE_TAGS)}
 
 
 def active(config) -> tuple:
-  """The configured tasks, in output order."""
+  """The configured tasks, in output order.
+
+  Args:
+    config: the run config.
+
+  Returns:
+    A tuple of the enabled Tasks.
+  """
   return tuple(task for task in TASKS.values() if task.enabled(config))
 
 
 def output_names(config) -> tuple:
-  """The model's task heads, in a fixed order: e.g. ('genre', 'emotion')."""
+  """The model's task heads, in a fixed order: e.g. ('genre', 'emotion').
+
+  Args:
+    config: the run config.
+
+  Returns:
+    A tuple of the active tasks' names.
+  """
   return tuple(task.name for task in active(config))
 
 
 def aux_output_name(branch: str, task_name: str) -> str:
-  """A per-branch auxiliary head of a task: aux_<feature>_<task>."""
+  """A per-branch auxiliary head of a task: aux_<feature>_<task>.
+
+  Args:
+    branch: the feature branch's name.
+    task_name: the task's name.
+
+  Returns:
+    The output name.
+  """
   return f"{AUX_PREFIX}_{branch}_{task_name}"
 
 
@@ -301,16 +338,25 @@ class Head:
 
   @property
   def name(self) -> str:
+    """The output's name: the task's, or aux_<branch>_<task> for an auxiliary head."""
     return self.task.name if self.branch is None else aux_output_name(self.branch, self.task.name)
 
   @property
   def is_aux(self) -> bool:
+    """Whether this is a per-branch auxiliary head."""
     return self.branch is not None
 
 
 def model_heads(config) -> dict:
   """{output name: Head} of the model: the task heads in output order, then the per-branch
-  auxiliary heads (model.aux_heads, with two or more features), branch by branch."""
+  auxiliary heads (model.aux_heads, with two or more features), branch by branch.
+
+  Args:
+    config: the run config (tasks, features.names, model.aux_heads).
+
+  Returns:
+    A dict from output name to Head.
+  """
   own = [Head(task) for task in active(config)]
   branches = tuple(config.features.names)
   aux = ([Head(h.task, b) for b in branches for h in own]
@@ -319,6 +365,14 @@ def model_heads(config) -> dict:
 
 
 def targets(track, names) -> tuple:
-  """({output: label}, {output: weight}) of one track for the named task outputs."""
+  """({output: label}, {output: weight}) of one track for the named task outputs.
+
+  Args:
+    track: a Track.
+    names: the output (task) names.
+
+  Returns:
+    (labels, weights): {output: label array}, {output: float32 weight, 0 when unlabelled}.
+  """
   pairs = {name: TASKS[name].target(track) for name in names}
   return {n: y for n, (y, _) in pairs.items()}, {n: w for n, (_, w) in pairs.items()}

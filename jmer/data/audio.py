@@ -45,6 +45,9 @@ def quiet_decoder():
   file while decoding; afterwards every line that is not decoder chatter is written back to
   the real stderr, so nothing else printed meanwhile is lost. Re-entrant and thread-safe: the
   first caller in redirects, the last caller out restores (prediction decodes in a thread).
+
+  Yields:
+    None; while inside, file descriptor 2 goes to a temporary file.
   """
   with _quiet_lock:
     if _quiet_state["depth"] == 0:
@@ -87,6 +90,12 @@ def libsndfile_reason(error) -> str:
 
   libsndfile ≥ 1.1 reports an unrecognised format as "File does not exist or is not a regular
   file (possibly a pipe?)", which sends a user looking for a missing file that is right there.
+
+  Args:
+    error: the soundfile.LibsndfileError (or its text).
+
+  Returns:
+    A short reason for a message, naming what is wrong with the file.
   """
   reason = getattr(error, "error_string", None) or str(error)
   if "does not exist or is not a regular file" in reason or "Format not recognised" in reason:
@@ -123,7 +132,14 @@ def _decode_fallback(path: pathlib.Path, sf_error):
 
 
 def announced_frames(sound: sf.SoundFile) -> int:
-  """Frames the header promises; libsndfile logs '(should be N)' when it shortened a chunk."""
+  """Frames the header promises; libsndfile logs '(should be N)' when it shortened a chunk.
+
+  Args:
+    sound: the open soundfile.SoundFile.
+
+  Returns:
+    The number of frames (samples per channel) the header announces.
+  """
   announced = sound.frames
   match = re.search(r"^data\s*:\s*(\d+) \(should be (\d+)\)", sound.extra_info, re.M)
   if match:  # data chunk size in bytes, as written vs. as present
@@ -132,7 +148,15 @@ def announced_frames(sound: sf.SoundFile) -> int:
 
 
 def missing_frames_allowed(sound: sf.SoundFile, announced: int) -> int:
-  """How many announced frames may be absent before the file counts as truncated."""
+  """How many announced frames may be absent before the file counts as truncated.
+
+  Args:
+    sound: the open soundfile.SoundFile.
+    announced: the frames its header announces (announced_frames).
+
+  Returns:
+    The number of frames (samples per channel) that may be missing; 0 for exact formats.
+  """
   if sound.format in EXACT_LENGTH_FORMATS:
     return 0
   seconds, fraction = TRUNCATION_TOLERANCE
@@ -202,6 +226,12 @@ def walk_files(root) -> tuple:
 
   Symlinked folders are followed (a label folder may live on another drive), each real folder
   once: a link back to a folder already being walked is reported, not followed forever.
+
+  Args:
+    root: the folder to walk.
+
+  Returns:
+    (files, problems): a sorted list of file Paths, and [(path, reason)].
   """
   files, skipped, seen = [], [], set()
   for folder, subfolders, names in os.walk(root, followlinks=True):

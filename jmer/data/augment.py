@@ -35,6 +35,13 @@ def make_augmenter(config, train_split=None):
   """The configured augmentations as one callable(x_dict, rng), or None if all are off.
 
   `train_split` (splits.SplitData) supplies other training clips as background noise.
+
+  Args:
+    config: the run config (augment.*, features.*).
+    train_split: the training split, for background-clip noise (None: no clips).
+
+  Returns:
+    A callable(x, rng) -> x over {feature: (batch, frames, bins) float32}, or None.
   """
   a, names = config.augment, tuple(config.features.names)
   steps = []
@@ -120,7 +127,14 @@ def gain(x: dict, rng, max_db: float, n_mels: int) -> dict:
 
 
 def coloured_noise_spectra(config) -> dict:
-  """{colour: mel-band power profile (n_mels,), mean 1} of 1/f^k noise through the mel bank."""
+  """{colour: mel-band power profile (n_mels,), mean 1} of 1/f^k noise through the mel bank.
+
+  Args:
+    config: the run config (data.sample_rate, features.*, augment noise colours).
+
+  Returns:
+    A dict from colour name to a float32 (n_mels,) power profile with mean 1.
+  """
   import librosa
   f, sr = config.features, config.data.sample_rate
   bank = librosa.filters.mel(sr=sr, n_fft=f.n_fft, n_mels=f.n_mels, fmin=f.fmin,
@@ -159,6 +173,19 @@ def add_noise(x: dict, rng, spectra: dict, snr_db, clips, clip_p: float, clip_sn
 
   float32 throughout: dB values span about ±100, so powers stay well inside float32's range, and
   the dB change it returns is exact to ~1e-4 dB.
+
+  Args:
+    x: {feature: (batch, frames, bins) float32}; 'mel' is log-mel in dB.
+    rng: the numpy Generator of this batch.
+    spectra: coloured_noise_spectra's profiles.
+    snr_db: (low, high) of the signal-to-noise ratio drawn per segment, in dB.
+    clips: other training clips' log-mels for background noise, or None.
+    clip_p: the probability that a segment's noise is a clip rather than coloured noise.
+    clip_snr_db: (low, high) SNR of clip noise, in dB.
+    mfcc: the MFCC layout (n_mfcc, deltas, n_mels), to carry the noise's change into 'mfcc'.
+
+  Returns:
+    `x`, its mel and MFCC entries replaced by the noisy ones.
   """
   log_mel = _log_mel_of(x, mfcc["n_mels"], mfcc["n_mfcc"])
   power = np.power(np.float32(10.0), log_mel / np.float32(10.0))

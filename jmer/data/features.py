@@ -52,7 +52,7 @@ def pad_frames(name: str, frames, length: int):
 
 
 def feature_params(config) -> dict:
-  """{feature name: the parameters that determine it} for the features the config asks for."""
+  """Returns {feature name: the parameters that determine it} for the config's features."""
   f, sr = config.features, config.data.sample_rate
   stft = dict(version=FEATURE_VERSION, sample_rate=sr, n_fft=f.n_fft, hop_length=f.hop_length)
   mel = dict(stft, n_mels=f.n_mels, fmin=float(f.fmin), fmax=float(f.fmax or sr / 2))
@@ -68,7 +68,7 @@ def feature_params(config) -> dict:
 
 
 def feature_bins(name: str, params: dict) -> int:
-  """Width (number of bins) of a feature's frames."""
+  """Returns the width (number of bins) of a feature's frames, given its parameters."""
   if name == "mel":
     return params["n_mels"]
   if name == "mfcc":
@@ -208,7 +208,7 @@ def track_cache_path(cache_root, name, params, track) -> pathlib.Path:
 
 
 def is_cached(track, params: dict, cache_root) -> bool:
-  """True when every feature in `params` is already cached for `track`."""
+  """Returns True when every feature in `params` is already cached for `track`."""
   return all(cache_entry_ok(track_cache_path(cache_root, name, p, track))
              for name, p in params.items())
 
@@ -218,7 +218,7 @@ class CacheError(ValueError):
 
 
 def cache_entry_ok(path) -> bool:
-  """True when `path` is a complete .npy file: a valid header, and exactly the bytes it
+  """Returns True when `path` is a complete .npy file: a valid header, and exactly the bytes it
   announces. Entries are renamed into place whole, so a short or garbled one means outside
   damage (disk error, a copy cut short); reading only the header keeps this check cheap."""
   try:
@@ -274,6 +274,13 @@ def build_cache(tracks, params: dict, cache_root, *, workers: int = 2, progress:
   `skipped` lists (path, reason) for files that could not be decoded. Tracks already cached are
   not touched, so rerunning is cheap (idempotent). Uses `workers` processes for large builds;
   frozen musicnn embeddings are always computed in this process (see musicnn_features).
+
+  Args:
+    tracks: the Tracks; params: {feature name: parameters} (feature_params).
+    cache_root: the feature cache folder; workers: processes for the build.
+    progress: show a progress bar.
+  Returns:
+    (usable, skipped): the Tracks whose features are all cached, and [(path, reason)].
   """
   in_parent = {name for name, p in params.items() if musicnn_features.is_embedding(p)}
   todo = _missing_entries(tracks, params, cache_root)
@@ -367,6 +374,11 @@ def load_track_features(track, params: dict, cache_root) -> dict:
 
   Kept float16, as cached: converting every split to float32 on load doubled the memory a run
   needs; segments become float32 when a batch is cut (jmer.data.pipeline).
+
+  Args:
+    track: the Track; params: {feature name: parameters}; cache_root: the cache folder.
+  Returns:
+    {name: (frames, bins) float16 array}, every feature cut to the shortest's frame count.
   """
   feats = {name: _load_entry(track_cache_path(cache_root, name, p, track))
            for name, p in params.items()}

@@ -29,6 +29,14 @@ def fold_ids(tracks, folds: int, seed: int) -> dict:
   class has at least `folds` tracks; otherwise a seeded shuffle, with a warning. When some
   track has a group (artist, album), every group lies in one fold (StratifiedGroupKFold, or
   GroupKFold when a class has fewer groups than folds); ungrouped tracks are groups of one.
+
+  Args:
+    tracks: the Tracks to fold.
+    folds: the number of folds (at least 2).
+    seed: the seed of the fold draw (data.split_seed).
+
+  Returns:
+    A dict from (dataset, track_id) to the fold index.
   """
   ordered = _order(tracks)
   if len(ordered) < folds:
@@ -75,6 +83,14 @@ def fold_ids_per_dataset(tracks, folds: int, seed: int) -> dict:
   alone would get, so a joint run's test fold of each dataset holds the same tracks as the
   single-dataset run's: their metrics compare track for track. Folding the union instead would
   reshuffle both datasets' folds.
+
+  Args:
+    tracks: the Tracks of every dataset.
+    folds: the number of folds.
+    seed: the seed of the fold draw.
+
+  Returns:
+    A dict from (dataset, track_id) to the fold index.
   """
   out = {}
   for name in sorted({t.dataset for t in tracks}):
@@ -88,6 +104,15 @@ def hold_out_fold(tracks, folds: int, fold: int, seed: int) -> list:
   Predefined splits (a manifest's split column) are overridden: cross-validation pools all tracks.
   Folds are drawn per dataset (fold_ids_per_dataset). split_tracks then carves the validation
   set from the other folds.
+
+  Args:
+    tracks: the Tracks.
+    folds: the number of folds.
+    fold: the test fold's index, in [0, folds).
+    seed: the seed of the fold draw.
+
+  Returns:
+    New Tracks, in the same order, their split 'test' or ''.
   """
   assignment = fold_ids_per_dataset(tracks, folds, seed)
   return [dataclasses.replace(t, split="test" if assignment[(t.dataset, t.track_id)] == fold

@@ -30,6 +30,15 @@ class MixedStream(train_stream_lib.TrainStream):
     self.mix_weights = np.array([weights[n] for n in self.names_in_mix], np.float64)
 
   def order(self, rng) -> np.ndarray:
+    """The epoch's track indices: each sample's dataset drawn by the mix weights, then the
+    dataset's tracks in shuffled cycles, so every track of a dataset is used before one repeats.
+
+    Args:
+      rng: the epoch's numpy Generator.
+
+    Returns:
+      An int64 array of samples_per_epoch track indices.
+    """
     draws = rng.choice(len(self.names_in_mix), size=self.samples_per_epoch, p=self.mix_weights)
     out = np.empty(self.samples_per_epoch, np.int64)
     for k, name in enumerate(self.names_in_mix):
@@ -42,7 +51,16 @@ class MixedStream(train_stream_lib.TrainStream):
 
 
 def train_stream(data, config, augment=None) -> train_stream_lib.TrainStream:
-  """The training stream for `data`: plain for one dataset, mixed by data.mix_weights for more."""
+  """The training stream for `data`: plain for one dataset, mixed by data.mix_weights for more.
+
+  Args:
+    data: the RunData.
+    config: the run config (data.mix_weights).
+    augment: the augmenter (augment.make_augmenter), or None.
+
+  Returns:
+    A TrainStream over data's training split, a MixedStream for several datasets.
+  """
   weights = data.mix_weights or {}
   if len(weights) <= 1:
     return train_stream_lib.TrainStream(data.splits["train"], config, augment=augment)

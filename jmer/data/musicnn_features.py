@@ -44,13 +44,30 @@ BATCH_PATCHES = 32
 
 @functools.lru_cache(maxsize=4)
 def weights_hash(network: str) -> str:
-  """A short hash of the shipped weights file: new weights make a new cache."""
+  """A short hash of the shipped weights file: new weights make a new cache.
+
+  Args:
+    network: the network's name (jmer.pretrained.networks).
+
+  Returns:
+    The first 12 hex digits of the SHA-1 of the weights file.
+  """
   with networks.weights_path(network) as path:
     return hashlib.sha1(path.read_bytes()).hexdigest()[:12]
 
 
 def feature_params(name: str, config, version: int) -> dict:
-  """The parameters that determine feature `name` (a NETWORKS key) under `config`."""
+  """The parameters that determine feature `name` (a NETWORKS key) under `config`.
+
+  Args:
+    name: the feature's name.
+    config: the run config (features.*).
+    version: the feature code version (features.FEATURE_VERSION).
+
+  Returns:
+    A JSON-ready dict: sample rate (Hz), FFT size and hop (samples), mel bands, the network,
+    the output (log-mel or an embedding layer) and, for embeddings, the patch hop (frames).
+  """
   trainable = bool(config.model.pretrained.trainable)
   network = NETWORKS[name]
   params = dict(version=version, sample_rate=musicnn_input.SAMPLE_RATE,
@@ -64,11 +81,23 @@ def feature_params(name: str, config, version: int) -> dict:
 
 
 def is_embedding(params: dict) -> bool:
-  """True for the parameters of a frozen pretrained feature (cached embeddings)."""
+  """True for the parameters of a frozen pretrained feature (cached embeddings).
+
+  Args:
+    params: a feature's parameters (feature_params).
+
+  Returns:
+    True for cached embeddings, False for a log-mel input.
+  """
   return "network" in params and params.get("output") != LOG_MEL
 
 
 def feature_bins(params: dict) -> int:
+  """Returns the width of a feature's frames: the embedding size, or the mel bands.
+
+  Args:
+    params: the feature's parameters (feature_params).
+  """
   if is_embedding(params):
     return networks.get(params["network"]).embedding_dim
   return musicnn_input.N_MELS
@@ -83,7 +112,17 @@ def _network(network: str):
 @functools.lru_cache(maxsize=2)
 def tag_weights(network: str) -> tuple:
   """(kernel (200, 50), bias (50,)) of the network's tag layer, which reads the penultimate
-  embedding that a frozen feature caches: tags come from cached embeddings for free."""
+  embedding that a frozen feature caches: tags come from cached embeddings for free.
+
+  Args:
+    network: a musicnn network's name.
+
+  Returns:
+    (kernel, bias) as float32 arrays.
+
+  Raises:
+    ValueError: the network has no tag layer over its cached embedding.
+  """
   import keras
   from jmer.pretrained import musicnn
   from jmer.pretrained import networks
@@ -99,7 +138,15 @@ def tag_weights(network: str) -> tuple:
 
 
 def tag_probabilities(embeddings: np.ndarray, network: str) -> np.ndarray:
-  """(frames, 50) musicnn tag probabilities (sigmoid) of (frames, 200) penultimate embeddings."""
+  """(frames, 50) musicnn tag probabilities (sigmoid) of (frames, 200) penultimate embeddings.
+
+  Args:
+    embeddings: (frames, 200) penultimate-layer embeddings.
+    network: the musicnn network that made them.
+
+  Returns:
+    A (frames, 50) float array of probabilities in [0, 1].
+  """
   kernel, bias = tag_weights(network)
   logits = np.asarray(embeddings, np.float32) @ kernel + bias
   return 1.0 / (1.0 + np.exp(-logits))

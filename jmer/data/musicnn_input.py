@@ -54,7 +54,14 @@ def log_mel(wave: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
 
 
 def load_log_mel(path) -> np.ndarray:
-  """Decodes an audio file at 16 kHz mono and returns its (frames, 96) musicnn log-mel."""
+  """Decodes an audio file at 16 kHz mono and returns its (frames, 96) musicnn log-mel.
+
+  Args:
+    path: the audio file.
+
+  Returns:
+    A float32 (frames, 96) log-mel, one frame per musicnn_input.HOP_LENGTH samples at 16 kHz.
+  """
   return log_mel(audio.load_audio(path, SAMPLE_RATE), SAMPLE_RATE)
 
 
@@ -75,6 +82,9 @@ def patches(features: np.ndarray, patch_frames: int = PATCH_FRAMES,
     flush_end: add one last patch ending at the last frame when the hops leave frames after
       the last patch (the original drops them); jmer's frozen embeddings use it so that the
       end of a clip is described by a patch that hears it (see musicnn_features).
+
+  Returns:
+    A (patches, patch_frames, bands) array.
   """
   features = np.asarray(features, dtype=np.float32)
   if features.ndim != 2 or features.shape[0] == 0:

@@ -23,7 +23,17 @@ def hide_gpus_from_tensorflow():
 
 
 def batch_spec(config, split: splits_lib.SplitData, batch):
-  """(x, y, w) TensorSpecs of a batch of `batch` segments (None: any size)."""
+  """(x, y, w) TensorSpecs of a batch of `batch` segments (None: any size).
+
+  Args:
+    config: the run config (tasks, segment length, input strides).
+    split: a split of the run, for the features' widths.
+    batch: the batch size, or None.
+
+  Returns:
+    (x, y, w): {feature: float32 (batch, rows, bins)}, {output: target spec},
+    {output: float32 (batch,) weights}.
+  """
   names, length = tasks_lib.output_names(config), segments_lib.segment_frames(config)
   strides = segments_lib.input_strides(config)
   return ({n: tf.TensorSpec((batch, segments_lib.input_rows(length, strides.get(n, 1)),
@@ -37,7 +47,15 @@ def batch_spec(config, split: splits_lib.SplitData, batch):
 def cached_dtype_features(spec, split: splits_lib.SplitData):
   """`spec` with its features in the dtype `split` caches them in (float16): what a batch is
   cut in before tf.data casts it to float32. NumPy's float16 -> float32 conversion is scalar
-  and dominated a batch's cost; TensorFlow's cast is vectorised, and exact either way."""
+  and dominated a batch's cost; TensorFlow's cast is vectorised, and exact either way.
+
+  Args:
+    spec: (x, y, w) TensorSpecs (batch_spec).
+    split: the split whose cached arrays give the dtypes.
+
+  Returns:
+    (x, y, w) with x's specs in the cached dtype.
+  """
   x, y, w = spec
   dtypes = {n: tf.as_dtype(split.features[n][0].dtype) if split.features.get(n) else s.dtype
             for n, s in x.items()}
@@ -48,7 +66,17 @@ def map_batches(numbers: tf.data.Dataset, make_batch, spec, wire_spec=None) -> t
   """Batches `make_batch(*numbers)` (numpy, shaped as `spec`), made on tf.data's parallel
   workers, in order. NumPy releases the GIL in its copies and maths, so they overlap.
   `wire_spec` (default `spec`) gives the dtypes make_batch returns; tf.data casts them to
-  `spec`'s."""
+  `spec`'s.
+
+  Args:
+    numbers: a dataset of the arguments of make_batch (e.g. batch indices).
+    make_batch: a function of those numbers returning numpy (x, y, w).
+    spec: the (x, y, w) TensorSpecs of the batches tf.data yields.
+    wire_spec: the specs of what make_batch returns (default: spec).
+
+  Returns:
+    A tf.data.Dataset of (x, y, w) batches, in the order of `numbers`.
+  """
   flat_spec = tf.nest.flatten(spec)
   flat_wire = tf.nest.flatten(wire_spec or spec)
 
@@ -71,7 +99,17 @@ def map_batches(numbers: tf.data.Dataset, make_batch, spec, wire_spec=None) -> t
 def tiled_dataset(split: splits_lib.SplitData, config, shuffle: bool):
   """(batches of (x, y, w), track index of each segment): every tiled evaluation segment of a
   split, in track order or shuffled once (seeded). Only the segments' (track, start) pairs are
-  held; each batch is cut from the cache when needed, so memory does not grow with the split."""
+  held; each batch is cut from the cache when needed, so memory does not grow with the split.
+
+  Args:
+    split: the split to tile.
+    config: the run config (eval.batch_size, segment length, seed).
+    shuffle: shuffle the segments once, seeded by config.seed.
+
+  Returns:
+    (dataset, owner): the tf.data.Dataset of (x, y, w) batches of eval.batch_size segments, and
+    an int array of each segment's track index in the split, in dataset order.
+  """
   owner, starts = segments_lib.eval_index(split, config)
   if shuffle:
     order = np.random.default_rng([config.seed, 2]).permutation(len(owner))
@@ -92,5 +130,13 @@ def tiled_dataset(split: splits_lib.SplitData, config, shuffle: bool):
 def eval_dataset(split: splits_lib.SplitData, config) -> tf.data.Dataset:
   """Validation batches for fit. Segments are shuffled once (seeded) so that every batch mixes
   datasets: per-batch masked means then weigh the tasks by λ, not by which dataset a batch
-  happens to hold, and val_loss (early stopping, best.keras) stays comparable."""
+  happens to hold, and val_loss (early stopping, best.keras) stays comparable.
+
+  Args:
+    split: the validation split.
+    config: the run config.
+
+  Returns:
+    A tf.data.Dataset of (x, y, w) batches.
+  """
   return tiled_dataset(split, config, shuffle=True)[0]

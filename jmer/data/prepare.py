@@ -11,7 +11,14 @@ from jmer.data import tracks as tracks_lib
 
 
 def report_lines(prep) -> list:
-  """Human-readable per-dataset, per-split and per-class counts and the list of bad files."""
+  """Human-readable per-dataset, per-split and per-class counts and the list of bad files.
+
+  Args:
+    prep: the PreparedTracks (run_data.list_and_cache).
+
+  Returns:
+    The report's lines, without newlines.
+  """
   lines = []
   for name, listing in prep.listings.items():
     lines.append(f"{name}: {listing.description}")
@@ -31,7 +38,15 @@ def report_lines(prep) -> list:
 
 
 def prepare(config, progress: bool = True) -> run_data.PreparedTracks:
-  """Validates the config and data folders, builds the cache, prints the report."""
+  """Validates the config and data folders, builds the cache, prints the report.
+
+  Args:
+    config: the run config.
+    progress: show a progress bar while features are built.
+
+  Returns:
+    The PreparedTracks.
+  """
   config_lib.validate(config)
   prep = run_data.list_and_cache(config, progress=progress)
   print("\n".join(report_lines(prep)), flush=True)

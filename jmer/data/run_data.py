@@ -46,7 +46,14 @@ class PreparedTracks:
 
 def merged_genre_names(listings) -> tuple:
   """The genre vocabulary of mixed datasets: GTZAN's when any genre-labelled dataset uses it,
-  else the union of the genre-labelled datasets' vocabularies, in order."""
+  else the union of the genre-labelled datasets' vocabularies, in order.
+
+  Args:
+    listings: the datasets' TrackLists.
+
+  Returns:
+    A tuple of genre names (the first listing's when no dataset has genre labels).
+  """
   labelled = [l.genre_names for l in listings if any(t.genre >= 0 for t in l.tracks)]
   if not labelled:
     return tuple(listings[0].genre_names)
@@ -67,7 +74,18 @@ def _onto_vocabulary(listing, genre_names):
 
 def list_datasets(config):
   """(names, note, {name: TrackList}) of the configured datasets; prints which data is used,
-  so every run's log starts with it."""
+  so every run's log starts with it.
+
+  Args:
+    config: the run config (data.source and the datasets' settings).
+
+  Returns:
+    (names, note, {name: TrackList}): the dataset names, the note on which data is used, and
+    each dataset's listing.
+
+  Raises:
+    ValueError: data.source names an unknown dataset.
+  """
   names, note = sources_lib.resolve_sources(config)
   print(f"jmer: using {note}", flush=True)
   unknown = [n for n in names if n not in DATASETS]
@@ -82,6 +100,12 @@ def drop_deam_copies_of_emomusic(listings) -> list:
 
   DEAM's 2013 part is the EmoMusic clips under the same song ids; keeping both would put
   EmoMusic test songs into DEAM's training split. EmoMusic's copy (with genre) is kept.
+
+  Args:
+    listings: {name: TrackList}; DEAM's listing is changed in place.
+
+  Returns:
+    The dropped DEAM tracks ([] unless both datasets are used).
   """
   if "deam" not in listings or "emomusic" not in listings:
     return []
@@ -95,7 +119,15 @@ def drop_deam_copies_of_emomusic(listings) -> list:
 
 
 def harmonise_labels(listings, config) -> tuple:
-  """Puts every listing's genres onto one vocabulary and fills AV quadrants; returns it."""
+  """Puts every listing's genres onto one vocabulary and fills AV quadrants; returns it.
+
+  Args:
+    listings: {name: TrackList}; their tracks are replaced in place.
+    config: the run config (tasks.quadrant_threshold).
+
+  Returns:
+    The shared genre vocabulary, a tuple of names (merged_genre_names).
+  """
   genre_names = merged_genre_names(list(listings.values()))
   for listing in listings.values():
     listing.tracks = tracks_lib.with_quadrants(_onto_vocabulary(listing, genre_names),
@@ -106,7 +138,14 @@ def harmonise_labels(listings, config) -> tuple:
 def effective_val_fraction(config) -> float:
   """The share of tracks held out for validation: `data.val_fraction` when something is chosen
   on it (`train.select_on='val_loss'`) or a monitoring split is asked for
-  (`train.monitor_split`); otherwise 0, so every non-test track trains."""
+  (`train.monitor_split`); otherwise 0, so every non-test track trains.
+
+  Args:
+    config: the run config.
+
+  Returns:
+    The validation fraction of tracks, in [0, 1).
+  """
   if config.train.select_on == "val_loss" or config.train.monitor_split:
     return config.data.val_fraction
   return 0.0
@@ -117,6 +156,14 @@ def split_each_dataset(usable, names, config) -> dict:
 
   Each dataset is split on its own, so each gets its share of val and test (and keeps a
   published split where it has one).
+
+  Args:
+    usable: the tracks with cached features.
+    names: the dataset names, in order.
+    config: the run config (data.split_seed, fractions, eval.fold / eval.folds).
+
+  Returns:
+    {'train' / 'val' / 'test': [Track]}.
   """
   seed = config.data.split_seed
   val_fraction = effective_val_fraction(config)
@@ -175,7 +222,16 @@ GTZAN_FOLDS_NOTE = (
 
 def split_record(config, listings, by_split) -> dict:
   """How the tracks were split, for metrics.json: seeds, mode, and per dataset whether (and by
-  what) the split is grouped, with a check that no group sits in two splits."""
+  what) the split is grouped, with a check that no group sits in two splits.
+
+  Args:
+    config: the run config.
+    listings: {name: TrackList}.
+    by_split: {split: [Track]}.
+
+  Returns:
+    A JSON-ready dict: seeds, split mode, per-dataset grouping and any shared groups.
+  """
   fold_run = config.eval.fold >= 0
   per_dataset = {}
   for name, listing in listings.items():
@@ -196,7 +252,15 @@ def split_record(config, listings, by_split) -> dict:
 
 
 def list_and_cache(config, progress: bool = True) -> PreparedTracks:
-  """Lists every configured dataset, builds the missing features, splits each dataset by track."""
+  """Lists every configured dataset, builds the missing features, splits each dataset by track.
+
+  Args:
+    config: the run config.
+    progress: show a progress bar while features are built.
+
+  Returns:
+    The PreparedTracks: sources, listings, feature parameters, cache root and split tracks.
+  """
   names, note, listings = list_datasets(config)
   drop_deam_copies_of_emomusic(listings)
   genre_names = harmonise_labels(listings, config)
@@ -223,7 +287,15 @@ def list_and_cache(config, progress: bool = True) -> PreparedTracks:
 
 
 def per_dataset_counts(by_split, genre_names) -> dict:
-  """{dataset: {split: {tracks, genre_counts, av_labelled}}}, JSON-ready."""
+  """{dataset: {split: {tracks, genre_counts, av_labelled}}}, JSON-ready.
+
+  Args:
+    by_split: {split: [Track]}.
+    genre_names: the genre vocabulary.
+
+  Returns:
+    Per dataset and split: the number of tracks, tracks per genre, and tracks with AV labels.
+  """
   out = {}
   for split, tracks in by_split.items():
     for name in dict.fromkeys(t.dataset for t in tracks):
@@ -235,7 +307,16 @@ def per_dataset_counts(by_split, genre_names) -> dict:
 
 
 def load_run_data(config, progress: bool = True) -> RunData:
-  """Lists the configured datasets, caches their features, splits by track, loads the splits."""
+  """Lists the configured datasets, caches their features, splits by track, loads the splits.
+
+  Args:
+    config: the run config.
+    progress: show a progress bar while features are built.
+
+  Returns:
+    The RunData: each split's features and labels, the genre vocabulary, the feature
+    parameters and a JSON-ready description of the data.
+  """
   prep = list_and_cache(config, progress=progress)
   params, cache_root, genre_names = prep.params, prep.cache_root, prep.genre_names
   splits = {s: splits_lib.load_split(prep.by_split[s], params, cache_root)

@@ -36,6 +36,12 @@ def input_strides(config) -> dict:
 
   The patch hop (features.musicnn_hop_frames) for a frozen pretrained feature under
   features.one_row_per_patch, else 1 (every frame).
+
+  Args:
+    config: the run config.
+
+  Returns:
+    A dict from each feature's name to its stride, in frames.
   """
   params = features_lib.feature_params(config)
   per_patch = bool(config.features.one_row_per_patch)
@@ -44,7 +50,15 @@ def input_strides(config) -> dict:
 
 
 def input_rows(length: int, stride: int) -> int:
-  """Rows of a `length`-frame segment taken every `stride` frames (the first row is frame 0)."""
+  """Rows of a `length`-frame segment taken every `stride` frames (the first row is frame 0).
+
+  Args:
+    length: the segment's length, in frames.
+    stride: frames between two rows.
+
+  Returns:
+    The number of rows, ceil(length / stride).
+  """
   return -(-int(length) // int(stride))
 
 

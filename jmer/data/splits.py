@@ -51,7 +51,16 @@ def load_split(tracks, params: dict, cache_root) -> SplitData:
 
 
 def track_targets(split: SplitData, names) -> tuple:
-  """({task: labels (n_tracks, ...)}, {task: float32 weights (n_tracks,)}) of a split."""
+  """({task: labels (n_tracks, ...)}, {task: float32 weights (n_tracks,)}) of a split.
+
+  Args:
+    split: the SplitData.
+    names: the task output names.
+
+  Returns:
+    (labels, weights), one entry per track of the split in each array; weight 0 where the
+    track has no label for a task.
+  """
   targets = [tasks_lib.targets(t, names) for t in split.tracks]
   return ({k: np.stack([y[k] for y, _ in targets]) for k in names},
           {k: np.stack([w[k] for _, w in targets]).astype(np.float32) for k in names})

@@ -39,10 +39,18 @@ class Track:
 
   @property
   def has_av(self) -> bool:
+    """Whether the track has both arousal and valence labels (neither is NaN)."""
     return not (math.isnan(self.arousal) or math.isnan(self.valence))
 
   def extra_label(self, column: str):
-    """The value of one of your own label columns, or None where the track has none."""
+    """The value of one of your own label columns, or None where the track has none.
+
+    Args:
+      column: the label column's name.
+
+    Returns:
+      The value as read from the listing, or None.
+    """
     return dict(self.extra).get(column)
 
 
@@ -59,7 +67,15 @@ class TrackList:
 
 
 def with_quadrants(tracks, threshold: float):
-  """Fills each AV-labelled track's quadrant from its arousal/valence."""
+  """Fills each AV-labelled track's quadrant from its arousal/valence.
+
+  Args:
+    tracks: Tracks; those with a quadrant already, or without AV, are kept as they are.
+    threshold: the arousal/valence value that separates low from high.
+
+  Returns:
+    A new list of Tracks, in the same order.
+  """
   out = []
   for t in tracks:
     if t.has_av and t.quadrant < 0:
@@ -75,7 +91,14 @@ def _stratum(track) -> str:
 
 
 def group_keys(tracks) -> np.ndarray:
-  """One key per track for group-aware splitting: its dataset's group, else the track itself."""
+  """One key per track for group-aware splitting: its dataset's group, else the track itself.
+
+  Args:
+    tracks: the Tracks.
+
+  Returns:
+    A string array of keys, '<dataset>/g/<group>' or '<dataset>/t/<track id>'.
+  """
   return np.array([f"{t.dataset}/g/{t.group}" if t.group else f"{t.dataset}/t/{t.track_id}"
                    for t in tracks])
 
@@ -141,7 +164,14 @@ def split_tracks(tracks, val_fraction: float, test_fraction: float, seed: int):
 
 
 def shared_groups(by_split) -> dict:
-  """{group: [splits]} of every group found in more than one split (empty when honest)."""
+  """{group: [splits]} of every group found in more than one split (empty when honest).
+
+  Args:
+    by_split: {split: [Track]}.
+
+  Returns:
+    A dict from '<dataset>/<group>' to its sorted split names.
+  """
   seen = {}
   for split, tracks in by_split.items():
     for t in tracks:
@@ -156,6 +186,12 @@ def song_identity(track) -> str:
   DEAM's 2013 part is EmoMusic's clips under the same song ids, so a DEAM and an EmoMusic track
   with the same id are one song ('song:<id>'); every other track is '<dataset>:<track id>'
   (the built-in corpus's and your own collections' ids already name their corpus or folder).
+
+  Args:
+    track: a Track.
+
+  Returns:
+    'song:<id>' or '<dataset>:<track id>'.
   """
   if track.dataset in SHARED_SONG_IDS:
     return f"song:{track.track_id}"
@@ -168,7 +204,14 @@ SHARED_SONG_IDS = ("deam", "emomusic")
 
 def identity_hashes(tracks) -> list:
   """Sorted short hashes of the tracks' song identities (what a work dir's train_tracks.txt
-  holds: enough to check overlap, without listing anyone's file names)."""
+  holds: enough to check overlap, without listing anyone's file names).
+
+  Args:
+    tracks: the Tracks.
+
+  Returns:
+    Sorted, distinct 16-hex-digit SHA-1 prefixes of song_identity.
+  """
   return sorted({hashlib.sha1(song_identity(t).encode()).hexdigest()[:16] for t in tracks})
 
 
@@ -176,6 +219,14 @@ def data_fingerprint(sources, by_split) -> dict:
   """What identifies a run's data: sources, split sizes, and digests of ids, labels and split.
 
   Stored in state.json; a resumed run compares it part by part to say what changed.
+
+  Args:
+    sources: the dataset names.
+    by_split: {split: [Track]}.
+
+  Returns:
+    dict(sources, tracks={split: count}, ids, labels, split), the last three 16-hex-digit
+    digests.
   """
   rows = sorted((t.dataset, t.track_id, s, t.genre, round(t.arousal, 6), round(t.valence, 6),
                  t.quadrant, t.extra) for s, ts in by_split.items() for t in ts)
@@ -189,7 +240,15 @@ def data_fingerprint(sources, by_split) -> dict:
 
 
 def fingerprint_changes(old: dict, new: dict) -> list:
-  """Human-readable differences between two data_fingerprint()s ([] when the data is the same)."""
+  """Human-readable differences between two data_fingerprint()s ([] when the data is the same).
+
+  Args:
+    old: the stored fingerprint.
+    new: the current fingerprint.
+
+  Returns:
+    A list of phrases, each naming what changed.
+  """
   changes = []
   if old["sources"] != new["sources"]:
     changes.append(f"data sources {'+'.join(old['sources'])} -> {'+'.join(new['sources'])}")
@@ -207,7 +266,16 @@ def _sizes(fingerprint) -> str:
 
 
 def class_counts(tracks, genre_names, task_names=("genre",)) -> dict:
-  """{class name: tracks} over the labels of the named class tasks (genre by default)."""
+  """{class name: tracks} over the labels of the named class tasks (genre by default).
+
+  Args:
+    tracks: the Tracks.
+    genre_names: the genre vocabulary.
+    task_names: the class tasks whose labels to count.
+
+  Returns:
+    A dict from class name to the number of tracks labelled with it.
+  """
   out = {}
   for name in task_names:
     task = tasks_lib.TASKS[name]

@@ -48,12 +48,26 @@ class TrainStream:
     return self.samples_per_epoch // self.config.train.batch_size
 
   def order(self, rng) -> np.ndarray:
-    """The epoch's track indices: every track crops_per_track times, shuffled."""
+    """The epoch's track indices: every track crops_per_track times, shuffled.
+
+    Args:
+      rng: the epoch's numpy Generator.
+
+    Returns:
+      An int array of samples_per_epoch track indices.
+    """
     return rng.permutation(np.repeat(np.arange(len(self.split.tracks)),
                                      self.config.train.crops_per_track))
 
   def plan(self, epoch: int):
-    """(track index, start frame) of every segment of `epoch`, from (seed, epoch) alone."""
+    """(track index, start frame) of every segment of `epoch`, from (seed, epoch) alone.
+
+    Args:
+      epoch: the epoch number.
+
+    Returns:
+      (tracks, starts): int arrays, the track index and start frame of each segment.
+    """
     with self._lock:
       if epoch not in self._plans:
         rng = np.random.default_rng([self.config.seed, 1, epoch])
@@ -63,7 +77,16 @@ class TrainStream:
       return self._plans[epoch]
 
   def batch(self, epoch: int, index: int):
-    """Batch `index` of `epoch` as numpy (x, y, w): cut from the cache, then augmented."""
+    """Batch `index` of `epoch` as numpy (x, y, w): cut from the cache, then augmented.
+
+    Args:
+      epoch: the epoch number.
+      index: the batch's index within the epoch.
+
+    Returns:
+      (x, y, w): {feature: (batch, rows, bins)} in the cached dtype (float32 when augmented),
+      {output: labels}, {output: float32 weights}.
+    """
     size = self.config.train.batch_size
     tracks, starts = self.plan(epoch)
     tracks, starts = tracks[index * size:(index + 1) * size], starts[index * size:][:size]

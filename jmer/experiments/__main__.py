@@ -14,7 +14,14 @@ from jmer import arguments
 
 
 def build_parser(prog: str = "python -m jmer.experiments"):
-  """The command's argument parser (light: nothing heavy is imported)."""
+  """The command's argument parser (light: nothing heavy is imported).
+
+  Args:
+    prog: how to name the command in help and messages.
+
+  Returns:
+    The arguments.ArgumentParser.
+  """
   parser = arguments.ArgumentParser(prog=prog,
                                    description=__doc__.split("\n\n")[0])
   parser.add_argument("suite", help="a suite file, e.g. experiments/builtin.py")
@@ -30,6 +37,15 @@ def build_parser(prog: str = "python -m jmer.experiments"):
 
 
 def parse_args(argv, prog: str = "python -m jmer.experiments"):
+  """Parses the command's arguments.
+
+  Args:
+    argv: the arguments after the program name.
+    prog: how to name the command in help and messages.
+
+  Returns:
+    The argparse.Namespace (suite, cell, quick, root, report_only, report_dir, demo_video).
+  """
   return build_parser(prog).parse_args(argv)
 
 

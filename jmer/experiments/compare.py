@@ -24,13 +24,34 @@ SECONDARY = ("genre accuracy", "quadrant accuracy", "arousal CCC", "valence CCC"
 
 
 def fmt(value, digits: int = 3) -> str:
+  """A number as report text.
+
+  Args:
+    value: the number, or None / NaN when there is none.
+    digits: decimals to show.
+
+  Returns:
+    The value with `digits` decimals, or '–' when missing.
+  """
   if value is None or (isinstance(value, float) and math.isnan(value)):
     return "–"
   return f"{value:.{digits}f}"
 
 
 def test_train_ratio(raw: dict, runs: list, task: str) -> float:
-  """n_test / n_train of the task's folds (0 for repeats by seed: no data is resampled)."""
+  """n_test / n_train of the task's folds (0 for repeats by seed: no data is resampled).
+
+  Args:
+    raw: the raw-results dict.
+    runs: raw run dicts (with n_train / n_test per task in tracks).
+    task: the task whose counts to use.
+
+  Returns:
+    The ratio for the corrected resampled t-test (stats.correction_ratio).
+
+  Raises:
+    ValueError: with folds, no run has the task's n_train and n_test.
+  """
   if raw["suite"]["repeats"]["by"] == "seed":
     return 0.0
   counts = [(r["n_train"][task], r["n_test"][task]) for r in runs
@@ -42,7 +63,15 @@ def test_train_ratio(raw: dict, runs: list, task: str) -> float:
 
 
 def repeat_rows(raw: dict) -> list:
-  """One row per (question, pair, metric): the paired test over shared repeats."""
+  """One row per (question, pair, metric): the paired test over shared repeats.
+
+  Args:
+    raw: the raw-results dict.
+
+  Returns:
+    A list of dicts: experiment, a, b, metric, primary, mean_a, mean_b, differences, test,
+    wilcoxon, holm_p (NaN for secondary), family_size and mde, in the metric's units.
+  """
   runs = raw_results.runs_by_cell(raw)
   rows = []
   for number, experiment in enumerate(raw["suite"]["experiments"], 1):
@@ -100,7 +129,15 @@ def _ccc_bootstrap(pooled, a, b, dim):
 
 def track_rows(raw: dict) -> list:
   """One row per (question, pair, task): McNemar once per pair and classification task
-  (Holm within the question), the CCC bootstrap once per pair and AV dimension (unadjusted)."""
+  (Holm within the question), the CCC bootstrap once per pair and AV dimension (unadjusted).
+
+  Args:
+    raw: the raw-results dict.
+
+  Returns:
+    A list of dicts: experiment, a, b, task, kind ('mcnemar' or 'ccc_bootstrap'), test and
+    holm_p (NaN for the bootstrap).
+  """
   cells = raw_results.runs_by_cell(raw)
   pooled = {c: raw_results.pooled_predictions(raw, c) for c in cells}
   legacy = {(c["a"], c["b"], c["task"]): c for c in raw.get("per_track_counts", [])}

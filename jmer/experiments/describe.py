@@ -13,7 +13,14 @@ METHOD_KEYS = ("features.names", "model.trunk", "model.fusion", "tasks.genre", "
 
 
 def feature_text(config: dict) -> str:
-  """What a flattened config's features.names are, in words."""
+  """What a flattened config's features.names are, in words.
+
+  Args:
+    config: a flattened config ({dotted key: value}).
+
+  Returns:
+    The features joined by ' + ', e.g. '96-band log-mel + MFCC'.
+  """
   words = {"mel": f"{config.get('features.n_mels')}-band log-mel", "mfcc": "MFCC",
            "chroma": "chroma",
            "musicnn": "frozen MSD-musicnn embeddings (penultimate layer, per 3 s patch)",
@@ -24,7 +31,15 @@ def feature_text(config: dict) -> str:
 
 
 def reference_config(runs, cells) -> dict:
-  """The settings most cells share: each key's most common value over the cells."""
+  """The settings most cells share: each key's most common value over the cells.
+
+  Args:
+    runs: {cell: [Run]} (results.load_runs).
+    cells: the cells to consider; each one's first run's config is used.
+
+  Returns:
+    A flattened config ({dotted key: value}).
+  """
   configs = [run_record.flatten(runs[c][0].report["config"]) for c in cells]
   out = {}
   for key in configs[0]:
@@ -35,7 +50,16 @@ def reference_config(runs, cells) -> dict:
 
 
 def data_section(record, runs, cells) -> list:
-  """One entry per distinct data source among the cells (a suite may mix datasets)."""
+  """One entry per distinct data source among the cells (a suite may mix datasets).
+
+  Args:
+    record: the suite record (suite.json).
+    runs: {cell: [Run]}.
+    cells: the cells to describe.
+
+  Returns:
+    The '## Data' section's Markdown lines: source, split and track counts.
+  """
   by_source = {}
   for cell in cells:
     d = runs[cell][0].report["data"]
@@ -79,6 +103,18 @@ def _data_lines(record, runs, cell, source, summary) -> list:
 
 
 def method_section(record, runs, cells, root) -> list:
+  """The '## Method' section: the shared settings, a table of how each cell differs from
+  them, and the model-selection text.
+
+  Args:
+    record: the suite record (suite.json).
+    runs: {cell: [Run]}.
+    cells: the cells to describe.
+    root: the suite root, named as where the runs live.
+
+  Returns:
+    The section's Markdown lines.
+  """
   ref = reference_config(runs, cells)
   f = ref.get
   n, by = record["repeats"]["n"], record["repeats"]["by"]
@@ -106,6 +142,15 @@ def method_section(record, runs, cells, root) -> list:
 
 
 def selection_text(runs, cells) -> str:
+  """How the runs' evaluated epoch was chosen (train.select_on), and which runs stopped early.
+
+  Args:
+    runs: {cell: [Run]}.
+    cells: the cells to describe.
+
+  Returns:
+    One Markdown paragraph.
+  """
   every = [r for c in cells for r in runs[c]]
   select = {r.report.get("training", {}).get("select_on", "val_loss") for r in every}
   early = [f"{r.cell}/{r.repeat}" for r in every
@@ -126,7 +171,16 @@ def selection_text(runs, cells) -> str:
 
 
 def footer_lines(record, runs, cells) -> list:
-  """Package versions of the first run and how the suite was run."""
+  """Package versions of the first run and how the suite was run.
+
+  Args:
+    record: the suite record (suite.json).
+    runs: {cell: [Run]}.
+    cells: the cells; the first cell's first run gives the versions.
+
+  Returns:
+    The footer's Markdown lines.
+  """
   versions = runs[cells[0]][0].report.get("versions", {})
   return ["**Package versions** (first run): " + ", ".join(
       f"{k} {v}" for k, v in versions.items()) + ".", "",

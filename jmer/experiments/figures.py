@@ -125,7 +125,15 @@ def learning_curves(runs_by_cell, path):
 
 
 def gate_weights(runs_by_cell, path) -> bool:
-  """Mean fusion gate weight per task and feature for cells with gated fusion; False if none."""
+  """Mean fusion gate weight per task and feature for cells with gated fusion; False if none.
+
+  Args:
+    runs_by_cell: {cell: [run dict]} with each run's 'fusion_gates' {task: {feature: weight}}.
+    path: the PNG file to write.
+
+  Returns:
+    True when the figure was written, False when no cell has gates.
+  """
   gated = {c: [r["fusion_gates"] for r in runs if r.get("fusion_gates")]
            for c, runs in runs_by_cell.items()}
   gated = {c: g for c, g in gated.items() if g}

@@ -153,12 +153,29 @@ def collect(root) -> dict:
 
 
 def prediction_key(cell: str, split_seed: int, repeat: str) -> str:
-  """The key of one run's prediction rows: cell/split seed/repeat."""
+  """The key of one run's prediction rows: cell/split seed/repeat.
+
+  Args:
+    cell: the cell's name.
+    split_seed: the run's data.split_seed.
+    repeat: the repeat's name, e.g. 'fold_0'.
+
+  Returns:
+    '<cell>/<split_seed>/<repeat>'.
+  """
   return f"{cell}/{split_seed}/{repeat}"
 
 
 def write(raw: dict, path) -> pathlib.Path:
-  """Writes the raw results as JSON (one run per block, predictions one track per line)."""
+  """Writes the raw results as JSON (one run per block, predictions one track per line).
+
+  Args:
+    raw: the raw-results dict (collect).
+    path: the file to write; its folder is created.
+
+  Returns:
+    `path`, as a pathlib.Path.
+  """
   path = pathlib.Path(path)
   path.parent.mkdir(parents=True, exist_ok=True)
   path.write_text(json.dumps(raw, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
@@ -166,7 +183,18 @@ def write(raw: dict, path) -> pathlib.Path:
 
 
 def load(path) -> dict:
-  """A raw-results file, checked for its format and required keys (named on failure)."""
+  """A raw-results file, checked for its format and required keys (named on failure).
+
+  Args:
+    path: the raw_results.json file.
+
+  Returns:
+    The raw-results dict.
+
+  Raises:
+    FileNotFoundError: no such file.
+    ValueError: a key is missing, the format differs, or a run has an unknown metric.
+  """
   path = pathlib.Path(path)
   if not path.is_file():
     raise FileNotFoundError(f"{path}: no raw-results file")
@@ -188,7 +216,14 @@ def load(path) -> dict:
 
 
 def runs_by_cell(raw: dict) -> dict:
-  """{cell: [run entries]} in the suite's cell order, cells without runs left out."""
+  """{cell: [run entries]} in the suite's cell order, cells without runs left out.
+
+  Args:
+    raw: the raw-results dict.
+
+  Returns:
+    A dict from cell name to its run dicts, in raw order.
+  """
   out = {c: [] for c in raw["suite"]["cells"]}
   for run in raw["runs"]:
     out.setdefault(run["cell"], []).append(run)
@@ -196,14 +231,33 @@ def runs_by_cell(raw: dict) -> dict:
 
 
 def values(runs: list, label: str) -> dict:
-  """{(split_seed, repeat): value} of the runs that report the metric (None/NaN left out)."""
+  """{(split_seed, repeat): value} of the runs that report the metric (None/NaN left out).
+
+  Args:
+    runs: run dicts of one cell.
+    label: the metric's label, e.g. 'genre macro-F1'.
+
+  Returns:
+    A dict from (split_seed, repeat) to the metric's value.
+  """
   return {(r["split_seed"], r["repeat"]): r["metrics"][label] for r in runs
           if r["metrics"].get(label) is not None and math.isfinite(r["metrics"][label])}
 
 
 def pooled_predictions(raw: dict, cell: str) -> dict:
   """{(dataset, track_id): prediction} of a cell, pooled over its runs as
-  results.pooled_predictions does (folds joined; seeds: majority vote and mean)."""
+  results.pooled_predictions does (folds joined; seeds: majority vote and mean).
+
+  Args:
+    raw: the raw-results dict.
+    cell: the cell's name.
+
+  Returns:
+    A dict from (dataset, track_id) to the pooled true_/pred_ values; {} without predictions.
+
+  Raises:
+    ValueError: with folds, a track is tested in more than one fold of a split seed.
+  """
   preds = raw.get("predictions", {})
   columns = preds.get("columns", PREDICTION_COLUMNS)
   rows = {}

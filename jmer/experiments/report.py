@@ -24,6 +24,14 @@ fmt, fmt_p = compare.fmt, verdicts.fmt_p
 
 
 def mean_sd_text(vals) -> str:
+  """A results cell: mean ± sample SD over repeats.
+
+  Args:
+    vals: the repeats' values (NaN ignored, as in stats.mean_sd).
+
+  Returns:
+    'mean ± sd', the mean alone for one value, or '–' for none.
+  """
   mean, sd, n = stats.mean_sd(vals)
   if n == 0:
     return "–"
@@ -54,6 +62,7 @@ class Report:
 
   # --- sections ----------------------------------------------------------------------------
   def statistics_section(self) -> list:
+    """Returns the Markdown lines of '## Statistics': design, tests, multiplicity, MDE."""
     split_seeds = sorted({r["split_seed"] for r in self.raw["runs"]})
     if self.by == "fold":
       ratios = sorted({f"{compare.test_train_ratio(self.raw, runs, task):.3f}"
@@ -96,6 +105,7 @@ class Report:
         f"so below n = 6 it is marked n/a.", ""]
 
   def results_section(self) -> list:
+    """Returns the Markdown lines of '## Results': cells' mean ± SD by task, figures."""
     n = {len(runs) for runs in self.runs.values()}
     lines = ["## Results", "",
              f"Mean ± SD (sample SD, n − 1) over {'/'.join(map(str, sorted(n)))} repeats on "
@@ -120,7 +130,15 @@ class Report:
     return lines
 
   def per_class_lines(self, task, cells) -> list:
-    """Per-class F1 (mean over repeats) of each cell, where the raw results hold it."""
+    """Per-class F1 (mean over repeats) of each cell, where the raw results hold it.
+
+    Args:
+      task: the class task's name.
+      cells: the cells to list.
+
+    Returns:
+      A Markdown table and a blank line, or [] when no cell has per-class F1.
+    """
     have = [c for c in cells if any(task in r.get("per_class_f1", {}) for r in self.runs[c])]
     if not have:
       return []
@@ -136,6 +154,16 @@ class Report:
     return lines + [""]
 
   def task_figure(self, task, cells) -> list:
+    """The task's figure (drawn unless drawing is off) with its caption.
+
+    Args:
+      task: the task's name.
+      cells: the cells to show.
+
+    Returns:
+      Markdown lines: summed confusion matrices for a class task, else the arousal/valence
+      scatter of pooled predictions; [] when there is nothing to draw.
+    """
     if task in raw_results.CLASS_TASKS:
       matrices = {}
       for cell in cells:
@@ -159,6 +187,7 @@ class Report:
             "*True vs predicted arousal (red) and valence (blue) per test track.*", ""]
 
   def comparisons_section(self) -> list:
+    """Returns the Markdown lines of '## Comparisons': tests and verdicts per experiment."""
     lines = ["## Comparisons", ""]
     for number, experiment in enumerate(self.suite["experiments"], 1):
       rows = [r for r in self.rows if r["experiment"] == number]
@@ -226,6 +255,7 @@ class Report:
     return lines + [""]
 
   def figures_section(self) -> list:
+    """Returns the Markdown lines of the training curves and other figures ([] if none)."""
     lines = []
     if any(r.get("history") for runs in self.runs.values() for r in runs):
       self._draw("learning_curves.png", lambda path: figures.learning_curves(self.runs, path))
@@ -242,6 +272,7 @@ class Report:
     return ["## Training curves and other figures", ""] + lines if lines else []
 
   def conclusion_section(self) -> list:
+    """Returns the Markdown lines of '## Conclusion': one line per research question."""
     lines = ["## Conclusion", "",
              "*Does multi-task learning with late fusion improve genre classification and "
              "emotion recognition over single-task baselines?* On "
@@ -257,6 +288,7 @@ class Report:
                     ""]
 
   def appendix(self) -> list:
+    """Returns the Markdown lines of '## Appendix: every run': one table row per run."""
     labels = [m.label for m in results.METRICS
               if any(raw_results.values(runs, m.label) for runs in self.runs.values())]
     lines = ["## Appendix: every run", "",
@@ -276,6 +308,11 @@ class Report:
     return lines + [""] + list(self.raw["text"].get("footer", []))
 
   def markdown(self) -> str:
+    """The whole report.
+
+    Returns:
+      REPORT.md's text: title, data and method text, then every section.
+    """
     suite = self.suite
     per_seed = {}
     for run in self.raw["runs"]:
@@ -321,7 +358,16 @@ def render(raw: dict, out_dir, demo_video: str = "", draw: bool = True) -> str:
 
 def write_report(root, out_dir=None, demo_video="") -> pathlib.Path:
   """Collects raw_results.json from the suite root's run dirs into out_dir (default: the
-  root), then writes REPORT.md and figures/ there from it; returns REPORT.md's path."""
+  root), then writes REPORT.md and figures/ there from it; returns REPORT.md's path.
+
+  Args:
+    root: the suite root.
+    out_dir: where raw_results.json, REPORT.md and figures/ go (default: root).
+    demo_video: a recording of the demo to link ('' for none).
+
+  Returns:
+    The path of the written REPORT.md.
+  """
   out = pathlib.Path(out_dir or root)
   raw = raw_results.collect(root)
   if demo_video:

@@ -24,6 +24,7 @@ class Metric:
 
   @property
   def task(self) -> str:
+    """The task the metric belongs to: the first key of its path."""
     return self.path[0]
 
 
@@ -34,20 +35,32 @@ def _report_order() -> list:
 
 
 def report_metrics() -> tuple:
-  """Every number a report can show (Metric), as each task says (jmer.tasks.report_metrics)."""
+  """Every number a report can show (Metric), as each task says (jmer.tasks.report_metrics).
+
+  Returns:
+    A tuple of Metric, classification tasks first, each task's in its own order.
+  """
   return tuple(Metric(label, path, higher) for task in _report_order()
                for label, path, higher, _ in task.report_metrics())
 
 
 def headline() -> tuple:
   """The labels of the metrics suite comparisons test: one family for the multiplicity
-  correction."""
+  correction.
+
+  Returns:
+    A tuple of metric labels, in report order.
+  """
   return tuple(label for task in _report_order()
                for label, _, _, is_headline in task.report_metrics() if is_headline)
 
 
 def task_titles() -> dict:
-  """{metrics key: title} of the report's per-task tables (jmer.tasks.report_tables)."""
+  """{metrics key: title} of the report's per-task tables (jmer.tasks.report_tables).
+
+  Returns:
+    A dict from a task's key in metrics.json to the title of its table, in report order.
+  """
   return {key: title for task in _report_order() for key, title in task.report_tables.items()}
 
 
@@ -65,12 +78,21 @@ def __getattr__(name: str):
 
 @dataclasses.dataclass
 class Run:
+  """One finished run of a suite: its cell, repeat name, folder and metrics.json."""
   cell: str
   repeat: str
   dir: pathlib.Path
   report: dict  # metrics.json
 
   def value(self, metric: Metric) -> float | None:
+    """The run's value of one metric.
+
+    Args:
+      metric: the Metric, addressed by its path in metrics.json's 'metrics'.
+
+    Returns:
+      The value as a float, or None when the run does not report it.
+    """
     node = self.report.get("metrics", {})
     for key in metric.path:
       if not isinstance(node, dict) or key not in node:
@@ -79,10 +101,17 @@ class Run:
     return float(node)
 
   def predictions(self) -> list:
+    """Returns the rows of the run's test_predictions.csv, as dicts of strings."""
     with open(self.dir / "test_predictions.csv", newline="") as fh:
       return list(csv.DictReader(fh))
 
   def history(self) -> list:
+    """The run's training history.
+
+    Returns:
+      One dict per epoch of history.csv, {column: float}, NaN where a value is missing;
+      [] when the run has no history.csv.
+    """
     path = self.dir / "history.csv"
     if not path.exists():
       return []
@@ -93,6 +122,17 @@ class Run:
 
 
 def load_suite_record(root) -> dict:
+  """The suite record of a suite root.
+
+  Args:
+    root: the suite root folder.
+
+  Returns:
+    The parsed suite.json.
+
+  Raises:
+    FileNotFoundError: root has no suite.json.
+  """
   path = pathlib.Path(root) / "suite.json"
   if not path.is_file():
     raise FileNotFoundError(f"{path}: not a suite root (run python -m jmer.experiments first)")
@@ -100,11 +140,27 @@ def load_suite_record(root) -> dict:
 
 
 def repeat_names(record) -> list:
+  """The repeat folder names of a suite.
+
+  Args:
+    record: the suite record (suite.json).
+
+  Returns:
+    ['<by>_0', '<by>_1', ...], one per repeat, e.g. 'fold_0'.
+  """
   return [f"{record['repeats']['by']}_{i}" for i in range(record["repeats"]["n"])]
 
 
 def load_runs(root, record) -> dict:
-  """{cell: [Run of each finished repeat, in repeat order]}; unfinished repeats are absent."""
+  """{cell: [Run of each finished repeat, in repeat order]}; unfinished repeats are absent.
+
+  Args:
+    root: the suite root folder.
+    record: its suite record (suite.json).
+
+  Returns:
+    A dict from each cell of the record to the Runs that have a metrics.json.
+  """
   root = pathlib.Path(root)
   out = {}
   for cell in record["cells"]:
@@ -118,12 +174,27 @@ def load_runs(root, record) -> dict:
 
 
 def values(runs, metric: Metric) -> dict:
-  """{repeat name: value} of the runs that have this metric."""
+  """{repeat name: value} of the runs that have this metric.
+
+  Args:
+    runs: the Runs of one cell.
+    metric: the Metric to read.
+
+  Returns:
+    A dict from repeat name to the metric's value, without runs lacking it.
+  """
   return {r.repeat: r.value(metric) for r in runs if r.value(metric) is not None}
 
 
 def metrics_of(runs_by_cell) -> list:
-  """The report_metrics() that at least one run reports, in that order."""
+  """The report_metrics() that at least one run reports, in that order.
+
+  Args:
+    runs_by_cell: {cell: [Run]}, as load_runs returns.
+
+  Returns:
+    A list of Metric.
+  """
   return [m for m in report_metrics()
           if any(r.value(m) is not None for runs in runs_by_cell.values() for r in runs)]
 
@@ -138,6 +209,17 @@ def pooled_predictions(runs, by: str) -> dict:
   Folds test each track once, so their rows are simply joined. Seeds test the same tracks
   several times: a track's class is the majority vote over seeds (ties: the earliest seed's)
   and its arousal/valence the mean, i.e. the cell's consensus prediction.
+
+  Args:
+    runs: the Runs of one cell.
+    by: how the repeats differ: 'fold' or 'seed'.
+
+  Returns:
+    A dict from (dataset, track_id) to {true_/pred_ genre, quadrant, arousal, valence, and
+    any other class task's true_/pred_ columns}.
+
+  Raises:
+    ValueError: with folds, a track is tested in more than one fold.
   """
   rows = collections.defaultdict(list)
   for run in runs:

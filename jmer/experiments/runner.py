@@ -30,7 +30,17 @@ WALL_TIME_FILE = "wall_time.json"  # the run's wall seconds, beside its metrics.
 
 
 def run_config(suite, cell: str, repeat: int, root: pathlib.Path):
-  """The resolved config of one cell's repeat `repeat`."""
+  """The resolved config of one cell's repeat `repeat`.
+
+  Args:
+    suite: the suite dict (suite.load_suite).
+    cell: the cell's name.
+    repeat: the repeat's index: the seed, or the fold that is the test set.
+    root: the suite root (for init_from, the source cell's run of the same repeat).
+
+  Returns:
+    The config with the suite's and cell's overrides, seed or fold set, references resolved.
+  """
   spec = suite["cells"][cell]
   overrides = {**suite["set"], **spec.get("set", {})}
   config = suite_lib.load_config(spec["config"], overrides, suite["variants"])
@@ -48,11 +58,18 @@ def run_config(suite, cell: str, repeat: int, root: pathlib.Path):
 
 
 def is_finished(run_dir) -> bool:
+  """Returns whether the run dir holds its metrics.json, i.e. the run has finished."""
   return (pathlib.Path(run_dir) / METRICS_FILE).is_file()
 
 
 def write_suite_record(suite, root: pathlib.Path, argv):
-  """suite.json: the report's description of the suite (the configs live in each run)."""
+  """suite.json: the report's description of the suite (the configs live in each run).
+
+  Args:
+    suite: the suite dict.
+    root: the suite root; suite.json is written there.
+    argv: the command's arguments, recorded without --cell.
+  """
   record = dict(name=suite["name"], file=suite["file"], quick=suite["quick"],
                 repeats=suite["repeats"], split_seed=suite["split_seed"], set=suite["set"],
                 variants=suite["variants"], description=suite["description"],
@@ -64,7 +81,15 @@ def write_suite_record(suite, root: pathlib.Path, argv):
 
 
 def planned_runs(suite, cells=None) -> list:
-  """[(cell, repeat index, repeat name)] in run order; `cells` limits it (plus their sources)."""
+  """[(cell, repeat index, repeat name)] in run order; `cells` limits it (plus their sources).
+
+  Args:
+    suite: the suite dict.
+    cells: the cells to run (None: all), with the cells they start from.
+
+  Returns:
+    A list of (cell, repeat index, repeat name), sources before the cells that use them.
+  """
   order = suite_lib.cell_order(suite)
   if cells:
     wanted = set()
@@ -78,7 +103,23 @@ def planned_runs(suite, cells=None) -> list:
 
 
 def run_suite(suite, root, cells=None, argv=(), train_fn=None) -> dict:
-  """Trains every unfinished run of the suite (or of `cells`); returns {run dir: status}."""
+  """Trains every unfinished run of the suite (or of `cells`); returns {run dir: status}.
+
+  Waits, polling every POLL_SECONDS seconds, for runs another runner is training.
+
+  Args:
+    suite: the suite dict.
+    root: the suite root.
+    cells: the cells to run (None: all).
+    argv: the command's arguments, for suite.json.
+    train_fn: train(config, run_dir) (default: jmer.training.train.train_and_evaluate).
+
+  Returns:
+    {'<cell>/<repeat>': 'trained' or 'finished before'}.
+
+  Raises:
+    SuiteError: `cells` names a cell the suite does not have.
+  """
   root = pathlib.Path(root)
   unknown = [c for c in cells or () if c not in suite["cells"]]
   if unknown:

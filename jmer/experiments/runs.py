@@ -18,7 +18,17 @@ REPEAT_DIR = re.compile(r"(seed|fold)_\d+")
 
 
 def find_runs(dirs) -> list:
-  """[results.Run] for every metrics.json under `dirs`, sorted by path."""
+  """[results.Run] for every metrics.json under `dirs`, sorted by path.
+
+  Args:
+    dirs: run dirs or folders holding run dirs.
+
+  Returns:
+    A list of results.Run; a run in seed_N or fold_N is named after its parent folder.
+
+  Raises:
+    FileNotFoundError: a dir does not exist.
+  """
   runs = []
   for top in map(pathlib.Path, dirs):
     if not top.exists():
@@ -37,7 +47,15 @@ def _table(header, rows) -> str:
 
 
 def format_runs(runs, labels=results.HEADLINE) -> str:
-  """The per-run table, then the per-cell means of cells with repeats."""
+  """The per-run table, then the per-cell means of cells with repeats.
+
+  Args:
+    runs: the results.Run to list.
+    labels: the metric labels to show; those no run reports are dropped.
+
+  Returns:
+    The plain-text table(s), the per-cell means as mean ± 95% CI half-width.
+  """
   labels = [l for l in labels if any(r.value(results.BY_LABEL[l]) is not None for r in runs)]
   header = ["run", "epochs"] + list(labels)
   rows = []
@@ -72,7 +90,14 @@ def _mean(values) -> str:
 
 
 def build_parser(prog: str = "python -m jmer.runs"):
-  """The command's argument parser (light: nothing heavy is imported)."""
+  """The command's argument parser (light: nothing heavy is imported).
+
+  Args:
+    prog: how to name the command in help and messages.
+
+  Returns:
+    The arguments.ArgumentParser.
+  """
   parser = arguments.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
   parser.add_argument("dirs", nargs="+", help="run dirs or roots holding run dirs")
   parser.add_argument("--metrics", default=",".join(results.HEADLINE),
@@ -81,7 +106,15 @@ def build_parser(prog: str = "python -m jmer.runs"):
 
 
 def main(argv=None, prog: str = "python -m jmer.runs") -> int:
-  """Prints the runs table; returns the exit code (1 if a dir is missing or holds no run)."""
+  """Prints the runs table; returns the exit code (1 if a dir is missing or holds no run).
+
+  Args:
+    argv: the arguments after the program name (default: sys.argv[1:]).
+    prog: how to name the command in help and messages.
+
+  Returns:
+    The exit code: 0, or 1 if a dir is missing or holds no run.
+  """
   parser = build_parser(prog)
   args = parser.parse_args(argv)
   labels = [l.strip() for l in args.metrics.split(",") if l.strip()]

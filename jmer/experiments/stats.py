@@ -33,7 +33,14 @@ def _finite(values) -> np.ndarray:
 
 
 def mean_sd(values) -> tuple:
-  """(mean, sample SD with ddof = 1, n) over the finite values (SD NaN below 2 values)."""
+  """(mean, sample SD with ddof = 1, n) over the finite values (SD NaN below 2 values).
+
+  Args:
+    values: numbers; NaN and infinities are left out.
+
+  Returns:
+    (mean, sd, n): mean and sd NaN when n is 0, sd NaN when n is 1.
+  """
   v = _finite(values)
   if v.size == 0:
     return NAN, NAN, 0
@@ -41,7 +48,15 @@ def mean_sd(values) -> tuple:
 
 
 def mean_ci(values, level: float = 0.95) -> tuple:
-  """(mean, half-width of the t confidence interval, n) over the finite values."""
+  """(mean, half-width of the t confidence interval, n) over the finite values.
+
+  Args:
+    values: numbers; NaN and infinities are left out.
+    level: the confidence level, e.g. 0.95.
+
+  Returns:
+    (mean, half-width, n), the half-width in the values' units (NaN below 2 values).
+  """
   mean, sd, n = mean_sd(values)
   if n < 2:
     return mean, NAN, n
@@ -135,7 +150,14 @@ def _noncentrality_interval(t: float, df: int, alpha: float) -> tuple:
 
 def wilcoxon_floor(n_nonzero: int) -> float:
   """The smallest two-sided p the exact Wilcoxon signed-rank test can give: 2 / 2ⁿ (every
-  difference on one side), capped at 1."""
+  difference on one side), capped at 1.
+
+  Args:
+    n_nonzero: the number of non-zero differences.
+
+  Returns:
+    The smallest p (1.0 when n_nonzero is 0).
+  """
   return min(1.0, 2.0 / 2 ** n_nonzero) if n_nonzero > 0 else 1.0
 
 
@@ -156,7 +178,14 @@ def wilcoxon_test(differences, alpha: float = ALPHA) -> dict:
 
 
 def holm(p_values) -> list:
-  """Holm–Bonferroni adjusted p-values (NaN stays NaN and does not count as a test)."""
+  """Holm–Bonferroni adjusted p-values (NaN stays NaN and does not count as a test).
+
+  Args:
+    p_values: the raw p-values.
+
+  Returns:
+    The adjusted p-values as a list, in the input order.
+  """
   p = np.asarray(p_values, np.float64)
   idx = [i for i in np.argsort(p, kind="stable") if np.isfinite(p[i])]
   m = len(idx)
@@ -189,14 +218,30 @@ def holm_by_family(p_values, families) -> list:
 
 
 def mcnemar_counts(only_a: int, only_b: int) -> float:
-  """McNemar's exact two-sided p from the discordant counts: Binomial(only_a + only_b, ½)."""
+  """McNemar's exact two-sided p from the discordant counts: Binomial(only_a + only_b, ½).
+
+  Args:
+    only_a: tracks only A gets right.
+    only_b: tracks only B gets right.
+
+  Returns:
+    The p-value (1.0 without discordant tracks).
+  """
   if only_a + only_b == 0:
     return 1.0
   return float(scipy_stats.binomtest(int(only_a), int(only_a + only_b), 0.5).pvalue)
 
 
 def mcnemar(correct_a, correct_b) -> dict:
-  """McNemar's exact test: only_a = tracks only A gets right, only_b = only B."""
+  """McNemar's exact test: only_a = tracks only A gets right, only_b = only B.
+
+  Args:
+    correct_a: per track, whether A is right.
+    correct_b: per track, whether B is right (same tracks, same order).
+
+  Returns:
+    dict(n, only_a, only_b, p, acc_a, acc_b), the accuracies as fractions in [0, 1].
+  """
   a, b = np.asarray(correct_a, bool), np.asarray(correct_b, bool)
   only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
   return dict(n=int(a.size), only_a=only_a, only_b=only_b, p=mcnemar_counts(only_a, only_b),
@@ -204,7 +249,16 @@ def mcnemar(correct_a, correct_b) -> dict:
 
 
 def ccc(truth, pred) -> float:
-  """Lin's CCC with population moments, as jmer.evaluation.metrics.ccc (vectorised over rows)."""
+  """Lin's CCC with population moments, as jmer.evaluation.metrics.ccc (vectorised over rows).
+
+  Args:
+    truth: true values, the last axis the tracks.
+    pred: predictions, same shape.
+
+  Returns:
+    The CCC per row (an array over the leading axes; a scalar for 1-D input), NaN where
+    undefined.
+  """
   t, p = np.asarray(truth, np.float64), np.asarray(pred, np.float64)
   mt, mp = t.mean(-1, keepdims=True), p.mean(-1, keepdims=True)
   cov = ((t - mt) * (p - mp)).mean(-1)
@@ -219,6 +273,17 @@ def paired_bootstrap_ccc(truth, pred_a, pred_b, resamples: int = 2000, seed: int
   Tracks are resampled with replacement, the same draw for both predictions, so the interval
   reflects which tracks happen to be in the test set. p is twice the smaller share of resampled
   differences on either side of 0.
+
+  Args:
+    truth: true values per track.
+    pred_a: A's predictions, same tracks.
+    pred_b: B's predictions, same tracks.
+    resamples: bootstrap resamples.
+    seed: the seed of the resampling.
+
+  Returns:
+    dict(n, diff, low, high, p): diff the observed CCC(a) − CCC(b), low/high its 95%
+    percentile interval (all NaN below 3 tracks).
   """
   t, a, b = (np.asarray(x, np.float64) for x in (truth, pred_a, pred_b))
   n = t.size

@@ -29,6 +29,17 @@ class SuiteError(ValueError):
 
 
 def load_module(path):
+  """Imports a suite or config file by its path, without it being on sys.path.
+
+  Args:
+    path: the .py file.
+
+  Returns:
+    The executed module.
+
+  Raises:
+    FileNotFoundError: path is not a file.
+  """
   path = pathlib.Path(path)
   if not path.is_file():
     raise FileNotFoundError(f"{path}: no such suite or config file")
@@ -39,7 +50,19 @@ def load_module(path):
 
 
 def load_suite(path, quick: bool = False) -> dict:
-  """The SUITE dict of `path`, checked and with --quick applied (repeats, variants, overrides)."""
+  """The SUITE dict of `path`, checked and with --quick applied (repeats, variants, overrides).
+
+  Args:
+    path: the suite file.
+    quick: apply the suite's 'quick' entry (fewer repeats, its variants and overrides).
+
+  Returns:
+    A plain dict: name, file, repeats, cells, quick, split_seed, set, experiments,
+    description, variants.
+
+  Raises:
+    SuiteError: SUITE is missing, lacks an entry, or names an unknown cell.
+  """
   module = load_module(path)
   suite = dict(getattr(module, "SUITE", None) or {})
   if not suite:
@@ -76,7 +99,17 @@ def load_suite(path, quick: bool = False) -> dict:
 
 
 def set_key(config, key: str, value):
-  """config.<key> = value for a dotted key, naming the key if it does not exist."""
+  """config.<key> = value for a dotted key, naming the key if it does not exist.
+
+  Args:
+    config: the config to change in place.
+    key: a dotted key, e.g. 'train.epochs'.
+    value: the new value; a string for a tuple/list key is parsed as a Python literal, an int
+      for a float key becomes a float.
+
+  Raises:
+    ConfigError: the key does not exist.
+  """
   *sections, name = key.split(".")
   target = config
   for section in sections:
@@ -93,7 +126,16 @@ def set_key(config, key: str, value):
 
 
 def load_config(spec: str, overrides: dict = None, variants: str = ""):
-  """The config of `path[:variants]` (relative to the working directory), with overrides."""
+  """The config of `path[:variants]` (relative to the working directory), with overrides.
+
+  Args:
+    spec: 'path' or 'path:variants' of a config file.
+    overrides: {dotted key: value} to set after loading (see set_key).
+    variants: further comma-separated variants, joined to spec's.
+
+  Returns:
+    The config that the file's get_config returns, with the overrides set.
+  """
   path, _, arg = spec.partition(":")
   module = load_module(path)
   arg = ",".join(filter(None, [arg, variants]))
@@ -104,12 +146,29 @@ def load_config(spec: str, overrides: dict = None, variants: str = ""):
 
 
 def repeat_names(suite) -> list:
-  """seed_0, seed_1, ... or fold_0, fold_1, ...: one work dir per repeat under each cell."""
+  """seed_0, seed_1, ... or fold_0, fold_1, ...: one work dir per repeat under each cell.
+
+  Args:
+    suite: the suite dict (load_suite).
+
+  Returns:
+    The repeat names, in repeat order.
+  """
   return [f"{suite['repeats']['by']}_{i}" for i in range(suite["repeats"]["n"])]
 
 
 def cell_order(suite) -> list:
-  """Cells with every init_from source before the cells that start from it."""
+  """Cells with every init_from source before the cells that start from it.
+
+  Args:
+    suite: the suite dict (load_suite).
+
+  Returns:
+    The cell names, otherwise in suite order.
+
+  Raises:
+    SuiteError: init_from forms a cycle.
+  """
   order, seen = [], set()
 
   def visit(name, path=()):

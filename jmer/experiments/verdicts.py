@@ -15,35 +15,79 @@ fmt = compare.fmt
 
 
 def fmt_p(p) -> str:
+  """A p-value as report text.
+
+  Args:
+    p: the p-value, or None / NaN when there is none.
+
+  Returns:
+    '–' for a missing p, '<0.001' below 0.001, else p to three decimals.
+  """
   if p is None or math.isnan(p):
     return "–"
   return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def p_is(p) -> str:
-  """'= 0.046' or '< 0.001', to follow a 'p'."""
+  """'= 0.046' or '< 0.001', to follow a 'p'.
+
+  Args:
+    p: the p-value, or None / NaN.
+
+  Returns:
+    '< 0.001' or '= ' followed by fmt_p(p).
+  """
   text = fmt_p(p)
   return "< 0.001" if text == "<0.001" else f"= {text}"
 
 
 def detected(row) -> bool:
-  """Whether the row's decision rule rejects: Holm-adjusted p (primary) or p (secondary)."""
+  """Whether the row's decision rule rejects: Holm-adjusted p (primary) or p (secondary).
+
+  Args:
+    row: a comparison row of compare (keys 'primary', 'holm_p', 'test').
+
+  Returns:
+    True when the deciding p is below ALPHA.
+  """
   p = row["holm_p"] if row["primary"] else row["test"]["p"]
   return bool(p < ALPHA)
 
 
 def direction(row) -> str:
-  """'better' or 'worse' for A against B, by the sign of A − B and the metric's direction."""
+  """'better' or 'worse' for A against B, by the sign of A − B and the metric's direction.
+
+  Args:
+    row: a comparison row (keys 'test' with the mean of A − B, and 'metric').
+
+  Returns:
+    'better' or 'worse'.
+  """
   return "better" if (row["test"]["mean"] > 0) == row["metric"].higher_is_better else "worse"
 
 
 def ci_text(row) -> str:
+  """The mean difference A − B with its 95% CI.
+
+  Args:
+    row: a comparison row (key 'test' with 'mean', 'ci_low', 'ci_high').
+
+  Returns:
+    'mean [low, high]', each in the metric's units.
+  """
   t = row["test"]
   return f"{fmt(t['mean'])} [{fmt(t['ci_low'])}, {fmt(t['ci_high'])}]"
 
 
 def verdict(row) -> str:
-  """'A better by d [CI]' / 'A worse by …' when detected, else 'not detected (MDE x)'."""
+  """'A better by d [CI]' / 'A worse by …' when detected, else 'not detected (MDE x)'.
+
+  Args:
+    row: a comparison row of compare.
+
+  Returns:
+    The verdict text for a report table cell.
+  """
   if detected(row):
     return (f"`{row['a']}` {direction(row)}{'' if row['primary'] else ' (unadjusted)'}: "
             f"{ci_text(row)}")
@@ -51,18 +95,42 @@ def verdict(row) -> str:
 
 
 def dz_text(row) -> str:
+  """The standardised paired effect size d_z with its CI.
+
+  Args:
+    row: a comparison row (key 'test' with 'dz', 'dz_low', 'dz_high').
+
+  Returns:
+    'dz [low, high]', two decimals, unitless.
+  """
   t = row["test"]
   return f"{fmt(t['dz'], 2)} [{fmt(t['dz_low'], 2)}, {fmt(t['dz_high'], 2)}]"
 
 
 def wilcoxon_text(w) -> str:
+  """The Wilcoxon signed-rank p, or why it cannot be used.
+
+  Args:
+    w: the Wilcoxon result (keys 'usable', 'p', 'n_nonzero', 'floor').
+
+  Returns:
+    fmt_p of p when usable, else 'n/a' with the number of non-zero differences and the
+    smallest p they allow.
+  """
   if w["usable"]:
     return fmt_p(w["p"])
   return f"n/a (n = {w['n_nonzero']}: p ≥ {w['floor']:.3g})"
 
 
 def sentence(row) -> str:
-  """One sentence per primary comparison: the numbers, then what they support."""
+  """One sentence per primary comparison: the numbers, then what they support.
+
+  Args:
+    row: a primary comparison row of compare.
+
+  Returns:
+    The sentence: both means, A − B with CI, d_z, the p-values, then the finding or the MDE.
+  """
   t, m = row["test"], row["metric"]
   kind = "corrected" if t["ratio"] else "paired"
   head = (f"On {m.label}, `{row['a']}` scores {fmt(row['mean_a'])} and `{row['b']}` "
@@ -76,6 +144,14 @@ def sentence(row) -> str:
 
 
 def track_text(row) -> str:
+  """A per-track comparison in words.
+
+  Args:
+    row: a per-track row of compare ('kind' 'mcnemar' or the paired CCC bootstrap).
+
+  Returns:
+    The McNemar discordant counts, or the bootstrap ΔCCC with its interval, over n tracks.
+  """
   t = row["test"]
   if row["kind"] == "mcnemar":
     return (f"McNemar on {t['n']} tracks: {t['only_a']} right only by `{row['a']}`, "
@@ -85,7 +161,17 @@ def track_text(row) -> str:
 
 
 def question_summary(title: str, rows: list, tracks: list) -> str:
-  """The conclusion line of one research question, from its primary rows."""
+  """The conclusion line of one research question, from its primary rows.
+
+  Args:
+    title: the question's title.
+    rows: the question's comparison rows (primary and secondary).
+    tracks: the question's per-track rows.
+
+  Returns:
+    One markdown bullet: the detected differences, the MDE range of the others, and any
+    McNemar difference that survives Holm.
+  """
   primary = [r for r in rows if r["primary"]]
   if not primary:
     return f"- **{title}:** not enough finished repeats to say."

@@ -19,6 +19,17 @@ def feature_branch(name: str, frames: int, bins: int, mean=None, variance=None,
   saved model normalises new audio exactly as in training with no extra files. normalize=False
   passes the input on as it is (the fine-tuned musicnn network has its own input batch norm,
   trained on the raw log-mel).
+
+  Args:
+    name: the feature's name; the input is named after it.
+    frames: rows of the input (frames of a segment, or patches).
+    bins: the feature's width.
+    mean: the per-bin training mean, (bins,).
+    variance: the per-bin training variance, (bins,).
+    normalize: normalise by mean and variance.
+
+  Returns:
+    (keras.Input of shape (frames, bins), the tensor the branch continues from).
   """
   inputs = keras.Input(shape=(frames, bins), name=name)
   if not normalize:
@@ -31,7 +42,16 @@ def feature_branch(name: str, frames: int, bins: int, mean=None, variance=None,
 
 
 def projection_stem(x, name: str, width: int):
-  """Projects every frame's bins to a common width, so branches can share one trunk."""
+  """Projects every frame's bins to a common width, so branches can share one trunk.
+
+  Args:
+    x: a (frames, bins) tensor.
+    name: the branch's name, prefixing the layers'.
+    width: the common width.
+
+  Returns:
+    A (frames, width) tensor.
+  """
   return keras.layers.Dense(width, name=f"{name}_stem")(x)
 
 
@@ -46,6 +66,14 @@ def pretrained_network_branch(x, name: str, network: str):
   standard and registered layers (Cropping1D, Reshape, TimeDistributed; musicnn's own), so the
   model file loads in Keras safe mode; the pretrained weights are loaded here and then saved
   with the model.
+
+  Args:
+    x: a (frames, 96) musicnn log-mel tensor, one frame per 256 samples at 16 kHz.
+    name: the branch's name, prefixing the layers'.
+    network: the pretrained network's key.
+
+  Returns:
+    A (patches, embedding_dim) tensor.
   """
   frames, patch = x.shape[1], musicnn_input.PATCH_FRAMES
   if frames < patch:

@@ -14,12 +14,26 @@ from jmer.models import trunks
 
 
 def model_output_names(config) -> tuple:
-  """The task heads, then the per-branch auxiliary heads aux_<feature>_<task> if configured."""
+  """The task heads, then the per-branch auxiliary heads aux_<feature>_<task> if configured.
+
+  Args:
+    config: the run config (tasks, model.aux_heads).
+
+  Returns:
+    A tuple of output names.
+  """
   return tuple(tasks_lib.model_heads(config))
 
 
 def expand_targets(config):
-  """A tf.data map giving aux heads their task's labels and weights (identity without them)."""
+  """A tf.data map giving aux heads their task's labels and weights (identity without them).
+
+  Args:
+    config: the run config.
+
+  Returns:
+    expand(x, y, w) -> (x, y, w) with y and w keyed by every model output.
+  """
   heads = tasks_lib.model_heads(config)
   outputs = tuple(heads)
   task_of = {name: head.task.name for name, head in heads.items()}
@@ -88,6 +102,15 @@ def build_model(config, params: dict, genre_names, stats: dict | None = None) ->
   `params` are the feature parameters (jmer.data.features.feature_params); `genre_names` the
   data's genre vocabulary (the genre head's classes); `stats` the training-split normalisation
   {feature: (mean, variance)}.
+
+  Args:
+    config: the run config.
+    params: {feature: parameters}.
+    genre_names: the genre vocabulary.
+    stats: {feature: (mean, variance)}, or None.
+
+  Returns:
+    The uncompiled keras.Model.
   """
   keras.utils.set_random_seed(config.seed)  # fixes the initial weights
   tasks = tasks_lib.output_names(config)
@@ -106,14 +129,29 @@ def build_model(config, params: dict, genre_names, stats: dict | None = None) ->
 
 
 def pretrained_variables(model) -> list:
-  """The trainable variables of the pretrained networks inside fine-tuned musicnn branches."""
+  """The trainable variables of the pretrained networks inside fine-tuned musicnn branches.
+
+  Args:
+    model: a built model.
+
+  Returns:
+    A list of keras Variables ([] without fine-tuned pretrained branches).
+  """
   return [v for layer in model.layers if isinstance(layer, keras.layers.TimeDistributed)
           and layer.layer.name.endswith(branches.PRETRAINED_NETWORK_SUFFIX)
           for v in layer.layer.trainable_variables]
 
 
 def inference_model(model, config) -> keras.Model:
-  """The same model (shared weights) without the aux heads: what is evaluated and exported."""
+  """The same model (shared weights) without the aux heads: what is evaluated and exported.
+
+  Args:
+    model: the training model.
+    config: the run config (its tasks).
+
+  Returns:
+    `model` itself when it has no aux heads, else a keras.Model over the task outputs only.
+  """
   tasks = tasks_lib.output_names(config)
   if set(model.output) == set(tasks):
     return model

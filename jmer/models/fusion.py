@@ -38,7 +38,12 @@ class LateFusion(layers.Layer):
                                          initializer="zeros")
 
   def gates(self):
-    """(tasks, branches) weights, each row summing to 1."""
+    """(tasks, branches) weights, each row summing to 1.
+
+    Returns:
+      A (tasks, branches) tensor: a softmax of the scaled gate logits per task ('gated'),
+      or uniform weights ('mean').
+    """
     if self.mode == "mean":
       return ops.full((len(self.tasks), len(self.branches)), 1.0 / len(self.branches))
     return ops.softmax(GATE_SCALE * self.gate_logits, axis=-1)
@@ -63,7 +68,16 @@ class LateFusion(layers.Layer):
 
 
 def fuse_predictions(per_branch: dict, tasks, mode: str) -> dict:
-  """{branch: {task: prediction}} → {task: fused prediction}, through one LateFusion layer."""
+  """{branch: {task: prediction}} → {task: fused prediction}, through one LateFusion layer.
+
+  Args:
+    per_branch: {branch: {task: prediction tensor}}.
+    tasks: the task names.
+    mode: 'mean' or 'gated' (config.model.fusion).
+
+  Returns:
+    A dict from task name to its fused prediction tensor.
+  """
   branches = tuple(per_branch)
   flat = [per_branch[b][t] for t in tasks for b in branches]
   fused = LateFusion(mode, tasks, branches, name="late_fusion")(flat)
@@ -88,7 +102,14 @@ def concat_fusion(embeddings: dict, *, embedding_dim: int, dropout: float):
 
 
 def gate_weights(model) -> dict:
-  """{task: {branch: weight}} of the model's gated fusion layer; {} without one."""
+  """{task: {branch: weight}} of the model's gated fusion layer; {} without one.
+
+  Args:
+    model: a built or loaded model.
+
+  Returns:
+    A dict {task: {branch: weight}} of floats in [0, 1], or {}.
+  """
   for layer in model.layers:
     if isinstance(layer, LateFusion) and layer.mode == "gated":
       gates = np.asarray(keras.ops.convert_to_numpy(layer.gates()))

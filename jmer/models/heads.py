@@ -11,7 +11,16 @@ from jmer import tasks as tasks_lib
 
 
 def task_heads(x, task_names, genre_names) -> dict:
-  """The heads of every task on one (fused) embedding."""
+  """The heads of every task on one (fused) embedding.
+
+  Args:
+    x: the (embedding,) tensor.
+    task_names: the tasks.
+    genre_names: the genre vocabulary (the genre head's classes).
+
+  Returns:
+    A dict from task name to its Dense output, with the task's head activation.
+  """
   out = {}
   for name in task_names:
     task = tasks_lib.TASKS[name]
@@ -21,7 +30,18 @@ def task_heads(x, task_names, genre_names) -> dict:
 
 
 def branch_predictions(x, branch: str, task_names, genre_names) -> dict:
-  """One branch's fusable predictions {task: logits | AV}, from its embedding alone."""
+  """One branch's fusable predictions {task: logits | AV}, from its embedding alone.
+
+  Args:
+    x: the branch's (embedding,) tensor.
+    branch: the branch's name, prefixing the layers'.
+    task_names: the tasks.
+    genre_names: the genre vocabulary.
+
+  Returns:
+    A dict from task name to the branch's prediction tensor (the task's branch activation:
+    logits for class tasks).
+  """
   out = {}
   for name in task_names:
     task = tasks_lib.TASKS[name]
@@ -31,5 +51,14 @@ def branch_predictions(x, branch: str, task_names, genre_names) -> dict:
 
 
 def output_activation(x, task_name: str, name: str):
-  """The task's activation after fusion: softmax over fused class logits; AV passes through."""
+  """The task's activation after fusion: softmax over fused class logits; AV passes through.
+
+  Args:
+    x: the fused prediction tensor.
+    task_name: the task.
+    name: the output layer's name.
+
+  Returns:
+    The output tensor.
+  """
   return layers.Activation(tasks_lib.TASKS[task_name].fused_activation, name=name)(x)

@@ -41,7 +41,17 @@ class ModelFileError(ValueError):
 
 
 def model_metadata(config, genre_names) -> dict:
-  """Everything prediction needs besides the weights, as JSON-ready values."""
+  """Everything prediction needs besides the weights, as JSON-ready values.
+
+  Args:
+    config: the run config.
+    genre_names: the genre vocabulary.
+
+  Returns:
+    A JSON-ready dict: format and versions, feature parameters, sample rate (Hz), segment
+    length (seconds and frames), input strides (frames), hop length (samples), evaluation hop
+    (seconds), output, genre, quadrant and class names, and the quadrant threshold.
+  """
   d = config.data
   return dict(
       format=FORMAT, format_version=FORMAT_VERSION, jmer_version=jmer.__version__,
@@ -62,7 +72,18 @@ def export_model(model, config, genre_names, path, extra: dict | None = None) ->
   """Saves `model` with its metadata as one `.keras` file (atomically); returns the path.
 
   `extra` adds JSON-ready fields to the metadata (e.g. a shipped model's recipe and data
-  listing); they cannot replace the fields prediction reads."""
+  listing); they cannot replace the fields prediction reads.
+
+  Args:
+    model: the model to save.
+    config: the run config.
+    genre_names: the genre vocabulary.
+    path: the .keras file to write.
+    extra: further metadata fields, or None.
+
+  Returns:
+    `path`, as a pathlib.Path.
+  """
   path = pathlib.Path(path)
   if path.suffix != ".keras":
     raise ValueError(f"{path}: a jmer model file must end in .keras")
@@ -103,7 +124,14 @@ class ModelBundle:
 
   def class_names(self, task_name: str) -> tuple:
     """A class head's class names (files written before `class_names` was stored: from the
-    genre and quadrant lists)."""
+    genre and quadrant lists).
+
+    Args:
+      task_name: the class task.
+
+    Returns:
+      A tuple of class names, in output order.
+    """
     stored = self.meta.get("class_names", {}).get(task_name)
     if stored is not None:
       return tuple(stored)
@@ -166,7 +194,15 @@ def check_metadata(meta: dict, expected_params: dict | None = None) -> None:
 
 
 def input_stride(meta: dict, name: str) -> int:
-  """Feature `name`'s input stride in a model's metadata (1 in files from before strides)."""
+  """Feature `name`'s input stride in a model's metadata (1 in files from before strides).
+
+  Args:
+    meta: the model file's metadata.
+    name: the feature's name.
+
+  Returns:
+    The stride, in frames.
+  """
   return int(meta.get("input_strides", {}).get(name, 1))
 
 
@@ -198,6 +234,13 @@ def load_model_bundle(path, expected_params: dict | None = None) -> ModelBundle:
 
   Raises ModelFileError (naming the file) when it is not a jmer model, or when its feature
   settings differ from what this jmer version computes (or from `expected_params`).
+
+  Args:
+    path: the .keras file.
+    expected_params: the feature parameters the caller will compute, or None.
+
+  Returns:
+    The ModelBundle (model, metadata, path).
   """
   import keras
   from jmer.models import build  # noqa: F401  (registers jmer's serializable layers, if any)

@@ -89,7 +89,16 @@ TRUNKS = names.builders(names.TRUNKS, "trunk", crnn=crnn_trunk,
 
 def trunk_from_config(model_config, input_shape, name: str) -> keras.Model:
   """The trunk `model_config.trunk` names, given its own options (model.<trunk>) and the
-  shared embedding size and dropout (model.embedding_dim, model.dropout)."""
+  shared embedding size and dropout (model.embedding_dim, model.dropout).
+
+  Args:
+    model_config: config.model.
+    input_shape: the branch tensor's shape, (rows, width).
+    name: the trunk's name.
+
+  Returns:
+    A keras.Model from `input_shape` to an (embedding_dim,) embedding.
+  """
   make_trunk = names.lookup(TRUNKS, "trunk", model_config.trunk)
   return make_trunk(input_shape, name, embedding_dim=model_config.embedding_dim,
                     embedding_dropout=model_config.dropout,

@@ -264,7 +264,17 @@ def pretrained_weights_path(dataset: str = "msd"):
 
 
 def tag_names(dataset: str = "msd") -> tuple[str, ...]:
-  """The 50 tag names, in the order of the 'tags' output, of a shipped model."""
+  """The 50 tag names, in the order of the 'tags' output, of a shipped model.
+
+  Args:
+    dataset: 'msd' or 'mtt'.
+
+  Returns:
+    A tuple of the 50 tag names.
+
+  Raises:
+    ValueError: an unknown dataset.
+  """
   return shipped_weights.tag_names(PRETRAINED, dataset)
 
 
@@ -278,6 +288,9 @@ def load_pretrained(model: keras.Model, dataset: str = "msd") -> keras.Model:
   Args:
     model: a model from build_musicnn (any outputs, 187-frame patches or another length).
     dataset: 'msd' (Million Song Dataset, 50 Last.fm tags) or 'mtt' (MagnaTagATune).
+
+  Returns:
+    `model`, its weights set.
   """
   return shipped_weights.copy_into(model, _full_checkpoint_layout, PRETRAINED, dataset,
                                    "musicnn; build with build_musicnn")

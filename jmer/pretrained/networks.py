@@ -38,7 +38,14 @@ NETWORKS = {
 
 
 def get(key: str) -> Network:
-  """The network registered under `key`; a ValueError names the known keys otherwise."""
+  """The network registered under `key`; a ValueError names the known keys otherwise.
+
+  Args:
+    key: the network's key, e.g. 'msd' or 'mtt_vgg'.
+
+  Returns:
+    The Network record.
+  """
   if key not in NETWORKS:
     raise ValueError(f"unknown pretrained network {key!r}: expected one of {sorted(NETWORKS)}")
   return NETWORKS[key]
@@ -52,7 +59,14 @@ def _family(network: Network):
 
 
 def weights_path(key: str):
-  """A context manager giving the filesystem path of network `key`'s shipped weights file."""
+  """A context manager giving the filesystem path of network `key`'s shipped weights file.
+
+  Args:
+    key: the network's key.
+
+  Returns:
+    A context manager whose value is the weights file's pathlib.Path.
+  """
   network = get(key)
   return _family(network)[0].pretrained_weights_path(network.dataset)
 

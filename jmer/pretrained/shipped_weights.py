@@ -12,6 +12,13 @@ import importlib.resources
 def weights_path(table: dict, dataset: str):
   """A context manager giving the filesystem path of `table[dataset]`'s weights file.
 
+  Args:
+    table: {dataset: (weights file name, tag names)}.
+    dataset: 'msd' or 'mtt'.
+
+  Returns:
+    A context manager whose value is the weights file's pathlib.Path.
+
   Raises:
     ValueError naming the known training sets when `dataset` is not one of them.
   """
@@ -22,7 +29,18 @@ def weights_path(table: dict, dataset: str):
 
 
 def tag_names(table: dict, dataset: str) -> tuple:
-  """The tag names, in the order of the 'tags' output, of `table[dataset]`."""
+  """The tag names, in the order of the 'tags' output, of `table[dataset]`.
+
+  Args:
+    table: {dataset: (weights file name, tag names)}.
+    dataset: 'msd' or 'mtt'.
+
+  Returns:
+    A tuple of tag names.
+
+  Raises:
+    ValueError: `dataset` is not in `table`.
+  """
   if dataset not in table:
     raise ValueError(f"dataset must be one of {sorted(table)}, got {dataset!r}")
   return table[dataset][1]

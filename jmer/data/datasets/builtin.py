@@ -13,7 +13,14 @@ from jmer.data.datasets import csvfile
 
 
 def corpus_dir(config) -> pathlib.Path:
-  """The corpus folder. The corpus is data, so data.split_seed (not the init seed) picks it."""
+  """The corpus folder. The corpus is data, so data.split_seed (not the init seed) picks it.
+
+  Args:
+    config: the run config (data.synthetic, data.sample_rate, data.split_seed).
+
+  Returns:
+    <feature cache root>/synthetic/<digest of the corpus parameters>.
+  """
   s = config.data.synthetic
   # The generator version is part of the key: a newer generator writes a new corpus beside the
   # old one instead of refusing to run or mixing the two.
@@ -25,7 +32,14 @@ def corpus_dir(config) -> pathlib.Path:
 
 
 def read_metadata(csv_path) -> list:
-  """Tracks from a generated corpus's metadata.csv (track_id,path,genre,arousal,valence)."""
+  """Tracks from a generated corpus's metadata.csv (track_id,path,genre,arousal,valence).
+
+  Args:
+    csv_path: the corpus's metadata.csv.
+
+  Returns:
+    A list of Tracks, ids prefixed with the corpus folder's name.
+  """
   root = pathlib.Path(csv_path).parent
   out = []
   for row in csvfile.read_rows(csv_path):

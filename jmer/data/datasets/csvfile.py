@@ -9,6 +9,12 @@ def read_rows(path) -> list:
 
   DEAM's files have a space after every comma in the header; EmoMusic's have tabs inside
   quoted fields. Raises FileNotFoundError naming the file.
+
+  Args:
+    path: the CSV file (a UTF-8 byte-order mark is skipped).
+
+  Returns:
+    A list of {column: value} dicts of strings.
   """
   path = pathlib.Path(path)
   if not path.is_file():

@@ -47,13 +47,30 @@ def find_dir(root):
 
 
 def genre_index(name: str) -> int:
-  """GTZAN index for an EmoMusic genre name, NO_GENRE where no sound mapping exists."""
+  """GTZAN index for an EmoMusic genre name, NO_GENRE where no sound mapping exists.
+
+  Args:
+    name: the genre as songs_info.csv spells it (case and spaces ignored).
+
+  Returns:
+    The index into labels.GTZAN_GENRES, or labels.NO_GENRE.
+  """
   target = GENRE_MAP.get(name.strip().lower())
   return labels.GTZAN_GENRES.index(target) if target else labels.NO_GENRE
 
 
 def read_songs_info(path) -> dict:
-  """{song id: (genre index, MediaEval 2013 set, artist)} from songs_info.csv."""
+  """{song id: (genre index, MediaEval 2013 set, artist)} from songs_info.csv.
+
+  Args:
+    path: songs_info.csv.
+
+  Returns:
+    A dict from song id to (GTZAN genre index, set name lower-cased, artist lower-cased).
+
+  Raises:
+    ValueError: the file has no 'Genre' column.
+  """
   out = {}
   for row in csvfile.read_rows(path):
     if "Genre" not in row:
@@ -134,6 +151,13 @@ def list_tracks(config) -> tracks_lib.TrackList:
 
 
 def shared_test_artists(tracks) -> set:
-  """Artists with songs both in the test split and outside it."""
+  """Artists with songs both in the test split and outside it.
+
+  Args:
+    tracks: EmoMusic Tracks, their group the artist.
+
+  Returns:
+    The set of shared artists (empty when the split is artist-disjoint).
+  """
   test = {t.group for t in tracks if t.split == "test" and t.group}
   return test & {t.group for t in tracks if t.split != "test" and t.group}

@@ -38,7 +38,14 @@ _BUILTIN_QUADRANT_NAMES = {
 
 
 def quadrant_lookup(quadrant_map) -> dict:
-  """{lower-case name: quadrant index} from 'name:Qn' entries plus Q1..Q4 and QUADRANTS names."""
+  """{lower-case name: quadrant index} from 'name:Qn' entries plus Q1..Q4 and QUADRANTS names.
+
+  Args:
+    quadrant_map: 'name:Qn' strings, e.g. 'angry:Q2'.
+
+  Returns:
+    A dict from lower-case name to a 0-based quadrant index.
+  """
   lookup = dict(_BUILTIN_QUADRANT_NAMES)
   for entry in quadrant_map:
     name, _, quadrant = str(entry).rpartition(":")
@@ -47,7 +54,17 @@ def quadrant_lookup(quadrant_map) -> dict:
 
 
 def quadrant_index(name: str, lookup: dict, where: str, key: str) -> int:
-  """The quadrant a label names ('Q2', '2', 'angry', ...); ValueError names `where` and `key`."""
+  """The quadrant a label names ('Q2', '2', 'angry', ...); ValueError names `where` and `key`.
+
+  Args:
+    name: the label as written.
+    lookup: quadrant_lookup's dict.
+    where: the file (and row) the label comes from, for the error.
+    key: the config key that maps names to quadrants, for the error.
+
+  Returns:
+    The 0-based quadrant index.
+  """
   value = name.strip().lower()
   value = f"q{value}" if value.isdigit() else value
   if value not in lookup:
@@ -62,6 +79,12 @@ def collection_id(path) -> str:
   Track.dataset must be the registry name ('folder', 'manifest': splitting and mixing group by
   it) and the feature cache is keyed by (dataset, track_id), so without this prefix two of your
   collections with the same relative file names would silently share cached features.
+
+  Args:
+    path: the collection's folder or manifest.
+
+  Returns:
+    '<stem>-<first 6 hex digits of the SHA-1 of the resolved path>'.
   """
   path = pathlib.Path(path).expanduser().resolve()
   digest = hashlib.sha1(str(path).encode()).hexdigest()[:6]
@@ -77,6 +100,12 @@ def read_group_file(root: pathlib.Path):
   (column, value) pairs}, the CSV's name) from the root's group CSV, or ({}, {}, '').
 
   Raises ValueError naming the file when it has no file or no group column.
+
+  Args:
+    root: the collection's folder.
+
+  Returns:
+    (groups, extras, file name), or ({}, {}, '') when the folder has no group CSV.
   """
   path = next((root / n for n in GROUP_FILES if (root / n).is_file()), None)
   if path is None:

@@ -36,7 +36,14 @@ def _has_genre_folders(folder) -> bool:
 
 
 def find_genre_folder(root):
-  """The folder holding `<genre>/` sub-folders, for any accepted layout, or None."""
+  """The folder holding `<genre>/` sub-folders, for any accepted layout, or None.
+
+  Args:
+    root: the data root.
+
+  Returns:
+    The folder's Path, or None when no accepted layout is found.
+  """
   bases = [d for d in (layout.child_dir(root, [NAME]), root) if d is not None]
   for base in bases:
     for sub in LAYOUTS:
@@ -46,7 +53,7 @@ def find_genre_folder(root):
 
 
 def fault_filtered_split() -> dict:
-  """{track stem: 'train'|'val'|'test'} from the shipped Kereliuk & Sturm lists."""
+  """Returns {track stem: 'train'|'val'|'test'} from the shipped Kereliuk & Sturm lists."""
   folder = importlib.resources.files("jmer") / "resources" / "gtzan_splits"
   out = {}
   for split, name in SPLIT_FILES.items():

@@ -16,7 +16,14 @@ class DatasetLayoutError(FileNotFoundError):
 
 
 def data_root(config):
-  """The data root as a Path, or None when neither config.data.root nor $JMER_DATA is set."""
+  """The data root as a Path, or None when neither config.data.root nor $JMER_DATA is set.
+
+  Args:
+    config: the run config.
+
+  Returns:
+    config.data.root (else $JMER_DATA) with ~ expanded, or None.
+  """
   root = config.data.root or os.environ.get("JMER_DATA", "")
   return pathlib.Path(root).expanduser() if root else None
 
@@ -54,7 +61,15 @@ def require_root(config, dataset: str, where_to_get: str) -> pathlib.Path:
 
 
 def child_dir(parent: pathlib.Path, names) -> pathlib.Path | None:
-  """The sub-folder of `parent` whose name matches one of `names` ignoring case, or None."""
+  """The sub-folder of `parent` whose name matches one of `names` ignoring case, or None.
+
+  Args:
+    parent: the folder to look in.
+    names: the accepted names.
+
+  Returns:
+    The first match in sorted order, or None (also when parent is not a folder).
+  """
   if not parent.is_dir():
     return None
   wanted = {n.lower() for n in names}
@@ -65,7 +80,16 @@ def child_dir(parent: pathlib.Path, names) -> pathlib.Path | None:
 
 
 def find_first(folder: pathlib.Path, pattern: str, *, dirs: bool = False):
-  """The first path below `folder` (recursively, sorted) matching `pattern`, or None."""
+  """The first path below `folder` (recursively, sorted) matching `pattern`, or None.
+
+  Args:
+    folder: the folder to search; hidden paths are skipped.
+    pattern: a glob pattern, e.g. '*.csv'.
+    dirs: match folders instead of files.
+
+  Returns:
+    The first matching Path, or None.
+  """
   hits = sorted(p for p in folder.rglob(pattern) if p.is_dir() == dirs and not _hidden(p))
   return hits[0] if hits else None
 
@@ -79,6 +103,12 @@ def audio_files_by_stem(folder: pathlib.Path):
 
   Hidden files are ignored; other non-audio files and a second file with the same stem (e.g.
   both .au and .wav) are reported so the user sees them, and skipped.
+
+  Args:
+    folder: the folder to list (not recursively).
+
+  Returns:
+    ({stem: Path}, [(path, reason)]).
   """
   found, odd = {}, []
   for path in sorted(folder.iterdir()):
@@ -94,7 +124,20 @@ def audio_files_by_stem(folder: pathlib.Path):
 
 
 def float_column(row: dict, names, csv_path, song_id) -> float:
-  """The first of `names` present in an annotation row, as a float; errors name file and song."""
+  """The first of `names` present in an annotation row, as a float; errors name file and song.
+
+  Args:
+    row: the annotation row, {column: text}.
+    names: the accepted column names, in order of preference.
+    csv_path: the file, for errors.
+    song_id: the row's song, for errors.
+
+  Returns:
+    The value as a float.
+
+  Raises:
+    ValueError: no column is present, or its value is not a number.
+  """
   for name in names:
     if name in row:
       try:
@@ -112,7 +155,19 @@ VALENCE_COLUMNS = ("valence_mean", "mean_valence")
 
 
 def static_av(rows, csv_path, scale=(1.0, 9.0)) -> dict:
-  """{song id: (arousal, valence) in [-1, 1]} from static-annotation rows on a 1-9 scale."""
+  """{song id: (arousal, valence) in [-1, 1]} from static-annotation rows on a 1-9 scale.
+
+  Args:
+    rows: the annotation rows (csvfile.read_rows).
+    csv_path: the file, for errors.
+    scale: (low, high) of the annotation scale, mapped onto [-1, 1].
+
+  Returns:
+    A dict from song id (an integer as text) to (arousal, valence).
+
+  Raises:
+    ValueError: a row has no song_id or no usable arousal/valence column.
+  """
   from jmer import labels
   out = {}
   for row in rows:

@@ -24,7 +24,15 @@ def found_real_datasets(config) -> tuple:
 
 
 def resolve_sources(config):
-  """(dataset names, a one-line note saying which data is used and why)."""
+  """(dataset names, a one-line note saying which data is used and why).
+
+  Args:
+    config: the run config; data.source 'auto' picks the real datasets found under the data
+      root, else the built-in synthetic corpus.
+
+  Returns:
+    (a tuple of dataset names, the note).
+  """
   names = config_lib.parse_sources(config.data.source)
   if names == ("auto",):
     found = found_real_datasets(config)
@@ -39,7 +47,18 @@ def resolve_sources(config):
 
 
 def mix_weights(config, names) -> list:
-  """Each dataset's share of the training samples, in `names` order, summing to 1."""
+  """Each dataset's share of the training samples, in `names` order, summing to 1.
+
+  Args:
+    config: the run config (data.mix_weights; unlisted datasets weigh 1).
+    names: the datasets in use.
+
+  Returns:
+    A list of fractions, one per name.
+
+  Raises:
+    ConfigError: data.mix_weights names a dataset not in use.
+  """
   given = config_lib.parse_mix_weights(config.data.mix_weights)
   unknown = sorted(set(given) - set(names))
   if unknown:

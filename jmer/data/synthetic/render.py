@@ -270,12 +270,27 @@ def _read_params(folder):
 
 def generate_corpus(out_dir, *, clips_per_genre: int, clip_seconds: float, sample_rate: int = 22050,
                     seed: int = 0, progress: bool = True) -> pathlib.Path:
-  """Writes <out_dir>/<genre>/<genre>.<NNNNN>.wav files and <out_dir>/metadata.csv; returns the CSV path.
+  """Writes <out_dir>/<genre>/<genre>.<NNNNN>.wav files and <out_dir>/metadata.csv; returns the
+  CSV path.
 
   Idempotent: a finished corpus with the same parameters is returned untouched; a folder holding
   anything else raises ValueError rather than being overwritten. Clips are written to a hidden
   sibling folder renamed into place at the end, so an interrupted run leaves no half corpus.
   Clip (seed, genre g, index i) uses np.random.default_rng([seed, g, i]): same seed, same bytes.
+
+  Args:
+    out_dir: the corpus folder.
+    clips_per_genre: clips of each genre.
+    clip_seconds: each clip's length, in seconds.
+    sample_rate: the clips' sample rate, in Hz.
+    seed: the corpus seed.
+    progress: show a progress bar.
+
+  Returns:
+    The path of metadata.csv.
+
+  Raises:
+    ValueError: out_dir holds something other than this corpus.
   """
   out_dir = pathlib.Path(out_dir)
   if clips_per_genre < 1 or clip_seconds <= 0 or sample_rate < 8000:
