@@ -189,8 +189,9 @@ def render(raw: dict) -> str:
            "class-balanced genre loss). Folds: 5 per split seed, grouped by artist on both "
            "sets; each dataset keeps its own folds, so joint and single-task rows of one "
            "seed score exactly the same test clips.", "",
-           "**Protocol.** Split seed 0 is the selection split: the choice between shipping "
-           "joint or single-task heads was made there. The headline is split seeds 1–3 "
+           "**Protocol.** Split seed 0 is the selection split: the choices of the recipe "
+           "(joint or single-task heads; one pretrained network or two, LEVERS.md) were made "
+           "there. The headline is split seeds 1–3 "
            "(15 folds), which played no part in any choice. Cells are mean ± SD (sample SD, "
            "ddof = 1) over folds; macro-F1 averages the classes present in a fold's test "
            "clips. *Pooled* macro-F1 pools a seed's 5 test folds into one confusion matrix "
