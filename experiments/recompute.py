@@ -24,7 +24,7 @@ from jmer.experiments import report
 RESULTS = pathlib.Path(__file__).resolve().parent / "results"
 # experiments/real_music's other reports (levers of the recipe, the same-clip experiment, the
 # learning curve, the linear-probe scan), each checked against its raw file.
-LEVER_REPORTS = ("levers", "same_clip", "learning_curve", "probe_levers")
+LEVER_REPORTS = ("levers", "same_clip", "learning_curve", "probe_levers", "ensemble")
 
 
 def folders(root: pathlib.Path) -> list:
