@@ -28,6 +28,7 @@ from jmer.data import audio
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
 from jmer.inference.decode import decoded_blocks  # noqa: F401  (part of this module's API)
+from jmer.models import model_file
 
 BATCH_SIZE = 16  # segments per model call; fixed so the jitted function compiles once
 WHOLE_FILE_MAX_SECONDS = 30 * 60  # frozen musicnn features are computed on the whole file
@@ -300,7 +301,7 @@ def _model_segments(bundle, waves, tally: _InputTally, path):
   length = bundle.meta["segment_frames"]
   feats = tally.tagged(feature_blocks(tally.counted(waves), bundle.params,
                                       block_frames=max(length, bundle.hop_frames) * 3, path=path))
-  strides = {n: int(bundle.meta.get("input_strides", {}).get(n, 1)) for n in bundle.params}
+  strides = {n: model_file.input_stride(bundle.meta, n) for n in bundle.params}
   return ((start, {n: v[::strides[n]] for n, v in x.items()})  # as training cut them
           for start, x in tiled_segments(feats, length, bundle.hop_frames))
 
