@@ -4,6 +4,22 @@ or write the raw file and the report (and its figure) from freshly collected run
 import json
 import pathlib
 
+from jmer.experiments import stats
+
+
+def paired_fold_test(a: dict, b: dict, *, n_train, n_test) -> dict:
+  """The corrected resampled t-test of a − b over the folds both have.
+
+  Args:
+    a, b: {(split seed, fold): metric value} of two arms.
+    n_train, n_test: per-fold training and test track counts (stats.correction_ratio).
+  Returns:
+    stats.resampled_t_test's dict; its n is the number of shared folds.
+  """
+  keys = sorted(set(a) & set(b))
+  return stats.resampled_t_test([a[k] - b[k] for k in keys],
+                                test_train_ratio=stats.correction_ratio(n_train, n_test))
+
 
 def check(raw_path: pathlib.Path, report_path: pathlib.Path, render) -> int:
   """0 when `render(raw)` of the committed raw file equals the committed report, else 1."""

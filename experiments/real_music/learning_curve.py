@@ -82,10 +82,10 @@ def render(raw: dict) -> str:
            "![learning curve](learning_curve.png)", "",
            "| training clips per fold | data set size it stands for | macro-F1 (mean ± SD) | "
            "95% CI of the mean (corrected) | folds |", "|---|---|---|---|---|"]
-  for n_train, mean, low, high, sd, n in curve(raw):
+  rows = curve(raw)
+  for n_train, mean, low, high, sd, n in rows:
     lines.append(f"| {n_train} | {round(n_train / 0.8)} | {mean:.3f} ± {sd:.3f} | "
                  f"[{low:.3f}, {high:.3f}] | {n} |")
-  rows = curve(raw)
   if len(rows) >= 2:
     slope = np.polyfit(np.log2([r[0] for r in rows]), [r[1] for r in rows], 1)[0]
     lines += ["", f"A least-squares line through the means against log2(training clips) rises "

@@ -65,14 +65,15 @@ def _cell(values) -> str:
 def _tests(raw, name, baseline, seeds) -> list:
   tests = []
   for task in TASKS:
-    a, b = _values(raw, name, task, seeds), _values(raw, baseline, task, seeds)
-    keys = sorted(set(a) & set(b))
-    if len(keys) < 2:
-      continue
     runs = [r["tasks"][task] for r in raw["runs"] if r["candidate"] == name and r["seed"] in seeds]
-    ratio = stats.correction_ratio([r["n_train"] for r in runs], [r["n_test"] for r in runs])
-    tests.append((task, stats.resampled_t_test([a[k] - b[k] for k in keys],
-                                               test_train_ratio=ratio)))
+    if not runs:
+      continue
+    t = generated.paired_fold_test(_values(raw, name, task, seeds),
+                                   _values(raw, baseline, task, seeds),
+                                   n_train=[r["n_train"] for r in runs],
+                                   n_test=[r["n_test"] for r in runs])
+    if t["n"] >= 2:
+      tests.append((task, t))
   return [(task, t, p) for (task, t), p in zip(tests, stats.holm([t["p"] for _, t in tests]))]
 
 

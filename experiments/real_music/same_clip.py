@@ -88,13 +88,10 @@ def comparisons(raw) -> list:
   """[(head, metric, test dict)] of joint − alone on the primary metric, Holm-adjusted."""
   rows = []
   for head, (metric, _) in HEADS.items():
-    joint, alone = _values(raw, "joint", head, metric), _values(raw, head, head, metric)
-    keys = sorted(set(joint) & set(alone))
     runs = [r for r in raw["runs"] if r["arm"] == "joint" and r["seed"] in SEEDS]
-    ratio = stats.correction_ratio([r["n_train"] for r in runs],
-                                   [r["heads"][head]["n_test"] for r in runs])
-    rows.append((head, metric, stats.resampled_t_test([joint[k] - alone[k] for k in keys],
-                                                      test_train_ratio=ratio)))
+    rows.append((head, metric, generated.paired_fold_test(
+        _values(raw, "joint", head, metric), _values(raw, head, head, metric),
+        n_train=[r["n_train"] for r in runs], n_test=[r["heads"][head]["n_test"] for r in runs])))
   for (_, _, t), adjusted in zip(rows, stats.holm([t["p"] for _, _, t in rows])):
     t["p_holm"] = adjusted
   return rows
@@ -152,7 +149,8 @@ def draw(raw: dict, path: pathlib.Path) -> None:
   matplotlib.use("Agg")
   import matplotlib.pyplot as plt
   fig, ax = plt.subplots(figsize=(6.4, 3.4))
-  for row, (head, metric, t) in enumerate(comparisons(raw)):
+  tests = comparisons(raw)
+  for row, (head, metric, t) in enumerate(tests):
     joint, alone = _values(raw, "joint", head, metric), _values(raw, head, head, metric)
     diffs = [joint[k] - alone[k] for k in sorted(set(joint) & set(alone))]
     jitter = np.linspace(-0.12, 0.12, len(diffs))
@@ -161,7 +159,7 @@ def draw(raw: dict, path: pathlib.Path) -> None:
     ax.errorbar([t["mean"]], [row], xerr=[[t["mean"] - t["ci_low"]], [t["ci_high"] - t["mean"]]],
                 fmt="o", color="C0", capsize=5,
                 label="mean, corrected 95% CI" if row == 0 else None)
-  heads = [f"{h} ({LABELS[m]})" for h, m, _ in comparisons(raw)]
+  heads = [f"{h} ({LABELS[m]})" for h, m, _ in tests]
   ax.set_yticks(range(len(heads)), heads)
   ax.axvline(0, color="black", lw=0.8)
   ax.set_xlabel("joint − single-task, per fold")

@@ -28,6 +28,8 @@ import numpy as np
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import generated  # noqa: E402
 from jmer import labels  # noqa: E402
 from jmer.experiments import stats  # noqa: E402
 
@@ -154,15 +156,15 @@ def card_text(raw: dict, card: str) -> str:
 
 def _comparison(raw, task, seeds, alone_heads) -> dict | None:
   """The corrected resampled t-test of joint − `alone_heads` on `task`'s macro-F1."""
-  joint = _values(raw, "joint", task, "macro_f1", seeds)
-  alone = _values(raw, alone_heads, task, "macro_f1", seeds)
-  keys = sorted(set(joint) & set(alone))
-  if len(keys) < 2:
-    return None
   runs = [r["tasks"][task] for r in raw["runs"] if r["heads"] == "joint" and r["seed"] in seeds
           and task in r["tasks"]]
-  ratio = stats.correction_ratio([r["n_train"] for r in runs], [r["n_test"] for r in runs])
-  return stats.resampled_t_test([joint[k] - alone[k] for k in keys], test_train_ratio=ratio)
+  if not runs:
+    return None
+  t = generated.paired_fold_test(_values(raw, "joint", task, "macro_f1", seeds),
+                                 _values(raw, alone_heads, task, "macro_f1", seeds),
+                                 n_train=[r["n_train"] for r in runs],
+                                 n_test=[r["n_test"] for r in runs])
+  return t if t["n"] >= 2 else None
 
 
 def _comparison_rows(raw, seeds) -> list:
