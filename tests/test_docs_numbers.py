@@ -1,6 +1,7 @@
 """Every number the results page quotes comes from a generated report it links to: a section of
-docs/results.md that links reports under experiments/results/ may only quote figures (x.xxx)
-that those reports print, so prose cannot drift from the committed raw results."""
+docs/results.md (or a README results row) that links reports under experiments/results/ may only
+quote figures (x.xxx) that those reports print, so prose cannot drift from the committed raw
+results."""
 
 import re
 
@@ -9,7 +10,7 @@ import pytest
 from conftest import REPO
 
 RESULTS_PAGE = REPO / "docs" / "results.md"
-REPORT_LINK = re.compile(r"\(\.\./(experiments/results/[^)]*?\.md)\)")
+REPORT_LINK = re.compile(r"\((?:\.\./)?(experiments/results/[^)]*?\.md)\)")
 FIGURE = re.compile(r"[+\-−]?\d\.\d{3}")
 
 
@@ -36,3 +37,13 @@ def test_a_figure_no_linked_report_prints_is_named():
   printed = FIGURE.findall(report)[0]
   section = f"## x\n[r](../experiments/results/builtin/REPORT.md): {printed} beside 9.876\n"
   assert "9.876" not in report and missing_figures(section) == ["9.876"]
+
+
+def _readme_result_rows():
+  return [line for line in (REPO / "README.md").read_text().splitlines()
+          if line.startswith("|") and REPORT_LINK.search(line)]
+
+
+@pytest.mark.parametrize("row", _readme_result_rows(), ids=lambda r: r.split("|")[1][:40])
+def test_readme_result_rows_quote_their_linked_report(row):
+  assert not missing_figures(row), row
