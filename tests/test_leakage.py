@@ -216,6 +216,33 @@ def test_transfer_from_deam_refuses_emomusic_test_songs(tmp_path, caplog):
       "test_tracks_seen_in_source_training"] == 0
 
 
+def test_transfer_refuses_a_source_that_trained_on_the_same_audio_files_listed_elsewhere(
+    tiny_config, tmp_path):
+  # The same clips in two manifests at different paths: each listing puts its own prefix (the
+  # listing's stem and path digest) on its track ids, so only the audio files show they are
+  # one song. A source trained on the first listing must be refused for a run tested on the
+  # second (a genre model's GTZAN training folds leaked into a transfer run's test folds so).
+  audio = tmp_path / "audio"
+  audio.mkdir()
+  rows = ["path,genre"] + [f"{audio / f'{i}.wav'},{'ab'[i % 2]}" for i in range(6)]
+  for i in range(6):
+    (audio / f"{i}.wav").write_bytes(b"")
+  listings = []
+  for name in ("first", "second"):
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "gtzan.csv").write_text("\n".join(rows) + "\n")
+    tiny_config.data.source = "manifest"
+    tiny_config.data.manifest.path = str(tmp_path / name / "gtzan.csv")
+    listings.append(manifest.list_tracks(tiny_config).tracks)
+  assert listings[0][0].track_id != listings[1][0].track_id
+  run = _run_dir(tmp_path, listings[0][:4])
+  with pytest.raises(ValueError, match="trained on 4 of this run's 6 test tracks"):
+    transfer.check_test_overlap(run, listings[1], allow=False)
+  others = [tracks_lib.Track("9", str(tmp_path / "other.wav"), listings[1][0].dataset)]
+  assert transfer.check_test_overlap(run, others, allow=False)[
+      "test_tracks_seen_in_source_training"] == 0
+
+
 def _fingerprint(tracks, sources=("synthetic",)):
   return tracks_lib.data_fingerprint(sources, tracks_lib.split_tracks(tracks, 0.2, 0.2, 0))
 

@@ -7,6 +7,7 @@ new dataset needs nothing but a function returning a TrackList.
 import dataclasses
 import hashlib
 import math
+import os
 import warnings
 
 import numpy as np
@@ -202,17 +203,37 @@ def song_identity(track) -> str:
 SHARED_SONG_IDS = ("deam", "emomusic")
 
 
+def song_identities(track) -> tuple:
+  """Every name under which a leakage check should recognise the track: its song identity
+  and, when it has an audio file, 'file:<the file's resolved path>'.
+
+  The file's path matters because a manifest or folder collection's dataset name is derived
+  from the listing's own path, so the same audio files read through two listings (two copies of
+  a manifest, say) get two dataset names and would otherwise look like different songs.
+
+  Args:
+    track: a Track.
+
+  Returns:
+    (song_identity(track),) or (song_identity(track), 'file:<path>').
+  """
+  if not track.path:
+    return (song_identity(track),)
+  return song_identity(track), "file:" + os.path.realpath(os.path.expanduser(track.path))
+
+
 def identity_hashes(tracks) -> list:
-  """Sorted short hashes of the tracks' song identities (what a work dir's train_tracks.txt
-  holds: enough to check overlap, without listing anyone's file names).
+  """Sorted short hashes of the tracks' identities (what a work dir's train_tracks.txt holds:
+  enough to check overlap, without listing anyone's file names).
 
   Args:
     tracks: the Tracks.
 
   Returns:
-    Sorted, distinct 16-hex-digit SHA-1 prefixes of song_identity.
+    Sorted, distinct 16-hex-digit SHA-1 prefixes of every song_identities entry.
   """
-  return sorted({hashlib.sha1(song_identity(t).encode()).hexdigest()[:16] for t in tracks})
+  return sorted({hashlib.sha1(name.encode()).hexdigest()[:16]
+                 for t in tracks for name in song_identities(t)})
 
 
 def data_fingerprint(sources, by_split) -> dict:

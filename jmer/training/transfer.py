@@ -84,8 +84,9 @@ def source_run_dir(init_from):
 def check_test_overlap(init_from, test_tracks, allow: bool) -> dict:
   """Refuses a source run that trained on this run's test songs.
 
-  Compares song identities (tracks_lib.song_identity: DEAM and EmoMusic songs with one id are
-  one song) of the source run's train_tracks.txt with this run's test tracks. With `allow`
+  Compares identities (tracks_lib.song_identities: DEAM and EmoMusic songs with one id are one
+  song, and one audio file is one song whichever listing names it) of the source run's
+  train_tracks.txt with this run's test tracks. With `allow`
   (train.allow_test_overlap) an overlap only warns.
 
   Args:
@@ -104,7 +105,7 @@ def check_test_overlap(init_from, test_tracks, allow: bool) -> dict:
     logging.warning("%s has no %s, so it cannot be checked for training on this run's test "
                     "tracks.", run_dir, workdir_lib.TRAIN_TRACKS_FILE)
     return dict(source=str(run_dir), checked=False)
-  overlap = trained & set(tracks_lib.identity_hashes(test_tracks))
+  overlap = [t for t in test_tracks if trained.intersection(tracks_lib.identity_hashes([t]))]
   report = dict(source=str(run_dir), checked=True, test_tracks_seen_in_source_training=len(overlap))
   if overlap:
     message = (f"config.train.init_from = {str(init_from)!r}: that run trained on {len(overlap)} "
