@@ -2,6 +2,7 @@
 to end (report numbers = metrics.json, raw results regenerate the report; resume). The
 statistics themselves are tested in test_stats.py."""
 
+import csv
 import json
 import math
 import re
@@ -67,20 +68,31 @@ def test_transfer_cells_run_after_their_source_and_start_from_the_same_repeat(tm
       "genre_only", "genre_only", "transfer_full", "transfer_full"]
 
 
-def test_the_real_data_suite_uses_folds_and_artist_groups(tmp_path):
+def test_the_real_data_suite_reports_unused_split_seeds_with_artist_folds(tmp_path):
   suite = suite_lib.load_suite(REPO / "experiments" / "real.py")
   assert suite["repeats"] == dict(by="fold", n=5)
-  config = runner.run_config(suite, "quadrant_only", 2, tmp_path)
+  # Split seed 0 chose the shipped recipe, so the suite reports seeds 1-3 only.
+  assert suite["split_seeds"] == (1, 2, 3)
+  config = runner.run_config(dict(suite, split_seed=2), "quadrant_only", 2, tmp_path)
   assert config.eval.folds == 5 and config.eval.fold == 2 and config.data.test_fraction == 0
+  assert config.data.split_seed == 2
   # 4Q from the folder dataset, which groups its folds by the Artist column of metadata.csv.
   assert config.data.source == "folder" and config.data.folder.task == "quadrant"
-  assert config.features.names == ("musicnn",) and not config.model.pretrained.trainable
-  fused = runner.run_config(suite, "fused_transformer", 0, tmp_path)
-  assert fused.features.names == ("musicnn", "mfcc", "chroma")
-  assert fused.model.trunk == "transformer" and fused.data.source == "manifest+folder"
-  # Every cell is judged at the same fixed epoch budget, not at its best validation epoch.
-  assert all(runner.run_config(suite, cell, 0, tmp_path).train.select_on == "last"
-             for cell in suite["cells"])
+  assert not config.tasks.genre
+  # Every cell is the shipped recipe but for what it varies.
+  recipe = suite_lib.load_config("configs/real_music.py")
+  for cell in suite["cells"]:
+    cell_config = runner.run_config(suite, cell, 0, tmp_path)
+    assert cell_config.train.select_on == "last" and not cell_config.model.pretrained.trainable
+    assert cell_config.data.segment_seconds == recipe.data.segment_seconds
+    assert cell_config.train.weight_decay == recipe.train.weight_decay
+  assert runner.run_config(suite, "msd_only", 0, tmp_path).features.names == ("musicnn",)
+  assert runner.run_config(suite, "joint_l1", 0, tmp_path).features.names == (
+      "musicnn", "musicnn_mtt")
+  assert runner.run_config(suite, "quadrant_only_80", 0, tmp_path).train.epochs == \
+      2 * recipe.train.epochs  # the transfer's total: 40 epochs of genre + 40 of quadrant
+  transfer_config = runner.run_config(suite, "transfer_full", 3, tmp_path)
+  assert transfer_config.train.init_from == str(tmp_path / "genre_only" / "fold_3")
 
 
 TINY_SUITE = """
@@ -244,3 +256,62 @@ def test_report_describes_every_data_source_of_a_suite_and_its_features():
   assert "validation set comes from" not in text
   assert describe.feature_text({"features.names": ["musicnn", "mfcc"]}) == (
       "frozen MSD-musicnn embeddings (penultimate layer, per 3 s patch) + MFCC")
+
+
+SEEDED_SUITE = """
+SUITE = dict(
+    name="seeded", repeats=dict(by="fold", n=2), split_seeds=(3, 4),
+    set={{"data.cache_dir": {cache!r}, "train.select_on": "last", "tasks.emotion": "none"}},
+    cells={{"genre_only": dict(config="configs/test.py"),
+            "wider": dict(config="configs/test.py", set={{"model.embedding_dim": 16}})}},
+    experiments=[dict(title="Width", pairs=[("wider", "genre_only")])],
+)
+"""
+
+
+@pytest.mark.slow
+def test_a_suite_on_several_split_seeds_runs_each_under_its_own_folder_and_reports_them_merged(
+    tmp_path):
+  path = tmp_path / "seeded.py"
+  path.write_text(SEEDED_SUITE.format(cache=str(tmp_path / "cache")))
+  root = tmp_path / "root"
+  assert experiments_main.main([str(path), f"--root={root}"]) == 0
+  for seed in (3, 4):
+    for fold in (0, 1):
+      config = json.loads((root / f"split_seed_{seed}" / "genre_only" / f"fold_{fold}"
+                           / "config.json").read_text())
+      assert config["data"]["split_seed"] == seed and config["eval"]["fold"] == fold
+  # Another split seed deals other folds: the same fold index tests other tracks.
+  tested = {seed: {row["track_id"] for row in csv.DictReader(open(
+      root / f"split_seed_{seed}" / "genre_only" / "fold_0" / "test_predictions.csv"))}
+            for seed in (3, 4)}
+  assert tested[3] and tested[3] != tested[4]
+  raw = raw_results.load(root / raw_results.FILE_NAME)
+  assert {(r["cell"], r["split_seed"], r["repeat"]) for r in raw["runs"]} == {
+      (c, s, f"fold_{k}") for c in ("genre_only", "wider") for s in (3, 4) for k in (0, 1)}
+  markdown = (root / "REPORT.md").read_text()
+  assert "2 split seed(s) (3, 4) × 2 folds" in markdown
+  # The comparison pairs the four (split seed, fold) repeats, and McNemar pools their tracks.
+  assert re.search(r"`wider` vs `genre_only` \| genre macro-F1 \|.*\| n/a \(n = 4: ", markdown)
+  assert "McNemar on 80 tracks" in markdown  # 2 seeds x 2 folds x 20 test tracks
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("split_seed=1, split_seeds=(2, 3)", "both 'split_seed' and 'split_seeds'"),
+    ("split_seeds=()", "expected a tuple of distinct ints"),
+    ("split_seeds=(1, 1)", "expected a tuple of distinct ints"),
+    ("split_seeds=('1',)", "expected a tuple of distinct ints")])
+def test_bad_split_seeds_are_refused_with_the_suite_file(tmp_path, entry, message):
+  path = tmp_path / "bad.py"
+  path.write_text(f"SUITE = dict(name='x', repeats=dict(by='fold', n=2), {entry}, "
+                  "cells={'a': dict(config='configs/test.py')}, experiments=[])\n")
+  with pytest.raises(suite_lib.SuiteError, match=re.escape(message)):
+    suite_lib.load_suite(path)
+
+
+def test_quick_keeps_the_first_split_seed_and_a_one_seed_suite_keeps_its_root(tmp_path):
+  suite = suite_lib.load_suite(REPO / "experiments" / "real.py", quick=True)
+  assert suite["split_seeds"] == (1,) and suite["split_seed"] == 1
+  assert suite_lib.seed_root(tmp_path, suite, 1) == tmp_path
+  full = suite_lib.load_suite(REPO / "experiments" / "real.py")
+  assert suite_lib.seed_root(tmp_path, full, 2) == tmp_path / "split_seed_2"

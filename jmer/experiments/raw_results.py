@@ -29,6 +29,7 @@ import pathlib
 
 from jmer.experiments import describe
 from jmer.experiments import results
+from jmer.experiments import suite as suite_lib
 
 FORMAT = 1
 FILE_NAME = "raw_results.json"
@@ -127,6 +128,13 @@ def collect(root) -> dict:
   """
   root = pathlib.Path(root)
   record = results.load_suite_record(root)
+  seeds = record.get("split_seeds", [record["split_seed"]])
+  if len(seeds) > 1:  # repeated CV: one sub-root per split seed, merged (r seeds x k folds)
+    roots = [suite_lib.seed_root(root, record, s) for s in seeds]
+    started = [r for r in roots if (r / "suite.json").is_file()]
+    if not started:
+      raise FileNotFoundError(f"{root}: no split seed's runs to report on yet")
+    return merge([collect(r) for r in started])
   runs = results.load_runs(root, record)
   cells = [c for c in record["cells"] if runs[c]]
   if not cells:

@@ -71,7 +71,9 @@ def write_suite_record(suite, root: pathlib.Path, argv):
     argv: the command's arguments, recorded without --cell.
   """
   record = dict(name=suite["name"], file=suite["file"], quick=suite["quick"],
-                repeats=suite["repeats"], split_seed=suite["split_seed"], set=suite["set"],
+                repeats=suite["repeats"], split_seed=suite["split_seed"],
+                split_seeds=list(suite.get("split_seeds", (suite["split_seed"],))),
+                set=suite["set"],
                 variants=suite["variants"], description=suite["description"],
                 cells=suite["cells"], experiments=suite["experiments"],
                 # --cell runs part of the suite; the record describes the whole of it.
@@ -125,8 +127,16 @@ def run_suite(suite, root, cells=None, argv=(), train_fn=None) -> dict:
   if unknown:
     raise suite_lib.SuiteError(f"{suite['file']}: no cell(s) {unknown}; the suite has "
                                f"{sorted(suite['cells'])}")
+  seeds = tuple(suite.get("split_seeds", (suite["split_seed"],)))
   root.mkdir(parents=True, exist_ok=True)
   write_suite_record(suite, root, argv)
+  if len(seeds) > 1:  # repeated CV: each split seed is a one-seed suite under its own folder
+    status = {}
+    for seed in seeds:
+      one = dict(suite, split_seed=seed, split_seeds=(seed,))
+      done = run_suite(one, suite_lib.seed_root(root, suite, seed), cells, argv, train_fn)
+      status.update({f"split_seed_{seed}/{k}": v for k, v in done.items()})
+    return status
   if train_fn is None:
     from jmer.training import train  # heavy (Keras, JAX): only when something trains
     train_fn = train.train_and_evaluate

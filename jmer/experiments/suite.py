@@ -6,7 +6,10 @@ A suite is a Python file under experiments/ that defines `SUITE`, a dict:
   repeats:     dict(by='seed' | 'fold', n=3): seeds vary the initial weights and segment draws
                with the data and split held fixed (data.split_seed = split_seed); folds run k-fold
                cross-validation, fold k being run k's test set
-  split_seed:  the data.split_seed every run uses (default 0)
+  split_seed:  the data.split_seed every run uses (default 0), or
+  split_seeds: a tuple of them, for repeated cross-validation (r split seeds x k folds): each
+               split seed's runs go under <root>/split_seed_<s>/ and the report pairs repeats by
+               (split seed, fold); --quick keeps the first
   set:         {key: value} overrides for every cell, e.g. {'train.epochs': 10}
   cells:       {cell: dict(config='configs/x.py[:variants]', set={...}, init_from='<cell>',
                            label='what it is')}; init_from starts each repeat from the same
@@ -87,15 +90,46 @@ def load_suite(path, quick: bool = False) -> dict:
         raise SuiteError(f"{path}: experiment {experiment['title']!r} compares unknown cell(s) "
                          f"{unknown}")
   quick_spec = dict(suite.get("quick", {}))
+  split_seeds = _split_seeds(path, suite)
   out = dict(name=suite["name"], file=str(path), repeats=repeats, cells=cells, quick=quick,
-             split_seed=int(suite.get("split_seed", 0)), set=dict(suite.get("set", {})),
+             split_seed=split_seeds[0], split_seeds=split_seeds, set=dict(suite.get("set", {})),
              experiments=list(suite["experiments"]), description=suite.get("description", ""),
              variants="")
   if quick:
     out["repeats"] = dict(repeats, n=int(quick_spec.get("repeats", 2)))
     out["set"].update(quick_spec.get("set", {}))
     out["variants"] = quick_spec.get("variants", "runlocal")
+    out["split_seeds"] = split_seeds[:1]
   return out
+
+
+def _split_seeds(path, suite) -> tuple:
+  """SUITE's split seeds: `split_seeds` (a non-empty tuple of distinct ints) or `split_seed`."""
+  if "split_seeds" in suite and "split_seed" in suite:
+    raise SuiteError(f"{path}: SUITE sets both 'split_seed' and 'split_seeds'; keep one")
+  seeds = suite.get("split_seeds", (suite.get("split_seed", 0),))
+  if (not isinstance(seeds, (tuple, list)) or not seeds
+      or not all(isinstance(s, int) for s in seeds) or len(set(seeds)) != len(seeds)):
+    raise SuiteError(f"{path}: SUITE['split_seeds'] = {seeds!r}: expected a tuple of distinct "
+                     "ints, e.g. (1, 2, 3)")
+  return tuple(seeds)
+
+
+def seed_root(root, suite, split_seed: int) -> pathlib.Path:
+  """Where one split seed's runs go: the root itself for a one-seed suite, else
+  <root>/split_seed_<s> (each an ordinary suite root with its own suite.json).
+
+  Args:
+    root: the suite root.
+    suite: the suite dict or its suite.json record (split_seeds; older records lack it).
+    split_seed: one of the suite's split seeds.
+
+  Returns:
+    The folder.
+  """
+  seeds = tuple(suite.get("split_seeds", (suite["split_seed"],)))
+  root = pathlib.Path(root)
+  return root if len(seeds) == 1 else root / f"split_seed_{split_seed}"
 
 
 def set_key(config, key: str, value):
