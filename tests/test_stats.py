@@ -322,5 +322,6 @@ def test_split_seeds_merge_into_r_times_k_pairs():
   assert rows[("big", "base")]["test"]["n"] == 10 and rows[("big", "base")]["test"]["df"] == 9
   big = [t for t in compare.track_rows(merged) if (t["a"], t["b"]) == ("big", "base")][0]
   assert big["test"]["n"] == 100  # tracks pooled over split seeds (vote), each counted once
+  assert "**Split seeds 0, 1.**" in "\n".join(merged["text"]["data"])
   with pytest.raises(ValueError, match="split seed 0 is in two"):
     raw_results.merge([_raw(), _raw()])

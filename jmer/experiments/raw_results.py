@@ -293,6 +293,11 @@ def pooled_predictions(raw: dict, cell: str) -> dict:
   return out
 
 
+def first_seeds(raw: dict) -> list:
+  """The split seeds of a raw-results dict's runs, sorted."""
+  return sorted({r["split_seed"] for r in raw["runs"]})
+
+
 def merge(raws: list) -> dict:
   """One raw-results dict from several runs of the same suite on different split seeds, for
   repeated cross-validation (r split seeds × k folds): runs and predictions are joined, and
@@ -321,6 +326,16 @@ def merge(raws: list) -> dict:
                     k: v for raw in raws for k, v in raw.get("predictions", {}).get(
                         "runs", {}).items()}))
   merged["suite"] = dict(first["suite"], split_seed=sorted(seen))
-  merged["source"] = "; ".join(f"split seed(s) {sorted({r['split_seed'] for r in raw['runs']})}"
-                               f" from {raw['source']}" for raw in raws)
+  if "text" in first and len(seen) > 1:  # the data text is the first split seed's
+    seeds = sorted(seen)
+    data = list(first["text"]["data"])
+    while data and not data[-1]:
+      data.pop()
+    merged["text"] = dict(first["text"], data=data + [
+        "", f"**Split seeds {', '.join(map(str, seeds))}.** Each deals the same clips into other "
+        f"folds (same groups, same stratification); the counts above are split seed "
+        f"{min(first_seeds(first))}'s, the others differ only in which clips fall in which "
+        "fold.", ""])
+  merged["source"] = "; ".join(f"split seed(s) {first_seeds(raw)} from {raw['source']}"
+                               for raw in raws)
   return merged
