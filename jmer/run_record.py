@@ -18,7 +18,8 @@ def write_json(path, obj):
   """Writes JSON atomically (temp file + rename), so a crash never leaves a truncated file."""
   path = pathlib.Path(path)
   path.parent.mkdir(parents=True, exist_ok=True)
-  tmp = path.with_name(f".{path.name}.tmp")
+  # The pid in the temp name: two runners of one suite write its suite.json at the same time.
+  tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
   tmp.write_text(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
   os.replace(tmp, path)
 

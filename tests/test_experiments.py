@@ -315,3 +315,36 @@ def test_quick_keeps_the_first_split_seed_and_a_one_seed_suite_keeps_its_root(tm
   assert suite_lib.seed_root(tmp_path, suite, 1) == tmp_path
   full = suite_lib.load_suite(REPO / "experiments" / "real.py")
   assert suite_lib.seed_root(tmp_path, full, 2) == tmp_path / "split_seed_2"
+
+
+def test_two_runners_writing_one_suite_record_at_once_do_not_collide(tmp_path):
+  # Two runners of one suite (one per core) both write <root>/suite.json as they start; with
+  # one shared temp-file name one's rename found the other's temp file gone.
+  import subprocess
+  code = ("import sys; from jmer import run_record\n"
+          "for _ in range(300):\n"
+          "  run_record.write_json(sys.argv[1], dict(writer=sys.argv[2], filler=list(range(200))))")
+  workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "suite.json"), str(i)],
+                              cwd=REPO, stderr=subprocess.PIPE, text=True) for i in range(2)]
+  errors = [w.communicate(timeout=120)[1] for w in workers]
+  assert [w.returncode for w in workers] == [0, 0], errors
+  assert json.loads((tmp_path / "suite.json").read_text())["writer"] in ("0", "1")
+  assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_split_seeds_flag_runs_one_seed_and_the_record_keeps_them_all(tmp_path):
+  path = tmp_path / "seeded.py"
+  path.write_text(SEEDED_SUITE.format(cache=str(tmp_path / "cache")))
+  suite = suite_lib.load_suite(path)
+  trained = []
+
+  def fake_train(config, run_dir):
+    trained.append((config.data.split_seed, config.eval.fold))
+    (run_dir / runner.METRICS_FILE).write_text("{}")
+  status = runner.run_suite(suite, tmp_path / "root", cells=["genre_only"], train_fn=fake_train,
+                            split_seeds=[4])
+  assert sorted(trained) == [(4, 0), (4, 1)]
+  assert set(status) == {"split_seed_4/genre_only/fold_0", "split_seed_4/genre_only/fold_1"}
+  assert json.loads((tmp_path / "root" / "suite.json").read_text())["split_seeds"] == [3, 4]
+  with pytest.raises(suite_lib.SuiteError, match=r"no split seed\(s\) \[7\]"):
+    runner.run_suite(suite, tmp_path / "root", train_fn=fake_train, split_seeds=[7])

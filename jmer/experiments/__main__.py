@@ -26,6 +26,9 @@ def build_parser(prog: str = "python -m jmer.experiments"):
                                    description=__doc__.split("\n\n")[0])
   parser.add_argument("suite", help="a suite file, e.g. experiments/builtin.py")
   parser.add_argument("--cell", default="", help="run only these cells (comma-separated)")
+  parser.add_argument("--split-seeds", default="",
+                      help="run only these of the suite's split seeds (comma-separated), e.g. "
+                           "one process per seed; the report covers every seed that has runs")
   parser.add_argument("--quick", action="store_true",
                       help="the small, fast version: tiny models, fewer repeats")
   parser.add_argument("--root", default="", help="suite root (default runs/experiments/<name>)")
@@ -44,7 +47,8 @@ def parse_args(argv, prog: str = "python -m jmer.experiments"):
     prog: how to name the command in help and messages.
 
   Returns:
-    The argparse.Namespace (suite, cell, quick, root, report_only, report_dir, demo_video).
+    The argparse.Namespace (suite, cell, split_seeds, quick, root, report_only, report_dir,
+    demo_video).
   """
   return build_parser(prog).parse_args(argv)
 
@@ -77,7 +81,12 @@ def _run(args, argv):
                       + ("_quick" if args.quick else ""))
   if not args.report_only:
     cells = [c for c in args.cell.split(",") if c]
-    status = runner.run_suite(suite, root, cells=cells, argv=argv)
+    try:
+      seeds = [int(s) for s in args.split_seeds.split(",") if s.strip()]
+    except ValueError as error:
+      raise ValueError(f"--split-seeds={args.split_seeds!r}: expected comma-separated integers"
+                       ) from error
+    status = runner.run_suite(suite, root, cells=cells, argv=argv, split_seeds=seeds or None)
     trained = sum(s == "trained" for s in status.values())
     print(f"\njmer.experiments: {trained} run(s) trained, {len(status) - trained} already "
           f"finished, under {root}", flush=True)

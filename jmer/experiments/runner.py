@@ -68,7 +68,7 @@ def write_suite_record(suite, root: pathlib.Path, argv):
   Args:
     suite: the suite dict.
     root: the suite root; suite.json is written there.
-    argv: the command's arguments, recorded without --cell.
+    argv: the command's arguments, recorded without --cell and --split-seeds.
   """
   record = dict(name=suite["name"], file=suite["file"], quick=suite["quick"],
                 repeats=suite["repeats"], split_seed=suite["split_seed"],
@@ -78,7 +78,8 @@ def write_suite_record(suite, root: pathlib.Path, argv):
                 cells=suite["cells"], experiments=suite["experiments"],
                 # --cell runs part of the suite; the record describes the whole of it.
                 command=" ".join(["python -m jmer.experiments"]
-                                 + [a for a in argv if not a.startswith("--cell")]))
+                                 + [a for a in argv if not a.startswith(("--cell",
+                                                                         "--split-seeds"))]))
   run_record.write_json(root / "suite.json", record)
 
 
@@ -104,7 +105,7 @@ def planned_runs(suite, cells=None) -> list:
   return [(cell, i, name) for cell in order for i, name in enumerate(names)]
 
 
-def run_suite(suite, root, cells=None, argv=(), train_fn=None) -> dict:
+def run_suite(suite, root, cells=None, argv=(), train_fn=None, split_seeds=None) -> dict:
   """Trains every unfinished run of the suite (or of `cells`); returns {run dir: status}.
 
   Waits, polling every POLL_SECONDS seconds, for runs another runner is training.
@@ -115,12 +116,14 @@ def run_suite(suite, root, cells=None, argv=(), train_fn=None) -> dict:
     cells: the cells to run (None: all).
     argv: the command's arguments, for suite.json.
     train_fn: train(config, run_dir) (default: jmer.training.train.train_and_evaluate).
+    split_seeds: run only these of the suite's split seeds (None: all); the suite record and
+      so the report still cover every split seed the suite has.
 
   Returns:
     {'<cell>/<repeat>': 'trained' or 'finished before'}.
 
   Raises:
-    SuiteError: `cells` names a cell the suite does not have.
+    SuiteError: `cells` names a cell, or `split_seeds` a split seed, the suite does not have.
   """
   root = pathlib.Path(root)
   unknown = [c for c in cells or () if c not in suite["cells"]]
@@ -128,11 +131,14 @@ def run_suite(suite, root, cells=None, argv=(), train_fn=None) -> dict:
     raise suite_lib.SuiteError(f"{suite['file']}: no cell(s) {unknown}; the suite has "
                                f"{sorted(suite['cells'])}")
   seeds = tuple(suite.get("split_seeds", (suite["split_seed"],)))
+  if split_seeds and not set(split_seeds) <= set(seeds):
+    raise suite_lib.SuiteError(f"{suite['file']}: no split seed(s) "
+                               f"{sorted(set(split_seeds) - set(seeds))}; the suite has {seeds}")
   root.mkdir(parents=True, exist_ok=True)
   write_suite_record(suite, root, argv)
   if len(seeds) > 1:  # repeated CV: each split seed is a one-seed suite under its own folder
     status = {}
-    for seed in seeds:
+    for seed in [s for s in seeds if not split_seeds or s in split_seeds]:
       one = dict(suite, split_seed=seed, split_seeds=(seed,))
       done = run_suite(one, suite_lib.seed_root(root, suite, seed), cells, argv, train_fn)
       status.update({f"split_seed_{seed}/{k}": v for k, v in done.items()})
