@@ -5,6 +5,8 @@ can be aggregated back to it; training batches come from jmer.data.train_stream.
 lacks become a 0 label with sample weight 0 (a NaN label would poison the loss).
 """
 
+import weakref
+
 import numpy as np
 import tensorflow as tf
 
@@ -79,9 +81,12 @@ def map_batches(numbers: tf.data.Dataset, make_batch, spec, wire_spec=None) -> t
   """
   flat_spec = tf.nest.flatten(spec)
   flat_wire = tf.nest.flatten(wire_spec or spec)
+  source = [make_batch]  # emptied once the returned dataset is garbage (see the end)
 
   def as_numpy(*args):
-    flat = tf.nest.flatten(make_batch(*(a.item() for a in args)))
+    if not source:
+      raise RuntimeError("map_batches: batch asked of a dataset that was already released")
+    flat = tf.nest.flatten(source[0](*(a.item() for a in args)))
     return [np.asarray(v, s.dtype.as_numpy_dtype) for v, s in zip(flat, flat_wire)]
 
   @tf.autograph.experimental.do_not_convert  # plain graph ops: nothing for autograph to do
@@ -92,8 +97,13 @@ def map_batches(numbers: tf.data.Dataset, make_batch, spec, wire_spec=None) -> t
     for tensor, s in zip(flat, flat_spec):
       tensor.set_shape(s.shape)
     return tf.nest.pack_sequence_as(spec, flat)
-  return numbers.map(cut, num_parallel_calls=tf.data.AUTOTUNE,
-                     deterministic=True).prefetch(tf.data.AUTOTUNE)
+  dataset = numbers.map(cut, num_parallel_calls=tf.data.AUTOTUNE,
+                        deterministic=True).prefetch(tf.data.AUTOTUNE)
+  # TensorFlow's process-wide py_func registry keeps as_numpy, and so whatever make_batch holds
+  # (a split's features), after the dataset is gone: one process running many runs (a suite)
+  # kept every run's evaluation features. Drop make_batch with the dataset.
+  weakref.finalize(dataset, source.clear)
+  return dataset
 
 
 def tiled_dataset(split: splits_lib.SplitData, config, shuffle: bool):

@@ -97,6 +97,16 @@ class TrainStream:
     return (x, {k: v[tracks] for k, v in self.labels.items()},
             {k: v[tracks] for k, v in self.weights.items()})
 
+  def close(self) -> None:
+    """Drops the training features, labels and plans once training is over.
+
+    tf.data's from_generator registers the stream's methods with TensorFlow's process-wide
+    py_func registry, which outlives the run, so an open stream would keep every run's training
+    features in memory: a suite of a hundred runs in one process ran out of memory.
+    """
+    self.split = None
+    self.labels, self.weights, self._plans = {}, {}, {}
+
   def _batch_numbers(self):
     """(epoch, batch index) pairs for one pass; the epoch is read when the pass starts."""
     epoch = self.epoch

@@ -90,10 +90,13 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
   model, data_notes = build_and_compile(config, data, stream.steps_per_epoch)
   checkpoint_dir = workdir / "checkpoints"
   initial_epoch, state = _resume_state(model, checkpoint_dir, data, workdir)
-  if not checkpoints.training_finished(state, config.train.epochs):
-    _fit(model, config, data, stream, workdir, initial_epoch)
-  else:
-    print(f"Training already finished in {workdir}; evaluating its best checkpoint.")
+  try:
+    if not checkpoints.training_finished(state, config.train.epochs):
+      _fit(model, config, data, stream, workdir, initial_epoch)
+    else:
+      print(f"Training already finished in {workdir}; evaluating its best checkpoint.")
+  finally:
+    stream.close()  # frees the training features that TensorFlow's registry would keep
   return _evaluate_best_checkpoint(model, config, data, workdir, data_notes)
 
 
