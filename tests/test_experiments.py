@@ -275,6 +275,11 @@ def test_a_suite_on_several_split_seeds_runs_each_under_its_own_folder_and_repor
   path = tmp_path / "seeded.py"
   path.write_text(SEEDED_SUITE.format(cache=str(tmp_path / "cache")))
   root = tmp_path / "root"
+  # One seed first (as one process per seed would): its report covers the seed that has runs,
+  # though seed 4's folder already exists without any.
+  (root / "split_seed_4").mkdir(parents=True)
+  assert experiments_main.main([str(path), f"--root={root}", "--split-seeds=3"]) == 0
+  assert "1 split seed(s) (3) × 2 folds" in (root / "REPORT.md").read_text()
   assert experiments_main.main([str(path), f"--root={root}"]) == 0
   for seed in (3, 4):
     for fold in (0, 1):

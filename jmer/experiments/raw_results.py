@@ -131,7 +131,7 @@ def collect(root) -> dict:
   seeds = record.get("split_seeds", [record["split_seed"]])
   if len(seeds) > 1:  # repeated CV: one sub-root per split seed, merged (r seeds x k folds)
     roots = [suite_lib.seed_root(root, record, s) for s in seeds]
-    started = [r for r in roots if (r / "suite.json").is_file()]
+    started = [r for r in roots if any(r.glob("*/*/metrics.json"))]  # a seed not yet begun
     if not started:
       raise FileNotFoundError(f"{root}: no split seed's runs to report on yet")
     return merge([collect(r) for r in started])
