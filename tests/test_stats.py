@@ -305,7 +305,7 @@ def test_recompute_regenerates_a_report_and_fails_on_drift(tmp_path, capsys):
 def test_every_committed_report_equals_its_regeneration_from_raw_results():
   recompute = _recompute_module()
   folders = recompute.folders(REPO / "experiments" / "results")
-  assert {f.name for f in folders} >= {"builtin", "real_dev", "real_dev_split1"}
+  assert {f.name for f in folders} >= {"builtin", "real"}
   for folder in folders:
     assert recompute.recompute(folder) == [], f"{folder}/REPORT.md drifted from its raw results"
 
