@@ -1,7 +1,7 @@
 r"""The research question on the real development sets, under the shipped model's recipe.
 
   JMER_REAL_DATA=../shared/data JMER_CACHE=/tmp/realmusic_cache \
-      python -m jmer.experiments experiments/real.py            # ~2.5 h on 2 CPU cores
+      python -m jmer.experiments experiments/real.py            # ~100 min of runs, 2 CPU cores
   python -m jmer.experiments experiments/real.py --quick        # 2 folds, 2 epochs: a smoke test
 
 Two runners can share the work: start the same command twice (each claims runs the other has not).
