@@ -55,11 +55,12 @@ def gtzan_manifest() -> str:
   return str(target)
 
 
-GENRE_DATA = {"data.source": "manifest", "data.manifest.path": gtzan_manifest(),
+MANIFEST = gtzan_manifest()
+GENRE_DATA = {"data.source": "manifest", "data.manifest.path": MANIFEST,
               "tasks.emotion": "none"}
 QUADRANT_DATA = {"data.source": "folder", "data.folder.path": str(DATA / "4q_dev"),
                  "tasks.genre": False}
-JOINT_DATA = {"data.source": "manifest+folder", "data.manifest.path": gtzan_manifest(),
+JOINT_DATA = {"data.source": "manifest+folder", "data.manifest.path": MANIFEST,
               "data.folder.path": str(DATA / "4q_dev")}
 RECIPE = "configs/real_music.py"  # the shipped model's recipe (joint, lambda = 1)
 

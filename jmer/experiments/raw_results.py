@@ -128,7 +128,7 @@ def collect(root) -> dict:
   """
   root = pathlib.Path(root)
   record = results.load_suite_record(root)
-  seeds = record.get("split_seeds", [record["split_seed"]])
+  seeds = suite_lib.split_seeds(record)
   if len(seeds) > 1:  # repeated CV: one sub-root per split seed, merged (r seeds x k folds)
     roots = [suite_lib.seed_root(root, record, s) for s in seeds]
     started = [r for r in roots if any(r.glob("*/*/metrics.json"))]  # a seed not yet begun
@@ -293,7 +293,7 @@ def pooled_predictions(raw: dict, cell: str) -> dict:
   return out
 
 
-def first_seeds(raw: dict) -> list:
+def run_split_seeds(raw: dict) -> list:
   """The split seeds of a raw-results dict's runs, sorted."""
   return sorted({r["split_seed"] for r in raw["runs"]})
 
@@ -317,7 +317,7 @@ def merge(raws: list) -> dict:
       if raw["suite"][key] != first["suite"][key]:
         raise ValueError(f"merge: suite {key} {raw['suite'][key]!r} differs from "
                          f"{first['suite'][key]!r}; only one suite's split seeds merge")
-    for seed in {r["split_seed"] for r in raw["runs"]}:
+    for seed in run_split_seeds(raw):
       if seed in seen:
         raise ValueError(f"merge: split seed {seed} is in two of the raw results")
       seen[seed] = raw
@@ -334,8 +334,8 @@ def merge(raws: list) -> dict:
     merged["text"] = dict(first["text"], data=data + [
         "", f"**Split seeds {', '.join(map(str, seeds))}.** Each deals the same clips into other "
         f"folds (same groups, same stratification); the counts above are split seed "
-        f"{min(first_seeds(first))}'s, the others differ only in which clips fall in which "
+        f"{min(run_split_seeds(first))}'s, the others differ only in which clips fall in which "
         "fold.", ""])
-  merged["source"] = "; ".join(f"split seed(s) {first_seeds(raw)} from {raw['source']}"
+  merged["source"] = "; ".join(f"split seed(s) {run_split_seeds(raw)} from {raw['source']}"
                                for raw in raws)
   return merged

@@ -63,7 +63,7 @@ class Report:
   # --- sections ----------------------------------------------------------------------------
   def statistics_section(self) -> list:
     """Returns the Markdown lines of '## Statistics': design, tests, multiplicity, MDE."""
-    split_seeds = sorted({r["split_seed"] for r in self.raw["runs"]})
+    split_seeds = raw_results.run_split_seeds(self.raw)
     if self.by == "fold":
       ratios = sorted({f"{compare.test_train_ratio(self.raw, runs, task):.3f}"
                        for runs in self.runs.values() for task in raw_results.TASKS

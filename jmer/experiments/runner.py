@@ -72,7 +72,7 @@ def write_suite_record(suite, root: pathlib.Path, argv):
   """
   record = dict(name=suite["name"], file=suite["file"], quick=suite["quick"],
                 repeats=suite["repeats"], split_seed=suite["split_seed"],
-                split_seeds=list(suite.get("split_seeds", (suite["split_seed"],))),
+                split_seeds=list(suite_lib.split_seeds(suite)),
                 set=suite["set"],
                 variants=suite["variants"], description=suite["description"],
                 cells=suite["cells"], experiments=suite["experiments"],
@@ -130,7 +130,7 @@ def run_suite(suite, root, cells=None, argv=(), train_fn=None, split_seeds=None)
   if unknown:
     raise suite_lib.SuiteError(f"{suite['file']}: no cell(s) {unknown}; the suite has "
                                f"{sorted(suite['cells'])}")
-  seeds = tuple(suite.get("split_seeds", (suite["split_seed"],)))
+  seeds = suite_lib.split_seeds(suite)
   if split_seeds and not set(split_seeds) <= set(seeds):
     raise suite_lib.SuiteError(f"{suite['file']}: no split seed(s) "
                                f"{sorted(set(split_seeds) - set(seeds))}; the suite has {seeds}")

@@ -90,7 +90,7 @@ def load_suite(path, quick: bool = False) -> dict:
         raise SuiteError(f"{path}: experiment {experiment['title']!r} compares unknown cell(s) "
                          f"{unknown}")
   quick_spec = dict(suite.get("quick", {}))
-  split_seeds = _split_seeds(path, suite)
+  split_seeds = _checked_split_seeds(path, suite)
   out = dict(name=suite["name"], file=str(path), repeats=repeats, cells=cells, quick=quick,
              split_seed=split_seeds[0], split_seeds=split_seeds, set=dict(suite.get("set", {})),
              experiments=list(suite["experiments"]), description=suite.get("description", ""),
@@ -103,7 +103,7 @@ def load_suite(path, quick: bool = False) -> dict:
   return out
 
 
-def _split_seeds(path, suite) -> tuple:
+def _checked_split_seeds(path, suite) -> tuple:
   """SUITE's split seeds: `split_seeds` (a non-empty tuple of distinct ints) or `split_seed`."""
   if "split_seeds" in suite and "split_seed" in suite:
     raise SuiteError(f"{path}: SUITE sets both 'split_seed' and 'split_seeds'; keep one")
@@ -113,6 +113,19 @@ def _split_seeds(path, suite) -> tuple:
     raise SuiteError(f"{path}: SUITE['split_seeds'] = {seeds!r}: expected a tuple of distinct "
                      "ints, e.g. (1, 2, 3)")
   return tuple(seeds)
+
+
+def split_seeds(suite) -> tuple:
+  """A suite's split seeds, from its dict or its suite.json record (records written before
+  suites had several hold only `split_seed`).
+
+  Args:
+    suite: the suite dict (load_suite) or a suite.json record.
+
+  Returns:
+    The split seeds, in suite order.
+  """
+  return tuple(suite.get("split_seeds", (suite["split_seed"],)))
 
 
 def seed_root(root, suite, split_seed: int) -> pathlib.Path:
@@ -127,9 +140,8 @@ def seed_root(root, suite, split_seed: int) -> pathlib.Path:
   Returns:
     The folder.
   """
-  seeds = tuple(suite.get("split_seeds", (suite["split_seed"],)))
   root = pathlib.Path(root)
-  return root if len(seeds) == 1 else root / f"split_seed_{split_seed}"
+  return root if len(split_seeds(suite)) == 1 else root / f"split_seed_{split_seed}"
 
 
 def set_key(config, key: str, value):
