@@ -20,7 +20,7 @@ import jmer  # noqa: F401  (JAX backend before Keras)
 import keras
 import numpy as np
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer import config as config_lib
 from jmer.data import features as features_lib
 from jmer.data import pipeline

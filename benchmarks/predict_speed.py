@@ -61,7 +61,7 @@ def export_default_model(path):
   sys.path.insert(0, str(REPO))
   from configs import mtl
   from jmer.inference import export
-  from jmer import labels
+  from jmer.tasks import labels
   from jmer.data import features
   from jmer.models import build
   config = mtl.get_config()

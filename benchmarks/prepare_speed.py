@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 
 import jmer  # noqa: E402,F401
 from configs import mtl  # noqa: E402
-from jmer import labels  # noqa: E402
+from jmer.tasks import labels  # noqa: E402
 from tests import real_layouts  # noqa: E402
 
 

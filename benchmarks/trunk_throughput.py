@@ -13,7 +13,7 @@ import time
 import jmer  # noqa: F401  (JAX backend before Keras)
 import numpy as np
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer import tasks as tasks_lib
 from jmer import config as config_lib
 from jmer.training import losses

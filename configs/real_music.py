@@ -30,7 +30,7 @@ from jmer import config as config_lib
 
 
 def get_config(arg=None):
-  # The `musicnn2` variant (jmer.config_variants): frozen MSD- and MTT-musicnn branches on
+  # The `musicnn2` variant (jmer.config.variants): frozen MSD- and MTT-musicnn branches on
   # musicnn's 16 kHz / 256-hop grid, concatenated by late fusion, non-overlapping 3 s patches
   # (hop 187 frames) read once each, 30 s segments, 40 epochs evaluated at the last, weight
   # decay 0.05.

@@ -1,29 +1,8 @@
-"""`python -m jmer.export` (= `jmer export`): writes a run's model.keras (jmer.inference.export).
-
-The arguments are parsed here first with the same parser (jmer.inference.cli_args), so --help,
-a mistyped flag or a missing run folder is answered before Keras, JAX or TensorFlow load.
-"""
+"""`python -m jmer.export` is `jmer export` (jmer.cli.commands), kept as a documented entry point."""
 
 import sys
 
-from jmer.inference import cli_args
-from jmer.inference.cli_args import export_parser as build_parser
-
-
-def main(argv=None, prog: str = "python -m jmer.export") -> int:
-  """Checks the arguments, then runs jmer.inference.export.main; returns the exit code.
-
-  Args:
-    argv: the arguments after the program name (default: sys.argv[1:]).
-    prog: how to name the command in help and messages.
-
-  Returns:
-    The exit code.
-  """
-  cli_args.parse(build_parser(prog), argv)  # exits here on --help or a bad argument
-  from jmer.inference import export
-  return export.main(argv, prog=prog)
-
+from jmer.cli import commands
 
 if __name__ == "__main__":
-  sys.exit(main())
+  sys.exit(commands.run_command("export", prog="python -m jmer.export"))

@@ -1,10 +1,8 @@
-"""Entry point: `python -m jmer.runs <dir>` lists and compares finished runs
-(jmer.experiments.runs)."""
+"""`python -m jmer.runs` is `jmer runs` (jmer.cli.commands), kept as a documented entry point."""
 
 import sys
 
-from jmer.experiments.runs import build_parser  # noqa: F401  (jmer runs --help, docs test)
-from jmer.experiments.runs import main
+from jmer.cli import commands
 
 if __name__ == "__main__":
-  sys.exit(main())
+  sys.exit(commands.run_command("runs", prog="python -m jmer.runs"))

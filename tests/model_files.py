@@ -25,7 +25,7 @@ def tiny_config(emotion: str = "av"):
 
 
 def build_tiny_model(config):
-  from jmer import labels
+  from jmer.tasks import labels
   from jmer.data import features
   from jmer.models import build
   params = features.feature_params(config)
@@ -40,7 +40,7 @@ def build_tiny_model(config):
 def tiny_model_file(emotion: str = "av") -> pathlib.Path:
   """An exported configs/test.py-sized model (built once per test session)."""
   from jmer.inference import export
-  from jmer import labels
+  from jmer.tasks import labels
   config = tiny_config(emotion)
   folder = pathlib.Path(tempfile.mkdtemp(prefix="jmer_test_model_"))
   return model_file.export_model(build_tiny_model(config), config, labels.GTZAN_GENRES,
@@ -68,7 +68,7 @@ def write_audio(path, seconds: float, rate: int, channels: int = 1, seed: int = 
 def assert_safe_mode_round_trip(model, config, feature: str, folder):
   """Exports `model` as a jmer model file, loads it in Keras safe mode and checks that it
   predicts what the model does on a random batch of feature `feature`'s log-mel segments."""
-  from jmer import labels
+  from jmer.tasks import labels
   from jmer.data import segments
   from jmer.models import model_file
   path = model_file.export_model(model, config, labels.GTZAN_GENRES,

@@ -10,7 +10,7 @@ import pathlib
 import numpy as np
 import soundfile as sf
 
-from jmer import labels
+from jmer.tasks import labels
 
 DEAM_HEADER = "song_id, valence_mean, valence_std, arousal_mean, arousal_std"
 EMOMUSIC_HEADER = "song_id, mean_arousal, std_arousal, mean_valence, std_valence"

@@ -23,7 +23,7 @@ import pytest
 import bad_audio
 import model_files
 from jmer import config as config_lib
-from jmer import config_ranges
+from jmer.config import ranges as config_ranges
 from jmer.data import audio
 from jmer.data import prepare
 from jmer.data.datasets import folder as folder_ds

@@ -11,17 +11,17 @@ import zipfile
 import pytest
 
 import jmer
-from jmer import __main__ as cli
+from jmer.cli import commands as cli
 from jmer import config as config_lib
-from jmer import config_files
-from jmer import main as train_cli
+from jmer.config import files as config_files
+from jmer.cli import train as train_cli
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 HEAVY = ("keras", "jax", "tensorflow", "librosa")
 # Runs `jmer <args>` in this process, then reports which heavy modules it imported.
 _PROBE = """
 import sys
-from jmer import __main__ as cli
+from jmer.cli import commands as cli
 try:
   code = cli.main(sys.argv[1:])
 except SystemExit as exit_:

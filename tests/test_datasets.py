@@ -5,7 +5,7 @@ import pathlib
 import numpy as np
 import pytest
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import audio
 from jmer.data import run_data
 from jmer.data import tracks as tracks_lib

@@ -86,7 +86,7 @@ def test_unknown_precision_is_refused_naming_the_key():
 
 def test_weight_decay_spares_biases_norms_and_gates(tiny_config):
   import keras
-  from jmer import labels
+  from jmer.tasks import labels
   from jmer.data import features as features_lib
   from jmer.models import build
   from jmer.training import optimizers

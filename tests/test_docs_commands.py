@@ -23,9 +23,9 @@ import sys
 
 import pytest
 
-from jmer import __main__ as cli
+from jmer.cli import commands as cli
 from jmer import config as config_lib
-from jmer import main as train_cli
+from jmer.cli import train as train_cli
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("**/*.md"))]

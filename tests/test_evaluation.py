@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import run_data
 from jmer.data import splits as splits_lib
 from jmer.data import tracks as tracks_lib

@@ -326,9 +326,9 @@ def test_two_runners_writing_one_suite_record_at_once_do_not_collide(tmp_path):
   # Two runners of one suite (one per core) both write <root>/suite.json as they start; with
   # one shared temp-file name one's rename found the other's temp file gone.
   import subprocess
-  code = ("import sys; from jmer import run_record\n"
+  code = ("import sys; from jmer.config import provenance\n"
           "for _ in range(300):\n"
-          "  run_record.write_json(sys.argv[1], dict(writer=sys.argv[2], filler=list(range(200))))")
+          "  provenance.write_json(sys.argv[1], dict(writer=sys.argv[2], filler=list(range(200))))")
   workers = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "suite.json"), str(i)],
                               cwd=REPO, stderr=subprocess.PIPE, text=True) for i in range(2)]
   errors = [w.communicate(timeout=120)[1] for w in workers]

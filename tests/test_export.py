@@ -11,7 +11,7 @@ import pytest
 
 from jmer.models import model_file
 from jmer.inference import export
-from jmer import labels
+from jmer.tasks import labels
 from jmer.inference import predict
 from jmer.data import features
 import model_files

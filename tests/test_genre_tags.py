@@ -1,4 +1,4 @@
-"""The multi-label genre task (jmer.genre_tags): labels from a folder's metadata, its metrics
+"""The multi-label genre task (jmer.tasks.genre_tags): labels from a folder's metadata, its metrics
 against hand-computed values, clear errors, and joint training with the quadrant head."""
 
 import csv
@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from jmer import genre_tags
-from jmer import labels
+from jmer.tasks import genre_tags
+from jmer.tasks import labels
 from jmer import tasks as tasks_lib
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import folder

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer import tasks as tasks_lib
 from jmer.training import losses
 from jmer.data import features as features_lib

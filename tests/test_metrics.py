@@ -9,7 +9,7 @@ import pytest
 import scipy.stats
 
 from jmer.evaluation import metrics
-from jmer.labels import GTZAN_GENRES, QUADRANTS
+from jmer.tasks.labels import GTZAN_GENRES, QUADRANTS
 
 
 # ---------------------------------------------------------------- CCC and friends

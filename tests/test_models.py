@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer import tasks as tasks_lib
 from jmer import config as config_lib
 from jmer.training import losses

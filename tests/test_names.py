@@ -1,8 +1,8 @@
-"""jmer.names: each kind of name listed once; builders registered against the list."""
+"""jmer.config.names: each kind of name listed once; builders registered against the list."""
 
 import pytest
 
-from jmer import names
+from jmer.config import names
 
 
 def test_an_unknown_name_is_refused_from_the_dict_that_knows_it():

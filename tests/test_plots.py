@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from jmer.evaluation import plots
-from jmer.labels import GTZAN_GENRES
+from jmer.tasks.labels import GTZAN_GENRES
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

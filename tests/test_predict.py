@@ -10,7 +10,7 @@ import soundfile as sf
 
 from jmer.models import model_file
 from jmer.inference import export
-from jmer import labels
+from jmer.tasks import labels
 from jmer.inference import predict
 from jmer.inference import output as predict_output
 from jmer.data import audio

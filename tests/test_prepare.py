@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from jmer import config as config_lib
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import prepare
 from jmer.data import mixing
 from jmer.data import splits as splits_lib

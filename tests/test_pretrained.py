@@ -10,7 +10,7 @@ import pytest
 import model_files
 
 from jmer import config as config_lib
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
 from jmer.data import musicnn_input

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO
 import jmer
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import musicnn_features
 from jmer.inference import api
 from jmer.inference import shipped

@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 
 from jmer.data.synthetic import render as synthetic
-from jmer.labels import GTZAN_GENRES
+from jmer.tasks.labels import GTZAN_GENRES
 
 SR = 22050
 TINY = dict(clips_per_genre=2, clip_seconds=4.0, seed=0, progress=False)

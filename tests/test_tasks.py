@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer import tasks as tasks_lib
 from jmer.data import tracks as tracks_lib
 from jmer.evaluation import metrics
@@ -190,7 +190,7 @@ def _check_the_task_shows_everywhere(bundle, clip, tmp_path):
   three formats (with the timeline), and a suite report over the run."""
   import shutil
 
-  from jmer import run_record
+  from jmer.config import provenance
   from jmer.experiments import report as report_lib
   from jmer.inference import output
   from jmer.inference import predict
@@ -220,7 +220,7 @@ def _check_the_task_shows_everywhere(bundle, clip, tmp_path):
 
   root = tmp_path / "suite"
   shutil.copytree(run, root / "tempo" / "seed_0")
-  run_record.write_json(root / "suite.json", dict(
+  provenance.write_json(root / "suite.json", dict(
       name="toy", file="toy.py", quick=False, repeats=dict(by="seed", n=1), split_seed=0,
       set={}, variants="", description="", cells={"tempo": dict(config="configs/test.py")},
       experiments=[], command="python -m jmer.experiments toy.py"))
@@ -337,7 +337,7 @@ def test_av_estimate_from_quadrant_probabilities():
 
 def test_quadrant_summary_estimates_av_only_without_an_av_head():
   import numpy as np
-  from jmer import labels
+  from jmer.tasks import labels
   from jmer import tasks as tasks_lib
   mean = np.array([0.1, 0.6, 0.2, 0.1])
   alone = tasks_lib.QUADRANT.summary(mean, labels.QUADRANTS, {}, ("genre", "quadrant"))

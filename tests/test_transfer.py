@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer.training import train
 from jmer.training import transfer
 from jmer.data import features as features_lib

@@ -90,8 +90,8 @@ def apply_setting(config, key: str, value) -> None:
 def recorded_config(config) -> dict:
   """The resolved config as the model file records it: {dotted key: JSON value}, without the
   machine-specific data paths."""
-  from jmer import run_record
-  flat = run_record.flatten(json.loads(json.dumps(config.to_dict(), default=list)))
+  from jmer.config import provenance
+  flat = provenance.flatten(json.loads(json.dumps(config.to_dict(), default=list)))
   return {k: v for k, v in sorted(flat.items()) if k not in DATA_KEYS}
 
 

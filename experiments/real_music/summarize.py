@@ -30,7 +30,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import generated  # noqa: E402
-from jmer import labels  # noqa: E402
+from jmer.tasks import labels  # noqa: E402
 from jmer.experiments import stats  # noqa: E402
 
 OUT = REPO / "experiments" / "results" / "real_music"

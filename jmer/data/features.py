@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from jmer import names
+from jmer.config import names
 from jmer.data import audio
 from jmer.data import musicnn_features
 

@@ -30,7 +30,7 @@ import hashlib
 
 import numpy as np
 
-from jmer import names
+from jmer.config import names
 from jmer.data import musicnn_input
 from jmer.pretrained import networks
 

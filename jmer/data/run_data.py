@@ -11,7 +11,7 @@ import logging
 
 import numpy as np
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import features as features_lib
 from jmer.data import folds
 from jmer.data import segments as segments_lib

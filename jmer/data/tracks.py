@@ -15,7 +15,7 @@ from sklearn.model_selection import GroupShuffleSplit
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.model_selection import train_test_split
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer import tasks as tasks_lib
 
 SPLITS = ("train", "val", "test")

@@ -5,7 +5,7 @@ import pathlib
 
 import numpy as np
 
-from jmer import run_record
+from jmer.config import provenance
 from jmer.evaluation import baseline
 from jmer import tasks as tasks_lib
 from jmer.evaluation import metrics as metrics_lib
@@ -159,9 +159,9 @@ def report_without_test(data, config, workdir, extra: dict | None = None,
     The report written to metrics.json.
   """
   report = dict(metrics={}, test_tracks=0, **(extra or {}), config=config.to_dict(),
-                versions=run_record.package_versions(),
+                versions=provenance.package_versions(),
                 data=dict(data.description, **(data_notes or {})))
-  run_record.write_json(pathlib.Path(workdir) / "metrics.json", report)
+  provenance.write_json(pathlib.Path(workdir) / "metrics.json", report)
   print(f"\nNo test split (data.test_fraction = 0): trained on every track, nothing to score. "
         f"Wrote {pathlib.Path(workdir) / 'metrics.json'} and {pathlib.Path(workdir) / 'model.keras'}.")
   return report
@@ -194,9 +194,9 @@ def evaluate_and_report(model, data, config, workdir, extra: dict | None = None,
   reference = baseline.mfcc_baseline(data, config)
   report = dict(metrics=results, per_dataset=by_dataset, baseline_mfcc_linear=reference,
                 **(extra or {}),
-                config=config.to_dict(), versions=run_record.package_versions(),
+                config=config.to_dict(), versions=provenance.package_versions(),
                 data=dict(data.description, **(data_notes or {})))
-  run_record.write_json(workdir / "metrics.json", report)
+  provenance.write_json(workdir / "metrics.json", report)
   print(f"\nTest metrics ({len(split.tracks)} held-out tracks, segment predictions averaged "
         f"per track):\n{metrics_lib.format_metrics_table(results)}")
   if reference:

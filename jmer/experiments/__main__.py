@@ -10,7 +10,7 @@ import pathlib
 import sys
 
 import jmer  # noqa: F401  (JAX backend before Keras)
-from jmer import arguments
+from jmer.cli import arguments
 
 
 def build_parser(prog: str = "python -m jmer.experiments"):

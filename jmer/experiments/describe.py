@@ -5,7 +5,7 @@ They hold no statistics: raw_results stores their lines beside the per-fold numb
 report regenerated from the raw file alone says the same about data and method.
 """
 
-from jmer import run_record
+from jmer.config import provenance
 
 # The config keys the method section describes, for the reference cell and for each difference.
 METHOD_KEYS = ("features.names", "model.trunk", "model.fusion", "tasks.genre", "tasks.emotion",
@@ -40,7 +40,7 @@ def reference_config(runs, cells) -> dict:
   Returns:
     A flattened config ({dotted key: value}).
   """
-  configs = [run_record.flatten(runs[c][0].report["config"]) for c in cells]
+  configs = [provenance.flatten(runs[c][0].report["config"]) for c in cells]
   out = {}
   for key in configs[0]:
     seen = [repr(c.get(key)) for c in configs]
@@ -129,7 +129,7 @@ def method_section(record, runs, cells, root) -> list:
       f"decay, emotion task `{f('tasks.emotion')}`, segment predictions averaged per track.",
       "", "| cell | what | config | differs from the shared settings |", "|---|---|---|---|"]
   for cell in cells:
-    config = run_record.flatten(runs[cell][0].report["config"])
+    config = provenance.flatten(runs[cell][0].report["config"])
     differ = [f"{k}={config.get(k)!r}" for k in METHOD_KEYS
               if config.get(k) != ref.get(k) and k != "train.init_from"]
     if config.get("train.init_from"):

@@ -11,7 +11,7 @@ import json
 import math
 import pathlib
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer import tasks as tasks_lib
 
 

@@ -21,7 +21,7 @@ import pathlib
 import sys
 import time
 
-from jmer import run_record
+from jmer.config import provenance
 from jmer.experiments import suite as suite_lib
 from jmer.training import crossval
 
@@ -80,7 +80,7 @@ def write_suite_record(suite, root: pathlib.Path, argv):
                 command=" ".join(["python -m jmer.experiments"]
                                  + [a for a in argv if not a.startswith(("--cell",
                                                                          "--split-seeds"))]))
-  run_record.write_json(root / "suite.json", record)
+  provenance.write_json(root / "suite.json", record)
 
 
 def planned_runs(suite, cells=None) -> list:
@@ -230,11 +230,11 @@ def _alive(pid: int) -> bool:
 def record_wall_time(root: pathlib.Path, key: str, seconds: float):
   """Adds a run's wall time to timings.json, re-read first so that runners working on other
   cells of the same root (--cell) at the same time keep each other's entries."""
-  run_record.write_json(root / key / WALL_TIME_FILE, dict(seconds=seconds))
+  provenance.write_json(root / key / WALL_TIME_FILE, dict(seconds=seconds))
   path = root / "timings.json"
   timings = json.loads(path.read_text()) if path.exists() else {}
   timings[key] = seconds
-  run_record.write_json(path, timings)
+  provenance.write_json(path, timings)
 
 
 def _share_compilations(root: pathlib.Path):

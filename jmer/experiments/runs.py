@@ -11,7 +11,7 @@ import pathlib
 import re
 import sys
 
-from jmer import arguments
+from jmer.cli import arguments
 from jmer.experiments import results
 
 REPEAT_DIR = re.compile(r"(seed|fold)_\d+")

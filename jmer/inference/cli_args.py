@@ -10,7 +10,7 @@ import argparse
 import pathlib
 import sys
 
-from jmer import arguments
+from jmer.cli import arguments
 
 DEMO_TITLE = "jmer: genre and emotion of a song"
 DEMO_MAX_UPLOAD_MB = 200  # ~20 min of WAV at CD quality, hours of MP3; checked before decoding

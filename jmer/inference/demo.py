@@ -15,7 +15,7 @@ import pathlib
 import sys
 import threading
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import audio
 from jmer.inference import cli_args
 

@@ -2,7 +2,7 @@
 
 import keras
 
-from jmer import names
+from jmer.config import names
 from jmer import tasks as tasks_lib
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features

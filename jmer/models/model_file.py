@@ -20,8 +20,8 @@ import zipfile
 
 import jmer
 from jmer import tasks as tasks_lib
-from jmer import labels
-from jmer import names
+from jmer.tasks import labels
+from jmer.config import names
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
 from jmer.data import segments as segments_lib

@@ -8,7 +8,7 @@ per branch trunk.
 import keras
 from keras import layers
 
-from jmer import names
+from jmer.config import names
 from jmer.models import pooling
 from jmer.models import transformer
 

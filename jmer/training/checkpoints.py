@@ -13,7 +13,7 @@ import json
 import os
 import pathlib
 
-from jmer import run_record
+from jmer.config import provenance
 from jmer.data import tracks as tracks_lib
 
 BEST, LAST = "best.keras", "last.weights.h5"
@@ -102,7 +102,7 @@ def commit(checkpoint_dir, state: dict, staged: dict):
   checkpoint_dir = pathlib.Path(checkpoint_dir)
   state["sha256"] = {**state.get("sha256", {}),
                      **{name: _sha256(tmp) for name, tmp in staged.items()}}
-  run_record.write_json(checkpoint_dir / "state.json", state)  # the commit point
+  provenance.write_json(checkpoint_dir / "state.json", state)  # the commit point
   for name, tmp in staged.items():
     os.replace(tmp, checkpoint_dir / name)
 

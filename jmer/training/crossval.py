@@ -13,7 +13,7 @@ import pathlib
 
 import numpy as np
 
-from jmer import run_record
+from jmer.config import provenance
 from jmer import config as config_lib
 from jmer.evaluation import metrics as metrics_lib
 from jmer.training import workdir as workdir_lib
@@ -137,8 +137,8 @@ def _cross_validate_in(config, workdir, augment) -> dict:
       per_fold=[dict(fold=k, workdir=str(workdir / f"fold_{k}"),
                      test_tracks=r["data"]["tracks"]["test"], metrics=headline_metrics(m))
                 for k, (r, m) in enumerate(zip(reports, fold_metrics))],
-      config=config.to_dict(), versions=run_record.package_versions())
-  run_record.write_json(pathlib.Path(workdir) / "crossval.json", result)
+      config=config.to_dict(), versions=provenance.package_versions())
+  provenance.write_json(pathlib.Path(workdir) / "crossval.json", result)
   print(f"\n{folds}-fold cross-validation (mean ± std over folds):\n{format_summary(summary)}\n"
         f"Wrote {pathlib.Path(workdir) / 'crossval.json'}", flush=True)
   return result

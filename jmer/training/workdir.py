@@ -21,7 +21,7 @@ import json
 import os
 import pathlib
 
-from jmer import run_record
+from jmer.config import provenance
 from jmer.data import tracks as tracks_lib
 from jmer.config import ConfigError
 from jmer.data import features
@@ -50,8 +50,8 @@ def prepare_workdir(workdir, config) -> pathlib.Path:
   saved_path = workdir / "config.json"
   new = json.loads(config.to_json())
   if saved_path.exists():
-    old, now = (run_record.flatten(json.loads(saved_path.read_text())),
-                run_record.flatten(new))
+    old, now = (provenance.flatten(json.loads(saved_path.read_text())),
+                provenance.flatten(new))
     differ = sorted(k for k in set(old) | set(now)
                     if old.get(k) != now.get(k) and k not in RESUMABLE_KEYS)
     if differ:
@@ -59,7 +59,7 @@ def prepare_workdir(workdir, config) -> pathlib.Path:
           f"{workdir} already holds a run with a different config ({', '.join(differ[:8])} "
           "differ). Pass a new --workdir to start another experiment; the existing run is kept.")
   workdir.mkdir(parents=True, exist_ok=True)
-  run_record.write_json(saved_path, new)
+  provenance.write_json(saved_path, new)
   return workdir
 
 

@@ -5,7 +5,7 @@ import json
 import math
 import pathlib
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import features
 from jmer.data.synthetic import render as generator
 from jmer.data import tracks as tracks_lib

@@ -26,7 +26,7 @@ for an artist-disjoint test set.
 
 import dataclasses
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import csvfile
 from jmer.data.datasets import layout

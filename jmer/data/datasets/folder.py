@@ -19,7 +19,7 @@ import hashlib
 import pathlib
 
 from jmer import config as config_lib
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import audio
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import csvfile

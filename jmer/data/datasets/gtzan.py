@@ -17,7 +17,7 @@ Splits (`config.data.split`):
 import importlib.resources
 import logging
 
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import layout
 

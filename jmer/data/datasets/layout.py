@@ -168,7 +168,7 @@ def static_av(rows, csv_path, scale=(1.0, 9.0)) -> dict:
   Raises:
     ValueError: a row has no song_id or no usable arousal/valence column.
   """
-  from jmer import labels
+  from jmer.tasks import labels
   out = {}
   for row in rows:
     song = row.get("song_id", "")

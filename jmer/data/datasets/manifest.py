@@ -16,7 +16,7 @@ import math
 import pathlib
 
 from jmer import config as config_lib
-from jmer import labels
+from jmer.tasks import labels
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import csvfile
 from jmer.data.datasets import folder

@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from jmer.data.synthetic.instruments import _hits, _kit, _note, _pick, _place, _tile
 from jmer.data.synthetic.styles import _INST, _Q, _SCALES, _STYLES, _VEL
-from jmer.labels import GTZAN_GENRES
+from jmer.tasks.labels import GTZAN_GENRES
 
 # Bump whenever audio or labels change, so an old corpus on disk is refused instead of mixed in.
 # 3: random mastering gain (loudness no longer follows arousal), arousal-driven articulation.

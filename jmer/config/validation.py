@@ -9,9 +9,9 @@ import re
 
 import ml_collections
 
-from jmer import config_ranges
-from jmer import names as names_lib
-from jmer.names import FEATURES, FUSIONS, TRUNKS
+from jmer.config import ranges as config_ranges
+from jmer.config import names as names_lib
+from jmer.config.names import FEATURES, FUSIONS, TRUNKS
 from jmer import tasks as tasks_lib
 
 # Features from the pretrained networks of the musicnn wheel (musicnn and VGG, each MSD- and

@@ -24,7 +24,7 @@ Adding a task is one new spec in `TASKS` (plus its tests). A task is switched on
 `Track.extra` (manifest columns jmer does not know).
 
 The interface and its defaults (a single-label classification task) are `Task` in
-jmer.task_spec, re-exported here; a larger spec may live in its own module (jmer.genre_tags).
+jmer.tasks.spec, re-exported here; a larger spec may live in its own module (jmer.tasks.genre_tags).
 This module sits at the bottom of the package: it imports nothing of jmer but `labels`,
 `task_spec` and those specs, and nothing of Keras.
 """
@@ -33,9 +33,9 @@ import dataclasses
 
 import numpy as np
 
-from jmer import genre_tags
-from jmer import labels
-from jmer.task_spec import CLASSIFICATION, REGRESSION, Task  # noqa: F401 (re-exported)
+from jmer.tasks import genre_tags
+from jmer.tasks import labels
+from jmer.tasks.spec import CLASSIFICATION, REGRESSION, Task  # noqa: F401 (re-exported)
 
 AUX_PREFIX = "aux"
 
@@ -44,7 +44,7 @@ AUX_PREFIX = "aux"
 class GenreTask(Task):
   """Genre: a softmax over the data's genre vocabulary (GTZAN's ten, or your folders').
 
-  Its methods override Task's (jmer.task_spec) and follow their documented contracts.
+  Its methods override Task's (jmer.tasks.spec) and follow their documented contracts.
   """
   name: str = "genre"
   kind: str = CLASSIFICATION
@@ -100,7 +100,7 @@ class GenreTask(Task):
 class ArousalValenceTask(Task):
   """Emotion as a point on the arousal–valence plane, both in [-1, 1] (tanh).
 
-  Its methods override Task's (jmer.task_spec) and follow their documented contracts.
+  Its methods override Task's (jmer.tasks.spec) and follow their documented contracts.
   """
   name: str = "emotion"
   kind: str = REGRESSION
@@ -197,7 +197,7 @@ class ArousalValenceTask(Task):
 class QuadrantTask(Task):
   """Emotion as one of the four AV quadrants (labels.QUADRANTS), a 4-way softmax.
 
-  Its methods override Task's (jmer.task_spec) and follow their documented contracts.
+  Its methods override Task's (jmer.tasks.spec) and follow their documented contracts.
   """
   name: str = "quadrant"
   kind: str = CLASSIFICATION

@@ -16,8 +16,8 @@ import re
 
 import numpy as np
 
-from jmer import labels
-from jmer.task_spec import Task
+from jmer.tasks import labels
+from jmer.tasks.spec import Task
 
 MULTILABEL = "multilabel"
 TAG_COLUMNS = ("genres", "GenresStr")  # the first one a track has is its tags
@@ -42,7 +42,7 @@ def track_tags(track) -> tuple:
 class GenreTagsTask(Task):
   """Genres as independent yes/no decisions over labels.ALLMUSIC_GENRES (sigmoids).
 
-  Its methods override Task's (jmer.task_spec) and follow their documented contracts.
+  Its methods override Task's (jmer.tasks.spec) and follow their documented contracts.
   """
   name: str = "genre_tags"
   kind: str = MULTILABEL

@@ -5,7 +5,7 @@ of the package (this module imports nothing). The modules that build a named thi
 their builders against these lists with `builders(...)`, which refuses a builder for a name not
 listed here and a listed name left without a builder; `lookup(...)` refuses an unknown name
 from the one dict that knows it. (Tasks are the one kind of name with more than a builder
-behind it: they live in jmer.tasks.TASKS. Config variants live in jmer.config_variants.VARIANTS.)
+behind it: they live in jmer.tasks.TASKS. Config variants live in jmer.config.variants.VARIANTS.)
 """
 
 # Features computed from one shared STFT (jmer.data.features).
@@ -52,5 +52,5 @@ def builders(names: tuple, kind: str, **by_name) -> dict:
   """
   if set(by_name) != set(names):
     raise ValueError(f"{kind} builders {sorted(by_name)} do not match the {kind} names "
-                     f"{sorted(names)} of jmer.names")
+                     f"{sorted(names)} of jmer.config.names")
   return {name: by_name[name] for name in names}

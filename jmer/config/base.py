@@ -1,20 +1,20 @@
 """Shared config defaults: `base_config()` and the named variants applied on top of it.
 
 Configs under `configs/` change only what differs from `base_config()`; `validate()`
-(jmer.config_validation, re-exported here) runs first and names the offending key; derived
+(jmer.config.validation, re-exported here) runs first and names the offending key; derived
 fields use `get_ref`, so overrides stay consistent.
 """
 
 import ml_collections
 
-from jmer.config_validation import (  # noqa: F401 (re-exported: callers use jmer.config)
+from jmer.config.validation import (  # noqa: F401 (re-exported by jmer.config)
     EMOTION_TASKS, PRETRAINED_FEATURES, PRETRAINED_GRID, SELECT_ON, ConfigError,
     parse_mix_weights, parse_sources, validate)
-from jmer.config_variants import VARIANTS
+from jmer.config.variants import VARIANTS
 
 
 class UnknownVariantError(ConfigError):
-  """A config variant name that jmer.config_variants does not define (kept in `.name`)."""
+  """A config variant name that jmer.config.variants does not define (kept in `.name`)."""
 
   def __init__(self, name: str):
     super().__init__(f"Unknown config variant {name!r}: expected one of {sorted(VARIANTS)}.")
@@ -164,7 +164,7 @@ def _tasks_config() -> ml_collections.ConfigDict:
   tasks = ml_collections.ConfigDict()
   tasks.genre = True
   tasks.emotion = "av"  # 'none' | 'av' | 'quadrant' | 'both'
-  # Multi-label AllMusic genres (jmer.genre_tags), from a `genres` / `GenresStr` label column.
+  # Multi-label AllMusic genres (jmer.tasks.genre_tags), from a `genres` / `GenresStr` label column.
   tasks.genre_tags = False
   tasks.quadrant_threshold = 0.0  # AV value splitting low/high and negative/positive
   # AV loss: 'mse', or 'ccc' (1 - concordance correlation, the reported AV metric).

@@ -2,7 +2,7 @@
 
 `--config` takes a path to a config file (`configs/mtl.py`, `~/my_config.py`) or the bare name of
 a config shipped with jmer (`mtl`, `stl_genre`, ...), either followed by `:variant[,variant]`
-(jmer.config_variants). The shipped configs are the repository's top-level `configs/` folder;
+(jmer.config.variants). The shipped configs are the repository's top-level `configs/` folder;
 setup.py installs it as the package folder `jmer/configs`, so a bare name works from any
 directory, in a clone or after `pip install`.
 
@@ -16,7 +16,7 @@ import importlib.util
 import pathlib
 
 import jmer
-from jmer.config_variants import VARIANTS
+from jmer.config.variants import VARIANTS
 
 _PACKAGE_DIR = pathlib.Path(jmer.__file__).resolve().parent
 

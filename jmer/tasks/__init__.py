@@ -1,0 +1,11 @@
+"""Tasks: what each model head is (jmer.tasks.registry), the spec every task follows
+(jmer.tasks.spec), the genre-tags task, and the label vocabularies (jmer.tasks.labels).
+
+Callers use this package's surface: `from jmer import tasks as tasks_lib`.
+"""
+
+from jmer.tasks.registry import (  # noqa: F401
+    AUX_PREFIX, EMOTION, GENRE, GENRE_TAGS, QUADRANT, TASKS, ArousalValenceTask, GenreTask,
+    Head, QuadrantTask, active, av_from_quadrant_probabilities, aux_output_name, model_heads,
+    output_names, targets)
+from jmer.tasks.spec import CLASSIFICATION, REGRESSION, Task  # noqa: F401
