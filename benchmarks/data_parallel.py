@@ -8,7 +8,7 @@ jmer.training.distribution puts a keras.distribution.DataParallel over the N CPU
 the training stream's global batch is sharded across them. Two epochs; the second is timed.
 On a CPU the "devices" share the same cores, so this shows the overhead of sharding, not a
 speed-up; on N GPUs or TPU cores the same config runs the shards in parallel. The first epoch's
-loss is printed too: it must agree across device counts (tests/test_distribution.py checks it).
+loss is printed too: it must agree across device counts (tests/training/test_distribution.py checks it).
 """
 
 import argparse

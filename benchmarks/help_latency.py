@@ -7,7 +7,7 @@ librosa), so its help should cost a small multiple of a bare interpreter start. 
 command's help `--repeats` times in a fresh process, interleaved with the baseline (the
 reference machine is shared, so absolute times drift; ratios of interleaved runs hold up), and
 prints the median seconds and the ratio to the baseline's median. Writes
-benchmarks/results/help_latency.json. Prints figures only; tests/test_cli.py checks the
+benchmarks/results/help_latency.json. Prints figures only; tests/cli/test_cli.py checks the
 behaviour (no heavy import for --help), not a time.
 """
 

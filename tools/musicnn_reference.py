@@ -1,8 +1,8 @@
 """Reference outputs of the ORIGINAL musicnn graphs, for the equivalence tests of jmer's ports.
 
-`musicnn` (the default) writes tests/data/musicnn_reference.npz for tests/test_musicnn.py: real
+`musicnn` (the default) writes tests/pretrained/reference/musicnn_reference.npz for tests/pretrained/test_musicnn.py: real
 log-mel patches and what MSD_musicnn / MTT_musicnn output for them. `vgg` writes
-tests/data/vgg_reference.npz for tests/test_vgg.py: what MSD_vgg / MTT_vgg output for the SAME
+tests/pretrained/reference/vgg_reference.npz for tests/pretrained/test_vgg.py: what MSD_vgg / MTT_vgg output for the SAME
 patches, read from the committed musicnn_reference.npz (so the inputs are stored once, and the
 musicnn reference is not rewritten).
 
@@ -49,8 +49,8 @@ DATA = next((path for path in (REPO.parent / "shared/data", pathlib.Path("/work/
 CLIPS = (("gtzan_samples/classical/classical.00000.wav", 2, 2),
          ("gtzan_samples/metal/metal.00000.wav", 4, 2),
          ("4q_dev/Q1/MT0000082187.mp3", 1, 2))
-OUTPUT = REPO / "tests/data/musicnn_reference.npz"
-VGG_OUTPUT = REPO / "tests/data/vgg_reference.npz"
+OUTPUT = REPO / "tests/pretrained/reference/musicnn_reference.npz"
+VGG_OUTPUT = REPO / "tests/pretrained/reference/vgg_reference.npz"
 
 
 def run_original_graph(patches: np.ndarray, model: str = "MSD_musicnn") -> dict:

@@ -4,7 +4,7 @@ Keras' MaxPooling2D lowers to XLA's reduce-window, whose gradient (select-and-sc
 backend runs as a slow scatter, a large share of the CRNN's training step. When the window
 equals the stride (the CRNN's pooling), max pooling is just a max over a reshaped tensor, whose
 gradient is a cheap elementwise mask. Same outputs and gradients as
-MaxPooling2D(pool, padding="same") (tests/test_pooling.py); the speed-up is measured in
+MaxPooling2D(pool, padding="same") (tests/models/test_pooling.py); the speed-up is measured in
 docs/performance.md, "Benchmarks".
 """
 

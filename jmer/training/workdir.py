@@ -29,7 +29,7 @@ from jmer.training.workdir_lock import WorkdirError, lock_workdir  # noqa: F401 
 
 # Keys a rerun may change without starting a different experiment. The distribution keys are
 # among them: a data-parallel step computes what the single-device step does
-# (tests/test_distribution.py), so a run started on one device may resume on several.
+# (tests/training/test_distribution.py), so a run started on one device may resume on several.
 RESUMABLE_KEYS = ("train.epochs", "train.patience", "train.verbose", "eval.batch_size",
                   "data.cache_dir", "data.root", "features.workers",
                   "distribution.data_parallel", "distribution.multi_host")

@@ -1,0 +1,84 @@
+"""The web demo: its analysis, and end to end in headless Chromium (upload, read, screenshot)."""
+
+import pathlib
+import shutil
+
+import pytest
+
+from jmer.models import model_file
+from jmer.inference import demo
+from jmer.inference import demo_server
+from jmer.inference import export
+from jmer.inference import predict
+from jmer.inference import shipped
+from tests.support import model_files
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def bundle():
+  return model_file.load_model_bundle(model_files.tiny_model_file())
+
+
+def test_analysis_shows_bars_summary_and_both_plots(bundle, tmp_path):
+  song = model_files.write_audio(tmp_path / "song.wav", 10.0, 44100, channels=2)
+  bars, summary, av_plot, timeline_plot = demo.analyse(bundle, str(song))
+  expected = predict.predict_file(bundle, song)
+  assert bars == expected["genre_probabilities"]
+  assert f"Top genre: **{expected['genres'][0]['genre']}**" in summary
+  assert av_plot.axes[0].get_xlabel() == "valence"
+  assert [ax.get_ylabel() for ax in timeline_plot.axes[:2]] == ["genre probability", "value"]
+
+
+def test_analysis_of_a_bad_file_says_why(bundle, tmp_path):
+  bad = tmp_path / "bad.wav"
+  bad.write_bytes(b"")
+  bars, summary, _, _ = demo.analyse(bundle, str(bad))
+  assert bars is None and summary == "**Cannot analyse this file:** file is empty (0 bytes)"
+
+
+@pytest.fixture
+def browser_tools():
+  """Skips (saying what is missing) unless Gradio, Playwright and Chromium are installed."""
+  pytest.importorskip("gradio", reason="the demo extra is not installed (pip install -e .[demo])")
+  sync_api = pytest.importorskip("playwright.sync_api",
+                                 reason="playwright is not installed (pip install -e .[demo])")
+  if not shutil.which(CHROMIUM):
+    pytest.skip(f"no browser at {CHROMIUM} (Debian: apt-get install chromium)")
+  return sync_api
+
+
+@pytest.fixture
+def running_demo(browser_tools):
+  with demo_server.running_demo() as url:  # no model named: the shipped real-music model
+    yield url
+
+
+def test_demo_in_headless_chromium(tmp_path, browser_tools, running_demo):
+  sync_api = browser_tools
+  bundle = model_file.load_model_bundle(shipped.shipped_model_path(shipped.DEFAULT_MODEL))
+  song = model_files.write_audio(tmp_path / "upload me.wav", 9.0, 44100, channels=2)
+  expected = predict.predict_file(bundle, song)["genres"][0]["genre"]
+  with sync_api.sync_playwright() as playwright:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+      page = browser.new_page(viewport={"width": 1280, "height": 1100})
+      page.goto(running_demo)
+      page.locator("#song input[type=file]").set_input_files(str(song))
+      summary = page.locator("#summary")
+      summary.get_by_text("Top genre:").wait_for(timeout=120_000)
+      page.locator("#timeline img, #timeline canvas, #timeline svg").first.wait_for(
+          timeout=60_000)
+      text = summary.inner_text()
+      shown = text.split("Top genre:")[1].split("(")[0].strip()
+      page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
+    finally:
+      browser.close()
+  assert shown in bundle.genre_names
+  assert shown == expected
+  assert "Quadrant:" in text and "estimated from the quadrant probabilities" in text
+  assert "Tags (musicnn):" in text
+  assert pathlib.Path(tmp_path / "demo.png").stat().st_size > 10_000

@@ -1,0 +1,162 @@
+"""The shipped real-music model: loads offline in safe mode, records the recipe the rebuild
+command runs, and answers genre, quadrant, an AV estimate and musicnn tags for a real song."""
+
+import importlib.util
+import json
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.conftest import REPO
+import jmer
+from jmer.tasks import labels
+from jmer.data import musicnn_features
+from jmer.inference import api
+from jmer.inference import shipped
+from jmer.models import model_file
+
+SHIPPED = shipped.shipped_model_path(shipped.DEFAULT_MODEL)
+
+
+def _build_tool():
+  spec = importlib.util.spec_from_file_location("build_real_model",
+                                                REPO / "tools" / "build_real_model.py")
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  return module
+
+
+@pytest.fixture(scope="module")
+def model():
+  return jmer.load_model()
+
+
+def test_names_and_paths_resolve_and_unknown_names_are_refused():
+  assert shipped.resolve_model(None) == SHIPPED
+  assert shipped.resolve_model("real-music") == SHIPPED
+  assert str(shipped.resolve_model("runs/x/model.keras")) == "runs/x/model.keras"
+  with pytest.raises(KeyError, match="no shipped model 'pop'; shipped: real-music"):
+    shipped.shipped_model_path("pop")
+
+
+def test_tags_from_cached_embeddings_equal_the_networks_tag_output():
+  from jmer.pretrained import musicnn
+  network = musicnn.load_pretrained(musicnn.build_musicnn(("penultimate", "tags")), "msd")
+  patches = np.random.default_rng(0).normal(size=(4, 187, 96)).astype(np.float32)
+  out = network.predict(patches, verbose=0)
+  ours = musicnn_features.tag_probabilities(out["penultimate"], "msd")
+  assert np.max(np.abs(ours - out["tags"])) <= 1e-5
+
+
+def test_shipped_file_loads_offline_in_safe_mode_with_both_heads():
+  # A subprocess with sockets disabled: loading must not touch the network.
+  # TensorFlow (tf.data, training only) stays unimported: it would add seconds to the first
+  # prediction of every fresh process.
+  code = ("import socket, sys\n"
+          "import numpy as np\n"
+          "def refuse(*a, **k): raise OSError('network used')\n"
+          "socket.socket.connect = refuse\n"
+          "import jmer\nm = jmer.load_model()\n"
+          "t = np.arange(16000 * 5) / 16000\n"
+          "r = m.predict(0.3 * np.sin(2 * np.pi * 220 * t), sr=16000)\n"
+          "print(sorted(m.bundle.output_names), len(m.bundle.genre_names), r.genre is not None,"
+          " 'tensorflow' in sys.modules)\n")
+  out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=300, cwd=REPO)
+  assert out.returncode == 0, out.stderr[-2000:]
+  assert out.stdout.split("\n")[-2] == "['genre', 'quadrant'] 10 True False"
+  assert SHIPPED.stat().st_size < 5e6  # small: the heads plus musicnn's own weights
+
+
+def test_recorded_recipe_is_what_the_rebuild_command_runs(tmp_path):
+  meta = model_file.read_metadata(SHIPPED)
+  recipe = meta["recipe"]
+  tool = _build_tool()
+  config = tool.recipe_config(tmp_path, tmp_path / "gtzan_usable.csv")
+  for key, value in recipe["overrides"].items():
+    section, name = key.split(".")
+    config[section][name] = value
+  fresh = json.loads(json.dumps(tool.recorded_config(config)))
+  assert recipe["config"] == fresh
+  assert recipe["config_file"] == "configs/real_music.py"
+  listing = meta["data_listing"]
+  assert recipe["data_digest"] == tool.listing_digest(listing)
+  by_task = {t: [r for r in listing if r["task"] == t] for t in ("genre", "quadrant")}
+  assert len(by_task["genre"]) == 296 and len(by_task["quadrant"]) == 450
+  assert not any("faulty" in r["file"] for r in listing)
+
+
+def test_recorded_data_is_the_shared_data(shared_data):
+  listing = model_file.read_metadata(SHIPPED)["data_listing"]
+  faulty = set((shared_data / "gtzan_real" / "faulty.txt").read_text().split())
+  assert not faulty & {r["file"].removeprefix("gtzan_real/") for r in listing}
+  for row in listing[::50]:  # the files it was trained on are the ones there now
+    assert _build_tool()._sha1(shared_data / row["file"]) == row["sha1"], row["file"]
+
+
+def test_predicts_a_real_song_from_a_file_and_from_an_array(model, shared_data):
+  import soundfile as sf
+  song = shared_data / "gtzan_samples" / "metal" / "metal.00000.wav"
+  result = model.predict(song, top_k=5)
+  assert set(result.genre_probabilities) == set(labels.GTZAN_GENRES)
+  assert abs(sum(result.genre_probabilities.values()) - 1) < 1e-3
+  assert result.genre == max(result.genre_probabilities, key=result.genre_probabilities.get)
+  assert result.quadrant in labels.QUADRANTS
+  assert result.av_source == "quadrant probabilities"
+  q = [result.quadrant_probabilities[n] for n in labels.QUADRANTS]
+  assert result.arousal == pytest.approx(q[0] + q[1] - q[2] - q[3], abs=1e-3)
+  assert len(result.tags) == 5 and all(0 <= p <= 1 for _, p in result.tags)
+  samples, sr = sf.read(song, dtype="float32")
+  from_array = model.predict(samples, sr=sr, top_k=5)
+  assert from_array.genre == result.genre
+  np.testing.assert_allclose(list(from_array.genre_probabilities.values()),
+                             list(result.genre_probabilities.values()), atol=0.02)
+
+
+def test_real_genres_it_should_know(model, shared_data):
+  # Clips of the usable GTZAN set are training data here: a sanity check that the shipped
+  # file is the trained model (an untrained head would be near-uniform), not an accuracy claim.
+  root = shared_data / "gtzan_samples"
+  right = [model.predict(root / g / f"{g}.00000.wav").genre == g
+           for g in ("classical", "metal", "hiphop", "reggae", "country")]
+  assert sum(right) >= 4
+
+
+def test_bad_array_input_says_what_is_wrong(model):
+  with pytest.raises(ValueError, match="needs the array's sample rate"):
+    model.predict(np.zeros(16000, np.float32))
+  with pytest.raises(ValueError, match="NaN or infinite"):
+    model.predict(np.full(16000, np.nan, np.float32), sr=16000)
+
+
+def test_cli_uses_the_shipped_model_by_default(shared_data):
+  song = shared_data / "gtzan_real" / "genres" / "blues" / "blues.00099.mp3"
+  out = subprocess.run([sys.executable, "-m", "jmer.predict", str(song), "--format=table",
+                        "--top-k=4"], capture_output=True, text=True, timeout=300, cwd=REPO)
+  assert out.returncode == 0, out.stderr[-2000:]
+  lines = out.stdout.splitlines()
+  assert lines[0].startswith(str(song))
+  genre = next(l for l in lines if l.strip().startswith("genre"))
+  assert len(genre.split()) == 1 + 2 * 4  # 'genre' and four name/probability pairs
+  emotion = next(l for l in lines if l.strip().startswith("emotion"))
+  assert "quadrant Q" in emotion and "estimated from the quadrant probabilities" in emotion
+  assert emotion.count("arousal") == 1  # the AV line of a quadrant-only model, once
+  assert any(l.strip().startswith("tags") for l in lines)
+
+
+def test_prediction_keeps_compiled_functions_under_the_jmer_cache(tmp_path, monkeypatch):
+  import jax
+  from jmer.inference import compilation_cache
+  monkeypatch.setenv("JMER_CACHE", str(tmp_path))
+  monkeypatch.delenv("JAX_COMPILATION_CACHE_DIR", raising=False)
+  before = jax.config.jax_compilation_cache_dir
+  try:
+    assert compilation_cache.enable() == tmp_path / "jax"
+    assert jax.config.jax_compilation_cache_dir == str(tmp_path / "jax")
+    monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", "/somewhere/else")
+    assert compilation_cache.enable() is None  # the user's own setting wins
+  finally:
+    jax.config.update("jax_compilation_cache_dir", before)
