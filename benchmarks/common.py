@@ -24,7 +24,7 @@ from jmer.tasks import labels
 from jmer import config as config_lib
 from jmer.data import features as features_lib
 from jmer.data import pipeline
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 from jmer.data import tracks as tracks_lib
 
 pipeline.hide_gpus_from_tensorflow()  # as jmer's training does: the model gets the GPUs
@@ -47,7 +47,7 @@ def default_config(trunk: str = "crnn", augment: bool = False):
 
 
 def fake_split(config, n_tracks: int, clip_seconds: float = 30.0, seed: int = 0,
-               dtype=np.float16) -> splits_lib.SplitData:
+               dtype=np.float16) -> split_arrays.SplitData:
   """A training split of random log-mel clips with genre + AV labels, as the cache holds them."""
   rng = np.random.default_rng(seed)
   frames = int(clip_seconds * config.data.sample_rate / config.features.hop_length) + 1
@@ -56,7 +56,7 @@ def fake_split(config, n_tracks: int, clip_seconds: float = 30.0, seed: int = 0,
             for i in range(n_tracks)]
   mels = [(rng.normal(-40, 12, (frames, config.features.n_mels))
            + np.linspace(0, -30, config.features.n_mels)).astype(dtype) for _ in tracks]
-  return splits_lib.SplitData(tracks=tracks, features={"mel": mels})
+  return split_arrays.SplitData(tracks=tracks, features={"mel": mels})
 
 
 def compiled_model(config, split, steps_per_epoch: int) -> keras.Model:

@@ -21,7 +21,7 @@ import tensorflow as tf
 from benchmarks import common
 from jmer.data import augment as augment_lib
 from jmer.data import pipeline
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 from jmer.data import train_stream as train_stream_lib
 
 
@@ -38,7 +38,7 @@ def feeds(args):
   split = common.fake_split(plain, args.tracks)
   old_pipeline = common.load_main_module("jmer/data/pipeline.py", "main_pipeline")
   old_augment = common.load_main_module("jmer/data/augment.py", "main_augment")
-  split32 = splits_lib.SplitData(split.tracks, {n: [a.astype(np.float32) for a in arrays]
+  split32 = split_arrays.SplitData(split.tracks, {n: [a.astype(np.float32) for a in arrays]
                                               for n, arrays in split.features.items()})
   new = train_stream_lib.TrainStream(split, plain)
   new_aug = train_stream_lib.TrainStream(split, augmented,

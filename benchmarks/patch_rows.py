@@ -17,7 +17,7 @@ from benchmarks import common
 from jmer import config as config_lib
 from jmer.data import musicnn_features
 from jmer.data import musicnn_input
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 from jmer.data import tracks as tracks_lib
 from jmer.data import train_stream
 
@@ -31,7 +31,7 @@ def real_music_config(one_row_per_patch: bool):
   return config_lib.validate(config)
 
 
-def fake_embedding_split(n_tracks: int, hop: int, seed: int = 0) -> splits_lib.SplitData:
+def fake_embedding_split(n_tracks: int, hop: int, seed: int = 0) -> split_arrays.SplitData:
   """30 s tracks of per-frame musicnn embeddings with quadrant labels."""
   rng, frames = np.random.default_rng(seed), 1879
   owner = musicnn_features.nearest_patch(
@@ -40,7 +40,7 @@ def fake_embedding_split(n_tracks: int, hop: int, seed: int = 0) -> splits_lib.S
             for i in range(n_tracks)]
   embeddings = [rng.uniform(0, 1, (owner.max() + 1, 200)).astype(np.float16)[owner]
                 for _ in tracks]
-  return splits_lib.SplitData(tracks=tracks, features={"musicnn": embeddings})
+  return split_arrays.SplitData(tracks=tracks, features={"musicnn": embeddings})
 
 
 def main():

@@ -25,7 +25,7 @@ def run_scale(n_tracks: int, workdir: str) -> dict:
   import soundfile as sf
   from benchmarks import common
   from jmer.data import features as features_lib
-  from jmer.data import splits as splits_lib
+  from jmer.data import split_arrays
   from jmer.data import train_stream as train_stream_lib
   from jmer.data import tracks as tracks_lib
   config = common.default_config()
@@ -44,7 +44,7 @@ def run_scale(n_tracks: int, workdir: str) -> dict:
   start = time.perf_counter()
   features_lib.build_cache(tracks, params, f"{workdir}/cache", workers=2, progress=False)
   build_seconds = time.perf_counter() - start
-  split = splits_lib.load_split(tracks, params, f"{workdir}/cache")
+  split = split_arrays.load_split(tracks, params, f"{workdir}/cache")
   stream = train_stream_lib.TrainStream(split, config)
   model = common.compiled_model(config, split, stream.steps_per_epoch)
   epochs = common.fit_seconds(model, stream.dataset(), epochs=4)

@@ -32,7 +32,7 @@ if "--backend=tensorflow" in sys.argv:  # see the docstring: Keras on TF under j
   os.environ["KERAS_BACKEND"] = "jax"
 
 from benchmarks import common  # noqa: E402
-from jmer.data import splits as splits_lib  # noqa: E402
+from jmer.data import split_arrays  # noqa: E402
 from jmer.data import train_stream as train_stream_lib  # noqa: E402
 from jmer.models import trunks  # noqa: E402
 from jmer.training import callbacks as callbacks_lib  # noqa: E402
@@ -57,7 +57,7 @@ def loops(config, split, tmp):
   import keras
   old_pipeline = common.load_main_module("jmer/data/pipeline.py", "main_pipeline")
   old_callbacks = common.load_main_module("jmer/training/callbacks.py", "main_callbacks")
-  split32 = splits_lib.SplitData(split.tracks, {n: [a.astype("float32") for a in arrays]
+  split32 = split_arrays.SplitData(split.tracks, {n: [a.astype("float32") for a in arrays]
                                               for n, arrays in split.features.items()})
   old = old_pipeline.TrainStream(split32, config)
   before = (old.dataset, [old_callbacks.SeedEpoch(old),

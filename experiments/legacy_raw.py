@@ -75,9 +75,9 @@ def convert(report_path, suite_path, split_seed: int) -> dict:
   for row in table_rows(lines, "| run | best / total epochs"):
     cell, repeat = row["run"].strip("`").split("/")
     best, total = (int(x) for x in row["best / total epochs"].split("/"))
-    metrics = {m.label: float(row[m.label]) for m in results.METRICS
+    metrics = {m.label: float(row[m.label]) for m in results.report_metrics()
                if row.get(m.label, "–") not in ("–", "")}
-    tasks = {results.BY_LABEL[label].task for label in metrics}
+    tasks = {results.metrics_by_label()[label].task for label in metrics}
     wall = row.get("wall s", "–")
     runs.append(dict(cell=cell, repeat=repeat, split_seed=split_seed, best_epoch=best,
                      epochs_done=total, wall_seconds=None if wall == "–" else float(wall),

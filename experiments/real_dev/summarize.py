@@ -18,7 +18,7 @@ import pathlib
 import ml_collections
 import numpy as np
 
-from jmer.data import run_data
+from jmer.data import loading
 from jmer.evaluation import baseline as baseline_lib
 from jmer.training import crossval
 
@@ -79,7 +79,7 @@ def baseline_all_folds(row: pathlib.Path) -> dict:
   metrics = []
   for k in range(config.eval.folds):
     fold = crossval.fold_config(config, k)
-    data = run_data.load_run_data(fold, progress=False)
+    data = loading.load_run_data(fold, progress=False)
     metrics.append(baseline_lib.mfcc_baseline(data, fold))
   return {dataset: ([cell([m[t][metric] for m in metrics]) for t, metric in columns], len(metrics))
           for dataset, columns in COLUMNS.items() if all(t in metrics[0] for t, _ in columns)}

@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tools"))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import generated  # noqa: E402
-from jmer.experiments import stats  # noqa: E402
+from jmer.experiments import significance  # noqa: E402
 
 OUT = REPO / "experiments" / "results" / "real_music"
 RAW, REPORT = OUT / "ensemble_results.json", OUT / "ENSEMBLE.md"
@@ -37,7 +37,7 @@ def collect(runs: pathlib.Path, data: pathlib.Path) -> dict:
   """Per fold: each init's macro-F1 and the ensemble's, from the fold models' predictions."""
   import build_real_model
   from jmer import tasks as tasks_lib
-  from jmer.data import run_data
+  from jmer.data import loading
   from jmer.evaluation import evaluate
   from jmer.evaluation import metrics
   from jmer.models import model_file
@@ -48,7 +48,7 @@ def collect(runs: pathlib.Path, data: pathlib.Path) -> dict:
     for fold in range(FOLDS):
       config = build_real_model.recipe_config(data, runs / "gtzan_usable.csv", "quadrant")
       config.eval.folds, config.data.split_seed = FOLDS, seed
-      test = run_data.load_run_data(crossval.fold_config(config, fold), progress=False)
+      test = loading.load_run_data(crossval.fold_config(config, fold), progress=False)
       test = test.splits["test"]
       truth, names = task.truth(test.tracks), task.class_names(())
       probs = {}
@@ -75,13 +75,13 @@ def render(raw: dict) -> str:
   single0 = [r["single_macro_f1"]["0"] for r in rows]
   singles = [np.mean(list(r["single_macro_f1"].values())) for r in rows]
   ensemble = [r["ensemble_macro_f1"] for r in rows]
-  ratio = stats.correction_ratio([r["n_train"] for r in rows], [r["n_test"] for r in rows])
-  t = stats.resampled_t_test([e - s for e, s in zip(ensemble, single0)], test_train_ratio=ratio)
+  ratio = significance.correction_ratio([r["n_train"] for r in rows], [r["n_test"] for r in rows])
+  t = significance.resampled_t_test([e - s for e, s in zip(ensemble, single0)], test_train_ratio=ratio)
   verdict = (("the ensemble better" if t["mean"] > 0 else "the ensemble worse")
-             if t["p"] < stats.ALPHA else f"not detected (could detect ≥ {t['mde']:.3f})")
+             if t["p"] < significance.ALPHA else f"not detected (could detect ≥ {t['mde']:.3f})")
 
   def cell(values):
-    mean, sd, n = stats.mean_sd(values)
+    mean, sd, n = significance.mean_sd(values)
     return f"{mean:.3f} ± {sd:.3f} ({n} folds)"
   return "\n".join([
       "# Averaging three heads: the quadrant head from three initialisations", "",

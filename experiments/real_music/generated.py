@@ -4,7 +4,7 @@ or write the raw file and the report (and its figure) from freshly collected run
 import json
 import pathlib
 
-from jmer.experiments import stats
+from jmer.experiments import significance
 
 
 def paired_fold_test(a: dict, b: dict, *, n_train, n_test) -> dict:
@@ -12,13 +12,13 @@ def paired_fold_test(a: dict, b: dict, *, n_train, n_test) -> dict:
 
   Args:
     a, b: {(split seed, fold): metric value} of two arms.
-    n_train, n_test: per-fold training and test track counts (stats.correction_ratio).
+    n_train, n_test: per-fold training and test track counts (significance.correction_ratio).
   Returns:
-    stats.resampled_t_test's dict; its n is the number of shared folds.
+    significance.resampled_t_test's dict; its n is the number of shared folds.
   """
   keys = sorted(set(a) & set(b))
-  return stats.resampled_t_test([a[k] - b[k] for k in keys],
-                                test_train_ratio=stats.correction_ratio(n_train, n_test))
+  return significance.resampled_t_test([a[k] - b[k] for k in keys],
+                                test_train_ratio=significance.correction_ratio(n_train, n_test))
 
 
 def check(raw_path: pathlib.Path, report_path: pathlib.Path, render) -> int:

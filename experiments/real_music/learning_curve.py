@@ -27,7 +27,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import generated  # noqa: E402
-from jmer.experiments import stats  # noqa: E402
+from jmer.experiments import significance  # noqa: E402
 
 OUT = REPO / "experiments" / "results" / "real_music"
 RAW, REPORT, FIGURE = (OUT / "learning_curve.json", OUT / "LEARNING_CURVE.md",
@@ -68,7 +68,7 @@ def curve(raw: dict) -> list:
                              if r["train_clips_limit"] == size]))
     n_test = float(np.mean([r["n_test"] for r in raw["runs"] if r["train_clips_limit"] == size]))
     # The CI of the mean with the Nadeau-Bengio correction: folds share training clips.
-    t = stats.resampled_t_test(values, test_train_ratio=n_test / n_train)
+    t = significance.resampled_t_test(values, test_train_ratio=n_test / n_train)
     rows.append((n_train, t["mean"], t["ci_low"], t["ci_high"], t["sd"], t["n"]))
   return rows
 

@@ -25,7 +25,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import generated  # noqa: E402
-from jmer.experiments import stats  # noqa: E402
+from jmer.experiments import significance  # noqa: E402
 
 OUT = REPO / "experiments" / "results" / "real_music"
 RAW, REPORT = OUT / "levers_results.json", OUT / "LEVERS.md"
@@ -58,7 +58,7 @@ def _values(raw, name, task, seeds) -> dict:
 
 
 def _cell(values) -> str:
-  mean, sd, n = stats.mean_sd(list(values))
+  mean, sd, n = significance.mean_sd(list(values))
   return "–" if n == 0 else f"{mean:.3f} ± {sd:.3f} ({n})"
 
 
@@ -74,7 +74,7 @@ def _tests(raw, name, baseline, seeds) -> list:
                                    n_test=[r["n_test"] for r in runs])
     if t["n"] >= 2:
       tests.append((task, t))
-  return [(task, t, p) for (task, t), p in zip(tests, stats.holm([t["p"] for _, t in tests]))]
+  return [(task, t, p) for (task, t), p in zip(tests, significance.holm([t["p"] for _, t in tests]))]
 
 
 def render(raw: dict) -> str:
@@ -100,7 +100,7 @@ def render(raw: dict) -> str:
     for name in names[1:]:
       for task, t, p in _tests(raw, name, baseline, seeds):
         verdict = ((f"better than {baseline}" if t["mean"] > 0 else f"worse than {baseline}")
-                   if p < stats.ALPHA else f"not detected (could detect ≥ {t['mde']:.3f})")
+                   if p < significance.ALPHA else f"not detected (could detect ≥ {t['mde']:.3f})")
         lines.append(f"| {name} | {task} | {t['mean']:+.3f} [{t['ci_low']:+.3f}, "
                      f"{t['ci_high']:+.3f}] | {p:.3f} | {verdict} |")
   return "\n".join(lines) + "\n"

@@ -72,7 +72,7 @@ def load(data: pathlib.Path, workdir: pathlib.Path):
   import build_real_model
   from jmer.data import features as features_lib
   from jmer.data import folds as folds_lib
-  from jmer.data import run_data
+  from jmer.data import loading
   manifest = workdir / "gtzan_usable.csv"
   manifests = build_real_model._load(REPO / "experiments" / "real_dev" / "make_gtzan_manifest.py",
                                      "manifest")
@@ -81,7 +81,7 @@ def load(data: pathlib.Path, workdir: pathlib.Path):
   for task, dataset in TASKS.items():
     config = build_real_model.recipe_config(data, manifest, task)
     config.features.names = NETWORKS
-    _, _, listings = run_data.list_datasets(config)
+    _, _, listings = loading.list_datasets(config)
     tracks = listings[dataset].tracks
     params = features_lib.feature_params(config)
     cache = features_lib.default_cache_root(config)

@@ -27,7 +27,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import generated  # noqa: E402
-from jmer.experiments import stats  # noqa: E402
+from jmer.experiments import significance  # noqa: E402
 
 OUT = REPO / "experiments" / "results" / "real_music"
 RAW, REPORT, FIGURE = (OUT / "same_clip_results.json", OUT / "SAME_CLIP.md",
@@ -80,7 +80,7 @@ def _values(raw, arm, head, metric) -> dict:
 
 
 def _cell(values) -> str:
-  mean, sd, n = stats.mean_sd(list(values))
+  mean, sd, n = significance.mean_sd(list(values))
   return "–" if n == 0 else f"{mean:.3f} ± {sd:.3f}"
 
 
@@ -92,13 +92,13 @@ def comparisons(raw) -> list:
     rows.append((head, metric, generated.paired_fold_test(
         _values(raw, "joint", head, metric), _values(raw, head, head, metric),
         n_train=[r["n_train"] for r in runs], n_test=[r["heads"][head]["n_test"] for r in runs])))
-  for (_, _, t), adjusted in zip(rows, stats.holm([t["p"] for _, _, t in rows])):
+  for (_, _, t), adjusted in zip(rows, significance.holm([t["p"] for _, _, t in rows])):
     t["p_holm"] = adjusted
   return rows
 
 
 def verdict(t: dict) -> str:
-  if not t["p_holm"] < stats.ALPHA:
+  if not t["p_holm"] < significance.ALPHA:
     return f"not detected (could detect ≥ {t['mde']:.3f})"
   return "joint better" if t["mean"] > 0 else "single-task better"
 

@@ -13,7 +13,7 @@ r"""The shipped real-music model's cross-validation: raw results, then its repor
 Protocol: split seed 0 is the *selection* split (joint vs single-task heads were compared
 there to choose what ships); the reported numbers are split seeds 1–3 (3 × 5 artist-grouped
 folds), which played no part in the choice. Comparisons use the corrected resampled t-test
-(Nadeau & Bengio 2003; jmer.experiments.stats), macro-F1 primary, "mean ± SD" with the sample
+(Nadeau & Bengio 2003; jmer.experiments.significance), macro-F1 primary, "mean ± SD" with the sample
 SD over folds, and say "not detected (MDE x)" where the test cannot tell.
 """
 
@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import generated  # noqa: E402
 from jmer.tasks import labels  # noqa: E402
-from jmer.experiments import stats  # noqa: E402
+from jmer.experiments import significance  # noqa: E402
 
 OUT = REPO / "experiments" / "results" / "real_music"
 RAW = OUT / "crossval_results.json"  # one recipe's CV, not a suite (experiments/recompute.py)
@@ -111,7 +111,7 @@ def _pooled_f1(raw, heads, task, seeds) -> list:
 
 
 def _cell(values) -> str:
-  mean, sd, n = stats.mean_sd(list(values))
+  mean, sd, n = significance.mean_sd(list(values))
   if n == 0:
     return "–"
   return f"{mean:.3f} (n=1)" if n == 1 else f"{mean:.3f} ± {sd:.3f} (n={n})"
@@ -130,9 +130,9 @@ def card_block(raw: dict) -> str:
                if r["heads"] == "joint" and r["seed"] in REPORTED_SEEDS})
   expect = []
   for task, what in (("quadrant", "4Q-like 30 s previews"), ("genre", "the 10 GTZAN genres")):
-    mean, sd, _ = stats.mean_sd(list(_values(raw, "joint", task, "macro_f1",
+    mean, sd, _ = significance.mean_sd(list(_values(raw, "joint", task, "macro_f1",
                                              REPORTED_SEEDS).values()))
-    pooled, _, _ = stats.mean_sd(_pooled_f1(raw, "joint", task, REPORTED_SEEDS))
+    pooled, _, _ = significance.mean_sd(_pooled_f1(raw, "joint", task, REPORTED_SEEDS))
     low, high = f"{min(mean, pooled):.2f}", f"{max(mean, pooled):.2f}"
     expect.append(f"- **{task}** ({what}): macro-F1 about "
                   + (low if low == high else f"{low}–{high} (pooled to per-fold mean)")
@@ -174,9 +174,9 @@ def _comparison_rows(raw, seeds) -> list:
                                                    ("equal steps", f"{task}_matched"))]
   tests = [(task, budget, t) for task, budget, t in tests if t is not None]
   rows = []
-  for (task, budget, t), p_holm in zip(tests, stats.holm([t["p"] for _, _, t in tests])):
+  for (task, budget, t), p_holm in zip(tests, significance.holm([t["p"] for _, _, t in tests])):
     verdict = (("joint better" if t["mean"] > 0 else "single-task better")
-               if p_holm < stats.ALPHA else f"not detected (MDE {t['mde']:.3f})")
+               if p_holm < significance.ALPHA else f"not detected (MDE {t['mde']:.3f})")
     rows.append(f"| {task} | {budget} | {t['mean']:+.3f} [{t['ci_low']:+.3f}, "
                 f"{t['ci_high']:+.3f}] | {t['p']:.3f} | {p_holm:.3f} | {t['n']} | {verdict} |")
   return rows

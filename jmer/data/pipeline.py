@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from jmer import tasks as tasks_lib
 from jmer.data import segments as segments_lib
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 
 
 def hide_gpus_from_tensorflow():
@@ -24,7 +24,7 @@ def hide_gpus_from_tensorflow():
   tf.config.set_visible_devices([], "GPU")
 
 
-def batch_spec(config, split: splits_lib.SplitData, batch):
+def batch_spec(config, split: split_arrays.SplitData, batch):
   """(x, y, w) TensorSpecs of a batch of `batch` segments (None: any size).
 
   Args:
@@ -46,7 +46,7 @@ def batch_spec(config, split: splits_lib.SplitData, batch):
           {k: tf.TensorSpec((batch,), tf.float32) for k in names})
 
 
-def cached_dtype_features(spec, split: splits_lib.SplitData):
+def cached_dtype_features(spec, split: split_arrays.SplitData):
   """`spec` with its features in the dtype `split` caches them in (float16): what a batch is
   cut in before tf.data casts it to float32. NumPy's float16 -> float32 conversion is scalar
   and dominated a batch's cost; TensorFlow's cast is vectorised, and exact either way.
@@ -106,7 +106,7 @@ def map_batches(numbers: tf.data.Dataset, make_batch, spec, wire_spec=None) -> t
   return dataset
 
 
-def tiled_dataset(split: splits_lib.SplitData, config, shuffle: bool):
+def tiled_dataset(split: split_arrays.SplitData, config, shuffle: bool):
   """(batches of (x, y, w), track index of each segment): every tiled evaluation segment of a
   split, in track order or shuffled once (seeded). Only the segments' (track, start) pairs are
   held; each batch is cut from the cache when needed, so memory does not grow with the split.
@@ -124,7 +124,7 @@ def tiled_dataset(split: splits_lib.SplitData, config, shuffle: bool):
   if shuffle:
     order = np.random.default_rng([config.seed, 2]).permutation(len(owner))
     owner, starts = owner[order], starts[order]
-  labels, weights = splits_lib.track_targets(split, tasks_lib.output_names(config))
+  labels, weights = split_arrays.track_targets(split, tasks_lib.output_names(config))
   size, length = config.eval.batch_size, segments_lib.segment_frames(config)
   strides = segments_lib.input_strides(config)
 
@@ -137,7 +137,7 @@ def tiled_dataset(split: splits_lib.SplitData, config, shuffle: bool):
   return map_batches(batches, make_batch, spec, cached_dtype_features(spec, split)), owner
 
 
-def eval_dataset(split: splits_lib.SplitData, config) -> tf.data.Dataset:
+def eval_dataset(split: split_arrays.SplitData, config) -> tf.data.Dataset:
   """Validation batches for fit. Segments are shuffled once (seeded) so that every batch mixes
   datasets: per-batch masked means then weigh the tasks by λ, not by which dataset a batch
   happens to hold, and val_loss (early stopping, best.keras) stays comparable.

@@ -6,7 +6,7 @@ reported again, since the user may have replaced them).
 """
 
 from jmer import config as config_lib
-from jmer.data import run_data
+from jmer.data import loading
 from jmer.data import tracks as tracks_lib
 
 
@@ -14,7 +14,7 @@ def report_lines(prep) -> list:
   """Human-readable per-dataset, per-split and per-class counts and the list of bad files.
 
   Args:
-    prep: the PreparedTracks (run_data.list_and_cache).
+    prep: the PreparedTracks (loading.list_and_cache).
 
   Returns:
     The report's lines, without newlines.
@@ -37,7 +37,7 @@ def report_lines(prep) -> list:
   return lines
 
 
-def prepare(config, progress: bool = True) -> run_data.PreparedTracks:
+def prepare(config, progress: bool = True) -> loading.PreparedTracks:
   """Validates the config and data folders, builds the cache, prints the report.
 
   Args:
@@ -48,6 +48,6 @@ def prepare(config, progress: bool = True) -> run_data.PreparedTracks:
     The PreparedTracks.
   """
   config_lib.validate(config)
-  prep = run_data.list_and_cache(config, progress=progress)
+  prep = loading.list_and_cache(config, progress=progress)
   print("\n".join(report_lines(prep)), flush=True)
   return prep

@@ -14,7 +14,7 @@ import numpy as np
 
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 
 
 def segment_frames(config) -> int:
@@ -99,7 +99,7 @@ def eval_starts(n_frames: int, length: int, hop: int) -> list:
   return starts
 
 
-def eval_index(split: splits_lib.SplitData, config):
+def eval_index(split: split_arrays.SplitData, config):
   """Every tiled evaluation segment of a split, track by track.
 
   Args:
@@ -118,7 +118,7 @@ def eval_index(split: splits_lib.SplitData, config):
   return owner.astype(np.int64), np.asarray([s for t in per_track for s in t], np.int64)
 
 
-def cut_segments(split: splits_lib.SplitData, tracks, starts, length: int,
+def cut_segments(split: split_arrays.SplitData, tracks, starts, length: int,
                  strides: dict | None = None) -> dict:
   """Cuts one segment per (track, start) pair from a split's cached features.
 

@@ -13,7 +13,7 @@ import tensorflow as tf
 from jmer import tasks as tasks_lib
 from jmer.data import pipeline
 from jmer.data import segments as segments_lib
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 
 
 class TrainStream:
@@ -25,14 +25,14 @@ class TrainStream:
   any order.
   """
 
-  def __init__(self, split: splits_lib.SplitData, config, augment=None):
+  def __init__(self, split: split_arrays.SplitData, config, augment=None):
     self.split, self.config, self.augment = split, config, augment
     self.names = tasks_lib.output_names(config)
     self.length = segments_lib.segment_frames(config)
     self.strides = segments_lib.input_strides(config)
-    self.labels, self.weights = splits_lib.track_targets(split, self.names)
+    self.labels, self.weights = split_arrays.track_targets(split, self.names)
     if config.train.class_balance:
-      self.weights = splits_lib.class_balanced(self.labels, self.weights)
+      self.weights = split_arrays.class_balanced(self.labels, self.weights)
     self.n_frames = np.array([split.frames(i) for i in range(len(split.tracks))], np.int64)
     self.epoch = 0
     self._plans, self._lock = {}, threading.Lock()

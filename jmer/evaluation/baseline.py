@@ -61,7 +61,7 @@ def mfcc_baseline(data, config) -> dict:
   cannot fit a model, are left out.
 
   Args:
-    data: the run's data (jmer.data.run_data.RunData).
+    data: the run's data (jmer.data.loading.RunData).
     config: the run's config (active tasks, seed).
   Returns:
     {metrics key: metrics dict} like the network's test metrics; {} without a 'mel' feature.

@@ -11,10 +11,10 @@ from jmer import tasks as tasks_lib
 from jmer.evaluation import metrics as metrics_lib
 from jmer.evaluation import plots
 from jmer.data import pipeline
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 
 
-def predict_tracks(model, split: splits_lib.SplitData, config) -> dict:
+def predict_tracks(model, split: split_arrays.SplitData, config) -> dict:
   """Per-track predictions for a split, from its tiled segments.
 
   Segment predictions are cut batch by batch and aggregated per track by each task
@@ -73,7 +73,7 @@ def per_dataset_metrics(preds: dict, tracks, genre_names, config) -> dict:
   return out
 
 
-def write_predictions_csv(path, preds: dict, split: splits_lib.SplitData, genre_names):
+def write_predictions_csv(path, preds: dict, split: split_arrays.SplitData, genre_names):
   """Writes one CSV row per test track: its id and dataset, then every known task's columns.
 
   Each task (jmer.tasks) gives its true and predicted values; cells are empty where the track
@@ -151,7 +151,7 @@ def report_without_test(data, config, workdir, extra: dict | None = None,
   track to score).
 
   Args:
-    data: the run's data (jmer.data.run_data.RunData).
+    data: the run's data (jmer.data.loading.RunData).
     config: the run's config.
     workdir: the run's folder.
     extra, data_notes: as for evaluate_and_report.
@@ -173,7 +173,7 @@ def evaluate_and_report(model, data, config, workdir, extra: dict | None = None,
 
   Args:
     model: the inference model (task heads only).
-    data: the run's data (jmer.data.run_data.RunData).
+    data: the run's data (jmer.data.loading.RunData).
     config: the run's config.
     workdir: where metrics.json, test_predictions.csv and figures/ go.
     extra: top-level entries of metrics.json besides the metrics (e.g. 'training').

@@ -15,10 +15,10 @@ import math
 
 from jmer.experiments import raw_results
 from jmer.experiments import results
-from jmer.experiments import stats
+from jmer.experiments import significance
 
-ALPHA = stats.ALPHA
-POWER = stats.POWER
+ALPHA = significance.ALPHA
+POWER = significance.POWER
 PRIMARY = ("genre macro-F1", "quadrant macro-F1")
 SECONDARY = ("genre accuracy", "quadrant accuracy", "arousal CCC", "valence CCC")
 
@@ -47,7 +47,7 @@ def test_train_ratio(raw: dict, runs: list, task: str) -> float:
     task: the task whose counts to use.
 
   Returns:
-    The ratio for the corrected resampled t-test (stats.correction_ratio).
+    The ratio for the corrected resampled t-test (significance.correction_ratio).
 
   Raises:
     ValueError: with folds, no run has the task's n_train and n_test.
@@ -59,7 +59,7 @@ def test_train_ratio(raw: dict, runs: list, task: str) -> float:
   if not counts:
     raise ValueError(f"raw results: no n_train/n_test for task {task!r} in runs of "
                      f"{sorted({r['cell'] for r in runs})}; the corrected t-test needs them")
-  return stats.correction_ratio([c[0] for c in counts], [c[1] for c in counts])
+  return significance.correction_ratio([c[0] for c in counts], [c[1] for c in counts])
 
 
 def repeat_rows(raw: dict) -> list:
@@ -83,17 +83,17 @@ def repeat_rows(raw: dict) -> list:
         shared = [k for k in va if k in vb]
         if len(shared) < 2:
           continue
-        metric = results.BY_LABEL[label]
+        metric = results.metrics_by_label()[label]
         diffs = [va[k] - vb[k] for k in shared]
         ratio = test_train_ratio(raw, runs[a] + runs[b], metric.task)
         rows.append(dict(experiment=number, a=a, b=b, metric=metric,
                          primary=label in PRIMARY,
                          mean_a=sum(va[k] for k in shared) / len(shared),
                          mean_b=sum(vb[k] for k in shared) / len(shared), differences=diffs,
-                         test=stats.resampled_t_test(diffs, test_train_ratio=ratio),
-                         wilcoxon=stats.wilcoxon_test(diffs)))
+                         test=significance.resampled_t_test(diffs, test_train_ratio=ratio),
+                         wilcoxon=significance.wilcoxon_test(diffs)))
   primary = [r for r in rows if r["primary"]]
-  for adjusted, row in zip(stats.holm_by_family([r["test"]["p"] for r in primary],
+  for adjusted, row in zip(significance.holm_by_family([r["test"]["p"] for r in primary],
                                                 [r["experiment"] for r in primary]), primary):
     row["holm_p"] = adjusted
   for row in rows:
@@ -101,7 +101,7 @@ def repeat_rows(raw: dict) -> list:
                  and math.isfinite(r["test"]["p"])) if row["primary"] else 1
     row["family_size"] = family
     row.setdefault("holm_p", math.nan)
-    row["mde"] = stats.minimum_detectable_effect(row["test"]["se"], row["test"]["df"],
+    row["mde"] = significance.minimum_detectable_effect(row["test"]["se"], row["test"]["df"],
                                                  ALPHA / max(family, 1), POWER)
   return rows
 
@@ -112,7 +112,7 @@ def _mcnemar_from_predictions(pooled, a, b, task):
           and pa[k][f"pred_{task}"] and pb[k][f"pred_{task}"]]
   if not keys:
     return None
-  return stats.mcnemar([pa[k][f"pred_{task}"] == pa[k][f"true_{task}"] for k in keys],
+  return significance.mcnemar([pa[k][f"pred_{task}"] == pa[k][f"true_{task}"] for k in keys],
                        [pb[k][f"pred_{task}"] == pb[k][f"true_{task}"] for k in keys])
 
 
@@ -122,7 +122,7 @@ def _ccc_bootstrap(pooled, a, b, dim):
       pa[k][f"true_{dim}"], pa[k][f"pred_{dim}"], pb[k][f"pred_{dim}"]))]
   if len(keys) < 3:
     return None
-  return stats.paired_bootstrap_ccc([pa[k][f"true_{dim}"] for k in keys],
+  return significance.paired_bootstrap_ccc([pa[k][f"true_{dim}"] for k in keys],
                                     [pa[k][f"pred_{dim}"] for k in keys],
                                     [pb[k][f"pred_{dim}"] for k in keys])
 
@@ -151,7 +151,7 @@ def track_rows(raw: dict) -> list:
         if test is None and (a, b, task) in legacy:
           c = legacy[(a, b, task)]
           test = dict(n=c["n"], only_a=c["only_a"], only_b=c["only_b"],
-                      p=stats.mcnemar_counts(c["only_a"], c["only_b"]))
+                      p=significance.mcnemar_counts(c["only_a"], c["only_b"]))
         if test is not None:
           rows.append(dict(experiment=number, a=a, b=b, task=task, kind="mcnemar", test=test))
       for dim in ("arousal", "valence"):
@@ -160,7 +160,7 @@ def track_rows(raw: dict) -> list:
           rows.append(dict(experiment=number, a=a, b=b, task=dim, kind="ccc_bootstrap",
                            test=test))
   mcnemar = [r for r in rows if r["kind"] == "mcnemar"]
-  for adjusted, row in zip(stats.holm_by_family([r["test"]["p"] for r in mcnemar],
+  for adjusted, row in zip(significance.holm_by_family([r["test"]["p"] for r in mcnemar],
                                                 [r["experiment"] for r in mcnemar]), mcnemar):
     row["holm_p"] = adjusted
   for row in rows:

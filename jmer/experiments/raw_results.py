@@ -84,7 +84,7 @@ def _run_entry(run: results.Run, split_seed: int, timings: dict) -> dict:
                best_epoch=report["training"]["best_epoch"],
                epochs_done=report["training"]["epochs_done"], wall_seconds=wall_seconds,
                n_train=n_train, n_test=n_test,
-               metrics={m.label: _clean(run.value(m)) for m in results.METRICS
+               metrics={m.label: _clean(run.value(m)) for m in results.report_metrics()
                         if run.value(m) is not None},
                per_class_f1={}, confusion={})
   names = {"genre": report["data"].get("genre_names", []), "quadrant": list(
@@ -216,10 +216,10 @@ def load(path) -> dict:
     absent = [k for k in ("cell", "repeat", "split_seed", "metrics") if k not in run]
     if absent:
       raise ValueError(f"{path}: runs[{i}] lacks {absent}")
-    unknown = [m for m in run["metrics"] if m not in results.BY_LABEL]
+    unknown = [m for m in run["metrics"] if m not in results.metrics_by_label()]
     if unknown:
       raise ValueError(f"{path}: runs[{i}] ({run['cell']}/{run['repeat']}) has unknown "
-                       f"metric(s) {unknown}; known: {list(results.BY_LABEL)}")
+                       f"metric(s) {unknown}; known: {list(results.metrics_by_label())}")
   return raw
 
 

@@ -16,7 +16,7 @@ from jmer.experiments import compare
 from jmer.experiments import figures
 from jmer.experiments import raw_results
 from jmer.experiments import results
-from jmer.experiments import stats
+from jmer.experiments import significance
 from jmer.experiments import verdicts
 
 ALPHA = compare.ALPHA
@@ -27,12 +27,12 @@ def mean_sd_text(vals) -> str:
   """A results cell: mean ± sample SD over repeats.
 
   Args:
-    vals: the repeats' values (NaN ignored, as in stats.mean_sd).
+    vals: the repeats' values (NaN ignored, as in significance.mean_sd).
 
   Returns:
     'mean ± sd', the mean alone for one value, or '–' for none.
   """
-  mean, sd, n = stats.mean_sd(vals)
+  mean, sd, n = significance.mean_sd(vals)
   if n == 0:
     return "–"
   return f"{fmt(mean)} ± {fmt(sd)}" if n > 1 else fmt(mean)
@@ -113,8 +113,8 @@ class Report:
              "data (folds) or one test set (seeds), so their spread understates the "
              "uncertainty of a mean; the comparisons below give intervals for differences.",
              ""]
-    for task, title in results.TASK_TITLES.items():
-      labels = [m.label for m in results.METRICS if m.task == task
+    for task, title in results.task_titles().items():
+      labels = [m.label for m in results.report_metrics() if m.task == task
                 and any(raw_results.values(runs, m.label) for runs in self.runs.values())]
       cells = [c for c in self.cells if labels and any(raw_results.values(self.runs[c], l)
                                                        for l in labels)]
@@ -149,7 +149,7 @@ class Report:
     for cell in have:
       per = [r["per_class_f1"][task] for r in self.runs[cell] if task in r.get(
           "per_class_f1", {})]
-      lines.append(f"| `{cell}` | " + " | ".join(fmt(stats.mean_sd(
+      lines.append(f"| `{cell}` | " + " | ".join(fmt(significance.mean_sd(
           [math.nan if p.get(c) is None else p[c] for p in per])[0]) for c in classes) + " |")
     return lines + [""]
 
@@ -289,7 +289,7 @@ class Report:
 
   def appendix(self) -> list:
     """Returns the Markdown lines of '## Appendix: every run': one table row per run."""
-    labels = [m.label for m in results.METRICS
+    labels = [m.label for m in results.report_metrics()
               if any(raw_results.values(runs, m.label) for runs in self.runs.values())]
     lines = ["## Appendix: every run", "",
              f"Every number above is computed from `{raw_results.FILE_NAME}` (this folder), "

@@ -64,16 +64,14 @@ def task_titles() -> dict:
   return {key: title for task in _report_order() for key, title in task.report_tables.items()}
 
 
-# The names report, figures and compare read (results.METRICS, ...): computed from jmer.tasks
-# when read, so they always list the registered tasks.
-_COMPUTED = {"METRICS": report_metrics, "HEADLINE": headline, "TASK_TITLES": task_titles,
-             "BY_LABEL": lambda: {m.label: m for m in report_metrics()}}
+def metrics_by_label() -> dict:
+  """{label: Metric} of report_metrics(): computed when called, like the functions above, so
+  they always list the registered tasks (tests may register one for their duration).
 
-
-def __getattr__(name: str):
-  if name in _COMPUTED:
-    return _COMPUTED[name]()
-  raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+  Returns:
+    A dict from a metric's label to its Metric, in report order.
+  """
+  return {m.label: m for m in report_metrics()}
 
 
 @dataclasses.dataclass

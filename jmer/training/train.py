@@ -12,10 +12,10 @@ from jmer.training import losses
 from jmer.training import optimizers
 from jmer.training import workdir as workdir_lib
 from jmer.training import transfer
-from jmer.data import run_data
+from jmer.data import loading
 from jmer.data import mixing
 from jmer.data import pipeline
-from jmer.data import statistics as statistics_lib
+from jmer.data import normalisation
 from jmer.models import build
 from jmer.models import fusion
 
@@ -25,7 +25,7 @@ def build_and_compile(config, data, steps_per_epoch: int) -> tuple:
 
   Args:
     config: the run's config.
-    data: the run's data (jmer.data.run_data.RunData): its training split
+    data: the run's data (jmer.data.loading.RunData): its training split
       gives the normalisation statistics, its test split the tracks a transfer source must not
       have trained on.
     steps_per_epoch: training batches per epoch, for the learning-rate schedule.
@@ -34,7 +34,7 @@ def build_and_compile(config, data, steps_per_epoch: int) -> tuple:
     {'transfer_leakage_check': ...} (jmer.training.transfer.check_test_overlap).
   """
   model_heads = tasks_lib.model_heads(config)  # the task heads, then any aux heads
-  stats = statistics_lib.feature_stats(data.splits["train"], seed=config.seed)
+  stats = normalisation.feature_stats(data.splits["train"], seed=config.seed)
   model = build.build_model(config, data.params, data.genre_names, stats)
   notes = {}
   if config.train.init_from:  # before compile: freezing changes what compile trains
@@ -84,7 +84,7 @@ def _train_and_evaluate_in(config, workdir, augment) -> dict:
   """train_and_evaluate's body, in a claimed work dir: load, build, train (resuming), evaluate."""
   pipeline.hide_gpus_from_tensorflow()  # before the first tf.data op
   placement = distribution.configure(config)  # before any layer is built
-  data = run_data.load_run_data(config)
+  data = loading.load_run_data(config)
   _print_data_summary(data.description, placement)
   stream = _training_stream(config, data, augment)
   model, data_notes = build_and_compile(config, data, stream.steps_per_epoch)

@@ -8,7 +8,7 @@ import scipy.fft
 
 from jmer.data import augment
 from jmer import config as config_lib
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 from jmer.data import train_stream as train_stream_lib
 from jmer.data import tracks as tracks_lib
 
@@ -40,7 +40,7 @@ def split_of(n_tracks=4, frames=300):
   tracks = [tracks_lib.Track(track_id=f"t{i}", path=f"t{i}.wav", dataset="fake", genre=i % 2,
                              arousal=0.1 * i, valence=-0.1 * i) for i in range(n_tracks)]
   feats = [segment(seed=10 + i, frames=frames) for i in range(n_tracks)]
-  return splits_lib.SplitData(tracks=tracks,
+  return split_arrays.SplitData(tracks=tracks,
                             features={n: [f[n] for f in feats] for n in ("mel", "mfcc", "chroma")})
 
 

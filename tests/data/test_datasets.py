@@ -7,7 +7,7 @@ import pytest
 
 from jmer.tasks import labels
 from jmer.data import audio
-from jmer.data import run_data
+from jmer.data import loading
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import DATASETS
 from jmer.data.datasets import deam
@@ -89,7 +89,7 @@ def test_unreadable_gtzan_file_is_reported_and_skipped(tiny_config, tmp_path):
   bad.write_bytes(b"RIFF\x00\x00not really a wave file" * 10)
   config = _config(tiny_config, tmp_path, source="gtzan")
   config.tasks.emotion = "none"
-  prep = run_data.list_and_cache(config, progress=False)
+  prep = loading.list_and_cache(config, progress=False)
   reasons = dict(prep.skipped)
   assert str(bad) in reasons and "cannot decode" in reasons[str(bad)]
   assert "jazz.00054" not in {t.track_id for ts in prep.by_split.values() for t in ts}

@@ -12,7 +12,7 @@ import pytest
 from sklearn.model_selection import train_test_split
 
 from jmer import config as config_lib
-from jmer.data import run_data
+from jmer.data import loading
 from jmer.data import folds
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import builtin
@@ -119,7 +119,7 @@ def test_manifest_artist_and_group_columns_become_the_group(tiny_config, tmp_pat
   by_id = {t.track_id.rsplit("/", 1)[1]: t for t in listing.tracks}
   assert by_id["0.wav"].group == "album0" and by_id["20.wav"].group == "singer 6"
   assert dict(by_id["0.wav"].extra) == {"mood": "m0"}  # artist/group are not own labels
-  by_split = run_data.split_each_dataset(listing.tracks, ("manifest",), tiny_config)
+  by_split = loading.split_each_dataset(listing.tracks, ("manifest",), tiny_config)
   assert tracks_lib.shared_groups(by_split) == {}
   assert "group column" in listing.group_note
 
@@ -188,10 +188,10 @@ def test_metrics_record_says_whether_the_split_is_grouped(tiny_config):
   grouped = tracks_lib.TrackList("manifest", _grouped_tracks(), group_note="artist column")
   plain = tracks_lib.TrackList("gtzan", [tracks_lib.Track("a", "/x", "gtzan", genre=0)])
   tiny_config.data.split_seed, tiny_config.seed = 4, 9
-  record = run_data.split_record(tiny_config, dict(manifest=grouped), {})
+  record = loading.split_record(tiny_config, dict(manifest=grouped), {})
   assert record["grouped"] and record["seed"] == 9 and record["split_seed"] == 4
   tiny_config.eval.folds, tiny_config.eval.fold = 5, 0
-  record = run_data.split_record(tiny_config, dict(manifest=grouped, gtzan=plain), {})
+  record = loading.split_record(tiny_config, dict(manifest=grouped, gtzan=plain), {})
   assert not record["grouped"] and "not by artist" in record["per_dataset"]["gtzan"]["by"]
 
 
@@ -274,12 +274,12 @@ def test_split_seed_follows_seed_unless_set(tiny_config, tmp_path):
     tiny_config.seed = seed
     tracks = _grouped_tracks()
     corpora.add(builtin.corpus_dir(tiny_config))
-    by_split = run_data.split_each_dataset(
+    by_split = loading.split_each_dataset(
         [dataclasses.replace(t, group="") for t in tracks], ("d",), tiny_config)
     splits.append({s: sorted(t.track_id for t in ts) for s, ts in by_split.items()})
   assert splits[0] == splits[1] and len(corpora) == 1  # same split, same corpus
   tiny_config.data.split_seed = 1
-  by_split = run_data.split_each_dataset(_grouped_tracks(), ("d",), tiny_config)
+  by_split = loading.split_each_dataset(_grouped_tracks(), ("d",), tiny_config)
   assert sorted(t.track_id for t in by_split["test"]) != splits[0]["test"]
 
 

@@ -17,7 +17,7 @@ from jmer import tasks as tasks_lib
 from jmer.models import model_file
 from jmer import config as config_lib
 from jmer.data import audio
-from jmer.data import run_data
+from jmer.data import loading
 from jmer.data import folds
 from jmer.data import pipeline
 from jmer.data import tracks as tracks_lib
@@ -114,7 +114,7 @@ def test_quadrant_folder_mixed_rates_and_stereo_mp3(quadrant_folder, tiny_config
     wave = audio.load_audio(t.path, 22050)  # mono at the configured rate, whatever the file
     assert wave.ndim == 1 and abs(wave.size / 22050 - 3.5) < 0.1, t.path
 
-  data = run_data.load_run_data(config, progress=False)
+  data = loading.load_run_data(config, progress=False)
   skipped = data.description["skipped"]
   assert [s["path"] for s in skipped] == [str(root / "CALM" / "broken.wav")]
   assert sum(len(s.tracks) for s in data.splits.values()) == len(listing.tracks) - 1
@@ -203,7 +203,7 @@ def test_manifest_rating_outside_scale_names_line_and_key(manifest_csv, tiny_con
 def test_manifest_experiment_data_reports_missing_file(manifest_csv, tiny_config):
   with open(manifest_csv, "a", newline="") as fh:
     csv.writer(fh).writerow(["clips/missing.wav", "tango", "5", "5", "", ""])
-  data = run_data.load_run_data(manifest_config(tiny_config, manifest_csv),
+  data = loading.load_run_data(manifest_config(tiny_config, manifest_csv),
                                          progress=False)
   skipped = data.description["skipped"]
   assert len(skipped) == 1 and skipped[0]["path"] == str(manifest_csv.parent / "clips/missing.wav")

@@ -7,8 +7,8 @@ import numpy as np
 from jmer.data import features as features_lib
 from jmer.data import pipeline
 from jmer.data import segments as segments_lib
-from jmer.data import splits as splits_lib
-from jmer.data import statistics as statistics_lib
+from jmer.data import split_arrays
+from jmer.data import normalisation
 from jmer.data import train_stream as train_stream_lib
 from jmer.data import tracks as tracks_lib
 
@@ -21,7 +21,7 @@ def _split(config, lengths, genres=None):
             for i in range(len(lengths))]
   feats = {"mel": [rng.normal(size=(n, config.features.n_mels)).astype(np.float32)
                    for n in lengths]}
-  return splits_lib.SplitData(tracks=tracks, features=feats)
+  return split_arrays.SplitData(tracks=tracks, features=feats)
 
 
 def test_eval_tiling_covers_every_frame_deterministically():
@@ -101,11 +101,11 @@ def test_a_batch_is_the_tracks_crop_with_its_labels(tiny_config):
 def test_feature_stats_are_the_full_statistics_when_nothing_is_subsampled(tiny_config):
   split = _split(tiny_config, [300, 400])
   split.features["mel"] = [a.astype(np.float16) for a in split.features["mel"]]
-  mean, var = statistics_lib.feature_stats(split)["mel"]
+  mean, var = normalisation.feature_stats(split)["mel"]
   frames = np.concatenate(split.features["mel"]).astype(np.float64)
   np.testing.assert_allclose(mean, frames.mean(0), rtol=1e-6)
   np.testing.assert_allclose(var, frames.var(0) + 1e-6, rtol=1e-6)
-  sampled_mean, _ = statistics_lib.feature_stats(split, max_frames=350)["mel"]
+  sampled_mean, _ = normalisation.feature_stats(split, max_frames=350)["mel"]
   assert np.abs(sampled_mean - frames.mean(0)).max() < 0.3  # ~N(0,1) frames: a fair sample
 
 
@@ -158,8 +158,8 @@ def test_class_balance_gives_every_genre_the_same_total_weight(tiny_config):
   # 6 blues (0), 2 jazz (5), 1 rock (9) and one track without a genre (-1, weight 0).
   genres = [0, 0, 0, 0, 0, 0, 5, 5, 9, -1]
   split = _split(tiny_config, [100] * len(genres), genres=genres)
-  labels, weights = splits_lib.track_targets(split, ("genre", "emotion"))
-  balanced = splits_lib.class_balanced(labels, weights)
+  labels, weights = split_arrays.track_targets(split, ("genre", "emotion"))
+  balanced = split_arrays.class_balanced(labels, weights)
   # n = 9 labelled tracks, k = 3 classes: blues 9/(3*6) = 0.5, jazz 9/(3*2) = 1.5, rock 3.
   np.testing.assert_allclose(balanced["genre"], [0.5] * 6 + [1.5, 1.5, 3.0, 0.0])
   assert balanced["genre"].sum() == 9.0
@@ -197,13 +197,13 @@ def test_read_datasets_do_not_keep_a_splits_features_alive(tiny_config):
   # memory, so a suite running 55 runs in one process grew by ~0.7 GB a run until it was killed.
   def evaluation(features):
     features["mel"] = _split(tiny_config, [300, 400, 500]).features["mel"]
-    split = splits_lib.SplitData(tracks=_split(tiny_config, [300, 400, 500]).tracks,
+    split = split_arrays.SplitData(tracks=_split(tiny_config, [300, 400, 500]).tracks,
                                  features=features)
     return [pipeline.tiled_dataset(split, tiny_config, shuffle=False)[0]], lambda: None
 
   def training(features):
     features["mel"] = _split(tiny_config, [300, 400, 500, 350]).features["mel"]
-    split = splits_lib.SplitData(tracks=_split(tiny_config, [300, 400, 500, 350]).tracks,
+    split = split_arrays.SplitData(tracks=_split(tiny_config, [300, 400, 500, 350]).tracks,
                                  features=features)
     stream = train_stream_lib.TrainStream(split, tiny_config)
     return [stream.dataset()], stream.close  # train.py closes the stream after fit

@@ -9,7 +9,7 @@ from jmer import config as config_lib
 from jmer.tasks import labels
 from jmer.data import prepare
 from jmer.data import mixing
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import sources
 from tests.support import real_layouts  # tests/support/real_layouts.py
@@ -50,7 +50,7 @@ def test_prepare_reports_counts_and_bad_files_and_is_idempotent(mixed_config, tm
 def _split_of(datasets):
   tracks = [tracks_lib.Track(track_id=str(i), path="", dataset=d) for i, d in enumerate(datasets)]
   frames = [np.zeros((300, 4), np.float32) for _ in tracks]
-  return splits_lib.SplitData(tracks=tracks, features={"mel": frames})
+  return split_arrays.SplitData(tracks=tracks, features={"mel": frames})
 
 
 def test_mixed_stream_follows_weights_and_reseeds_per_epoch(tiny_config):

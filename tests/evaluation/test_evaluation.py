@@ -9,8 +9,8 @@ import pytest
 import soundfile as sf
 
 from jmer.tasks import labels
-from jmer.data import run_data
-from jmer.data import splits as splits_lib
+from jmer.data import loading
+from jmer.data import split_arrays
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import manifest
 from jmer.evaluation import baseline
@@ -27,7 +27,7 @@ def _quadrant_split(quadrants, seed):
     level = np.zeros(32)
     level[8 * q:8 * q + 8] = 3.0
     mels.append((level + 0.3 * rng.standard_normal((40, 32))).astype(np.float32))
-  return splits_lib.SplitData(tracks=tracks, features={"mel": mels})
+  return split_arrays.SplitData(tracks=tracks, features={"mel": mels})
 
 
 def test_quadrant_only_run_gets_a_linear_baseline_on_its_test_split(tiny_config):
@@ -36,7 +36,7 @@ def test_quadrant_only_run_gets_a_linear_baseline_on_its_test_split(tiny_config)
   splits = {"train": _quadrant_split(np.repeat(range(4), 5), seed=1),
             "val": _quadrant_split([], seed=2),
             "test": _quadrant_split(test_quadrants, seed=3)}
-  data = run_data.RunData(splits=splits, genre_names=(), params={}, description={})
+  data = loading.RunData(splits=splits, genre_names=(), params={}, description={})
   reference = baseline.mfcc_baseline(data, tiny_config)
   assert set(reference) == {"quadrant"}  # it used to be {} for the quadrant head
   assert reference["quadrant"]["n"] == len(test_quadrants)
@@ -46,7 +46,7 @@ def test_quadrant_only_run_gets_a_linear_baseline_on_its_test_split(tiny_config)
 
 def test_predictions_csv_leaves_a_non_finite_prediction_blank(tmp_path):
   tracks = [tracks_lib.Track("a", "", "x", genre=1), tracks_lib.Track("b", "", "x", genre=0)]
-  split = splits_lib.SplitData(tracks=tracks, features={})
+  split = split_arrays.SplitData(tracks=tracks, features={})
   preds = {"genre": np.array([[0.2, 0.8], [np.nan, np.nan]]),
            "quadrant": np.array([[0.1, 0.7, 0.1, 0.1], [np.nan] * 4])}
   path = tmp_path / "p.csv"
@@ -65,13 +65,13 @@ def test_deam_copies_of_emomusic_clips_are_dropped_and_emomusic_kept():
       "emomusic": tracks_lib.TrackList("emomusic",
                                        [tracks_lib.Track("7", "e/7.mp3", "emomusic", genre=3)]),
   }
-  dropped = run_data.drop_deam_copies_of_emomusic(listings)
+  dropped = loading.drop_deam_copies_of_emomusic(listings)
   assert [t.path for t in dropped] == ["d/7.mp3"]
   assert [t.track_id for t in listings["deam"].tracks] == ["2001"]
   assert [t.path for t in listings["emomusic"].tracks] == ["e/7.mp3"]
   # DEAM alone keeps every song.
   alone = {"deam": tracks_lib.TrackList("deam", [tracks_lib.Track("7", "d/7.mp3", "deam")])}
-  assert run_data.drop_deam_copies_of_emomusic(alone) == [] and len(alone["deam"].tracks) == 1
+  assert loading.drop_deam_copies_of_emomusic(alone) == [] and len(alone["deam"].tracks) == 1
 
 
 def test_manifest_genre_only_on_skipped_rows_is_not_an_output(tiny_config, tmp_path):
@@ -94,7 +94,7 @@ def _tiled_split(config, n_tracks, seconds, seed=0):
   tracks = [tracks_lib.Track(f"t{i}", "", "own", genre=i % 10, arousal=0.1, valence=-0.2)
             for i in range(n_tracks)]
   mels = [rng.normal(size=(frames, config.features.n_mels)).astype(np.float16) for _ in tracks]
-  return splits_lib.SplitData(tracks=tracks, features={"mel": mels})
+  return split_arrays.SplitData(tracks=tracks, features={"mel": mels})
 
 
 def test_track_predictions_are_cut_batch_by_batch_and_equal_the_materialised_ones(

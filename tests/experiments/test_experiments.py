@@ -18,7 +18,7 @@ from jmer.experiments import results
 from jmer.experiments import runner
 from jmer.experiments import suite as suite_lib
 from jmer.experiments import __main__ as experiments_main
-from jmer.experiments import runs as runs_lib
+from jmer.experiments import finished_runs as runs_lib
 from jmer.training import callbacks
 
 from tests.conftest import REPO
@@ -152,7 +152,7 @@ def test_quick_suite_report_numbers_are_the_runs_metrics(quick_suite):
       metrics = json.loads((run.dir / "metrics.json").read_text())
       assert row["best / total epochs"] == (
           f"{metrics['training']['best_epoch']} / {metrics['training']['epochs_done']}")
-      for metric in results.METRICS:
+      for metric in results.report_metrics():
         node = metrics["metrics"]
         for key in metric.path:
           node = node.get(key) if isinstance(node, dict) else None

@@ -148,7 +148,7 @@ def test_frozen_musicnn_learns_genre_above_chance(tiny_config, tmp_path):
 
 @pytest.mark.slow
 def test_gated_mel_and_musicnn_train_export_and_predict_like_training(tiny_config, tmp_path):
-  from jmer.data import run_data
+  from jmer.data import loading
   from jmer.inference import predict
   from jmer.models import model_file
   config = _musicnn_config(tiny_config, "mel_musicnn")
@@ -159,7 +159,7 @@ def test_gated_mel_and_musicnn_train_export_and_predict_like_training(tiny_confi
   assert set(saved["fusion_gates"]["genre"]) == {"mel", "musicnn"}
   assert report["metrics"]["genre"]["n"] > 0
   bundle = model_file.load_model_bundle(tmp_path / "run" / model_file.MODEL_FILENAME)
-  data = run_data.load_run_data(config)
+  data = loading.load_run_data(config)
   track = data.splits["test"].tracks[0]
   result = predict.predict_file(bundle, track.path)
   assert result["segments"] >= 1 and len(result["genres"]) == 3
@@ -233,8 +233,8 @@ def test_one_row_per_patch_model_predicts_a_file_as_evaluation_did(tiny_config, 
   assert tuple(bundle.model.input["mel"].shape[1:])[0] == frames
   with open(tmp_path / "run" / "test_predictions.csv", newline="") as fh:
     row = next(csv.DictReader(fh))
-  from jmer.data import run_data
-  data = run_data.load_run_data(config)
+  from jmer.data import loading
+  data = loading.load_run_data(config)
   track = next(t for t in data.splits["test"].tracks if t.track_id == row["track_id"])
   result = predict.predict_file(bundle, track.path)
   top = result["genres"][0]

@@ -284,7 +284,7 @@ def _mean_average_precision(truth, predictions, names) -> dict:
 
 def test_a_multi_label_task_needs_only_its_spec_and_a_metrics_function(
     tiny_config, tmp_path, monkeypatch):
-  from jmer.data import splits as splits_lib
+  from jmer.data import split_arrays
   from jmer.data import train_stream as train_stream_lib
   from jmer.evaluation import evaluate
   from jmer.experiments import results
@@ -300,7 +300,7 @@ def test_a_multi_label_task_needs_only_its_spec_and_a_metrics_function(
   tracks = [tracks_lib.Track(f"t{i}", f"/x/t{i}.wav", "d", extra=(("tags", t),))
             for i, t in enumerate(tags)]
   rng = np.random.default_rng(0)
-  split = splits_lib.SplitData(tracks, {"mel": [
+  split = split_arrays.SplitData(tracks, {"mel": [
       rng.normal(size=(300, config.features.n_mels)).astype(np.float16) for _ in tracks]})
   x, y, w = train_stream_lib.TrainStream(split, config).batch(0, 0)
   assert y["genre_tags"].shape == (8, 3) and y["genre_tags"].dtype == np.float32
@@ -321,8 +321,8 @@ def test_a_multi_label_task_needs_only_its_spec_and_a_metrics_function(
   with open(tmp_path / "p.csv", newline="") as fh:
     rows = list(csv.DictReader(fh))
   assert [r["true_tags"] for r in rows] == tags and "pred_tags" in rows[0]
-  assert results.BY_LABEL["genre tags mAP"].path == ("genre_tags", "mAP")
-  assert "genre tags mAP" in results.HEADLINE
+  assert results.metrics_by_label()["genre tags mAP"].path == ("genre_tags", "mAP")
+  assert "genre tags mAP" in results.headline()
 
 
 def test_av_estimate_from_quadrant_probabilities():

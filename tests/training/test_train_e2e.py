@@ -9,7 +9,7 @@ import pytest
 
 from jmer import config as config_lib
 from jmer.training import train
-from jmer.data import run_data
+from jmer.data import loading
 from jmer.data.datasets import builtin as synthetic_dataset
 
 
@@ -82,7 +82,7 @@ def test_unreadable_audio_is_reported_skipped_and_counted(tiny_config, caplog):
   shutil.copy(victim, victim + ".bak")
   with open(victim, "r+b") as fh:  # a corrupt header: no longer a RIFF/WAVE file
     fh.write(b"\x00" * 64)
-  data = run_data.load_run_data(tiny_config, progress=False)
+  data = loading.load_run_data(tiny_config, progress=False)
   skipped = data.description["skipped"]
   assert [s["path"] for s in skipped] == [victim]
   assert sum(data.description["tracks"].values()) == len(corpus) - 1
@@ -122,8 +122,8 @@ def test_final_fit_trains_on_every_track_and_writes_a_model(tiny_config, tmp_pat
 
 def test_a_monitoring_split_is_kept_only_when_asked(tiny_config):
   tiny_config.train.select_on = "last"
-  assert run_data.effective_val_fraction(tiny_config) == 0.0
+  assert loading.effective_val_fraction(tiny_config) == 0.0
   tiny_config.train.monitor_split = True
-  assert run_data.effective_val_fraction(tiny_config) == tiny_config.data.val_fraction
+  assert loading.effective_val_fraction(tiny_config) == tiny_config.data.val_fraction
   tiny_config.train.select_on, tiny_config.train.monitor_split = "val_loss", False
-  assert run_data.effective_val_fraction(tiny_config) == tiny_config.data.val_fraction
+  assert loading.effective_val_fraction(tiny_config) == tiny_config.data.val_fraction

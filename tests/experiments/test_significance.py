@@ -13,7 +13,7 @@ from scipy import stats as scipy_stats
 from jmer.experiments import compare
 from jmer.experiments import raw_results
 from jmer.experiments import report
-from jmer.experiments import stats
+from jmer.experiments import significance
 from jmer.experiments import verdicts
 
 from tests.conftest import REPO
@@ -35,7 +35,7 @@ def t4_two_sided_p(t: float) -> float:
 def test_corrected_resampled_t_by_hand():
   # n_test / n_train = 20 / 80 = 0.25; 1/n + 0.25 = 0.45; se = sqrt(0.45 · 5e-4) = 0.015;
   # t = 0.03 / 0.015 = 2 on 4 df: p = 0.116117 (closed form above).
-  out = stats.resampled_t_test(DIFFS, test_train_ratio=stats.correction_ratio(80, 20))
+  out = significance.resampled_t_test(DIFFS, test_train_ratio=significance.correction_ratio(80, 20))
   assert out["ratio"] == 0.25 and out["n"] == 5 and out["df"] == 4
   assert out["mean"] == pytest.approx(0.03)
   assert out["sd"] == pytest.approx(math.sqrt(5e-4))
@@ -58,17 +58,17 @@ def test_corrected_resampled_t_by_hand():
 def test_without_correction_it_is_the_paired_t_test():
   # ratio 0: se = sqrt(5e-4 / 5) = 0.01, t = 3: p = 0.039942, as scipy's paired t-test says.
   b = np.array([0.70, 0.71, 0.69, 0.72, 0.70])
-  out = stats.resampled_t_test(b + DIFFS - b, test_train_ratio=0.0)
+  out = significance.resampled_t_test(b + DIFFS - b, test_train_ratio=0.0)
   assert out["t"] == pytest.approx(3.0) and out["p"] == pytest.approx(t4_two_sided_p(3.0))
   assert out["p"] == pytest.approx(scipy_stats.ttest_rel(b + DIFFS, b).pvalue)
   # The correction only widens: the same differences with n_test/n_train = 0.25 give p 0.116.
-  assert stats.resampled_t_test(DIFFS, test_train_ratio=0.25)["p"] > out["p"]
+  assert significance.resampled_t_test(DIFFS, test_train_ratio=0.25)["p"] > out["p"]
 
 
 def test_dz_interval_at_zero_effect_is_the_normal_quantile():
   # Mean 0 gives t = 0, and P(T < 0 | ncp δ) = Φ(−δ) exactly; the upper end solves
   # Φ(−δ) = 0.025: δ = 1.959964, so d_z's upper end is 1.959964 · sqrt(1/5 + 0.25).
-  out = stats.resampled_t_test([-0.01, 0.01, -0.02, 0.02, 0.0], test_train_ratio=0.25)
+  out = significance.resampled_t_test([-0.01, 0.01, -0.02, 0.02, 0.0], test_train_ratio=0.25)
   assert out["dz"] == 0.0
   assert out["dz_high"] == pytest.approx(1.959964 * math.sqrt(0.45), abs=1e-5)
   assert out["dz_low"] == pytest.approx(-out["dz_high"], abs=1e-6)
@@ -85,29 +85,29 @@ def t4_quantile(q: float) -> float:
 def test_minimum_detectable_effect_grows_as_alpha_shrinks():
   assert (t4_quantile(0.975), t4_quantile(0.8)) == pytest.approx((T_975_DF4, T_80_DF4),
                                                                  abs=1e-6)
-  assert stats.minimum_detectable_effect(0.015, 4) == pytest.approx(0.055761, abs=1e-6)
+  assert significance.minimum_detectable_effect(0.015, 4) == pytest.approx(0.055761, abs=1e-6)
   # At α/4 = 0.0125 (Holm's first step over 4 tests): (t_{0.99375, 4} + t_{0.8, 4}) · 0.015
-  wide = stats.minimum_detectable_effect(0.015, 4, alpha=0.05 / 4)
+  wide = significance.minimum_detectable_effect(0.015, 4, alpha=0.05 / 4)
   assert wide == pytest.approx((t4_quantile(1 - 0.0125 / 2) + T_80_DF4) * 0.015, abs=1e-7)
   assert wide > 0.055761
-  assert math.isnan(stats.minimum_detectable_effect(0.015, 0))
+  assert math.isnan(significance.minimum_detectable_effect(0.015, 0))
 
 
 def test_too_few_or_identical_differences():
-  one = stats.resampled_t_test([0.1], test_train_ratio=0.25)
+  one = significance.resampled_t_test([0.1], test_train_ratio=0.25)
   assert one["n"] == 1 and math.isnan(one["p"]) and math.isnan(one["mde"])
-  same = stats.resampled_t_test([0.02, 0.02, 0.02], test_train_ratio=0.25)
+  same = significance.resampled_t_test([0.02, 0.02, 0.02], test_train_ratio=0.25)
   assert same["p"] == 0.0 and same["dz"] == math.inf
   # Two nearly equal differences: t ≈ 10⁵ on 1 df, beyond scipy's noncentral t. The test
   # still answers; the d_z interval end it cannot resolve is NaN rather than an error.
-  extreme = stats.resampled_t_test([0.5, 0.50001], test_train_ratio=0.0)
+  extreme = significance.resampled_t_test([0.5, 0.50001], test_train_ratio=0.0)
   assert extreme["p"] < 0.001 and math.isnan(extreme["dz_low"])
   with pytest.raises(ValueError, match="n_train > 0"):
-    stats.correction_ratio(0, 20)
+    significance.correction_ratio(0, 20)
 
 
 def test_mean_sd_is_the_sample_sd():
-  mean, sd, n = stats.mean_sd([1.0, 2.0, 4.0, float("nan")])
+  mean, sd, n = significance.mean_sd([1.0, 2.0, 4.0, float("nan")])
   assert (mean, n) == (pytest.approx(7 / 3), 3)
   assert sd == pytest.approx(math.sqrt(7 / 3))  # squares 16/9 + 1/9 + 25/9 = 42/9, / 2
 
@@ -116,7 +116,7 @@ def test_mean_sd_is_the_sample_sd():
                                               (6, 0.03125, True)])
 def test_wilcoxon_floor_is_two_over_two_to_the_n(n, floor, usable):
   differences = [0.01 * (i + 1) for i in range(n)] + [0.0]  # a zero difference does not count
-  out = stats.wilcoxon_test(differences)
+  out = significance.wilcoxon_test(differences)
   assert out["n_nonzero"] == n and out["floor"] == floor and out["usable"] is usable
   if usable:  # all on one side: the exact p is the floor itself
     assert out["p"] == pytest.approx(floor)
@@ -128,44 +128,44 @@ def test_wilcoxon_floor_is_two_over_two_to_the_n(n, floor, usable):
 def test_holm_within_each_family_not_across():
   p = [0.01, 0.04, 0.03, 0.02]
   # q1: 0.01·2 = 0.02, then max(0.02, 0.04·1) = 0.04; q2: 0.02·2 = 0.04, max(0.04, 0.03) = 0.04
-  assert stats.holm_by_family(p, ["q1", "q1", "q2", "q2"]) == pytest.approx(
+  assert significance.holm_by_family(p, ["q1", "q1", "q2", "q2"]) == pytest.approx(
       [0.02, 0.04, 0.04, 0.04])
   # One family of four: 0.04, then 0.02·3 = 0.06, and the rest stay at 0.06.
-  assert stats.holm(p) == pytest.approx([0.04, 0.06, 0.06, 0.06])
+  assert significance.holm(p) == pytest.approx([0.04, 0.06, 0.06, 0.06])
   with pytest.raises(ValueError, match="4 p-values but 3 families"):
-    stats.holm_by_family(p, ["q1", "q1", "q2"])
+    significance.holm_by_family(p, ["q1", "q1", "q2"])
 
 
 def test_mcnemar_counts_discordant_tracks_and_uses_the_exact_binomial():
   a = [True] * 6 + [False] * 2 + [True] * 10
   b = [False] * 6 + [True] * 2 + [True] * 10
-  out = stats.mcnemar(a, b)
+  out = significance.mcnemar(a, b)
   assert (out["only_a"], out["only_b"]) == (6, 2)
   assert out["p"] == pytest.approx(2 * (1 + 8 + 28) / 256)  # P(X <= 2 | n=8) doubled
-  assert stats.mcnemar_counts(0, 0) == 1.0
+  assert significance.mcnemar_counts(0, 0) == 1.0
 
 
 def test_mean_ci_is_the_t_interval():
-  mean, half, n = stats.mean_ci([1.0, 2.0, 4.0])
+  mean, half, n = significance.mean_ci([1.0, 2.0, 4.0])
   # mean 7/3, sample sd sqrt(7/3), t(0.975, 2) = 4.302653
   assert (mean, n) == (pytest.approx(7 / 3), 3)
   assert half == pytest.approx(4.302653 * math.sqrt(7 / 3) / math.sqrt(3), rel=1e-6)
-  assert stats.mean_ci([float("nan"), 5.0])[:2] == (5.0, pytest.approx(float("nan"), nan_ok=True))
+  assert significance.mean_ci([float("nan"), 5.0])[:2] == (5.0, pytest.approx(float("nan"), nan_ok=True))
 
 
 def test_holm_adjusts_in_order_and_keeps_monotone():
   # sorted 0.01, 0.02, 0.04 -> 3*0.01, max(0.03, 2*0.02), max(0.04, 1*0.04)
-  assert stats.holm([0.04, 0.01, 0.02, float("nan")])[:3] == pytest.approx([0.04, 0.03, 0.04])
-  assert math.isnan(stats.holm([0.04, 0.01, 0.02, float("nan")])[3])
+  assert significance.holm([0.04, 0.01, 0.02, float("nan")])[:3] == pytest.approx([0.04, 0.03, 0.04])
+  assert math.isnan(significance.holm([0.04, 0.01, 0.02, float("nan")])[3])
 
 
 def test_bootstrap_of_identical_predictions_is_zero_and_of_a_better_one_is_positive():
   rng = np.random.default_rng(0)
   truth = rng.uniform(-1, 1, 60)
   good, bad = truth + rng.normal(0, 0.1, 60), rng.uniform(-1, 1, 60)
-  same = stats.paired_bootstrap_ccc(truth, good, good, resamples=200)
+  same = significance.paired_bootstrap_ccc(truth, good, good, resamples=200)
   assert same["diff"] == 0 and same["low"] == 0 and same["high"] == 0
-  better = stats.paired_bootstrap_ccc(truth, good, bad, resamples=500)
+  better = significance.paired_bootstrap_ccc(truth, good, bad, resamples=500)
   assert better["low"] > 0 and better["p"] < 0.01
 
 
@@ -222,10 +222,10 @@ def test_holm_families_are_questions_and_only_the_primary_metric_enters():
   assert by_pair[("big", "base")]["family_size"] == 1
   q2 = [by_pair[("same", "base")], by_pair[("big", "same")]]
   assert [r["family_size"] for r in q2] == [2, 2]
-  assert stats.holm([r["test"]["p"] for r in q2]) == pytest.approx([r["holm_p"] for r in q2])
+  assert significance.holm([r["test"]["p"] for r in q2]) == pytest.approx([r["holm_p"] for r in q2])
   # The MDE of a primary row uses α / m: larger in the two-test question for the same se.
   same = by_pair[("same", "base")]
-  assert same["mde"] == pytest.approx(stats.minimum_detectable_effect(
+  assert same["mde"] == pytest.approx(significance.minimum_detectable_effect(
       same["test"]["se"], 4, alpha=0.025))
   assert all(math.isnan(r["holm_p"]) for r in rows if not r["primary"])
 

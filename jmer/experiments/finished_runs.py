@@ -46,23 +46,26 @@ def _table(header, rows) -> str:
   return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
-def format_runs(runs, labels=results.HEADLINE) -> str:
+def format_runs(runs, labels=None) -> str:
   """The per-run table, then the per-cell means of cells with repeats.
 
   Args:
     runs: the results.Run to list.
-    labels: the metric labels to show; those no run reports are dropped.
+    labels: the metric labels to show (default: results.headline()); those no run reports
+      are dropped.
 
   Returns:
     The plain-text table(s), the per-cell means as mean ± 95% CI half-width.
   """
-  labels = [l for l in labels if any(r.value(results.BY_LABEL[l]) is not None for r in runs)]
+  by_label = results.metrics_by_label()
+  labels = [l for l in (results.headline() if labels is None else labels)
+            if any(r.value(by_label[l]) is not None for r in runs)]
   header = ["run", "epochs"] + list(labels)
   rows = []
   for run in runs:
     training = run.report.get("training", {})
     rows.append([str(run.dir), f"{training.get('best_epoch')}/{training.get('epochs_done')}"]
-                + [_cell(run.value(results.BY_LABEL[l])) for l in labels])
+                + [_cell(run.value(results.metrics_by_label()[l])) for l in labels])
   text = _table(header, rows)
   groups = collections.defaultdict(list)
   for run in runs:
@@ -70,7 +73,7 @@ def format_runs(runs, labels=results.HEADLINE) -> str:
       groups[run.dir.parent].append(run)
   if groups:
     rows = [[str(cell), str(len(members))] + [
-        _mean(list(results.values(members, results.BY_LABEL[l]).values())) for l in labels]
+        _mean(list(results.values(members, results.metrics_by_label()[l]).values())) for l in labels]
             for cell, members in groups.items()]
     text += "\n\nPer cell, mean ± 95% CI over repeats:\n" + _table(
         ["cell", "repeats"] + list(labels), rows)
@@ -82,8 +85,8 @@ def _cell(value) -> str:
 
 
 def _mean(values) -> str:
-  from jmer.experiments import stats  # scipy: imported only when there is a table to print
-  mean, half, n = stats.mean_ci(values)
+  from jmer.experiments import significance  # scipy: imported only when there is a table to print
+  mean, half, n = significance.mean_ci(values)
   if n == 0:
     return "–"
   return f"{mean:.3f} ± {half:.3f}" if n > 1 else f"{mean:.3f}"
@@ -100,8 +103,8 @@ def build_parser(prog: str = "python -m jmer.runs"):
   """
   parser = arguments.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
   parser.add_argument("dirs", nargs="+", help="run dirs or roots holding run dirs")
-  parser.add_argument("--metrics", default=",".join(results.HEADLINE),
-                      help=f"comma-separated, from: {', '.join(results.BY_LABEL)}")
+  parser.add_argument("--metrics", default=",".join(results.headline()),
+                      help=f"comma-separated, from: {', '.join(results.metrics_by_label())}")
   return parser
 
 
@@ -118,9 +121,9 @@ def main(argv=None, prog: str = "python -m jmer.runs") -> int:
   parser = build_parser(prog)
   args = parser.parse_args(argv)
   labels = [l.strip() for l in args.metrics.split(",") if l.strip()]
-  unknown = [l for l in labels if l not in results.BY_LABEL]
+  unknown = [l for l in labels if l not in results.metrics_by_label()]
   if unknown:
-    parser.error(f"unknown metric(s) {unknown}; choose from {list(results.BY_LABEL)}")
+    parser.error(f"unknown metric(s) {unknown}; choose from {list(results.metrics_by_label())}")
   try:
     runs = find_runs(args.dirs)
   except FileNotFoundError as error:

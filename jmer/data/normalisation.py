@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 
 
-def feature_stats(split: splits_lib.SplitData, max_frames: int = 200_000, seed: int = 0) -> dict:
+def feature_stats(split: split_arrays.SplitData, max_frames: int = 200_000, seed: int = 0) -> dict:
   """Per-bin mean and variance of each feature over (a sample of) the training frames.
 
   Samples each track's frames in proportion to its length instead of concatenating every frame

@@ -15,7 +15,7 @@ from jmer.tasks import labels
 from jmer.data import features as features_lib
 from jmer.data import folds
 from jmer.data import segments as segments_lib
-from jmer.data import splits as splits_lib
+from jmer.data import split_arrays
 from jmer.data import tracks as tracks_lib
 from jmer.data.datasets import DATASETS
 from jmer.data.datasets import sources as sources_lib
@@ -23,7 +23,7 @@ from jmer.data.datasets import sources as sources_lib
 
 @dataclasses.dataclass
 class RunData:
-  splits: dict  # 'train' / 'val' / 'test' -> splits_lib.SplitData
+  splits: dict  # 'train' / 'val' / 'test' -> split_arrays.SplitData
   genre_names: tuple
   params: dict  # feature name -> feature parameters (what the model's inputs mean)
   description: dict  # JSON-ready: source, per-split counts, skipped files, padded tracks
@@ -319,7 +319,7 @@ def load_run_data(config, progress: bool = True) -> RunData:
   """
   prep = list_and_cache(config, progress=progress)
   params, cache_root, genre_names = prep.params, prep.cache_root, prep.genre_names
-  splits = {s: splits_lib.load_split(prep.by_split[s], params, cache_root)
+  splits = {s: split_arrays.load_split(prep.by_split[s], params, cache_root)
             for s in tracks_lib.SPLITS}
   length = segments_lib.segment_frames(config)
   padded = [t.track_id for s in splits.values() for i, t in enumerate(s.tracks)

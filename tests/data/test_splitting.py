@@ -45,13 +45,13 @@ def test_predefined_splits_are_kept():
 
 
 def test_a_training_track_limit_keeps_label_shares_and_the_test_fold():
-  from jmer.data import run_data
+  from jmer.data import loading
   from jmer.data import tracks as tracks_lib
   train = [tracks_lib.Track(f"t{i}", f"/x/{i}.mp3", "folder", quadrant=i % 4)
            for i in range(40)] + [tracks_lib.Track(f"g{i}", f"/y/{i}.mp3", "gtzan", genre=1)
                                   for i in range(20)]
-  assert run_data.limit_training_tracks(train, 0, 1) == train  # 0: all
-  kept = run_data.limit_training_tracks(train, 30, seed=1)
+  assert loading.limit_training_tracks(train, 0, 1) == train  # 0: all
+  kept = loading.limit_training_tracks(train, 30, seed=1)
   assert len(kept) == 30 and len(set(t.track_id for t in kept)) == 30
   by_label = {}
   for t in kept:
@@ -59,7 +59,7 @@ def test_a_training_track_limit_keeps_label_shares_and_the_test_fold():
   # 60 tracks → 30: every stratum keeps half (5 of each quadrant's 10, 10 of the 20 genre).
   assert by_label == {("folder", 0): 5, ("folder", 1): 5, ("folder", 2): 5, ("folder", 3): 5,
                       ("gtzan", -1): 10}
-  assert run_data.limit_training_tracks(train, 30, seed=1) == kept  # seeded
-  assert run_data.limit_training_tracks(train, 30, seed=2) != kept
-  smaller = run_data.limit_training_tracks(train, 12, seed=1)
+  assert loading.limit_training_tracks(train, 30, seed=1) == kept  # seeded
+  assert loading.limit_training_tracks(train, 30, seed=2) != kept
+  smaller = loading.limit_training_tracks(train, 12, seed=1)
   assert set(t.track_id for t in smaller) <= set(t.track_id for t in kept)  # nested draws
