@@ -11,6 +11,7 @@ import pytest
 from scipy import stats as scipy_stats
 
 from jmer.experiments import compare
+from jmer.experiments import formatting
 from jmer.experiments import raw_results
 from jmer.experiments import report
 from jmer.experiments import significance
@@ -249,7 +250,7 @@ def test_report_states_supported_differences_and_the_mde_of_the_rest(tmp_path):
   big, same = rows[("big", "base")], rows[("same", "base")]
   assert big["holm_p"] < 0.05 and not same["holm_p"] < 0.05
   assert f"`big` better: {verdicts.ci_text(big)}" in markdown
-  assert f"not detected (MDE {compare.fmt(same['mde'])})" in markdown
+  assert f"not detected (MDE {formatting.fmt(same['mde'])})" in markdown
   assert "- **Bigger:** `big` is better than `base` on genre macro-F1 by 0.100" in markdown
   assert "n/a (n = 5: p ≥ 0.0625)" in markdown and "cannot go below p = 0.25" not in markdown
   # base's folds: mean 0.70, squared deviations sum to 0.001, SD sqrt(0.001 / 4) = 0.016
