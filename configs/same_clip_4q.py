@@ -14,7 +14,7 @@ Single-task arms of the comparison (the same clips, folds and optimizer steps):
   ... --config.tasks.genre_tags=False     (the quadrant head alone)
   ... --config.tasks.emotion=none          (the genre-tags head alone)
 
-experiments/real_music/same_clip.sh runs all three arms on split seeds 1-3.
+The suite experiments/same_clip.py runs all three arms on split seeds 1-3.
 """
 
 from jmer import config as config_lib

@@ -1,39 +1,39 @@
-r"""Regenerates every committed suite report from its raw results and checks it has not drifted.
+r"""Regenerates every committed report from its raw results and checks it has not drifted.
 
   PYTHONPATH=. python -P experiments/recompute.py            # check: exit 1 on any drift
-  PYTHONPATH=. python -P experiments/recompute.py --write    # rewrite REPORT.md and figures/
+  PYTHONPATH=. python -P experiments/recompute.py --write    # rewrite the reports and figures
 
-The shipped real-music model's cross-validation (experiments/results/real_music, one recipe
-rather than a suite) is checked by experiments/real_music/summarize.py, run from here too, and
-so are that folder's other reports (LEVER_REPORTS), each by its own script's --check.
-Each folder under experiments/results/ with a raw_results.json is rendered by
-jmer.experiments.report from that file alone (no run dirs, no training); the Markdown must
-equal the committed REPORT.md byte for byte. Figures are redrawn only with --write (their
-bytes depend on the matplotlib build, so they are not compared).
+One code path per kind of result folder under experiments/results/, both from raw files alone
+(no run dirs, no training, no script per report):
+- a suite folder (raw_results.json) is rendered by jmer.experiments.report into REPORT.md;
+- an analysis folder (analyses.json, e.g. real_music/) maps each report to its analysis
+  (jmer.experiments.analyses) and raw file; each is rendered by the registry's analysis, and so
+  is any generated block of a document it names (the model card's numbers).
+The Markdown must equal the committed files byte for byte. Figures are redrawn only with
+--write (their bytes depend on the matplotlib build, so they are not compared).
 """
 
 import argparse
 import difflib
 import pathlib
-import subprocess
 import sys
 
 from jmer.experiments import raw_results
 from jmer.experiments import report
+from jmer.experiments.analyses import files as analysis_files
 
-RESULTS = pathlib.Path(__file__).resolve().parent / "results"
-# experiments/real_music's other reports (levers of the recipe, the same-clip experiment, the
-# learning curve, the linear-probe scan), each checked against its raw file.
-LEVER_REPORTS = ("levers", "same_clip", "learning_curve", "probe_levers", "ensemble")
+REPO = pathlib.Path(__file__).resolve().parent.parent
+RESULTS = REPO / "experiments" / "results"
 
 
 def folders(root: pathlib.Path) -> list:
-  """The result folders under root that hold a raw-results file, sorted."""
-  return sorted(p.parent for p in root.glob(f"*/{raw_results.FILE_NAME}"))
+  """The result folders under root that hold a raw-results file or an analyses.json, sorted."""
+  return sorted({p.parent for name in (raw_results.FILE_NAME, analysis_files.MANIFEST)
+                 for p in root.glob(f"*/{name}")})
 
 
 def recompute(folder: pathlib.Path, write: bool = False) -> list:
-  """Renders folder's report from its raw results; returns the diff against REPORT.md
+  """Renders a suite folder's report from its raw results; returns the diff against REPORT.md
   (empty: no drift). With write, REPORT.md and its figures are rewritten instead."""
   raw = raw_results.load(folder / raw_results.FILE_NAME)
   if write:
@@ -46,32 +46,55 @@ def recompute(folder: pathlib.Path, write: bool = False) -> list:
                                    "regenerated", lineterm="", n=1))
 
 
+def check_folder(folder: pathlib.Path, write: bool = False) -> list:
+  """[(path, diff lines)] of every report (and document) of a result folder that drifted;
+  with write, everything is rewritten and [] returned."""
+  drifted = []
+  if (folder / raw_results.FILE_NAME).is_file():
+    diff = recompute(folder, write=write)
+    drifted += [(folder / "REPORT.md", diff)] if diff else []
+  if write:
+    for entry in analysis_files.read_manifest(folder):
+      analysis_files.render_entry(folder, entry, REPO)
+  else:
+    drifted += analysis_files.check(folder, REPO)
+  return drifted
+
+
+def checked_files(folder: pathlib.Path) -> list:
+  """The reports and documents check_folder compares for a folder."""
+  paths = [folder / "REPORT.md"] if (folder / raw_results.FILE_NAME).is_file() else []
+  for entry in analysis_files.read_manifest(folder):
+    paths += [folder / entry["report"]] + [REPO / d for d in entry.get("documents", ())]
+  return paths
+
+
 def main(argv=None) -> int:
   parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
   parser.add_argument("folders", nargs="*", help="result folders (default: every folder under "
-                      "experiments/results with a raw_results.json)")
+                      f"experiments/results with a {raw_results.FILE_NAME} or "
+                      f"{analysis_files.MANIFEST})")
   parser.add_argument("--write", action="store_true", help="rewrite the reports")
   args = parser.parse_args(argv)
   targets = [pathlib.Path(f) for f in args.folders] or folders(RESULTS)
   if not targets:
-    print(f"no {raw_results.FILE_NAME} under {RESULTS}", file=sys.stderr)
+    print(f"no {raw_results.FILE_NAME} or {analysis_files.MANIFEST} under {RESULTS}",
+          file=sys.stderr)
     return 1
   drifted = 0
-  if not args.folders:  # the shipped model's CV (one recipe, its own format) and model card
-    summarize = pathlib.Path(__file__).resolve().parent / "real_music" / "summarize.py"
-    drifted += subprocess.run([sys.executable, str(summarize)]
-                              + ([] if args.write else ["--check"])).returncode != 0
-    for name in LEVER_REPORTS:  # their reports render from raw only in --check
-      script = summarize.with_name(f"{name}.py")
-      drifted += subprocess.run([sys.executable, str(script), "--check"]).returncode != 0
   for folder in targets:
-    diff = recompute(folder, write=args.write)
-    if diff:
+    if not checked_files(folder):
       drifted += 1
-      print(f"DRIFT {folder}/REPORT.md differs from its {raw_results.FILE_NAME}:")
-      print("\n".join(diff[:40]) + ("\n..." if len(diff) > 40 else ""))
-    else:
-      print(f"{'wrote' if args.write else 'ok   '} {folder}/REPORT.md")
+      print(f"NOTHING {folder} holds neither {raw_results.FILE_NAME} nor {analysis_files.MANIFEST}")
+      continue
+    found = dict(check_folder(folder, write=args.write))
+    for path in checked_files(folder):
+      if path in found:
+        drifted += 1
+        print(f"DRIFT {path} differs from what its raw results give:")
+        print("\n".join(found[path][:40]) + ("\n..." if len(found[path]) > 40 else ""))
+      else:
+        print(f"{'wrote' if args.write else 'ok   '} {path}")
   return 1 if drifted else 0
 
 

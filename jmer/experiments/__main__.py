@@ -2,7 +2,9 @@
 
 Runs every cell × repeat of the suite that has not finished (a killed suite resumes), then
 collects the run dirs into raw_results.json and writes REPORT.md and figures/ from that file
-alone, under the suite root. --report-only skips training; --report-dir writes the three
+alone, under the suite root; a suite with `analyses` then collects and writes each of them
+(raw file, report, analyses.json; jmer.experiments.analyses), and one with analyses but no
+`experiments` writes only those. --report-only skips training; --report-dir writes them
 elsewhere (e.g. experiments/results/<suite>, where experiments/recompute.py checks them).
 """
 
@@ -77,6 +79,7 @@ def _run(args, argv):
   from jmer.experiments import runner
   from jmer.experiments import suite as suite_lib
   suite = suite_lib.load_suite(args.suite, quick=args.quick)
+  _check_report_names(suite)
   root = pathlib.Path(args.root or f"runs/experiments/{suite['name']}"
                       + ("_quick" if args.quick else ""))
   if not args.report_only:
@@ -90,9 +93,35 @@ def _run(args, argv):
     trained = sum(s == "trained" for s in status.values())
     print(f"\njmer.experiments: {trained} run(s) trained, {len(status) - trained} already "
           f"finished, under {root}", flush=True)
-  from jmer.experiments import report  # after training: matplotlib and scipy are slow to load
-  path = report.write_report(root, args.report_dir or root, demo_video=args.demo_video)
-  print(f"Wrote {path}")
+  _write_results(suite, root, pathlib.Path(args.report_dir or root), args.demo_video)
+
+
+def _wants_suite_report(suite) -> bool:
+  """Whether the suite's own report is written: it asks comparisons, or has no analyses."""
+  return bool(suite["experiments"]) or not suite["analyses"]
+
+
+def _check_report_names(suite):
+  """Refuses a suite whose analysis would overwrite the suite report (REPORT.md)."""
+  from jmer.experiments import analyses
+  clash = [name for name, _ in suite["analyses"] if analyses.get(name).report_file == "REPORT.md"]
+  if clash and _wants_suite_report(suite):
+    raise ValueError(f"{suite['file']}: the suite report and analysis {clash[0]!r} both write "
+                     "REPORT.md; a suite with that analysis asks no `experiments`")
+
+
+def _write_results(suite, root, out_dir, demo_video):
+  """The suite report (raw_results.json, REPORT.md) and its analyses, through one writer."""
+  # after training: matplotlib and scipy are slow to load
+  from jmer.experiments import analyses
+  from jmer.experiments import report
+  from jmer.experiments.analyses import files as analysis_files
+  if _wants_suite_report(suite):
+    print(f"Wrote {report.write_report(root, out_dir, demo_video=demo_video)}")
+  for name, options in suite["analyses"]:
+    raw = analyses.get(name).collect(root, **options)
+    written = analysis_files.write(out_dir, name, raw)
+    print("Wrote " + ", ".join(str(p) for p in written))
 
 
 if __name__ == "__main__":

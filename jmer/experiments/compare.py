@@ -23,21 +23,6 @@ PRIMARY = ("genre macro-F1", "quadrant macro-F1")
 SECONDARY = ("genre accuracy", "quadrant accuracy", "arousal CCC", "valence CCC")
 
 
-def fmt(value, digits: int = 3) -> str:
-  """A number as report text.
-
-  Args:
-    value: the number, or None / NaN when there is none.
-    digits: decimals to show.
-
-  Returns:
-    The value with `digits` decimals, or '–' when missing.
-  """
-  if value is None or (isinstance(value, float) and math.isnan(value)):
-    return "–"
-  return f"{value:.{digits}f}"
-
-
 def test_train_ratio(raw: dict, runs: list, task: str) -> float:
   """n_test / n_train of the task's folds (0 for repeats by seed: no data is resampled).
 

@@ -14,28 +14,14 @@ import pathlib
 
 from jmer.experiments import compare
 from jmer.experiments import figures
+from jmer.experiments import formatting
 from jmer.experiments import raw_results
 from jmer.experiments import results
 from jmer.experiments import significance
 from jmer.experiments import verdicts
 
 ALPHA = compare.ALPHA
-fmt, fmt_p = compare.fmt, verdicts.fmt_p
-
-
-def mean_sd_text(vals) -> str:
-  """A results cell: mean ± sample SD over repeats.
-
-  Args:
-    vals: the repeats' values (NaN ignored, as in significance.mean_sd).
-
-  Returns:
-    'mean ± sd', the mean alone for one value, or '–' for none.
-  """
-  mean, sd, n = significance.mean_sd(vals)
-  if n == 0:
-    return "–"
-  return f"{fmt(mean)} ± {fmt(sd)}" if n > 1 else fmt(mean)
+fmt, fmt_p = formatting.fmt, verdicts.fmt_p
 
 
 class Report:
@@ -124,7 +110,7 @@ class Report:
                 "|---|" + "---|" * len(labels)]
       for cell in cells:
         lines.append(f"| `{cell}` | " + " | ".join(
-            mean_sd_text(list(raw_results.values(self.runs[cell], l).values()))
+            formatting.mean_sd_text(raw_results.values(self.runs[cell], l).values())
             for l in labels) + " |")
       lines += [""] + self.per_class_lines(task, cells) + self.task_figure(task, cells)
     return lines
@@ -215,30 +201,31 @@ class Report:
   def _primary_table(self, rows) -> list:
     if not rows:
       return []
-    lines = ["**Primary metric** (Holm within this question over "
-             f"{rows[0]['family_size']} test(s)):", "",
-             f"| A vs B | metric | A | B | A − B [95% CI] | t p ({self._test_name()}) | Holm p | "
-             "d_z [95% CI] | MDE | Wilcoxon p | verdict |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-      lines.append(
-          f"| `{r['a']}` vs `{r['b']}` | {r['metric'].label} | {fmt(r['mean_a'])} | "
-          f"{fmt(r['mean_b'])} | {verdicts.ci_text(r)} | {fmt_p(r['test']['p'])} | "
-          f"{fmt_p(r['holm_p'])} | {verdicts.dz_text(r)} | {fmt(r['mde'])} | "
-          f"{verdicts.wilcoxon_text(r['wilcoxon'])} | {verdicts.verdict(r)} |")
-    return lines + [""]
+    return self._comparison_table(
+        rows, f"**Primary metric** (Holm within this question over {rows[0]['family_size']} "
+        "test(s)):", f"t p ({self._test_name()})", primary=True)
 
   def _secondary_table(self, rows) -> list:
     if not rows:
       return []
-    lines = ["**Secondary metrics** (unadjusted, not in the Holm family):", "",
-             "| A vs B | metric | A | B | A − B [95% CI] | t p (unadjusted) | d_z [95% CI] | "
-             "MDE | verdict |", "|---|---|---|---|---|---|---|---|---|"]
+    return self._comparison_table(
+        rows, "**Secondary metrics** (unadjusted, not in the Holm family):", "t p (unadjusted)",
+        primary=False)
+
+  @staticmethod
+  def _comparison_table(rows, title: str, p_header: str, primary: bool) -> list:
+    """One table of comparison rows; a primary table adds the Holm and Wilcoxon p columns."""
+    headers = ["A vs B", "metric", "A", "B", "A − B [95% CI]", p_header,
+               *(["Holm p"] if primary else []), "d_z [95% CI]", "MDE",
+               *(["Wilcoxon p"] if primary else []), "verdict"]
+    lines = [title, "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for r in rows:
-      lines.append(
-          f"| `{r['a']}` vs `{r['b']}` | {r['metric'].label} | {fmt(r['mean_a'])} | "
-          f"{fmt(r['mean_b'])} | {verdicts.ci_text(r)} | {fmt_p(r['test']['p'])} | "
-          f"{verdicts.dz_text(r)} | {fmt(r['mde'])} | {verdicts.verdict(r)} |")
+      cells = [f"`{r['a']}` vs `{r['b']}`", r["metric"].label, fmt(r["mean_a"]),
+               fmt(r["mean_b"]), verdicts.ci_text(r), fmt_p(r["test"]["p"]),
+               *([fmt_p(r["holm_p"])] if primary else []), verdicts.dz_text(r), fmt(r["mde"]),
+               *([verdicts.wilcoxon_text(r["wilcoxon"])] if primary else []),
+               verdicts.verdict(r)]
+      lines.append("| " + " | ".join(cells) + " |")
     return lines + [""]
 
   def _track_table(self, tracks) -> list:

@@ -40,6 +40,7 @@ def run_config(suite, cell: str, repeat: int, root: pathlib.Path):
 
   Returns:
     The config with the suite's and cell's overrides, seed or fold set, references resolved.
+    With folds the seed is the split seed, unless the suite or cell sets `seed`.
   """
   spec = suite["cells"][cell]
   overrides = {**suite["set"], **spec.get("set", {})}
@@ -47,7 +48,7 @@ def run_config(suite, cell: str, repeat: int, root: pathlib.Path):
   config.data.split_seed = suite["split_seed"]  # the data and split stay fixed across repeats
   if suite["repeats"]["by"] == "seed":
     config.seed = repeat
-  else:
+  elif "seed" not in overrides:  # a cell that sets its seed (its initialisation) keeps it
     config.seed = suite["split_seed"]
     config.eval.folds = suite["repeats"]["n"]
     config = crossval.fold_config(config, repeat)

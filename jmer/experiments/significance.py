@@ -80,6 +80,23 @@ def correction_ratio(n_train, n_test) -> float:
   return float(n_test / n_train)
 
 
+def paired_fold_test(a: dict, b: dict, *, n_train, n_test) -> dict:
+  """The corrected resampled t-test of A − B over the folds both arms have.
+
+  Args:
+    a: {fold key, e.g. (split seed, fold): metric value} of arm A.
+    b: the same of arm B.
+    n_train: per-fold training track counts (correction_ratio).
+    n_test: per-fold test track counts (correction_ratio).
+
+  Returns:
+    resampled_t_test's dict; its n is the number of shared folds.
+  """
+  keys = sorted(set(a) & set(b))
+  return resampled_t_test([a[k] - b[k] for k in keys],
+                          test_train_ratio=correction_ratio(n_train, n_test))
+
+
 def resampled_t_test(differences, *, test_train_ratio: float, alpha: float = ALPHA,
                      power: float = POWER) -> dict:
   """The corrected resampled t-test of paired differences A − B (one per fold × repeat).

@@ -15,6 +15,10 @@ A suite is a Python file under experiments/ that defines `SUITE`, a dict:
                            label='what it is')}; init_from starts each repeat from the same
                repeat of another cell (transfer), which then runs first
   experiments: [dict(title, question, pairs=[(cell_a, cell_b), ...])]: the comparisons asked
+  analyses:    ('name', ('name', {option: value}), ...): analyses of the runs
+               (jmer.experiments.analyses), each collected with collect(root, **options) and
+               written with its report; a suite with analyses and no experiments writes only
+               those (default: none)
   quick:       dict(variants='runlocal', set={...}, repeats=2): what --quick changes
 """
 
@@ -23,6 +27,7 @@ import importlib.util
 import pathlib
 
 from jmer import config as config_lib
+from jmer.experiments import analyses as analyses_lib
 
 REPEAT_KINDS = ("seed", "fold")
 
@@ -61,10 +66,10 @@ def load_suite(path, quick: bool = False) -> dict:
 
   Returns:
     A plain dict: name, file, repeats, cells, quick, split_seed, set, experiments,
-    description, variants.
+    analyses ([(name, options)]), description, variants.
 
   Raises:
-    SuiteError: SUITE is missing, lacks an entry, or names an unknown cell.
+    SuiteError: SUITE is missing, lacks an entry, or names an unknown cell or analysis.
   """
   module = load_module(path)
   suite = dict(getattr(module, "SUITE", None) or {})
@@ -93,8 +98,8 @@ def load_suite(path, quick: bool = False) -> dict:
   split_seeds = _checked_split_seeds(path, suite)
   out = dict(name=suite["name"], file=str(path), repeats=repeats, cells=cells, quick=quick,
              split_seed=split_seeds[0], split_seeds=split_seeds, set=dict(suite.get("set", {})),
-             experiments=list(suite["experiments"]), description=suite.get("description", ""),
-             variants="")
+             experiments=list(suite["experiments"]), analyses=_checked_analyses(path, suite),
+             description=suite.get("description", ""), variants="")
   if quick:
     out["repeats"] = dict(repeats, n=int(quick_spec.get("repeats", 2)))
     out["set"].update(quick_spec.get("set", {}))
@@ -113,6 +118,22 @@ def _checked_split_seeds(path, suite) -> tuple:
     raise SuiteError(f"{path}: SUITE['split_seeds'] = {seeds!r}: expected a tuple of distinct "
                      "ints, e.g. (1, 2, 3)")
   return tuple(seeds)
+
+
+def _checked_analyses(path, suite) -> list:
+  """SUITE's analyses as [(name, options)]: each entry a registered name or (name, dict)."""
+  out = []
+  for entry in suite.get("analyses", ()):
+    name, options = (entry, {}) if isinstance(entry, str) else (
+        tuple(entry) if isinstance(entry, (tuple, list)) and len(entry) == 2 else (None, None))
+    if not isinstance(name, str) or not isinstance(options, dict):
+      raise SuiteError(f"{path}: SUITE['analyses'] entry {entry!r}: expected a name or "
+                       "(name, {option: value})")
+    try:
+      out.append((analyses_lib.check_name(name), dict(options)))
+    except analyses_lib.UnknownAnalysis as error:
+      raise SuiteError(f"{path}: {error}") from None
+  return out
 
 
 def split_seeds(suite) -> tuple:

@@ -8,10 +8,13 @@ could have gone unseen. Secondary metrics follow the unadjusted test and say so.
 
 import math
 
-from jmer.experiments import compare
+from jmer.experiments import formatting
+from jmer.experiments import significance
 
-ALPHA = compare.ALPHA
-fmt = compare.fmt
+ALPHA = significance.ALPHA
+fmt = formatting.fmt
+MDE = "MDE"  # how "not detected" names the minimum detectable effect: 'not detected (MDE x)'
+COULD_DETECT = "could detect ≥"  # or in words: 'not detected (could detect ≥ x)'
 
 
 def fmt_p(p) -> str:
@@ -75,8 +78,39 @@ def ci_text(row) -> str:
   Returns:
     'mean [low, high]', each in the metric's units.
   """
-  t = row["test"]
-  return f"{fmt(t['mean'])} [{fmt(t['ci_low'])}, {fmt(t['ci_high'])}]"
+  return formatting.interval_text(row["test"])
+
+
+def not_detected(mde, words: str = MDE) -> str:
+  """What a report says of a difference its test did not detect.
+
+  Args:
+    mde: the design's minimum detectable effect.
+    words: how the MDE is introduced: MDE or COULD_DETECT.
+
+  Returns:
+    'not detected (MDE x)' or 'not detected (could detect ≥ x)'.
+  """
+  return f"not detected ({words} {fmt(mde)})"
+
+
+def difference_verdict(test: dict, p, better: str, worse: str, mde_words: str = MDE) -> str:
+  """The verdict on one difference A − B (higher is better) from its test and deciding p.
+
+  Args:
+    test: the test dict (significance.resampled_t_test: 'mean', 'mde').
+    p: the p that decides: Holm-adjusted within its family, or unadjusted where the report
+      says so.
+    better: the words when A − B > 0 is detected, e.g. 'joint better'.
+    worse: the words when A − B < 0 is detected.
+    mde_words: how "not detected" introduces the MDE (not_detected).
+
+  Returns:
+    `better` or `worse` when p < ALPHA, else not_detected(test['mde'], mde_words).
+  """
+  if p < ALPHA:
+    return better if test["mean"] > 0 else worse
+  return not_detected(test["mde"], mde_words)
 
 
 def verdict(row) -> str:
@@ -91,7 +125,7 @@ def verdict(row) -> str:
   if detected(row):
     return (f"`{row['a']}` {direction(row)}{'' if row['primary'] else ' (unadjusted)'}: "
             f"{ci_text(row)}")
-  return f"not detected (MDE {fmt(row['mde'])})"
+  return not_detected(row["mde"])
 
 
 def dz_text(row) -> str:

@@ -1,113 +1,127 @@
-"""The shipped model's cross-validation report and model card recompute from committed raw
-results, and the report's statistics follow its raw numbers."""
+"""The real-music results folder re-renders through its analyses (jmer.experiments.analyses,
+mapped by the folder's analyses.json), the model card's numbers with it, and a changed raw
+number is caught by experiments/recompute.py, naming the file."""
 
-import importlib.util
 import json
+import os
+import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
+from jmer.experiments import analyses
+from jmer.experiments.analyses import files
+from jmer.experiments.analyses import shipped_recipe
 from tests.conftest import REPO
 
-
-def _summarize():
-  spec = importlib.util.spec_from_file_location(
-      "summarize_real_music", REPO / "experiments" / "real_music" / "summarize.py")
-  module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)
-  return module
+RESULTS = REPO / "experiments" / "results" / "real_music"
 
 
-def test_report_and_model_card_recompute_from_the_raw_results():
-  assert _summarize().main(["--check"]) == 0
+def _raw(name: str) -> dict:
+  entry = next(e for e in files.read_manifest(RESULTS) if e["analysis"] == name)
+  return json.loads((RESULTS / entry["raw"]).read_text())
+
+
+def test_every_committed_file_maps_to_an_analysis():
+  named = {files.MANIFEST}
+  for entry in files.read_manifest(RESULTS):
+    named |= {entry["raw"], entry["report"], entry.get("figure")}
+  assert {p.name for p in RESULTS.iterdir()} == named - {None}
+  assert {e["analysis"] for e in files.read_manifest(RESULTS)} == set(analyses.ANALYSES)
+
+
+def test_reports_and_model_card_recompute_from_the_raw_results():
+  assert files.check(RESULTS, REPO) == []
 
 
 def test_card_cells_are_the_reported_seeds_fold_means():
-  module = _summarize()
-  raw = json.loads(module.RAW.read_text())
+  raw = _raw("shipped_recipe")
   folds = [r["tasks"]["quadrant"]["macro_f1"] for r in raw["runs"]
            if r["heads"] == "joint" and r["seed"] in (1, 2, 3)]
   mean, sd = np.mean(folds), np.std(folds, ddof=1)  # sample SD, as the card says
-  assert f"{mean:.3f} ± {sd:.3f} (n={len(folds)})" in module.card_block(raw)
-
-
-def test_a_changed_raw_number_is_caught(tmp_path, monkeypatch):
-  module = _summarize()
-  raw = json.loads(module.RAW.read_text())
-  raw["runs"][0]["tasks"][next(iter(raw["runs"][0]["tasks"]))]["macro_f1"] = 0.0
-  changed = tmp_path / "raw_results.json"
-  changed.write_text(json.dumps(raw))
-  monkeypatch.setattr(module, "RAW", changed)
-  assert module.main(["--check"]) == 1
+  assert f"{mean:.3f} ± {sd:.3f} (n={len(folds)})" in shipped_recipe.card_block(raw)
 
 
 def test_pooled_macro_f1_of_a_hand_made_confusion():
   # Five folds of a 3-class task that pool to [[3,1,0],[0,2,0],[1,0,1]] (rows true):
   # F1 = 2TP / (row + column): class 0: 6/(4+4) = 0.75, class 1: 4/(2+3) = 0.8,
   # class 2: 2/(2+1) = 2/3; macro-F1 = (0.75 + 0.8 + 2/3) / 3 = 0.738889.
-  module = _summarize()
   zero = [[0, 0, 0], [0, 0, 0], [0, 0, 0]]
   folds = [[[2, 1, 0], [0, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, 1, 0], [1, 0, 0]], zero, zero, zero]
   runs = [dict(heads="joint", seed=1, fold=f, tasks={"genre": dict(confusion=c)})
           for f, c in enumerate(folds)]
-  assert np.isclose(module._pooled_f1(dict(runs=runs), "joint", "genre", (1,))[0], 0.738889)
-  assert module._pooled_f1(dict(runs=runs[:4]), "joint", "genre", (1,)) == []  # seed incomplete
+  assert np.isclose(shipped_recipe.pooled_f1(dict(runs=runs), "joint", "genre", (1,))[0],
+                    0.738889)
+  assert shipped_recipe.pooled_f1(dict(runs=runs[:4]), "joint", "genre", (1,)) == []
 
 
 def test_readme_quotes_the_shipped_models_macro_f1_as_the_report_gives_it():
-  module = _summarize()
-  raw = json.loads(module.RAW.read_text())
+  raw = _raw("shipped_recipe")
   readme = (REPO / "README.md").read_text()
-  for task in module.TASKS:
-    cell = module._cell(module._values(raw, "joint", task, "macro_f1",
-                                       module.REPORTED_SEEDS).values())
-    assert cell.split(" (n=")[0] in readme, task
+  for task in shipped_recipe.TASKS:
+    folds = [r["tasks"][task]["macro_f1"] for r in raw["runs"]
+             if r["heads"] == "joint" and r["seed"] in shipped_recipe.REPORTED_SEEDS]
+    assert shipped_recipe.cell(folds).split(" (n=")[0] in readme, task
 
 
-def _experiment(name):
-  spec = importlib.util.spec_from_file_location(
-      f"real_music_{name}", REPO / "experiments" / "real_music" / f"{name}.py")
-  module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)
-  return module
-
-
-@pytest.mark.parametrize("name", ["same_clip", "learning_curve", "probe_levers", "levers",
-                                  "ensemble"])
-def test_lever_reports_recompute_and_catch_a_changed_number(name, tmp_path, monkeypatch):
-  module = _experiment(name)
-  assert module.main(["--check"]) == 0
-  raw = json.loads(module.RAW.read_text())
-  rows = raw["rows"] if name == "probe_levers" else raw["runs"]
+def _change_a_number(name: str, raw: dict) -> None:
+  """Sets a number the report prints to something else."""
   if name == "probe_levers":
-    rows[0]["fold_macro_f1"] = [0.99] * len(rows[0]["fold_macro_f1"])
+    raw["rows"][0]["fold_macro_f1"] = [0.99] * len(raw["rows"][0]["fold_macro_f1"])
   elif name == "same_clip":
-    for r in rows:
+    for r in raw["runs"]:
       if r["arm"] == "joint" and "quadrant" in r["heads"]:
         r["heads"]["quadrant"]["macro_f1"] = 0.0
   elif name == "ensemble":
-    for r in rows:
+    for r in raw["runs"]:
       r["ensemble_macro_f1"] = 0.0
-  elif name == "levers":
-    for r in rows:
-      r["tasks"]["quadrant"]["macro_f1"] = 0.0
+  elif name in ("levers", "shipped_recipe"):
+    for r in raw["runs"]:
+      for task in r["tasks"].values():
+        task["macro_f1"] = 0.0
   else:
-    rows[0]["macro_f1"] = 0.0
-  changed = tmp_path / "raw.json"
-  changed.write_text(json.dumps(raw))
-  monkeypatch.setattr(module, "RAW", changed)
-  assert module.main(["--check"]) == 1
+    raw["runs"][0]["macro_f1"] = 0.0
+
+
+@pytest.mark.parametrize("name", list(analyses.ANALYSES))
+def test_recompute_finds_a_changed_raw_number_and_names_the_file(name, tmp_path):
+  folder = tmp_path / "real_music"
+  shutil.copytree(RESULTS, folder)
+  entry = next(e for e in files.read_manifest(folder) if e["analysis"] == name)
+  raw = json.loads((folder / entry["raw"]).read_text())
+  _change_a_number(name, raw)
+  (folder / entry["raw"]).write_text(json.dumps(raw))
+  assert [p for p, _ in files.check(folder, REPO)][:1] == [folder / entry["report"]]
+  if name == "shipped_recipe":  # the model card's numbers come from the same raw file
+    assert [p for p, _ in files.check(folder, REPO)] == [folder / entry["report"],
+                                                          REPO / "docs" / "model_card.md"]
+
+
+def test_recompute_exits_non_zero_naming_the_drifted_report(tmp_path):
+  folder = tmp_path / "real_music"
+  shutil.copytree(RESULTS, folder)
+  raw = json.loads((folder / "levers_results.json").read_text())
+  _change_a_number("levers", raw)
+  (folder / "levers_results.json").write_text(json.dumps(raw))
+  result = subprocess.run([sys.executable, "-P", str(REPO / "experiments" / "recompute.py"),
+                           str(folder)], capture_output=True, text=True, cwd=REPO,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)))
+  assert result.returncode == 1, result.stderr
+  assert f"DRIFT {folder / 'LEVERS.md'}" in result.stdout
+  assert f"ok    {folder / 'REPORT.md'}" in result.stdout
 
 
 def test_same_clip_cells_and_test_follow_the_raw_folds():
-  module = _experiment("same_clip")
-  raw = json.loads(module.RAW.read_text())
+  raw = _raw("same_clip")
   pairs = {}
   for r in raw["runs"]:
     if r["seed"] in (1, 2, 3) and r["arm"] in ("joint", "quadrant"):
       pairs.setdefault((r["seed"], r["fold"]), {})[r["arm"]] = r["heads"]["quadrant"]["macro_f1"]
   joint = [p["joint"] for p in pairs.values()]
-  report = module.REPORT.read_text()
+  report = (RESULTS / "SAME_CLIP.md").read_text()
   assert f"| joint (quadrant + genre tags) | {np.mean(joint):.3f} ± {np.std(joint, ddof=1):.3f}" \
       in report
   # The corrected resampled t-test by hand: se = sd·sqrt(1/n + n_test/n_train).
@@ -116,6 +130,5 @@ def test_same_clip_cells_and_test_follow_the_raw_folds():
   ratio = np.mean([r["heads"]["quadrant"]["n_test"] for r in runs]) / np.mean(
       [r["n_train"] for r in runs])
   se = d.std(ddof=1) * np.sqrt(1 / len(d) + ratio)
-  from scipy import stats as scipy_stats
   p = 2 * scipy_stats.t.sf(abs(d.mean() / se), len(d) - 1)
   assert f"| quadrant | macro-F1 | {d.mean():+.3f} " in report and f"| {p:.3f} |" in report

@@ -1,37 +1,30 @@
-r"""Genre and emotion on the same clips: raw results of the 4Q same-clip experiment, then its report.
-
-  bash experiments/real_music/same_clip.sh ../shared/data runs/same_clip   # the runs (3 arms)
-  python experiments/real_music/same_clip.py --runs=runs/same_clip          # collect + report
-  python experiments/real_music/same_clip.py --check                        # report from raw only
+"""Genre and emotion on the same clips: joint vs single-task heads on 4q_dev (SAME_CLIP.md).
 
 configs/same_clip_4q.py trains, on 4q_dev's 450 clips, a quadrant head and a multi-label
-AllMusic-genre head (genre_tags), jointly or alone. Every clip has both labels, so the arms see
-the same clips, the same artist-grouped folds and the same number of optimizer steps: the
-comparison is compute-matched by construction. Split seeds 1-3 × 5 folds (15 paired folds);
-nothing was chosen on them (λ = 1 and the head recipe are the shipped musicnn head's).
+AllMusic-genre head (genre_tags), jointly or alone: the suite's cells joint, quadrant and
+genre_tags. Every clip has both labels, so the arms see the same clips, the same artist-grouped
+folds and the same number of optimizer steps: the comparison is compute-matched by
+construction. Split seeds 1-3 × 5 folds (15 paired folds); nothing was chosen on them (λ = 1
+and the head recipe are the shipped musicnn head's).
 
 Primary metrics, one per head: quadrant macro-F1 and genre-tags mAP; the question "does the
 other head help?" is one Holm family of those two tests (corrected resampled t-test, Nadeau &
 Bengio 2003). Secondary metrics are shown without tests.
 """
 
-import argparse
-import json
-import math
+import csv
 import pathlib
-import sys
 
 import numpy as np
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import generated  # noqa: E402
-from jmer.experiments import significance  # noqa: E402
+from jmer.experiments import formatting
+from jmer.experiments import significance
+from jmer.experiments import verdicts
+from jmer.experiments.analyses import definition
+from jmer.experiments.analyses import suite_runs
 
-OUT = REPO / "experiments" / "results" / "real_music"
-RAW, REPORT, FIGURE = (OUT / "same_clip_results.json", OUT / "SAME_CLIP.md",
-                       OUT / "same_clip_differences.png")
+NAME = "same_clip"
+HISTORICAL = "experiments/real_music/same_clip.py"
 SEEDS = (1, 2, 3)
 ARMS = {"joint": "joint (quadrant + genre tags)", "quadrant": "quadrant head alone",
         "genre_tags": "genre-tags head alone"}
@@ -43,34 +36,44 @@ LABELS = {"macro_f1": "macro-F1", "accuracy": "accuracy", "roc_auc_ovr": "ROC-AU
           "micro_f1": "micro-F1"}
 
 
-def _clean(value):
-  return None if value is None or (isinstance(value, float) and not math.isfinite(value)) \
-      else round(float(value), 4)
+def collect(root, data) -> dict:
+  """The raw results of a suite root whose cells are the arms (joint, quadrant, genre_tags).
 
+  Args:
+    root: the suite root.
+    data: the folder holding 4q_dev/ (its metadata.csv counts the clips of each genre).
 
-def collect(runs: pathlib.Path) -> dict:
-  """Every <arm>_seed<k>/fold_<i>/metrics.json under `runs` as one raw-results dict."""
+  Returns:
+    {format, generator, source, runs: [{arm, seed, fold, n_train, heads: {head: metrics,
+    n_test[, per_class_ap]}}], clips_per_genre}.
+  """
   out = []
-  for fold_dir in sorted(runs.glob("*_seed*/fold_*")):
-    if not (fold_dir / "metrics.json").is_file():
-      continue  # still training
-    arm, seed = fold_dir.parent.name.rsplit("_seed", 1)
-    report = json.loads((fold_dir / "metrics.json").read_text())
-    entry = dict(arm=arm, seed=int(seed), fold=int(fold_dir.name.split("_")[1]),
-                 n_train=report["data"]["per_dataset"]["folder"]["train"]["tracks"], heads={})
+  for run in suite_runs.fold_runs(root):
+    entry = dict(arm=run.cell, seed=run.split_seed, fold=run.fold,
+                 n_train=run.report["data"]["tracks"]["train"], heads={})
     for head, (primary, secondary) in HEADS.items():
-      m = report["metrics"].get(head)
+      m = run.report["metrics"].get(head)
       if m is not None:
-        entry["heads"][head] = dict({k: _clean(m.get(k)) for k in (primary, *secondary)},
+        entry["heads"][head] = dict({k: suite_runs.clean(m.get(k)) for k in (primary, *secondary)},
                                     n_test=m["n"])
         if head == "genre_tags":
           entry["heads"][head]["per_class_ap"] = {
-              g: _clean(v["average_precision"]) for g, v in m["per_class"].items()}
+              g: suite_runs.clean(v["average_precision"]) for g, v in m["per_class"].items()}
     out.append(entry)
-  if not out:
-    raise FileNotFoundError(f"{runs}: no <arm>_seed<k>/fold_<i> runs")
-  return dict(format=1, source="experiments/real_music/same_clip.sh (configs/same_clip_4q.py)",
-              runs=out)
+  return dict(format=1, generator=f"jmer.experiments.analyses.{NAME}",
+              source=f"the suite runs under {root} (configs/same_clip_4q.py)", runs=out,
+              clips_per_genre=clips_per_genre(pathlib.Path(data).expanduser()))
+
+
+def clips_per_genre(data: pathlib.Path) -> dict:
+  """{AllMusic genre: 4q_dev clips tagged with it}, from 4q_dev/metadata.csv's GenresStr."""
+  counts = {}
+  with (data / "4q_dev" / "metadata.csv").open(newline="", encoding="utf-8-sig") as fh:
+    for row in csv.DictReader(fh):
+      for g in row["GenresStr"].split(";"):
+        if g.strip():
+          counts[g.strip()] = counts.get(g.strip(), 0) + 1
+  return counts
 
 
 def _values(raw, arm, head, metric) -> dict:
@@ -79,17 +82,12 @@ def _values(raw, arm, head, metric) -> dict:
           and r["heads"][head].get(metric) is not None}
 
 
-def _cell(values) -> str:
-  mean, sd, n = significance.mean_sd(list(values))
-  return "–" if n == 0 else f"{mean:.3f} ± {sd:.3f}"
-
-
 def comparisons(raw) -> list:
   """[(head, metric, test dict)] of joint − alone on the primary metric, Holm-adjusted."""
   rows = []
   for head, (metric, _) in HEADS.items():
     runs = [r for r in raw["runs"] if r["arm"] == "joint" and r["seed"] in SEEDS]
-    rows.append((head, metric, generated.paired_fold_test(
+    rows.append((head, metric, significance.paired_fold_test(
         _values(raw, "joint", head, metric), _values(raw, head, head, metric),
         n_train=[r["n_train"] for r in runs], n_test=[r["heads"][head]["n_test"] for r in runs])))
   for (_, _, t), adjusted in zip(rows, significance.holm([t["p"] for _, _, t in rows])):
@@ -97,16 +95,12 @@ def comparisons(raw) -> list:
   return rows
 
 
-def verdict(t: dict) -> str:
-  if not t["p_holm"] < significance.ALPHA:
-    return f"not detected (could detect ≥ {t['mde']:.3f})"
-  return "joint better" if t["mean"] > 0 else "single-task better"
-
-
 def render(raw: dict) -> str:
+  """SAME_CLIP.md from the raw results alone."""
   lines = ["# Same clips, both labels: joint vs single-task on 4q_dev", "",
-           "Generated by `experiments/real_music/same_clip.py` from `same_clip_results.json`. "
-           "450 clips, each with its quadrant and its AllMusic genres; 5 artist-grouped folds "
+           f"Generated by `{definition.generator(raw, HISTORICAL)}` from "
+           "`same_clip_results.json`. 450 clips, each with its quadrant and its AllMusic "
+           "genres; 5 artist-grouped folds "
            f"on each of split seeds {', '.join(map(str, SEEDS))}. Mean ± SD (ddof 1) over the "
            "15 folds. Every arm sees the same clips and folds and takes the same optimizer "
            "steps (40 epochs of the same 360 training clips), so the comparison is "
@@ -117,7 +111,7 @@ def render(raw: dict) -> str:
               "|---|" + "---|" * len(metrics)]
     for arm in ("joint", head):
       lines.append(f"| {ARMS[arm]} | " + " | ".join(
-          _cell(_values(raw, arm, head, m).values()) for m in metrics) + " |")
+          formatting.mean_sd_text(_values(raw, arm, head, m).values()) for m in metrics) + " |")
     lines.append("")
   lines += ["## Does the other head help? (primary metrics)", "",
             "Corrected resampled t-test over the 15 paired folds; Holm over the two tests.", "",
@@ -125,11 +119,18 @@ def render(raw: dict) -> str:
             "| head | metric | joint − alone [95% CI] | d_z | p | p (Holm) | verdict |",
             "|---|---|---|---|---|---|---|"]
   for head, metric, t in comparisons(raw):
-    lines.append(f"| {head} | {LABELS[metric]} | {t['mean']:+.3f} [{t['ci_low']:+.3f}, "
-                 f"{t['ci_high']:+.3f}] | {t['dz']:+.2f} | {t['p']:.3f} | {t['p_holm']:.3f} | "
-                 f"{verdict(t)} |")
-  lines += ["", "## Genre tags: average precision per AllMusic genre (joint arm)", "",
-            "| genre | clips | AP (mean over folds with positives) |", "|---|---|---|"]
+    verdict = verdicts.difference_verdict(t, t["p_holm"], "joint better", "single-task better",
+                                          verdicts.COULD_DETECT)
+    lines.append(f"| {head} | {LABELS[metric]} | {formatting.interval_text(t, signed=True)} | "
+                 f"{formatting.fmt(t['dz'], 2, signed=True)} | {formatting.fmt(t['p'])} | "
+                 f"{formatting.fmt(t['p_holm'])} | {verdict} |")
+  return "\n".join(lines + _per_genre_lines(raw)) + "\n"
+
+
+def _per_genre_lines(raw) -> list:
+  """The joint arm's average precision per AllMusic genre, best first."""
+  lines = ["", "## Genre tags: average precision per AllMusic genre (joint arm)", "",
+           "| genre | clips | AP (mean over folds with positives) |", "|---|---|---|"]
   per_class = [r["heads"]["genre_tags"]["per_class_ap"] for r in raw["runs"]
                if r["arm"] == "joint" and r["seed"] in SEEDS and "genre_tags" in r["heads"]]
   for genre in sorted(per_class[0] if per_class else (),
@@ -139,7 +140,7 @@ def render(raw: dict) -> str:
     lines.append(f"| {genre} | {raw.get('clips_per_genre', {}).get(genre, '')} | "
                  f"{np.mean(values):.3f} ({len(values)} folds) |" if values else
                  f"| {genre} | | – |")
-  return "\n".join(lines) + "\n"
+  return lines
 
 
 def draw(raw: dict, path: pathlib.Path) -> None:
@@ -171,29 +172,6 @@ def draw(raw: dict, path: pathlib.Path) -> None:
   plt.close(fig)
 
 
-def clips_per_genre(data: pathlib.Path) -> dict:
-  import csv
-  counts = {}
-  with (data / "4q_dev" / "metadata.csv").open(newline="", encoding="utf-8-sig") as fh:
-    for row in csv.DictReader(fh):
-      for g in row["GenresStr"].split(";"):
-        if g.strip():
-          counts[g.strip()] = counts.get(g.strip(), 0) + 1
-  return counts
-
-
-def main(argv=None) -> int:
-  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-  parser.add_argument("--runs", default="runs/same_clip")
-  parser.add_argument("--data", default="../shared/data")
-  parser.add_argument("--check", action="store_true")
-  args = parser.parse_args(argv)
-  if args.check:
-    return generated.check(RAW, REPORT, render)
-  raw = collect(pathlib.Path(args.runs))
-  raw["clips_per_genre"] = clips_per_genre(pathlib.Path(args.data).expanduser())
-  return generated.write(raw, RAW, REPORT, render, draw, FIGURE)
-
-
-if __name__ == "__main__":
-  sys.exit(main())
+ANALYSIS = definition.Analysis(
+    name=NAME, raw_file="same_clip_results.json", report_file="SAME_CLIP.md", collect=collect,
+    render=render, figure_file="same_clip_differences.png", draw=draw)

@@ -1,0 +1,32 @@
+r"""Does averaging several heads pay? The recipe's quadrant head from three initialisations.
+
+  JMER_REAL_DATA=../shared/data python -m jmer.experiments experiments/ensemble.py \
+      --report-dir=experiments/results/real_music     # ENSEMBLE.md, ensemble_results.json
+
+The quadrant head of configs/real_music.py alone on 4q_dev, trained from init seeds 0 (the
+recipe's), 1 and 2 on the same clips and folds (5 artist-grouped folds on each of split seeds
+1-3); the ensemble analysis (jmer.experiments.analyses.ensemble) loads each fold's three models,
+averages their quadrant probabilities on the fold's test clips and tests the ensemble against
+init seed 0 alone.
+"""
+
+import os
+import pathlib
+
+DATA = pathlib.Path(os.environ.get("JMER_REAL_DATA", "../shared/data")).expanduser().resolve()
+RECIPE = "configs/real_music.py"
+
+SUITE = dict(
+    name="ensemble",
+    description="the recipe's quadrant head on 4q_dev (450 clips, artist-grouped folds) from "
+                "three initialisations",
+    repeats=dict(by="fold", n=5),
+    split_seeds=(1, 2, 3),
+    set={"data.source": "4q", "data.root": str(DATA), "tasks.genre": False,
+         "features.workers": 1, "train.verbose": 2},
+    cells={f"init_{s}": dict(config=RECIPE, set={"seed": s}, label=f"init seed {s}")
+           for s in (0, 1, 2)},
+    experiments=[],
+    analyses=("ensemble",),
+    quick=dict(variants="", repeats=2, set={"train.epochs": 2}),
+)
