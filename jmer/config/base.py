@@ -10,6 +10,7 @@ import ml_collections
 from jmer.config.validation import (  # noqa: F401 (re-exported by jmer.config)
     EMOTION_TASKS, PRETRAINED_FEATURES, PRETRAINED_GRID, SELECT_ON, ConfigError,
     parse_mix_weights, parse_sources, validate)
+from jmer.config import options as options_lib
 from jmer.config.variants import VARIANTS
 
 
@@ -241,15 +242,17 @@ def apply_variants(config, arg):
 
   Args:
     config: the ConfigDict to change in place.
-    arg: comma-separated variant names.
+    arg: comma-separated variant names: a config without options of its own passes its whole
+      arg, one with options what parse_arg left (`.variants`).
 
   Returns:
     `config`.
 
   Raises:
     UnknownVariantError: a name is not in VARIANTS.
+    UnknownOptionError: `key=value` in arg (a config without options was given one).
   """
-  for name in filter(None, (arg or "").split(",")):
+  for name in filter(None, options_lib.parse_arg(arg).variants.split(",")):
     if name not in VARIANTS:
       raise UnknownVariantError(name)
     VARIANTS[name](config)
