@@ -1,4 +1,5 @@
-"""A config file's own options, read from the arg string after `--config=<file>:`.
+"""A config file's own options, read from the arg string after `--config=<file>:`, and the
+variants that follow them (apply_variants).
 
 One arg string holds a config's options and the variants to apply after them, comma-separated:
 `key=value` sets an option of that config file; a bare word is one of its boolean options (set
@@ -25,6 +26,14 @@ _BOOLS = {"true": True, "false": False}
 
 class UnknownOptionError(ConfigError):
   """`key=value` in a config's arg names no option of that config; the message names them."""
+
+
+class UnknownVariantError(ConfigError):
+  """A config variant name that jmer.config.variants does not define (kept in `.name`)."""
+
+  def __init__(self, name: str):
+    super().__init__(f"Unknown config variant {name!r}: expected one of {sorted(VARIANTS)}.")
+    self.name = name
 
 
 def parse_arg(arg: str | None, **options) -> types.SimpleNamespace:
@@ -98,3 +107,25 @@ def _option_value(name: str, default, text: str | None):
   except ValueError:
     raise ConfigError(f"option {name}={text}: expected {type(default).__name__}, like "
                       f"{default!r}") from None
+
+
+def apply_variants(config, arg):
+  """Applies the comma-separated named variants in `arg` (None or '' for none), in order.
+
+  Args:
+    config: the ConfigDict to change in place.
+    arg: comma-separated variant names: a config without options of its own passes its whole
+      arg, one with options what parse_arg left (`.variants`).
+
+  Returns:
+    `config`.
+
+  Raises:
+    UnknownVariantError: a name is not in VARIANTS.
+    UnknownOptionError: `key=value` in arg (a config without options was given one).
+  """
+  for name in filter(None, parse_arg(arg).variants.split(",")):
+    if name not in VARIANTS:
+      raise UnknownVariantError(name)
+    VARIANTS[name](config)
+  return config
