@@ -298,7 +298,7 @@ def test_out_of_range_values_are_refused_naming_the_key(key, value):
 @pytest.mark.parametrize("key", sorted(LEAF_KEYS))
 def test_wrong_types_are_refused_naming_the_key(key):
   """The CLI's parser refuses text a key's type cannot hold (`error: flag --config.<key>=…`)."""
-  from jmer import main
+  from jmer.cli import train as main
   value = _WRONG_TYPE[type(LEAF_KEYS[key])]
   if isinstance(value, str):
     err = io.StringIO()
@@ -319,7 +319,7 @@ def test_wrong_types_are_refused_naming_the_key(key):
 
 @pytest.mark.parametrize("key", UNKNOWN_KEYS)
 def test_unknown_keys_are_one_error_line(key):
-  from jmer import main
+  from jmer.cli import train as main
   err = io.StringIO()
   with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exit_:
     main.parse_flags(["jmer", "--config=configs/test.py", f"--config.{key}=1"])
