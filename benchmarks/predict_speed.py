@@ -58,13 +58,12 @@ def measure(model_path: str, warmup_path: str, path: str) -> dict:
 
 
 def export_default_model(path):
-  sys.path.insert(0, str(REPO))
-  from configs import mtl
+  from jmer.config import files as config_files
   from jmer.inference import export
   from jmer.tasks import labels
   from jmer.data import features
   from jmer.models import build
-  config = mtl.get_config()
+  config = config_files.load(str(REPO / "configs" / "mtl.py"))
   model = build.build_model(config, features.feature_params(config), labels.GTZAN_GENRES)
   export.export_model(model, config, labels.GTZAN_GENRES, path)
 

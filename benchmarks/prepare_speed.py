@@ -21,9 +21,9 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import jmer  # noqa: E402,F401
-from configs import mtl  # noqa: E402
+from jmer.config import files as config_files  # noqa: E402
 from jmer.tasks import labels  # noqa: E402
-from tests import real_layouts  # noqa: E402
+from tests.support import real_layouts  # noqa: E402
 
 
 def make_fixture(root: pathlib.Path, clips: int) -> list:
@@ -60,7 +60,7 @@ def main():
           f"(extrapolated to {len(paths)} files: {naive * len(paths):.0f} s)")
 
     from jmer.data import prepare
-    config = mtl.get_config()
+    config = config_files.load(str(REPO / "configs" / "mtl.py"))
     config.data.root = str(tmp / "data")
     config.data.source = "gtzan"
     config.data.split = "random"  # every clip (the fault-filtered split leaves 70 out)

@@ -14,14 +14,8 @@ from jmer import config as config_lib
 
 def get_config(arg=None):
   config = config_lib.base_config()
-  # What defines this experiment (everything else: jmer.config.base_config).
-  config.features.names = ("mel",)  # one log-mel branch
-  config.model.trunk = "crnn"
-  config.data.segment_seconds = 10.0  # training crops and evaluation tiles
-  config.train.epochs = 30  # at most: early stopping on val_loss picks the epoch
+  # The genre and 4-way quadrant heads: L = L_genre + train.lambda_emotion * L_quadrant.
+  config.tasks.update(genre=True, emotion="quadrant")
   config.data.source = "manifest+folder"  # genres from the CSV, quadrants from the folders
   config.data.folder.task = "quadrant"
-  config.tasks.genre = True
-  config.tasks.emotion = "quadrant"  # the 4-way quadrant softmax head
-  config.train.lambda_emotion = 1.0  # L = L_genre + lambda * L_quadrant
   return config_lib.apply_variants(config, arg)

@@ -2,7 +2,8 @@ r"""Multi-task CRNN: genre + arousal/valence from 10 s log-mel segments (the def
 
 Run (built-in corpus, ~10 min on 2 CPU cores):
 
-  jmer train --config=mtl      (the same: python -m jmer.main --config=configs/mtl.py)
+  jmer train --config=mtl --workdir=runs/mtl
+  python -m jmer.main --config=configs/mtl.py    # the same, by the file's path
 
 Variants (`mtl:<arg>`, comma-separated): `transformer` (Transformer trunk), `fused`
 (mel + MFCC + chroma, gated late fusion), `augment` (all four augmentations), `runlocal` (a
@@ -14,13 +15,9 @@ from jmer import config as config_lib
 
 
 def get_config(arg=None):
+  # jmer.config.base_config() is this experiment (one log-mel branch, a CRNN trunk, 10 s
+  # segments, at most 30 epochs); what defines it is its two heads, weighed as
+  # L = L_genre + train.lambda_emotion * L_emotion (lambda 1).
   config = config_lib.base_config()
-  # What defines this experiment (everything else: jmer.config.base_config).
-  config.features.names = ("mel",)  # one log-mel branch
-  config.model.trunk = "crnn"
-  config.data.segment_seconds = 10.0  # training crops and evaluation tiles
-  config.train.epochs = 30  # at most: early stopping on val_loss picks the epoch
-  config.tasks.genre = True
-  config.tasks.emotion = "av"  # the arousal/valence regression head
-  config.train.lambda_emotion = 1.0  # L = L_genre + lambda * L_emotion
+  config.tasks.update(genre=True, emotion="av")  # the genre and arousal/valence heads
   return config_lib.apply_variants(config, arg)

@@ -31,9 +31,9 @@ SUITE = dict(
     },
     cells={
         # tasks.emotion is set for every cell above: the genre-only cell sets it back.
-        "genre_only": dict(config="configs/stl_genre.py", set={"tasks.emotion": "none"},
+        "genre_only": dict(config="configs/stl.py:task=genre", set={"tasks.emotion": "none"},
                            label="genre head only"),
-        "emotion_only": dict(config="configs/stl_emotion.py",
+        "emotion_only": dict(config="configs/stl.py:task=emotion",
                              label="emotion heads only (AV + quadrant), from scratch"),
         "joint_l0.3": dict(config=JOINT, set={"train.lambda_emotion": 0.3},
                            label="joint, λ = 0.3"),

@@ -25,10 +25,8 @@ def shared_data():
 @pytest.fixture
 def tiny_config(tmp_path):
   """configs/test.py with its caches inside the test's temporary folder."""
-  import sys
-  sys.path.insert(0, str(REPO))
-  from configs import test as test_config
-  config = test_config.get_config()
+  from jmer.config import files as config_files
+  config = config_files.load(str(REPO / "configs" / "test.py"))
   config.data.cache_dir = str(tmp_path / "cache")
   return config
 

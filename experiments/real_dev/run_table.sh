@@ -25,9 +25,9 @@ COMMON=(--config.eval.folds=5 --config.seed=0 --config.features.workers=1)
 # Today's default segments: 10 s, CROPS random crops per training track per epoch.
 LONG=(--config.data.segment_seconds=10 --config.train.crops_per_track="$CROPS"
       --config.train.epochs="$EPOCHS")
-GTZAN=(--config=configs/stl_genre.py --config.data.source=manifest
+GTZAN=(--config=configs/stl.py:task=genre --config.data.source=manifest
        --config.data.manifest.path="$MANIFEST")
-FOURQ=(--config=configs/stl_emotion.py --config.tasks.emotion=quadrant
+FOURQ=(--config=configs/stl.py:task=emotion --config.tasks.emotion=quadrant
        --config.data.source=folder --config.data.folder.path="$DATA/4q_dev"
        --config.data.folder.task=quadrant)
 JOINT=(--config=configs/mtl.py --config.tasks.emotion=quadrant
@@ -45,8 +45,8 @@ PRETRAINED_SRC=${PRETRAINED_SRC:-.}
 MUSICNN=(--config.features.musicnn_hop_frames=187 --config.train.epochs=20
          --config.data.segment_seconds=10 --config.train.crops_per_track="$CROPS"
          --config.train.select_on=val_loss --config.train.weight_decay=0.0001)
-GTZAN_MUSICNN=(--config="$PRETRAINED_SRC/configs/stl_genre.py:musicnn" "${GTZAN[@]:1}")
-FOURQ_MUSICNN=(--config="$PRETRAINED_SRC/configs/stl_emotion.py:musicnn" "${FOURQ[@]:1}")
+GTZAN_MUSICNN=(--config="$PRETRAINED_SRC/configs/stl.py:task=genre,musicnn" "${GTZAN[@]:1}")
+FOURQ_MUSICNN=(--config="$PRETRAINED_SRC/configs/stl.py:task=emotion,musicnn" "${FOURQ[@]:1}")
 # Whole-clip variants of the frozen musicnn head (a 30 s segment = the whole clip, as the plain
 # probe averages every patch); later flags override the MUSICNN ones. CLIP_WD is the musicnn
 # variant's default head since it was measured.

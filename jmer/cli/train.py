@@ -5,10 +5,11 @@
   jmer train --config=mtl --show-config    # the resolved config, one key per line; no training
 
 The command line is checked before anything heavy is imported: every flag (an unknown one is
-named with the closest known flag), the config file and its variants, and every override's key
-against the loaded config itself (jmer.config.files). Each problem is one `error:` line. absl
-and ml_collections then parse the override values (into a private FlagValues: no global
-state), and jmer.training does the work.
+named with the closest known flag), then the config is loaded with its overrides the one way
+every caller loads one (jmer.config.files.load: an unknown key is named with the closest known
+key, a value is converted to its key's type). Each problem is one `error:` line. absl parses
+this command's own flags (into a private FlagValues: no global state), and jmer.training does
+the work.
 """
 
 import pathlib
@@ -20,8 +21,9 @@ import jmer  # noqa: F401  (selects the JAX backend before Keras loads)
 PROG = "python -m jmer.main"
 # Flags of this command (besides --config.<key> overrides and --verbosity), name -> help.
 FLAG_HELP = {
-    "config": "the experiment config: a shipped config's name (mtl, stl_genre, ...) or a path "
-              "(configs/mtl.py), optionally with variants: mtl:musicnn or mtl:fused,augment",
+    "config": "the experiment config: a shipped config's name (mtl, stl, ...) or a path "
+              "(configs/mtl.py), optionally with its options and variants: mtl:musicnn, "
+              "mtl:fused,augment or stl:task=quadrant,musicnn",
     "workdir": "where checkpoints, logs and results go (default: runs/<config name>); "
                "rerunning with the same work dir resumes the run",
     "mode": "train (default): train and evaluate; prepare: check the data folders, print "
@@ -32,7 +34,7 @@ FLAG_HELP = {
 VALUE_FLAGS = ("config", "workdir", "mode", "verbosity", "v")
 HELP_ARGS = ("-h", "--help", "-help", "--helpfull", "--helpshort")
 
-HELP = """usage: {prog} --config=<name or path>[:variants] [--workdir=DIR] [--mode=train|prepare]
+HELP = """usage: {prog} --config=<name or path>[:arg] [--workdir=DIR] [--mode=train|prepare]
        {pad} [--config.<key>=<value> ...] [--show-config] [--verbosity=0]
 
 Train and evaluate a model; the results go to the work dir (metrics.json, figures/, model.keras).
@@ -46,9 +48,11 @@ flags:
                      set any config key, e.g. --config.train.epochs=5
                      --config.data.source=folder --config.data.folder.path=~/Music/by_genre;
                      tuples are quoted Python: --config.features.names="('mel','mfcc')"
+                     (one bare item is a 1-tuple: --config.features.names=mel)
   --verbosity=0      full tracebacks instead of one-line errors, and INFO logging
 
 shipped configs: {configs}
+  (a config's arg: its own options, e.g. stl:task=quadrant, then variants, comma-separated)
 variants: {variants}
 """
 
@@ -78,38 +82,38 @@ def help_text(prog: str = PROG) -> str:
 
 
 def default_workdir(config_arg: str) -> str:
-  """runs/mtl for configs/mtl.py (or mtl), runs/mtl_fused_transformer for mtl:fused,transformer.
+  """runs/mtl for configs/mtl.py (or mtl), runs/mtl_fused_transformer for mtl:fused,transformer,
+  runs/stl_quadrant_musicnn for stl:task=quadrant,musicnn (an option by its value).
 
   Args:
-    config_arg: the --config value, '<name or path>[:variants]'.
+    config_arg: the --config value, '<name or path>[:arg]'.
 
   Returns:
-    The work dir, 'runs/<config stem>[_<variants joined by _>]'.
+    The work dir, 'runs/<config stem>[_<option values and variants joined by _>]'.
   """
-  path, _, variant = config_arg.partition(":")
-  name = pathlib.Path(path).stem + (f"_{variant.replace(',', '_')}" if variant else "")
+  path, _, arg = config_arg.partition(":")
+  words = [item.partition("=")[2] or item for item in arg.split(",") if item]
+  name = "_".join([pathlib.Path(path).stem, *words]).replace("/", "_")
   return str(pathlib.Path("runs") / name)
 
 
 class TrainArgs(typing.NamedTuple):
   """A parsed command line."""
   config: typing.Any  # the ConfigDict: file, variants and overrides applied, not validated
-  config_arg: str  # the --config value as resolved: '<path>[:variants]'
+  config_arg: str  # the --config value as resolved: '<path>[:arg]'
   workdir: pathlib.Path
   mode: str
   show_config: bool
   verbosity: int | None  # None unless --verbosity was given
 
 
-def _flag_values(argv):
+def _flag_values():
   """A fresh absl FlagValues holding this command's flags, so parsing has no global state and
-  can run again in one process (tests, the docs check). ml_collections reads the
-  --config.<key> overrides from `argv`."""
+  can run again in one process (tests, the docs check). The --config.<key> overrides are not
+  absl flags: jmer.config.files.load sets them."""
   from absl import flags
-  from ml_collections import config_flags
   values = flags.FlagValues()
-  config_flags.DEFINE_config_file("config", None, FLAG_HELP["config"], flag_values=values,
-                                  lock_config=True, sys_argv=list(argv))
+  flags.DEFINE_string("config", None, FLAG_HELP["config"], flag_values=values)
   flags.DEFINE_string("workdir", None, FLAG_HELP["workdir"], flag_values=values)
   flags.DEFINE_enum("mode", "train", ["train", "prepare"], FLAG_HELP["mode"],
                     flag_values=values)
@@ -129,9 +133,10 @@ def check_command_line(argv, prog: str = PROG) -> list:
   """Checks a command line and returns it normalised for absl, or raises UsageError.
 
   Checks that every flag exists (suggesting the closest), that --config names a config file
-  and known variants, and that every --config.<key> override is a key of that config
-  (suggesting the closest). Returns argv with --config first and resolved to the file's path,
-  and --show-config spelled as absl's --show_config.
+  and known options and variants, and that every --config.<key> override is a key of that
+  config (suggesting the closest) with a value the key can hold. Returns argv with --config
+  first and resolved to the file's path, no overrides (absl does not parse them), and
+  --show-config spelled as absl's --show_config.
 
   Args:
     argv: the program name, then the arguments.
@@ -140,6 +145,11 @@ def check_command_line(argv, prog: str = PROG) -> list:
   Returns:
     The argument list to hand to absl.
   """
+  return _checked_command_line(argv, prog)[0]
+
+
+def _checked_command_line(argv, prog: str) -> tuple:
+  """(check_command_line's argument list for absl, the config with its overrides set)."""
   from jmer.config import files as config_files
   out, spec, overrides, unknown = _sort_arguments(argv, prog)
   if unknown:
@@ -147,9 +157,9 @@ def check_command_line(argv, prog: str = PROG) -> list:
   if not spec:
     raise UsageError(f"--config is required, e.g. --config=mtl; the shipped configs are "
                      f"{', '.join(config_files.shipped_config_names())}, or give a path")
-  _check_overrides(overrides, spec, prog)
-  path, variants = config_files.resolve(spec)
-  return [argv[0], f"--config={path}" + (f":{variants}" if variants else "")] + out
+  config = _load_config(spec, overrides, prog)
+  path, arg = config_files.resolve(spec)
+  return [argv[0], f"--config={path}" + (f":{arg}" if arg else "")] + out, config
 
 
 def _sort_arguments(argv, prog: str) -> tuple:
@@ -160,13 +170,14 @@ def _sort_arguments(argv, prog: str) -> tuple:
     prog: how to name the command in messages.
   Returns:
     (out, spec, overrides, unknown): the flags to pass on to absl (known flags normalised to
-    --name[=value], --config.<key> overrides as given), the --config value (None if absent), the
-    override keys, and the names of unknown flags.
+    --name[=value]), the --config value (None if absent), the overrides {key: value as given,
+    True for a bare `--config.<key>`, False for `--noconfig.<key>`; the last wins}, and the
+    names of unknown flags.
   Raises:
     UsageError for an argument that is not a flag.
   """
-  known = set(_flag_values(argv))
-  args, out, spec, overrides, unknown = list(argv[1:]), [], None, [], []
+  known = set(_flag_values())
+  args, out, spec, overrides, unknown = list(argv[1:]), [], None, {}, []
   i = 0
   while i < len(args):
     arg, i = args[i], i + 1
@@ -175,12 +186,11 @@ def _sort_arguments(argv, prog: str) -> tuple:
                        f"see {prog} --help")
     name, has_value, value = arg.lstrip("-").partition("=")
     if name.startswith(("config.", "noconfig.")):
-      overrides.append(name.split(".", 1)[1])
       if not has_value and i < len(args) and not args[i].startswith("-"):
-        out += [arg, args[i]]  # `--config.key value`: the value is the next argument
-        i += 1
-        continue
-      out.append(arg)
+        value, has_value, i = args[i], True, i + 1  # `--config.key value`
+      key = name.split(".", 1)[1]
+      overrides.pop(key, None)  # the last given wins, and comes last
+      overrides[key] = value if has_value else not name.startswith("no")
       continue
     name = name.replace("-", "_")
     if name in VALUE_FLAGS and not has_value and i < len(args):
@@ -211,21 +221,22 @@ def _refuse_unknown_flag(name: str, spec, prog: str):
                    + f" ({prog} --help lists the flags)")
 
 
-def _check_overrides(overrides, spec: str, prog: str) -> None:
-  """Loads config `spec` and raises UsageError unless every override key is one of its keys."""
+def _load_config(spec: str, overrides: dict, prog: str):
+  """config_files.load(spec, overrides), or UsageError naming the argument at fault."""
   from jmer import config as config_lib
   from jmer.config import files as config_files
   try:
-    config = config_files.load(spec)
+    return config_files.load(spec, overrides)
+  except config_files.UnknownKeyError as error:
+    raise UsageError(f"--config.{error.key}: no such config key"
+                     + (f"; did you mean --config.{error.closest}?" if error.closest else "")
+                     + f" (`{prog} --config={spec} --show-config` lists every key)") from None
+  except config_files.OverrideError as error:
+    given = overrides[error.key]
+    flag = f"--config.{error.key}" + ("" if isinstance(given, bool) else f"={given}")
+    raise UsageError(f"{flag}: {error.reason}") from None
   except (config_files.ConfigFileError, config_lib.ConfigError) as error:
     raise UsageError(str(error)) from None
-  keys = config_files.flat_keys(config)
-  for key in overrides:
-    if key not in keys:
-      close = config_files.closest_key(key, keys)
-      raise UsageError(f"--config.{key}: no such config key"
-                       + (f"; did you mean --config.{close}?" if close else "")
-                       + f" (`{prog} --config={spec} --show-config` lists every key)")
 
 
 def _fail(message: str):
@@ -247,15 +258,16 @@ def parse(args, prog: str = PROG) -> TrainArgs:
     UsageError: the one-line message the command prints.
   """
   from absl import flags
-  argv = check_command_line([prog, *args], prog)
-  values = _flag_values(argv)
+  argv, config = _checked_command_line([prog, *args], prog)
+  values = _flag_values()
   try:
     values(argv)
   except (flags.Error, AttributeError, KeyError, TypeError, ValueError) as error:
     raise UsageError(" ".join(str(error).replace("\\n", " ").replace("\\'", "'").split())
                      ) from None
+  config.lock()  # a key set later must exist already, as on the command line
   config_arg = argv[1].split("=", 1)[1]
-  return TrainArgs(config=values["config"].value, config_arg=config_arg,
+  return TrainArgs(config=config, config_arg=config_arg,
                    workdir=pathlib.Path(values["workdir"].value or default_workdir(config_arg)),
                    mode=values["mode"].value, show_config=values["show_config"].value,
                    verbosity=values["verbosity"].value)

@@ -9,7 +9,7 @@ import re
 
 import ml_collections
 
-from jmer.config import ranges as config_ranges
+from jmer.config import base as base_lib
 from jmer.config import names as names_lib
 from jmer.config.names import FEATURES, FUSIONS, TRUNKS
 from jmer import tasks as tasks_lib
@@ -68,21 +68,8 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
     ConfigError: a value cannot work; the message names the key.
   """
   d, f, m, t, tr = config.data, config.features, config.model, config.tasks, config.train
-  for key, value, (low, high) in config_ranges.out_of_range(config):
-    _check(False, key, value, f"a finite number in [{low:g}, {high:g}]")
-  for key in ("val_fraction", "test_fraction"):
-    _check(0.0 <= d[key] < 0.5, f"data.{key}", d[key], "a fraction in [0, 0.5)")
-  _check(d.split in ("standard", "random"), "data.split", d.split, "'standard' or 'random'")
-  try:
-    parse_mix_weights(d.mix_weights)
-  except ValueError as error:
-    raise ConfigError(f"config.data.mix_weights = {d.mix_weights!r}: {error}.") from None
-  if d.source in ("synthetic", "auto"):
-    clip = d.synthetic.clip_seconds
-    _check(d.segment_seconds <= clip, "data.segment_seconds", d.segment_seconds,
-           f"a segment no longer than the clips (data.synthetic.clip_seconds = {clip})")
-    _check(d.synthetic.clips_per_genre >= 3, "data.synthetic.clips_per_genre",
-           d.synthetic.clips_per_genre, "at least 3 clips per genre (one per split)")
+  _validate_numbers(config)
+  _validate_data(config)
   names = tuple(f.names)
   _check(len(names) > 0 and len(set(names)) == len(names) and set(names) <= set(FEATURES),
          "features.names", names, f"a non-empty tuple of distinct names from {FEATURES}")
@@ -116,6 +103,36 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds, "a positive hop")
   _validate_own_data(config)
   return config
+
+
+def _validate_numbers(config):
+  """Each numeric key a finite number within its bounds (jmer.config.base, beside its default),
+  checked in the order base_config builds them."""
+  for key, (low, high) in base_lib.number_bounds().items():
+    value = config
+    for part in key.split("."):
+      value = value[part]
+    _check(isinstance(value, (int, float)) and not isinstance(value, bool)
+           and math.isfinite(value) and low <= value <= high, key, value,
+           f"a finite number in [{low:g}, {high:g}]")
+
+
+def _validate_data(config):
+  """Checks of the data split, mix weights and built-in corpus keys."""
+  d = config.data
+  for key in ("val_fraction", "test_fraction"):
+    _check(0.0 <= d[key] < 0.5, f"data.{key}", d[key], "a fraction in [0, 0.5)")
+  _check(d.split in ("standard", "random"), "data.split", d.split, "'standard' or 'random'")
+  try:
+    parse_mix_weights(d.mix_weights)
+  except ValueError as error:
+    raise ConfigError(f"config.data.mix_weights = {d.mix_weights!r}: {error}.") from None
+  if d.source in ("synthetic", "auto"):
+    clip = d.synthetic.clip_seconds
+    _check(d.segment_seconds <= clip, "data.segment_seconds", d.segment_seconds,
+           f"a segment no longer than the clips (data.synthetic.clip_seconds = {clip})")
+    _check(d.synthetic.clips_per_genre >= 3, "data.synthetic.clips_per_genre",
+           d.synthetic.clips_per_genre, "at least 3 clips per genre (one per split)")
 
 
 def _validate_pretrained(config):

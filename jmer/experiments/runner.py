@@ -21,6 +21,7 @@ import pathlib
 import sys
 import time
 
+from jmer.config import files as config_files
 from jmer.config import provenance
 from jmer.experiments import suite as suite_lib
 from jmer.training import crossval
@@ -44,12 +45,14 @@ def run_config(suite, cell: str, repeat: int, root: pathlib.Path):
   """
   spec = suite["cells"][cell]
   overrides = {**suite["set"], **spec.get("set", {})}
-  config = suite_lib.load_config(spec["config"], overrides, suite["variants"])
+  config = config_files.load(config_files.with_variants(spec["config"], suite["variants"]),
+                             overrides)
   config.data.split_seed = suite["split_seed"]  # the data and split stay fixed across repeats
   if suite["repeats"]["by"] == "seed":
     config.seed = repeat
-  elif "seed" not in overrides:  # a cell that sets its seed (its initialisation) keeps it
-    config.seed = suite["split_seed"]
+  else:
+    if "seed" not in overrides:  # a cell that sets its seed (its initialisation) keeps it
+      config.seed = suite["split_seed"]
     config.eval.folds = suite["repeats"]["n"]
     config = crossval.fold_config(config, repeat)
   if spec.get("init_from"):  # the same repeat (seed or fold) of the source cell: no test leak

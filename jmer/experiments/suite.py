@@ -11,7 +11,7 @@ A suite is a Python file under experiments/ that defines `SUITE`, a dict:
                split seed's runs go under <root>/split_seed_<s>/ and the report pairs repeats by
                (split seed, fold); --quick keeps the first
   set:         {key: value} overrides for every cell, e.g. {'train.epochs': 10}
-  cells:       {cell: dict(config='configs/x.py[:variants]', set={...}, init_from='<cell>',
+  cells:       {cell: dict(config='configs/x.py[:arg]', set={...}, init_from='<cell>',
                            label='what it is')}; init_from starts each repeat from the same
                repeat of another cell (transfer), which then runs first
   experiments: [dict(title, question, pairs=[(cell_a, cell_b), ...])]: the comparisons asked
@@ -22,11 +22,9 @@ A suite is a Python file under experiments/ that defines `SUITE`, a dict:
   quick:       dict(variants='runlocal', set={...}, repeats=2): what --quick changes
 """
 
-import ast
-import importlib.util
 import pathlib
 
-from jmer import config as config_lib
+from jmer.config import files as config_files
 from jmer.experiments import analyses as analyses_lib
 
 REPEAT_KINDS = ("seed", "fold")
@@ -34,27 +32,6 @@ REPEAT_KINDS = ("seed", "fold")
 
 class SuiteError(ValueError):
   """A suite file is malformed; the message names the file and the entry."""
-
-
-def load_module(path):
-  """Imports a suite or config file by its path, without it being on sys.path.
-
-  Args:
-    path: the .py file.
-
-  Returns:
-    The executed module.
-
-  Raises:
-    FileNotFoundError: path is not a file.
-  """
-  path = pathlib.Path(path)
-  if not path.is_file():
-    raise FileNotFoundError(f"{path}: no such suite or config file")
-  spec = importlib.util.spec_from_file_location(f"_jmer_{path.stem}", path)
-  module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)
-  return module
 
 
 def load_suite(path, quick: bool = False) -> dict:
@@ -71,8 +48,7 @@ def load_suite(path, quick: bool = False) -> dict:
   Raises:
     SuiteError: SUITE is missing, lacks an entry, or names an unknown cell or analysis.
   """
-  module = load_module(path)
-  suite = dict(getattr(module, "SUITE", None) or {})
+  suite = dict(config_files.run_file(path).get("SUITE") or {})
   if not suite:
     raise SuiteError(f"{path}: defines no SUITE dict")
   for key in ("name", "repeats", "cells", "experiments"):
@@ -163,53 +139,6 @@ def seed_root(root, suite, split_seed: int) -> pathlib.Path:
   """
   root = pathlib.Path(root)
   return root if len(split_seeds(suite)) == 1 else root / f"split_seed_{split_seed}"
-
-
-def set_key(config, key: str, value):
-  """config.<key> = value for a dotted key, naming the key if it does not exist.
-
-  Args:
-    config: the config to change in place.
-    key: a dotted key, e.g. 'train.epochs'.
-    value: the new value; a string for a tuple/list key is parsed as a Python literal, an int
-      for a float key becomes a float.
-
-  Raises:
-    ConfigError: the key does not exist.
-  """
-  *sections, name = key.split(".")
-  target = config
-  for section in sections:
-    if section not in target:
-      raise config_lib.ConfigError(f"config.{key}: no such key")
-    target = target[section]
-  if name not in target:
-    raise config_lib.ConfigError(f"config.{key}: no such key")
-  if isinstance(value, str) and isinstance(target[name], (tuple, list)):
-    value = ast.literal_eval(value)
-  if isinstance(target[name], float) and isinstance(value, int):
-    value = float(value)
-  target[name] = value
-
-
-def load_config(spec: str, overrides: dict = None, variants: str = ""):
-  """The config of `path[:variants]` (relative to the working directory), with overrides.
-
-  Args:
-    spec: 'path' or 'path:variants' of a config file.
-    overrides: {dotted key: value} to set after loading (see set_key).
-    variants: further comma-separated variants, joined to spec's.
-
-  Returns:
-    The config that the file's get_config returns, with the overrides set.
-  """
-  path, _, arg = spec.partition(":")
-  module = load_module(path)
-  arg = ",".join(filter(None, [arg, variants]))
-  config = module.get_config(arg or None)
-  for key, value in (overrides or {}).items():
-    set_key(config, key, value)
-  return config
 
 
 def repeat_names(suite) -> list:

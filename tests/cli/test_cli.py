@@ -189,7 +189,7 @@ def test_missing_config_file_names_it_and_the_shipped_name():
   assert message.startswith("--config=nowhere/mine.py: no such file 'nowhere/mine.py'; the "
                             "shipped configs are ")
   names = sorted(p.stem for p in (REPO / "configs").glob("*.py"))
-  assert {"mtl", "stl_quadrant", "joint_own_data"} <= set(names)
+  assert {"mtl", "stl", "joint_own_data"} <= set(names)
   assert ", ".join(names) in message
 
 
@@ -260,7 +260,7 @@ def test_show_config_validates_first(tmp_path):
 
 
 def test_a_bare_config_name_works_outside_the_clone(tmp_path):
-  result = _jmer("train", "--config=stl_quadrant:musicnn", "--show-config", cwd=tmp_path)
+  result = _jmer("train", "--config=stl:task=quadrant,musicnn", "--show-config", cwd=tmp_path)
   assert result.returncode == 0, result.stderr
   assert "tasks.emotion = 'quadrant'" in result.stdout
   assert "data.sample_rate = 16000" in result.stdout  # the variant applied
@@ -309,12 +309,12 @@ def test_the_wheel_ships_every_config_and_runs_from_elsewhere(tmp_path):
 
 
 def test_dedicated_configs_equal_the_recipes_they_replace():
-  """stl_quadrant is the old `stl_genre.py … --config.tasks.genre=False
+  """stl:task=quadrant is the old `stl_genre.py … --config.tasks.genre=False
   --config.tasks.emotion=quadrant` with folders read as quadrants; joint_own_data is mtl with
   quadrant emotion on a manifest (genres) plus folders (quadrants)."""
-  old = config_files.load("stl_genre:musicnn")
+  old = config_files.load("stl:task=genre,musicnn")
   old.tasks.genre, old.tasks.emotion, old.data.folder.task = False, "quadrant", "quadrant"
-  assert config_files.leaf_items(config_files.load("stl_quadrant:musicnn")) == \
+  assert config_files.leaf_items(config_files.load("stl:task=quadrant,musicnn")) == \
       config_files.leaf_items(old)
   joint = config_files.load("mtl")
   joint.data.source, joint.data.folder.task, joint.tasks.emotion = (

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from jmer import config as config_lib
+from jmer.config import files as config_files
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -50,11 +51,8 @@ def test_eval_hop_follows_segment_length_unless_overridden():
 
 def test_every_config_file_validates():
   """Every shipped config validates; one on your own data first asks for its data's path."""
-  sys.path.insert(0, str(REPO))
-  import importlib
   for path in sorted((REPO / "configs").glob("*.py")):
-    module = importlib.import_module(f"configs.{path.stem}")
-    config = module.get_config()
+    config = config_files.load(str(path))
     for key in ("folder", "manifest"):  # the order validate checks them in
       if key in config_lib.parse_sources(config.data.source):
         with pytest.raises(config_lib.ConfigError, match=rf"config\.data\.{key}\.path = ''"):
@@ -82,3 +80,29 @@ def test_cli_rejects_unknown_key_and_bad_value_before_any_work(tmp_path):
   assert bad.returncode != 0
   assert "config.train.lambda_emotion" in bad.stderr
   assert not workdir.exists()  # nothing was created before the check
+
+
+def test_every_numeric_default_has_bounds_and_lies_within_them():
+  """Each bound recorded beside a default names a real key whose default it admits, and every
+  numeric key but the fold index and the fractions checked on their own has one."""
+  config = config_lib.base_config()
+  bounds = config_lib.number_bounds()
+  leaves = dict(config_files.leaf_items(config))
+  for key, (low, high) in bounds.items():
+    assert low <= leaves[key] <= high, key
+  numeric = {k for k, v in leaves.items()
+             if isinstance(v, (int, float)) and not isinstance(v, bool)}
+  assert numeric - set(bounds) == {
+      "data.val_fraction", "data.test_fraction", "model.dropout", "eval.fold",
+      "model.crnn.batchnorm_momentum", "augment.gain.p", "augment.shift.p",
+      "augment.shift.max_fraction", "augment.noise.p", "augment.specaugment.p",
+      "augment.specaugment.max_time_fraction", "augment.specaugment.max_freq_fraction",
+      "features.n_mfcc"}
+
+
+def test_a_number_out_of_its_bounds_is_refused_with_them():
+  config = config_lib.base_config()
+  config.features.workers = 0
+  with pytest.raises(config_lib.ConfigError) as error:
+    config_lib.validate(config)
+  assert str(error.value) == "config.features.workers = 0: expected a finite number in [1, 256]."

@@ -230,12 +230,12 @@ def test_folds_partition_tracks_stratified(genre_folder, tiny_config):
 @pytest.fixture(scope="module")
 def cv_run(tmp_path_factory):
   """2-fold cross-validation of the 4-genre folder set with the tiny config (trained once)."""
-  import sys
-  sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
-  from configs import test as test_config
+  from jmer.config import files as config_files
   from jmer.training import crossval
   tmp = tmp_path_factory.mktemp("cv")
-  config = folder_config(test_config.get_config(), make_genre_folder(tmp / "own_genres"))
+  test_config = config_files.load(str(pathlib.Path(__file__).resolve().parents[2] / "configs"
+                                      / "test.py"))
+  config = folder_config(test_config, make_genre_folder(tmp / "own_genres"))
   config.data.cache_dir = str(tmp / "cache")
   config.eval.folds = 2
   config.train.epochs = 6

@@ -147,6 +147,9 @@ def test_a_cell_that_sets_its_seed_keeps_it_under_folds(tmp_path):
   default = runner.run_config(suite, "default", 0, tmp_path)
   assert (own.seed, own.data.split_seed) == (5, 2)
   assert (default.seed, default.data.split_seed) == (2, 2)
+  # Keeping its seed must not cost the cell its fold: both hold out fold 0 of 2.
+  for config in (own, default):
+    assert (config.eval.folds, config.eval.fold) == (2, 0)
 
 
 def test_every_analysis_is_defined_by_its_registered_module():

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from jmer import config as config_lib
+from jmer.config import files as config_files
 from jmer.experiments import raw_results
 from jmer.experiments import report as report_lib
 from jmer.experiments import results
@@ -80,7 +81,7 @@ def test_the_real_data_suite_reports_unused_split_seeds_with_artist_folds(tmp_pa
   assert config.data.source == "folder" and config.data.folder.task == "quadrant"
   assert not config.tasks.genre
   # Every cell is the shipped recipe but for what it varies.
-  recipe = suite_lib.load_config("configs/real_music.py")
+  recipe = config_files.load("configs/real_music.py")
   for cell in suite["cells"]:
     cell_config = runner.run_config(suite, cell, 0, tmp_path)
     assert cell_config.train.select_on == "last" and not cell_config.model.pretrained.trainable

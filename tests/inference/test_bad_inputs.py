@@ -23,7 +23,6 @@ import pytest
 from tests.support import bad_audio
 from tests.support import model_files
 from jmer import config as config_lib
-from jmer.config import ranges as config_ranges
 from jmer.data import audio
 from jmer.data import prepare
 from jmer.data.datasets import folder as folder_ds
@@ -59,7 +58,7 @@ def _test_config():
 
 
 LEAF_KEYS = dict(_leaves(_test_config()))
-# Out-of-range values of the keys that are not plain numbers (numbers: config.NUMBER_RANGES).
+# Out-of-range values of the keys that are not plain numbers (numbers: config_lib.number_bounds()).
 OUT_OF_RANGE = {
     "data.split": "sometimes", "data.mix_weights": "gtzan:-1",
     "data.val_fraction": 0.7, "data.test_fraction": -0.1, "data.folder.task": "mood",
@@ -93,8 +92,8 @@ _WRONG_TYPE = {bool: "maybe", int: "twelve", float: "x1.5", str: 3, tuple: 7}
 def _bad_value_cases():
   cases = []
   for key, value in LEAF_KEYS.items():
-    if key in config_ranges.NUMBER_RANGES:
-      low, high = config_ranges.NUMBER_RANGES[key]
+    if key in config_lib.number_bounds():
+      low, high = config_lib.number_bounds()[key]
       cases += [(key, low - 1), (key, high * 2 + 1)]
       if isinstance(value, float):
         cases += [(key, math.nan), (key, math.inf)]
@@ -299,7 +298,7 @@ def test_out_of_range_values_are_refused_naming_the_key(key, value):
 @pytest.mark.parametrize("key", sorted(LEAF_KEYS))
 def test_wrong_types_are_refused_naming_the_key(key):
   """The CLI's parser refuses text a key's type cannot hold (`error: flag --config.<key>=…`)."""
-  from jmer import main
+  from jmer.cli import train as main
   value = _WRONG_TYPE[type(LEAF_KEYS[key])]
   if isinstance(value, str):
     err = io.StringIO()
@@ -320,7 +319,7 @@ def test_wrong_types_are_refused_naming_the_key(key):
 
 @pytest.mark.parametrize("key", UNKNOWN_KEYS)
 def test_unknown_keys_are_one_error_line(key):
-  from jmer import main
+  from jmer.cli import train as main
   err = io.StringIO()
   with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exit_:
     main.parse_flags(["jmer", "--config=configs/test.py", f"--config.{key}=1"])

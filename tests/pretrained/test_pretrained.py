@@ -243,14 +243,12 @@ def test_one_row_per_patch_model_predicts_a_file_as_evaluation_did(tiny_config, 
 
 
 def test_the_musicnn2_variant_is_the_shipped_recipes_front_end():
-  import sys
-  from conftest import REPO
-  sys.path.insert(0, str(REPO))
-  from configs import real_music
+  from jmer.config import files as config_files
+  from tests.conftest import REPO
   config = config_lib.apply_variants(config_lib.base_config(), "musicnn2")
   assert config.features.names == ("musicnn", "musicnn_mtt") and config.model.fusion == "concat"
   assert (config.features.musicnn_hop_frames, config.features.one_row_per_patch) == (187, True)
-  shipped = real_music.get_config()
+  shipped = config_files.load(str(REPO / "configs" / "real_music.py"))
   for key in ("names", "musicnn_hop_frames", "one_row_per_patch"):
     assert shipped.features[key] == config.features[key], key
   assert segments_lib.input_strides(config) == {"musicnn": 187, "musicnn_mtt": 187}

@@ -7,7 +7,6 @@ test here trains: each model is built once per session and exported like a run e
 
 import functools
 import pathlib
-import sys
 import tempfile
 
 import numpy as np
@@ -17,9 +16,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def tiny_config(emotion: str = "av"):
-  sys.path.insert(0, str(REPO))
-  from configs import test as test_config
-  config = test_config.get_config()
+  from jmer.config import files as config_files
+  config = config_files.load(str(REPO / "configs" / "test.py"))
   config.tasks.emotion = emotion
   return config
 

@@ -21,9 +21,9 @@ from tests.conftest import REPO
 RUN = """
 import json, sys
 sys.path.insert(0, {repo!r})
-from configs import test as test_config
+from jmer.config import files as config_files
 from jmer.training import train
-config = test_config.get_config()
+config = config_files.load({repo!r} + "/configs/test.py")
 config.data.cache_dir = {cache!r}
 config.train.batch_size = 4
 config.train.epochs = 2

@@ -63,8 +63,8 @@ def load(data: pathlib.Path) -> dict:
   from jmer.data import features as features_lib
   from jmer.data import folds as folds_lib
   from jmer.data import loading
-  from jmer.experiments import suite as suite_lib
-  config = suite_lib.load_config(RECIPE, {"data.source": "gtzan+4q", "data.root": str(data),
+  from jmer.config import files as config_files
+  config = config_files.load(RECIPE, {"data.source": "gtzan+4q", "data.root": str(data),
                                           "features.names": NETWORKS})
   _, _, listings = loading.list_datasets(config)
   params = features_lib.feature_params(config)
