@@ -13,5 +13,5 @@ Callers use this package's surface: `from jmer import config as config_lib`.
 from jmer.config.base import UnknownVariantError, apply_variants, base_config  # noqa: F401
 from jmer.config.validation import (  # noqa: F401
     EMOTION_TASKS, PRETRAINED_FEATURES, PRETRAINED_GRID, SELECT_ON, ConfigError,
-    parse_mix_weights, parse_sources, validate)
+    parse_dataset_dirs, parse_mix_weights, parse_sources, validate)
 from jmer.config.variants import VARIANTS  # noqa: F401
