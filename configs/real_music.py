@@ -19,11 +19,13 @@ or from any folders in the same layout (docs/model_card.md):
 
 Cross-validate the recipe (5 artist-grouped folds per split seed; what the model card reports):
 
-  python tools/build_real_model.py --data=../shared/data --cv --split-seeds=1,2,3
+  JMER_REAL_DATA=../shared/data python -m jmer.experiments experiments/shipped_recipe.py
 
-The data paths (`data.manifest.path`: a manifest with path, genre, artist columns;
-`data.folder.path`: quadrant folders Q1..Q4 with a metadata.csv naming each song's artist) are
-set by the tool; any other key can be overridden with `--config.<key>=...` as usual.
+The data are the `gtzan` and `4q` datasets under `data.root` (which the tool and the suites
+set), in the folders `data.dirs` names: gtzan_real/ (genres/<genre>/<clip>, usable.txt,
+artists.csv) and 4q_dev/ (Q1..Q4/<clip>, metadata.csv naming each song's artist). Neither has
+a published split here (`data.split='random'`: seeded, by artist). Any key can be overridden
+with `--config.<key>=...` as usual.
 """
 
 from jmer import config as config_lib
@@ -38,8 +40,9 @@ def get_config(arg=None):
   config.tasks.genre = True
   config.tasks.emotion = "quadrant"  # the 4-way quadrant softmax head
   config.train.lambda_emotion = 1.0  # L = L_genre + lambda * L_quadrant
-  config.data.source = "manifest+folder"
-  config.data.folder.task = "quadrant"
+  config.data.source = "gtzan+4q"
+  config.data.dirs = ("gtzan:gtzan_real", "4q:4q_dev")  # the development sets' folder names
+  config.data.split = "random"  # usable.txt is the filter; splits and folds by artist
   config.train.crops_per_track = 1  # a 30 s segment is the whole clip: one per epoch
   config.train.class_balance = True
   return config_lib.apply_variants(config, arg)
