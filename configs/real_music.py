@@ -17,30 +17,46 @@ or from any folders in the same layout (docs/model_card.md):
 
   python tools/build_real_model.py --data=../shared/data
 
+Options: `heads=joint` (the default, what ships), `heads=genre` (the genre head alone, on GTZAN)
+or `heads=quadrant` (the quadrant head alone, on 4Q): the single-task arms of the studies, e.g.
+`--config=real_music:heads=quadrant`.
+
 Cross-validate the recipe (5 artist-grouped folds per split seed; what the model card reports):
 
-  python tools/build_real_model.py --data=../shared/data --cv --split-seeds=1,2,3
+  JMER_REAL_DATA=../shared/data python -m jmer.experiments experiments/shipped_recipe.py
 
-The data paths (`data.manifest.path`: a manifest with path, genre, artist columns;
-`data.folder.path`: quadrant folders Q1..Q4 with a metadata.csv naming each song's artist) are
-set by the tool; any other key can be overridden with `--config.<key>=...` as usual. The same
-recipe trains on your own manifest and folders directly:
-
-  jmer train --config=real_music --workdir=runs/my_real_music \
-    --config.data.manifest.path=~/Music/genres.csv --config.data.folder.path=~/Music/by_mood
+The data are the `gtzan` and `4q` datasets under `data.root` (which the tool and the suites
+set), in the folders `data.dirs` names: gtzan_real/ (genres/<genre>/<clip>, usable.txt,
+artists.csv) and 4q_dev/ (Q1..Q4/<clip>, metadata.csv naming each song's artist). Neither has
+a published split here (`data.split='random'`: seeded, by artist). Any key can be overridden
+with `--config.<key>=...` as usual.
 """
 
 from jmer import config as config_lib
-from jmer.config import files as config_files
+
+
+# The heads a run trains, and the data each reads: the joint model as it ships, or one head on
+# its own data set (the single-task arms the joint model is compared with).
+HEADS = {
+    "joint": dict(source="gtzan+4q", genre=True, emotion="quadrant"),
+    "genre": dict(source="gtzan", genre=True, emotion="none"),
+    "quadrant": dict(source="4q", genre=False, emotion="quadrant"),
+}
 
 
 def get_config(arg=None):
-  # joint_own_data (genre and quadrant heads, genres from the manifest, quadrants from the
-  # folders) on the `musicnn2` variant's front end (jmer.config.variants): frozen MSD- and
-  # MTT-musicnn branches on musicnn's 16 kHz / 256-hop grid, concatenated by late fusion,
-  # non-overlapping 3 s patches (hop 187 frames) read once each, 30 s segments, 40 epochs
-  # evaluated at the last, weight decay 0.05.
-  config = config_files.load("joint_own_data:musicnn2")
+  arg = config_lib.parse_arg(arg, heads=tuple(HEADS))
+  heads = HEADS[arg.heads]
+  # The `musicnn2` variant (jmer.config.variants): frozen MSD- and MTT-musicnn branches on
+  # musicnn's 16 kHz / 256-hop grid, concatenated by late fusion, non-overlapping 3 s patches
+  # (hop 187 frames) read once each, 30 s segments, 40 epochs evaluated at the last, weight
+  # decay 0.05.
+  config = config_lib.apply_variants(config_lib.base_config(), "musicnn2")
+  config.tasks.update(genre=heads["genre"], emotion=heads["emotion"])
+  config.train.lambda_emotion = 1.0  # L = L_genre + lambda * L_quadrant
+  config.data.source = heads["source"]
+  config.data.dirs = ("gtzan:gtzan_real", "4q:4q_dev")  # the development sets' folder names
+  config.data.split = "random"  # usable.txt is the filter; splits and folds by artist
   # A 30 s segment is the whole clip: one per epoch; and GTZAN's real clips are unbalanced.
   config.train.update(crops_per_track=1, class_balance=True)
-  return config_lib.apply_variants(config, arg)
+  return config_lib.apply_variants(config, arg.variants)

@@ -6,13 +6,14 @@ r"""The research question on the real development sets, under the shipped model'
 
 Two runners can share the work: start the same command twice (each claims runs the other has not).
 
-Data (docs/data.md, "The real development sets"):
-- genre: gtzan_real's 296 usable clips (the fault-filtered exclusions left out), folds grouped
-  by artist (gtzan_real/artists.csv, via the manifest's artist column), class-balanced weights;
+Data (docs/data.md, "The real development sets"), the recipe's `gtzan` and `4q` datasets under
+$JMER_REAL_DATA (default ../shared/data), in its folders gtzan_real/ and 4q_dev/ (data.dirs):
+- genre: gtzan_real's 296 usable clips (usable.txt: the fault-filtered exclusions left out),
+  folds grouped by artist (gtzan_real/artists.csv), class-balanced weights;
 - quadrant: 4q_dev (450 clips), folds grouped by artist (the Artist column of its metadata.csv);
-- joint: both at once (manifest+folder); each clip trains only the head it has a label for, and
-  each dataset keeps its own folds, so a joint cell's GTZAN and 4Q test tracks in fold k are
-  exactly those of the single-task cells' fold k.
+- joint: both at once (data.source='gtzan+4q'); each clip trains only the head it has a label
+  for, and each dataset keeps its own folds, so a joint cell's GTZAN and 4Q test tracks in fold
+  k are exactly those of the single-task cells' fold k.
 
 Protocol: the recipe (configs/real_music.py: frozen MSD- and MTT-musicnn, concat late fusion,
 whole 30 s clips, 40 epochs evaluated at the last, weight decay 0.05) was chosen on split seed 0;
@@ -34,34 +35,13 @@ on it would compare undertrained models):
    transfer's total of 80 epochs (40 of genre + 40 of quadrant), and against joint training.
 """
 
-import importlib.util
 import os
 import pathlib
 
 DATA = pathlib.Path(os.environ.get("JMER_REAL_DATA", "../shared/data")).expanduser().resolve()
-CACHE = pathlib.Path(os.environ.get("JMER_CACHE", "~/.cache/jmer")).expanduser()
-REAL_DEV = pathlib.Path(__file__).resolve().parent / "real_dev"
-
-
-def gtzan_manifest() -> str:
-  """The usable-clips GTZAN manifest with artists (absolute paths, so written per machine)."""
-  target = CACHE / "manifests" / "gtzan_usable.csv"
-  if (DATA / "gtzan_real").is_dir() and not target.is_file():
-    spec = importlib.util.spec_from_file_location(
-        "make_gtzan_manifest", REAL_DEV / "make_gtzan_manifest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.write_manifest(module.manifest_rows(DATA / "gtzan_real"), target)
-  return str(target)
-
-
-MANIFEST = gtzan_manifest()
-GENRE_DATA = {"data.source": "manifest", "data.manifest.path": MANIFEST,
-              "tasks.emotion": "none"}
-QUADRANT_DATA = {"data.source": "folder", "data.folder.path": str(DATA / "4q_dev"),
-                 "tasks.genre": False}
-JOINT_DATA = {"data.source": "manifest+folder", "data.manifest.path": MANIFEST,
-              "data.folder.path": str(DATA / "4q_dev")}
+GENRE_DATA = {"data.source": "gtzan", "tasks.emotion": "none"}
+QUADRANT_DATA = {"data.source": "4q", "tasks.genre": False}
+JOINT_DATA = {"data.source": "gtzan+4q"}
 RECIPE = "configs/real_music.py"  # the shipped model's recipe (joint, lambda = 1)
 
 SUITE = dict(
@@ -71,7 +51,7 @@ SUITE = dict(
                 "MTT-musicnn branches (the shipped model's recipe)",
     repeats=dict(by="fold", n=5),
     split_seeds=(1, 2, 3),  # split seed 0 chose the recipe: it is not reported
-    set={"features.workers": 1, "train.verbose": 2},
+    set={"data.root": str(DATA), "features.workers": 1, "train.verbose": 2},
     cells={
         "genre_only": dict(config=RECIPE, set=GENRE_DATA, label="genre head only, GTZAN"),
         "quadrant_only": dict(config=RECIPE, set=QUADRANT_DATA, label="quadrant head only, 4Q"),

@@ -17,5 +17,5 @@ from jmer.config.options import (  # noqa: F401
     UnknownOptionError, UnknownVariantError, apply_variants, parse_arg)
 from jmer.config.validation import (  # noqa: F401
     EMOTION_TASKS, PRETRAINED_FEATURES, PRETRAINED_GRID, SELECT_ON, ConfigError,
-    parse_mix_weights, parse_sources, validate)
+    parse_dataset_dirs, parse_mix_weights, parse_sources, validate)
 from jmer.config.variants import VARIANTS  # noqa: F401

@@ -83,9 +83,12 @@ def _data_config(seed: ml_collections.FieldReference) -> tuple:
   # corpus), 'synthetic' (the built-in corpus generated offline on first use), one dataset name
   # (jmer.data.datasets.DATASETS) or several joined by '+', e.g. 'gtzan+deam'.
   data.source = "auto"
-  # Where real datasets live, one folder each (<root>/gtzan, <root>/deam, <root>/emomusic);
-  # '' means the JMER_DATA environment variable.
+  # Where real datasets live, one folder each (<root>/gtzan, <root>/deam, <root>/emomusic,
+  # <root>/4q); '' means the JMER_DATA environment variable.
   data.root = ""
+  # A dataset's folder when it is not <root>/<name>: 'name:path' pairs, the path relative to the
+  # root, e.g. ('gtzan:gtzan_real', '4q:4q_dev') for the real development sets.
+  data.dirs = ()
   # 'standard': each dataset's published split where one exists (GTZAN fault-filtered, EmoMusic
   # MediaEval 2013); 'random': a seeded stratified track split (val/test_fraction) for all.
   data.split = "standard"
@@ -107,6 +110,10 @@ def _data_config(seed: ml_collections.FieldReference) -> tuple:
   data.split_seed = seed + 0
   bounds.split_seed = _SEED_BOUNDS
   data.test_fraction = 0.15
+  # What k-fold cross-validation keeps together: 'group' (the dataset's groups, e.g. artists:
+  # no group in two folds) or 'track' (groups ignored; same-artist clips can sit in train and
+  # test folds, the older GTZAN protocol, kept to measure how much that leak overstates).
+  data.group_folds_by = "group"
   # At most this many training tracks (0: all), a seeded draw stratified by dataset and label
   # from the training split: a learning curve's smaller training sets, same test tracks.
   data.train_tracks = 0

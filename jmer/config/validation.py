@@ -21,6 +21,10 @@ PRETRAINED_FEATURES = tuple(names_lib.PRETRAINED_NETWORKS)
 PRETRAINED_GRID = {"data.sample_rate": 16000, "features.hop_length": 256}
 EMOTION_TASKS = ("none", "av", "quadrant", "both")
 SELECT_ON = ("val_loss", "last")  # train.select_on
+# Datasets found in a folder under data.root, which data.dirs may point elsewhere (the others
+# are generated, or name their own path: data.folder.path, data.manifest.path).
+ROOT_DATASETS = ("gtzan", "deam", "emomusic", "4q")
+GROUP_FOLDS_BY = ("group", "track")  # data.group_folds_by
 
 
 class ConfigError(ValueError):
@@ -47,6 +51,31 @@ def parse_mix_weights(text: str) -> dict:
       raise ValueError(f"expected 'name:weight' pairs with positive weights, e.g. "
                        f"'gtzan:2,deam:1' (not {item!r})")
     out[name.strip()] = value
+  return out
+
+
+def parse_dataset_dirs(entries) -> dict:
+  """{dataset name: folder relative to the data root} from data.dirs' 'name:path' pairs.
+
+  Args:
+    entries: data.dirs, e.g. ('gtzan:gtzan_real', '4q:4q_dev').
+
+  Returns:
+    A dict from dataset name to its path as written.
+
+  Raises:
+    ConfigError: an entry is not 'name:path', names a dataset twice, or names a dataset that
+      does not live under the data root (the message lists those that do).
+  """
+  out = {}
+  for entry in entries:
+    name, _, path = str(entry).partition(":")
+    name, path = name.strip(), path.strip()
+    _check(bool(name) and bool(path) and name not in out, "data.dirs", tuple(entries),
+           "'name:path' pairs, one per dataset, e.g. ('gtzan:gtzan_real', '4q:4q_dev')")
+    _check(name in ROOT_DATASETS, "data.dirs", tuple(entries),
+           f"dataset names from {ROOT_DATASETS} (not {name!r})")
+    out[name] = path
   return out
 
 
@@ -202,8 +231,11 @@ def parse_sources(source) -> tuple:
 
 
 def _validate_own_data(config):
-  """Checks of the folder/manifest datasets and of k-fold cross-validation."""
+  """Checks of where datasets live, the folder/manifest datasets and k-fold cross-validation."""
   d, e, t = config.data, config.eval, config.tasks
+  parse_dataset_dirs(d.dirs)
+  _check(d.group_folds_by in GROUP_FOLDS_BY, "data.group_folds_by", d.group_folds_by,
+         f"one of {GROUP_FOLDS_BY}")
   _check(d.folder.task in ("genre", "quadrant"), "data.folder.task", d.folder.task,
          "'genre' or 'quadrant' (what the folder names are)")
   for key in ("folder", "manifest"):

@@ -22,7 +22,7 @@ def _order(tracks):
   return sorted(tracks, key=lambda t: (t.dataset, t.track_id))
 
 
-def fold_ids(tracks, folds: int, seed: int) -> dict:
+def fold_ids(tracks, folds: int, seed: int, by_group: bool = True) -> dict:
   """{(dataset, track_id): fold index in [0, folds)}; every track is in exactly one fold.
 
   Stratified by genre (by quadrant for tracks without genre, as split_tracks does) when every
@@ -34,6 +34,8 @@ def fold_ids(tracks, folds: int, seed: int) -> dict:
     tracks: the Tracks to fold.
     folds: the number of folds (at least 2).
     seed: the seed of the fold draw (data.split_seed).
+    by_group: keep each group in one fold; False folds by track, ignoring the groups
+      (data.group_folds_by='track').
 
   Returns:
     A dict from (dataset, track_id) to the fold index.
@@ -43,7 +45,7 @@ def fold_ids(tracks, folds: int, seed: int) -> dict:
     raise ValueError(f"config.eval.folds = {folds}: more folds than the {len(ordered)} "
                      "usable tracks.")
   strata = np.array([tracks_lib._stratum(t) for t in ordered])  # pylint: disable=protected-access
-  if any(t.group for t in ordered):
+  if by_group and any(t.group for t in ordered):
     splits = _grouped_folds(ordered, strata, folds, seed)
   else:
     _, counts = np.unique(strata, return_counts=True)
@@ -76,7 +78,7 @@ def _grouped_folds(ordered, strata, folds: int, seed: int):
     return list(splitter.split(np.zeros(len(ordered)), strata, groups))
 
 
-def fold_ids_per_dataset(tracks, folds: int, seed: int) -> dict:
+def fold_ids_per_dataset(tracks, folds: int, seed: int, by_group: bool = True) -> dict:
   """fold_ids of each dataset's tracks on their own, merged.
 
   Each dataset gets its own stratified (and grouped) folds, exactly those a run on that dataset
@@ -88,17 +90,18 @@ def fold_ids_per_dataset(tracks, folds: int, seed: int) -> dict:
     tracks: the Tracks of every dataset.
     folds: the number of folds.
     seed: the seed of the fold draw.
+    by_group: keep each group in one fold (see fold_ids).
 
   Returns:
     A dict from (dataset, track_id) to the fold index.
   """
   out = {}
   for name in sorted({t.dataset for t in tracks}):
-    out.update(fold_ids([t for t in tracks if t.dataset == name], folds, seed))
+    out.update(fold_ids([t for t in tracks if t.dataset == name], folds, seed, by_group))
   return out
 
 
-def hold_out_fold(tracks, folds: int, fold: int, seed: int) -> list:
+def hold_out_fold(tracks, folds: int, fold: int, seed: int, by_group: bool = True) -> list:
   """The tracks with fold `fold` as their predefined test split and every other split cleared.
 
   Predefined splits (a manifest's split column) are overridden: cross-validation pools all tracks.
@@ -110,10 +113,11 @@ def hold_out_fold(tracks, folds: int, fold: int, seed: int) -> list:
     folds: the number of folds.
     fold: the test fold's index, in [0, folds).
     seed: the seed of the fold draw.
+    by_group: keep each group in one fold (see fold_ids).
 
   Returns:
     New Tracks, in the same order, their split 'test' or ''.
   """
-  assignment = fold_ids_per_dataset(tracks, folds, seed)
+  assignment = fold_ids_per_dataset(tracks, folds, seed, by_group)
   return [dataclasses.replace(t, split="test" if assignment[(t.dataset, t.track_id)] == fold
                               else "") for t in tracks]

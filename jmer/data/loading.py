@@ -168,7 +168,8 @@ def split_each_dataset(usable, names, config) -> dict:
   seed = config.data.split_seed
   val_fraction = effective_val_fraction(config)
   if config.eval.fold >= 0:  # a cross-validation run: that fold is the test set
-    usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold, seed)
+    usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold, seed,
+                                 by_group=config.data.group_folds_by == "group")
   by_split = {s: [] for s in tracks_lib.SPLITS}
   for name in names:
     own = tracks_lib.split_tracks([t for t in usable if t.dataset == name],
@@ -214,10 +215,30 @@ def limit_training_tracks(train: list, limit: int, seed: int) -> list:
 
 
 GTZAN_FOLDS_NOTE = (
-    "k-fold on GTZAN splits by track, not by artist: jmer has no GTZAN artist labels, so the "
-    "fault-filtered split's artist conditioning does not carry over to the folds (its faulty "
-    "tracks stay left out with data.split='standard'); same-artist clips can sit in train and "
-    "test folds, which inflates accuracy. Use eval.folds=0 for the artist-conditional split.")
+    "k-fold on GTZAN splits by track, not by artist: this GTZAN copy has no artists.csv giving "
+    "its clips' artists, so the fault-filtered split's artist conditioning does not carry over "
+    "to the folds (its faulty tracks stay left out with data.split='standard'); same-artist "
+    "clips can sit in train and test folds, which inflates accuracy. Use eval.folds=0 for the "
+    "artist-conditional split.")
+TRACK_FOLDS_NOTE = ("track: data.group_folds_by='track' ignores the listing's groups in the "
+                    "folds, so same-group clips can sit in train and test folds")
+
+
+def gtzan_folds_note(config, listing) -> str:
+  """How a cross-validation run's GTZAN folds let artists leak ('' when they keep them apart).
+
+  Args:
+    config: the run config (eval.fold, data.group_folds_by).
+    listing: GTZAN's TrackList.
+
+  Returns:
+    TRACK_FOLDS_NOTE, GTZAN_FOLDS_NOTE (no artists known) or ''.
+  """
+  if config.eval.fold < 0:
+    return ""
+  if config.data.group_folds_by == "track":
+    return TRACK_FOLDS_NOTE
+  return "" if listing.group_note else GTZAN_FOLDS_NOTE
 
 
 def split_record(config, listings, by_split) -> dict:
@@ -240,7 +261,9 @@ def split_record(config, listings, by_split) -> dict:
     note = listing.group_note
     if name == "gtzan" and published and config.data.split == "standard":
       grouped, note = True, "artist-conditional published split (Kereliuk & Sturm 2015)"
-    elif name == "gtzan" and fold_run:
+    elif fold_run and config.data.group_folds_by == "track" and grouped:
+      grouped, note = False, TRACK_FOLDS_NOTE
+    elif name == "gtzan" and fold_run and not grouped:
       note = GTZAN_FOLDS_NOTE
     per_dataset[name] = dict(grouped=grouped, by=note or "track")
   shared = tracks_lib.shared_groups(by_split)
@@ -276,8 +299,8 @@ def list_and_cache(config, progress: bool = True) -> PreparedTracks:
     logging.warning("Skipped %d file(s) that could not be used:\n%s", len(skipped),
                     "\n".join(f"  {path}: {reason}" for path, reason in skipped))
   by_split = split_each_dataset(usable, names, config)
-  if "gtzan" in names and config.eval.fold >= 0:
-    logging.warning(GTZAN_FOLDS_NOTE)
+  if "gtzan" in names and gtzan_folds_note(config, listings["gtzan"]):
+    logging.warning("GTZAN folds: %s", gtzan_folds_note(config, listings["gtzan"]))
   if not by_split["train"]:
     raise ValueError(f"No usable training tracks in data source {' + '.join(names)} "
                      f"({len(tracks)} listed, {len(skipped)} skipped).")

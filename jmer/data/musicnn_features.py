@@ -8,11 +8,11 @@ a config using it run at that grid). What is cached depends on `model.pretrained
 * frozen (False, the default): the per-frame embedding of the pretrained network
   (jmer.pretrained.networks): musicnn's 200-d *penultimate* layer, or the VGG's 256-d *pool5*
   (its tag layer's input, the same role). For musicnn the penultimate layer is used rather than
-  the pooled mid-end features (2 x 753-d): a linear probe scores it as well (experiments/
-  musicnn_probe.py; docs/performance.md, "Figures without a committed result file") and it
-  caches 7.5x fewer values per frame; the VGG's pool5 is chosen by analogy. 187-frame (3 s)
-  patches are cut every `features.musicnn_hop_frames` frames (plus one flush with the end),
-  embedded, and frame t takes the embedding of the patch whose centre is nearest, so a segment
+  the pooled mid-end features (2 x 753-d): a linear probe scores it as well (the since removed
+  experiments/musicnn_probe.py; docs/performance.md, "Figures without a committed result
+  file") and it caches 7.5x fewer values per frame; the VGG's pool5 is chosen by analogy.
+  187-frame (3 s) patches are cut every `features.musicnn_hop_frames` frames (plus one flush
+  with the end), embedded, and frame t takes the embedding of the patch whose centre is nearest, so a segment
   crop sees the embeddings of the patches around it. A training head on these trains in
   seconds.
 * fine-tuning (True): musicnn's 96-band log-mel itself, which the model's branch feeds through

@@ -77,9 +77,11 @@ def test_the_real_data_suite_reports_unused_split_seeds_with_artist_folds(tmp_pa
   config = runner.run_config(dict(suite, split_seed=2), "quadrant_only", 2, tmp_path)
   assert config.eval.folds == 5 and config.eval.fold == 2 and config.data.test_fraction == 0
   assert config.data.split_seed == 2
-  # 4Q from the folder dataset, which groups its folds by the Artist column of metadata.csv.
-  assert config.data.source == "folder" and config.data.folder.task == "quadrant"
-  assert not config.tasks.genre
+  # 4Q from the 4q dataset in 4q_dev/, which groups its folds by metadata.csv's Artist column;
+  # nothing is generated or written to read it.
+  assert config.data.source == "4q" and "4q:4q_dev" in config.data.dirs
+  assert config.data.root and not config.tasks.genre
+  assert runner.run_config(suite, "joint_l1", 0, tmp_path).data.source == "gtzan+4q"
   # Every cell is the shipped recipe but for what it varies.
   recipe = config_files.load("configs/real_music.py")
   for cell in suite["cells"]:
@@ -94,6 +96,28 @@ def test_the_real_data_suite_reports_unused_split_seeds_with_artist_folds(tmp_pa
       2 * recipe.train.epochs  # the transfer's total: 40 epochs of genre + 40 of quadrant
   transfer_config = runner.run_config(suite, "transfer_full", 3, tmp_path)
   assert transfer_config.train.init_from == str(tmp_path / "genre_only" / "fold_3")
+
+
+def test_the_shipped_recipe_suite_is_the_recipe_with_one_head_or_folds_by_track(tmp_path):
+  suite = suite_lib.load_suite(REPO / "experiments" / "shipped_recipe.py")
+  assert suite["repeats"] == dict(by="fold", n=5) and suite["split_seeds"] == (1, 2, 3)
+  recipe = suite_lib.load_config("configs/real_music.py")
+  configs = {cell: runner.run_config(suite, cell, 1, tmp_path) for cell in suite["cells"]}
+  assert configs["joint"].data.source == recipe.data.source == "gtzan+4q"
+  assert configs["joint"].tasks.genre and configs["joint"].tasks.emotion == "quadrant"
+  for cell in ("genre", "genre_by_track", "genre_matched"):
+    assert configs[cell].data.source == "gtzan" and configs[cell].tasks.emotion == "none"
+  for cell in ("quadrant", "quadrant_matched"):
+    assert configs[cell].data.source == "4q" and not configs[cell].tasks.genre
+  # Only the by-track cell ignores the artists when folding.
+  assert {c for c, config in configs.items() if config.data.group_folds_by == "track"} == {
+      "genre_by_track"}
+  assert configs["genre_matched"].train.epochs > configs["quadrant_matched"].train.epochs > \
+      recipe.train.epochs
+  for config in configs.values():
+    assert config.eval.folds == 5 and config.eval.fold == 1 and config.data.test_fraction == 0
+    assert config.data.root and config.data.dirs == recipe.data.dirs
+    assert config.features.names == recipe.features.names
 
 
 TINY_SUITE = """

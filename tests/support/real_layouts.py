@@ -89,3 +89,43 @@ def emomusic(root, songs, genres, evaluation=(), seconds=2.0, sample_rate=44100,
 def stems_per_genre(numbers) -> list:
   """['blues.00000', ..., 'rock.000NN'] for each number in `numbers` and every GTZAN genre."""
   return [f"{g}.{n:05d}" for g in labels.GTZAN_GENRES for n in numbers]
+
+
+def _touch(path) -> None:
+  """An empty file: listing a dataset never decodes its audio, so names are enough."""
+  path = pathlib.Path(path)
+  path.parent.mkdir(parents=True, exist_ok=True)
+  path.touch()
+
+
+def gtzan_real(root, artists: dict, usable=None, name="gtzan_real") -> pathlib.Path:
+  """<root>/<name>/ in the development set's layout, with empty clips: genres/<genre>/<stem>.mp3,
+  usable.txt (the stems in `usable`, default all) and artists.csv (`file, artist, source`).
+
+  `artists` maps each stem ('blues.00000') to its artist ('' writes an empty cell).
+  """
+  folder = pathlib.Path(root) / name
+  files = {stem: f"genres/{stem.split('.')[0]}/{stem}.mp3" for stem in artists}
+  for rel in files.values():
+    _touch(folder / rel)
+  listed = artists if usable is None else usable
+  (folder / "usable.txt").write_text("".join(f"{files[s]}\n" for s in listed))
+  (folder / "artists.csv").write_text("file,artist,source\n" + "".join(
+      f'{files[s]},"{a}",sturm2012\n' for s, a in artists.items()))
+  return folder
+
+
+def four_quadrants(root, songs, name="4q_dev") -> pathlib.Path:
+  """<root>/<name>/ in 4Q's layout, with empty clips: Q<n>/<song>.mp3 and metadata.csv.
+
+  `songs` holds (song, quadrant 'Q1'..'Q4', artist, AllMusic genres) tuples; an artist of None
+  leaves the song out of metadata.csv.
+  """
+  folder = pathlib.Path(root) / name
+  rows = ["Song,Artist,Title,Quadrant,GenresStr"]
+  for song, quadrant, artist, genres in songs:
+    _touch(folder / quadrant / f"{song}.mp3")
+    if artist is not None:
+      rows.append(f'{song},"{artist}",Title of {song},{quadrant},"{genres}"')
+  (folder / "metadata.csv").write_text("\n".join(rows) + "\n")
+  return folder

@@ -24,9 +24,9 @@ ORIGINAL_CSVS = "static_annotations_averaged_songs_*.csv"
 NORMALISED_CSV = "static_annotations.csv"
 
 
-def find_dir(root):
-  """Returns the DEAM folder under the data root `root`, or None."""
-  return layout.child_dir(root, [NAME])
+def find_dir(config):
+  """Returns the DEAM folder (data.dirs' 'deam:...' or <data root>/deam), or None."""
+  return layout.dataset_dir(config, NAME, [NAME])
 
 
 def annotation_files(folder) -> list:
@@ -42,19 +42,18 @@ def list_tracks(config) -> tracks_lib.TrackList:
   """Lists DEAM's songs with their static arousal–valence ratings.
 
   Args:
-    config: the run config; uses data.root (or $JMER_DATA).
+    config: the run config; uses data.root (or $JMER_DATA) and data.dirs.
 
   Returns:
-    The dataset's tracks.
+    The songs with both audio and a rating (arousal/valence in [-1, 1], no genre); audio
+    without a rating and ratings without audio are in `skipped`.
 
   Raises:
-    DatasetLayoutError saying what is missing and where to get it.
+    DatasetLayoutError: no DEAM folder, MEMD_audio/ or annotation CSV; says where to get them.
   """
-  root = layout.require_root(config, NAME, WHERE_TO_GET)
-  folder = find_dir(root)
-  if folder is None:
-    raise layout.layout_error(root / NAME, "DEAM folder not found (expected MEMD_audio/ and "
-                              "the static annotation CSVs inside).", WHERE_TO_GET)
+  folder = layout.require_dataset_dir(
+      config, NAME, [NAME], "DEAM folder not found (expected MEMD_audio/ and the static "
+      "annotation CSVs inside).", WHERE_TO_GET)
   audio_dir = layout.find_first(folder, "MEMD_audio", dirs=True)
   if audio_dir is None:
     raise layout.layout_error(folder, "no MEMD_audio/ folder of <song_id>.mp3 files found "

@@ -41,9 +41,9 @@ GENRE_MAP = {"blues": "blues", "classical": "classical", "country": "country", "
              "pop": "pop", "rock": "rock", "electronic": None, "folk": None}
 
 
-def find_dir(root):
-  """Returns the EmoMusic folder under the data root `root`, or None."""
-  return layout.child_dir(root, ALIASES)
+def find_dir(config):
+  """Returns the EmoMusic folder (data.dirs' 'emomusic:...' or <data root>/emomusic), or None."""
+  return layout.dataset_dir(config, NAME, ALIASES)
 
 
 def genre_index(name: str) -> int:
@@ -97,20 +97,19 @@ def list_tracks(config) -> tracks_lib.TrackList:
   """Lists EmoMusic's clips with their arousal–valence ratings and mapped genres.
 
   Args:
-    config: the run config; uses data.root (or $JMER_DATA).
+    config: the run config; uses data.root (or $JMER_DATA), data.dirs and data.split
+      ('standard': the MediaEval 2013 test set).
 
   Returns:
-    The dataset's tracks.
+    The clips with audio and a rating, their genre mapped onto GTZAN's (masked where it has no
+    match) and their artist as the group.
 
   Raises:
-    DatasetLayoutError saying what is missing and where to get it.
+    DatasetLayoutError: no EmoMusic folder, clips or annotations; says where to get them.
   """
-  root = layout.require_root(config, NAME, WHERE_TO_GET)
-  folder = find_dir(root)
-  if folder is None:
-    raise layout.layout_error(root / NAME, "EmoMusic folder not found (expected "
-                              "clips_45seconds/, static_annotations.csv and songs_info.csv "
-                              "inside).", WHERE_TO_GET)
+  folder = layout.require_dataset_dir(
+      config, NAME, ALIASES, "EmoMusic folder not found (expected clips_45seconds/, "
+      "static_annotations.csv and songs_info.csv inside).", WHERE_TO_GET)
   audio_dir = layout.find_first(folder, "clips_45seconds", dirs=True)
   if audio_dir is None:
     raise layout.layout_error(folder, "no clips_45seconds/ folder of <song_id>.mp3 files found.",

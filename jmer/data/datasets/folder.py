@@ -141,6 +141,37 @@ def _extra_of(rel: pathlib.PurePath, extra_by_file: dict) -> tuple:
   return next((extra_by_file[n] for n in _file_keys(rel) if n in extra_by_file), ())
 
 
+def files_by_label(root: pathlib.Path) -> tuple:
+  """({label folder name: [audio file]}, [(path, reason)] skipped) of a class-folder collection.
+
+  Non-audio files, files outside a label folder and empty label folders are reported as
+  skipped; hidden files and the group CSV are ignored.
+
+  Args:
+    root: the collection's folder.
+
+  Returns:
+    The audio files by label (files below a label's subfolders count for it), and the skipped.
+  """
+  files, skipped = audio.walk_files(root)
+  by_label = {}
+  for path in (p for p in files if not _is_hidden(p, root)):
+    rel = path.relative_to(root)
+    if rel.as_posix() in GROUP_FILES:
+      continue
+    if path.suffix.lower() not in audio.AUDIO_EXTENSIONS:
+      skipped.append((str(path), f"not an audio file (extensions: {audio.AUDIO_EXTENSIONS})"))
+    elif len(rel.parts) < 2:
+      skipped.append((str(path), "not inside a label folder (<root>/<label>/<file>)"))
+    else:
+      by_label.setdefault(rel.parts[0], []).append(path)
+  skipped += [(str(p), "empty label folder: no audio files, so no class "
+                       f"{p.name!r}; add files or remove the folder")
+              for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")
+              and p.name not in by_label and not any(p.rglob("*.*"))]
+  return by_label, skipped
+
+
 def list_tracks(config) -> tracks_lib.TrackList:
   """Lists the audio files of a user's folder (config.data.folder) with their labels.
 
@@ -158,22 +189,7 @@ def list_tracks(config) -> tracks_lib.TrackList:
   if not root.is_dir():
     raise FileNotFoundError(f"config.data.folder.path = {cfg.path!r}: no such folder")
   prefix = collection_id(root)
-  files, skipped = audio.walk_files(root)
-  by_label = {}
-  for path in (p for p in files if not _is_hidden(p, root)):
-    rel = path.relative_to(root)
-    if rel.as_posix() in GROUP_FILES:
-      continue
-    if path.suffix.lower() not in audio.AUDIO_EXTENSIONS:
-      skipped.append((str(path), f"not an audio file (extensions: {audio.AUDIO_EXTENSIONS})"))
-    elif len(rel.parts) < 2:
-      skipped.append((str(path), "not inside a label folder (<root>/<label>/<file>)"))
-    else:
-      by_label.setdefault(rel.parts[0], []).append(path)
-  skipped += [(str(p), "empty label folder: no audio files, so no class "
-                       f"{p.name!r}; add files or remove the folder")
-              for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(".")
-              and p.name not in by_label and not any(p.rglob("*.*"))]
+  by_label, skipped = files_by_label(root)
   if not by_label:
     raise ValueError(f"config.data.folder.path = {cfg.path!r}: no audio files in label "
                      f"folders (<root>/<label>/<file>, extensions {audio.AUDIO_EXTENSIONS}).")

@@ -1,13 +1,15 @@
 """Finding a real dataset's folder under the data root, and saying clearly when it is not there.
 
 The data root (`config.data.root`, else $JMER_DATA) holds one folder per dataset: `gtzan/`,
-`deam/`, `emomusic/`. Every error names the path looked at, what was expected there and where to
-get the data, because the user downloaded it by hand and is the only one who can fix it.
+`deam/`, `emomusic/`, `4q/`, or where `config.data.dirs` says ('gtzan:gtzan_real': the folder
+gtzan_real/ under the root). Every error names the path looked at, what was expected there and
+where to get the data, because the user downloaded it by hand and is the only one who can fix it.
 """
 
 import os
 import pathlib
 
+from jmer import config as config_lib
 from jmer.data import audio
 
 
@@ -58,6 +60,67 @@ def require_root(config, dataset: str, where_to_get: str) -> pathlib.Path:
     raise layout_error(root, f"data root does not exist (expected a folder holding {dataset}/).",
                        where_to_get)
   return root
+
+
+def configured_dir(config, dataset: str) -> pathlib.Path | None:
+  """<root>/<path> when config.data.dirs names `dataset` ('name:path'), else None.
+
+  Args:
+    config: the run config; uses data.dirs and data.root (or $JMER_DATA).
+    dataset: the dataset's registry name.
+
+  Returns:
+    The configured folder (whether or not it exists), or None when data.dirs does not name the
+    dataset or no data root is set.
+  """
+  root = data_root(config)
+  path = config_lib.parse_dataset_dirs(config.data.dirs).get(dataset)
+  return root / path if root is not None and path else None
+
+
+def dataset_dir(config, dataset: str, aliases) -> pathlib.Path | None:
+  """The dataset's folder: the one data.dirs names, else the root's sub-folder called one of
+  `aliases` (ignoring case).
+
+  Args:
+    config: the run config.
+    dataset: the dataset's registry name.
+    aliases: the sub-folder names accepted under the root.
+
+  Returns:
+    The folder, or None when there is no data root or no such folder.
+  """
+  configured = configured_dir(config, dataset)
+  if configured is not None:
+    return configured if configured.is_dir() else None
+  root = data_root(config)
+  return child_dir(root, aliases) if root is not None else None
+
+
+def require_dataset_dir(config, dataset: str, aliases, missing: str,
+                        where_to_get: str) -> pathlib.Path:
+  """dataset_dir, which must exist; the error names where it looked and what belongs there.
+
+  Args:
+    config: the run config.
+    dataset: the dataset's registry name.
+    aliases: the sub-folder names accepted under the root.
+    missing: the error message's sentence when the folder is not there, saying what belongs
+      in it.
+    where_to_get: how to obtain the dataset, for the error message.
+
+  Returns:
+    The dataset's folder.
+
+  Raises:
+    DatasetLayoutError: no data root, or no folder there.
+  """
+  root = require_root(config, dataset, where_to_get)
+  folder = dataset_dir(config, dataset, aliases)
+  if folder is None:
+    where = configured_dir(config, dataset) or root / dataset
+    raise layout_error(where, missing, where_to_get)
+  return folder
 
 
 def child_dir(parent: pathlib.Path, names) -> pathlib.Path | None:

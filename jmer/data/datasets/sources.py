@@ -10,17 +10,18 @@ from jmer.data.datasets import emomusic
 from jmer.data.datasets import gtzan
 from jmer.data.datasets import layout
 
-# Real datasets in the order 'auto' lists them, each with how to find its folder under the root.
+# Real datasets in the order 'auto' lists them, each with how to find its folder (under the
+# root, or where data.dirs says).
 REAL = {"gtzan": gtzan.find_genre_folder, "deam": deam.find_dir, "emomusic": emomusic.find_dir}
 
 
 def found_real_datasets(config) -> tuple:
-  """Returns the names of the real datasets (REAL order) whose folder is under the data root;
-  () without a data root."""
+  """Returns the names of the real datasets (REAL order) whose folder is found; () without a
+  data root."""
   root = layout.data_root(config)
   if root is None or not root.is_dir():
     return ()
-  return tuple(name for name, find in REAL.items() if find(root) is not None)
+  return tuple(name for name, find in REAL.items() if find(config) is not None)
 
 
 def resolve_sources(config):
