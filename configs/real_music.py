@@ -17,13 +17,18 @@ or from any folders in the same layout (docs/model_card.md):
 
   python tools/build_real_model.py --data=../shared/data
 
+Train the recipe on the development sets without building a shipped model file (or on your own
+folders in the same layout, under another data.root):
+
+  jmer train --config=real_music --config.data.root=../shared/data --workdir=runs/real_music
+
 Options: `heads=joint` (the default, what ships), `heads=genre` (the genre head alone, on GTZAN)
 or `heads=quadrant` (the quadrant head alone, on 4Q): the single-task arms of the studies, e.g.
 `--config=real_music:heads=quadrant`.
 
 Cross-validate the recipe (5 artist-grouped folds per split seed; what the model card reports):
 
-  JMER_REAL_DATA=../shared/data python -m jmer.experiments experiments/shipped_recipe.py
+  JMER_DATA=../shared/data python -m jmer.experiments experiments/shipped_recipe.py
 
 The data are the `gtzan` and `4q` datasets under `data.root` (which the tool and the suites
 set), in the folders `data.dirs` names: gtzan_real/ (genres/<genre>/<clip>, usable.txt,

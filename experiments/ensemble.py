@@ -1,6 +1,6 @@
 r"""Does averaging several heads pay? The recipe's quadrant head from three initialisations.
 
-  JMER_REAL_DATA=../shared/data python -m jmer.experiments experiments/ensemble.py \
+  JMER_DATA=../shared/data python -m jmer.experiments experiments/ensemble.py \
       --report-dir=experiments/results/real_music     # ENSEMBLE.md, ensemble_results.json
 
 The quadrant head of configs/real_music.py alone on 4q_dev, trained from init seeds 0 (the
@@ -10,10 +10,6 @@ averages their quadrant probabilities on the fold's test clips and tests the ens
 init seed 0 alone.
 """
 
-import os
-import pathlib
-
-DATA = pathlib.Path(os.environ.get("JMER_REAL_DATA", "../shared/data")).expanduser().resolve()
 RECIPE = "configs/real_music.py"
 
 SUITE = dict(
@@ -22,7 +18,7 @@ SUITE = dict(
                 "three initialisations",
     repeats=dict(by="fold", n=5),
     split_seeds=(1, 2, 3),
-    set={"data.source": "4q", "data.root": str(DATA), "tasks.genre": False,
+    set={"data.source": "4q", "tasks.genre": False,
          "features.workers": 1, "train.verbose": 2},
     cells={f"init_{s}": dict(config=RECIPE, set={"seed": s}, label=f"init seed {s}")
            for s in (0, 1, 2)},

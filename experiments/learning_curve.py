@@ -1,6 +1,6 @@
 r"""What more labelled emotion data buys: the recipe's quadrant head with fewer training clips.
 
-  JMER_REAL_DATA=../shared/data python -m jmer.experiments experiments/learning_curve.py \
+  JMER_DATA=../shared/data python -m jmer.experiments experiments/learning_curve.py \
       --report-dir=experiments/results/real_music     # LEARNING_CURVE.md, learning_curve.json
 
 The quadrant head of configs/real_music.py alone on 4q_dev, 5 artist-grouped folds on each of
@@ -9,10 +9,6 @@ quadrant-balanced subset) and with all 360; each fold's 90 test clips are the sa
 (the learning_curve analysis, jmer.experiments.analyses.learning_curve).
 """
 
-import os
-import pathlib
-
-DATA = pathlib.Path(os.environ.get("JMER_REAL_DATA", "../shared/data")).expanduser().resolve()
 RECIPE = "configs/real_music.py"
 
 SUITE = dict(
@@ -21,7 +17,7 @@ SUITE = dict(
                 "fewer training clips",
     repeats=dict(by="fold", n=5),
     split_seeds=(1, 2, 3),
-    set={"data.source": "4q", "data.root": str(DATA), "tasks.genre": False, "seed": 0,
+    set={"data.source": "4q", "tasks.genre": False, "seed": 0,
          "features.workers": 1, "train.verbose": 2},
     cells={
         **{f"train_{n}": dict(config=RECIPE, set={"data.train_tracks": n},

@@ -1,6 +1,6 @@
 r"""Levers of the real-music recipe: each candidate recipe against the one it would replace.
 
-  JMER_REAL_DATA=../shared/data python -m jmer.experiments experiments/levers.py \
+  JMER_DATA=../shared/data python -m jmer.experiments experiments/levers.py \
       --report-dir=experiments/results/real_music                # LEVERS.md, levers_results.json
 
 A candidate is configs/real_music.py with its cell's keys changed (the first cell is the
@@ -10,10 +10,6 @@ selection split (the choice of the recipe was made there); split seeds 1-3 repor
 (the levers analysis, jmer.experiments.analyses.levers).
 """
 
-import os
-import pathlib
-
-DATA = pathlib.Path(os.environ.get("JMER_REAL_DATA", "../shared/data")).expanduser().resolve()
 RECIPE = "configs/real_music.py"
 
 SUITE = dict(
@@ -23,7 +19,7 @@ SUITE = dict(
     repeats=dict(by="fold", n=5),
     split_seeds=(0, 1, 2, 3),  # 0 chose the recipe; 1-3 report the lever's effect
     # The recipe's own initialisation (seed 0) on every fold, as the recipe is cross-validated.
-    set={"data.source": "gtzan+4q", "data.root": str(DATA), "seed": 0, "features.workers": 1,
+    set={"data.source": "gtzan+4q", "seed": 0, "features.workers": 1,
          "train.verbose": 2},
     cells={
         "msd": dict(config=RECIPE, set={"features.names": ("musicnn",)},

@@ -1,13 +1,13 @@
 r"""The research question on the real development sets, under the shipped model's recipe.
 
-  JMER_REAL_DATA=../shared/data JMER_CACHE=/tmp/realmusic_cache \
+  JMER_DATA=../shared/data JMER_CACHE=/tmp/realmusic_cache \
       python -m jmer.experiments experiments/real.py            # ~100 min of runs, 2 CPU cores
   python -m jmer.experiments experiments/real.py --quick        # 2 folds, 2 epochs: a smoke test
 
 Two runners can share the work: start the same command twice (each claims runs the other has not).
 
 Data (docs/data.md, "The real development sets"), the recipe's `gtzan` and `4q` datasets under
-$JMER_REAL_DATA (default ../shared/data), in its folders gtzan_real/ and 4q_dev/ (data.dirs):
+$JMER_DATA (e.g. ../shared/data), in its folders gtzan_real/ and 4q_dev/ (data.dirs):
 - genre: gtzan_real's 296 usable clips (usable.txt: the fault-filtered exclusions left out),
   folds grouped by artist (gtzan_real/artists.csv), class-balanced weights;
 - quadrant: 4q_dev (450 clips), folds grouped by artist (the Artist column of its metadata.csv);
@@ -35,14 +35,8 @@ on it would compare undertrained models):
    transfer's total of 80 epochs (40 of genre + 40 of quadrant), and against joint training.
 """
 
-import os
-import pathlib
-
-DATA = pathlib.Path(os.environ.get("JMER_REAL_DATA", "../shared/data")).expanduser().resolve()
-GENRE_DATA = {"data.source": "gtzan", "tasks.emotion": "none"}
-QUADRANT_DATA = {"data.source": "4q", "tasks.genre": False}
-JOINT_DATA = {"data.source": "gtzan+4q"}
 RECIPE = "configs/real_music.py"  # the shipped model's recipe (joint, lambda = 1)
+GENRE, QUADRANT = f"{RECIPE}:heads=genre", f"{RECIPE}:heads=quadrant"  # one head, its data
 
 SUITE = dict(
     name="real",
@@ -51,29 +45,29 @@ SUITE = dict(
                 "MTT-musicnn branches (the shipped model's recipe)",
     repeats=dict(by="fold", n=5),
     split_seeds=(1, 2, 3),  # split seed 0 chose the recipe: it is not reported
-    set={"data.root": str(DATA), "features.workers": 1, "train.verbose": 2},
+    set={"features.workers": 1, "train.verbose": 2},
     cells={
-        "genre_only": dict(config=RECIPE, set=GENRE_DATA, label="genre head only, GTZAN"),
-        "quadrant_only": dict(config=RECIPE, set=QUADRANT_DATA, label="quadrant head only, 4Q"),
-        "joint_l0.3": dict(config=RECIPE, set={**JOINT_DATA, "train.lambda_emotion": 0.3},
+        "genre_only": dict(config=GENRE, label="genre head only, GTZAN"),
+        "quadrant_only": dict(config=QUADRANT, label="quadrant head only, 4Q"),
+        "joint_l0.3": dict(config=RECIPE, set={"train.lambda_emotion": 0.3},
                            label="joint, λ = 0.3"),
-        "joint_l1": dict(config=RECIPE, set=JOINT_DATA,
+        "joint_l1": dict(config=RECIPE,
                          label="joint, λ = 1 (the shipped recipe)"),
-        "joint_l3": dict(config=RECIPE, set={**JOINT_DATA, "train.lambda_emotion": 3.0},
+        "joint_l3": dict(config=RECIPE, set={"train.lambda_emotion": 3.0},
                          label="joint, λ = 3"),
-        "msd_only": dict(config=RECIPE, set={**JOINT_DATA, "features.names": ("musicnn",)},
+        "msd_only": dict(config=RECIPE, set={"features.names": ("musicnn",)},
                          label="joint, MSD-musicnn alone (one branch)"),
-        "fused_mean": dict(config=RECIPE, set={**JOINT_DATA, "model.fusion": "mean"},
+        "fused_mean": dict(config=RECIPE, set={"model.fusion": "mean"},
                            label="joint, MSD + MTT, mean fusion"),
-        "fused_gated": dict(config=RECIPE, set={**JOINT_DATA, "model.fusion": "gated"},
+        "fused_gated": dict(config=RECIPE, set={"model.fusion": "gated"},
                             label="joint, MSD + MTT, gated fusion"),
-        "quadrant_only_80": dict(config=RECIPE, set={**QUADRANT_DATA, "train.epochs": 80},
+        "quadrant_only_80": dict(config=QUADRANT, set={"train.epochs": 80},
                                  label="quadrant head only, 80 epochs (the transfer's total)"),
-        "transfer_frozen": dict(config=RECIPE, init_from="genre_only",
-                                set={**QUADRANT_DATA, "train.freeze_transferred": True},
+        "transfer_frozen": dict(config=QUADRANT, init_from="genre_only",
+                                set={"train.freeze_transferred": True},
                                 label="GTZAN-trained pooled trunks, frozen; quadrant head "
                                       "trained"),
-        "transfer_full": dict(config=RECIPE, init_from="genre_only", set=QUADRANT_DATA,
+        "transfer_full": dict(config=QUADRANT, init_from="genre_only",
                               label="GTZAN-trained pooled trunks, fine-tuned on 4Q"),
     },
     experiments=[

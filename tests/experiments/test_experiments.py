@@ -80,7 +80,7 @@ def test_the_real_data_suite_reports_unused_split_seeds_with_artist_folds(tmp_pa
   # 4Q from the 4q dataset in 4q_dev/, which groups its folds by metadata.csv's Artist column;
   # nothing is generated or written to read it.
   assert config.data.source == "4q" and "4q:4q_dev" in config.data.dirs
-  assert config.data.root and not config.tasks.genre
+  assert not config.tasks.genre  # data.root: the config's, else $JMER_DATA (set by the user)
   assert runner.run_config(suite, "joint_l1", 0, tmp_path).data.source == "gtzan+4q"
   # Every cell is the shipped recipe but for what it varies.
   recipe = config_files.load("configs/real_music.py")
@@ -101,7 +101,7 @@ def test_the_real_data_suite_reports_unused_split_seeds_with_artist_folds(tmp_pa
 def test_the_shipped_recipe_suite_is_the_recipe_with_one_head_or_folds_by_track(tmp_path):
   suite = suite_lib.load_suite(REPO / "experiments" / "shipped_recipe.py")
   assert suite["repeats"] == dict(by="fold", n=5) and suite["split_seeds"] == (1, 2, 3)
-  recipe = suite_lib.load_config("configs/real_music.py")
+  recipe = config_files.load("configs/real_music.py")
   configs = {cell: runner.run_config(suite, cell, 1, tmp_path) for cell in suite["cells"]}
   assert configs["joint"].data.source == recipe.data.source == "gtzan+4q"
   assert configs["joint"].tasks.genre and configs["joint"].tasks.emotion == "quadrant"
@@ -116,7 +116,7 @@ def test_the_shipped_recipe_suite_is_the_recipe_with_one_head_or_folds_by_track(
       recipe.train.epochs
   for config in configs.values():
     assert config.eval.folds == 5 and config.eval.fold == 1 and config.data.test_fraction == 0
-    assert config.data.root and config.data.dirs == recipe.data.dirs
+    assert config.data.dirs == recipe.data.dirs
     assert config.features.names == recipe.features.names
 
 
