@@ -8,21 +8,26 @@ import csv
 import json
 
 from jmer import tasks as tasks_lib
+from jmer.inference import task_fields
 
 FORMATS = ("table", "json", "csv")
 
 
 def csv_columns() -> tuple:
-  """The CSV header: where a row comes from, every known task's columns (jmer.tasks), then the
-  pretrained network's tags.
+  """The CSV header: where a row comes from, every known task's columns (jmer.tasks, as
+  jmer.inference.task_fields shows them), then the pretrained network's tags.
 
   Returns:
     Column names: file, level ('track' or 'segment'), start and end (seconds), the tasks'
     columns, tags.
   """
   return ("file", "level", "start", "end") + tuple(
-      column for task in tasks_lib.TASKS.values() for column in task.predict_columns()) + (
-      "tags",)
+      column for view in _views() for column in view.csv_columns()) + ("tags",)
+
+
+def _views() -> list:
+  """How predict shows each known task (jmer.inference.task_fields), in task order."""
+  return [task_fields.of(task) for task in tasks_lib.TASKS.values()]
 
 
 def _clock(seconds: float) -> str:
@@ -42,27 +47,27 @@ def format_table(result: dict) -> str:
   lines = [f"{result['file']}  ({_clock(result['duration_seconds'])}, "
            f"{result['segments']} segment{'s' if result['segments'] != 1 else ''})"]
   by_line = {}  # line label -> what each task says (the emotion heads share one line)
-  for task in tasks_lib.TASKS.values():
-    text = task.describe(result)
+  for view in _views():
+    text = view.describe(result)
     if text:
-      by_line.setdefault(task.table_line or task.name, []).append(text)
+      by_line.setdefault(view.line, []).append(text)
   lines += [f"  {label:<9} {'   '.join(texts)}" for label, texts in by_line.items()]
   if result.get("tags"):
     lines.append(f"  {'tags':<9} " + "  ".join(
         f"{t['tag']} {t['probability']:.2f}" for t in result["tags"]) + "  (musicnn, MSD)")
   if result.get("timeline"):
-    tasks = tasks_lib.TASKS.values()
-    lines.append(f"  {'start':>7} {'end':>7}  " + "  ".join(t.timeline_header() for t in tasks))
+    views = _views()
+    lines.append(f"  {'start':>7} {'end':>7}  " + "  ".join(v.timeline_header() for v in views))
     for row in result["timeline"]:
       lines.append(f"  {_clock(row['start']):>7} {_clock(row['end']):>7}  "
-                   + "  ".join(t.timeline_cell(row) for t in tasks))
+                   + "  ".join(v.timeline_cell(row) for v in views))
   return "\n".join(lines) + "\n"
 
 
 def _csv_row(file: str, level: str, start, end, entry: dict) -> list:
   tags = ";".join(f"{t['tag']}:{t['probability']}" for t in entry.get("tags", []))
   return [file, level, start, end] + [
-      cell for task in tasks_lib.TASKS.values() for cell in task.predict_cells(entry)] + [tags]
+      cell for view in _views() for cell in view.csv_cells(entry)] + [tags]
 
 
 def make_writer(fmt: str, stream, timeline: bool = False):
