@@ -254,6 +254,12 @@ SHOWN_DIFFERENTLY = tasks_lib.overrides("jmer predict", {
                                     noun="genre tag"),
 })
 
+# Heads whose fields fill another task's columns too: a quadrant head without an AV head
+# estimates arousal/valence, an AV head without a quadrant head names the quadrant it implies.
+ALSO_FILLS = tasks_lib.overrides("predict columns another head fills", {
+    "quadrant": ("emotion",), "emotion": ("quadrant",),
+})
+
 
 def of(task) -> ClassView:
   """How `jmer predict` shows `task`.
@@ -282,3 +288,19 @@ def of_head(output_name: str) -> ClassView:
     Its view.
   """
   return of(tasks_lib.TASKS[output_name])
+
+
+def shown(output_names=None) -> list:
+  """The views of the tasks a model's predictions fill, in task order: its own heads' and those
+  ALSO_FILLS names, so a table or CSV has no always-empty column.
+
+  Args:
+    output_names: the model's output names; None for every known task.
+
+  Returns:
+    A list of views.
+  """
+  if output_names is None:
+    return [of(task) for task in tasks_lib.TASKS.values()]
+  filled = set(output_names).union(*(ALSO_FILLS.get(name, ()) for name in output_names))
+  return [of(task) for task in tasks_lib.TASKS.values() if task.name in filled]

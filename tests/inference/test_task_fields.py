@@ -44,3 +44,13 @@ def test_genre_tags_list_the_tags_reaching_the_threshold_best_first():
   assert view.csv_cells(fields) == ["Jazz|Blues"]
   assert view.describe(fields) == "Jazz 0.90  Blues 0.60"
   assert view.describe(dict(genre_tags=[])) == "(no genre tag reaches 0.5)"
+
+
+def test_the_columns_shown_are_those_the_models_heads_fill():
+  def names(output_names):
+    return [view.name for view in task_fields.shown(output_names)]
+  assert names(("genre",)) == ["genre"]
+  assert names(("genre", "quadrant")) == ["genre", "emotion", "quadrant"]  # AV estimated
+  assert names(("emotion",)) == ["emotion", "quadrant"]  # the quadrant AV implies
+  assert names(("genre_tags", "genre")) == ["genre", "genre_tags"]
+  assert names(None) == list(tasks_lib.TASKS)
