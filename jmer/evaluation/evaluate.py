@@ -10,6 +10,8 @@ from jmer.evaluation import baseline
 from jmer import tasks as tasks_lib
 from jmer.evaluation import metrics as metrics_lib
 from jmer.evaluation import plots
+from jmer.evaluation import prediction_columns
+from jmer.tasks import outputs as outputs_lib
 from jmer.data import pipeline
 from jmer.data import split_arrays
 
@@ -76,8 +78,9 @@ def per_dataset_metrics(preds: dict, tracks, genre_names, config) -> dict:
 def write_predictions_csv(path, preds: dict, split: split_arrays.SplitData, genre_names):
   """Writes one CSV row per test track: its id and dataset, then every known task's columns.
 
-  Each task (jmer.tasks) gives its true and predicted values; cells are empty where the track
-  has no label or the model no head.
+  Each task (jmer.tasks) gives its true and predicted values, in the columns its outputs have
+  (jmer.evaluation.prediction_columns); cells are empty where the track has no label or the
+  model no head.
 
   Args:
     path: the CSV file to write.
@@ -90,12 +93,13 @@ def write_predictions_csv(path, preds: dict, split: split_arrays.SplitData, genr
   with open(path, "w", newline="") as fh:
     writer = csv.writer(fh)
     writer.writerow(["track_id", "dataset"] + [
-        column for task in tasks_lib.TASKS.values() for column in task.csv_columns()])
+        column for task in tasks_lib.TASKS.values()
+        for column in prediction_columns.columns(task)])
     for i, t in enumerate(split.tracks):
       row = [t.track_id, t.dataset]
       for name, task in tasks_lib.TASKS.items():
         prediction = preds[name][i] if name in preds else None
-        row += task.csv_cells(t, prediction, task.class_names(genre_names))
+        row += prediction_columns.cells(task, t, prediction, task.class_names(genre_names))
       writer.writerow(row)
 
 
@@ -103,7 +107,7 @@ def _confusion_figure(task, results, preds, split, genre_names, path):
   if task.name in results:
     plots.plot_confusion_matrix(results[task.name]["confusion_matrix"],
                                 task.class_names(genre_names), path,
-                                title=task.figure_title or task.name)
+                                title=FIGURE_TITLES.get(task.name, task.name))
 
 
 def _av_scatter_figure(task, results, preds, split, genre_names, path):
@@ -114,10 +118,33 @@ def _av_scatter_figure(task, results, preds, split, genre_names, path):
       plots.plot_av_scatter(split.av[keep], preds[task.name][keep], path, labels=names)
 
 
-# What a task's `figure` draws: fn(task, metrics, per-track predictions, split, genre names,
-# path), and the file name it is drawn to.
+# What a figure draws: fn(task, metrics, per-track predictions, split, genre names, path), and
+# the file name it is drawn to.
 FIGURES = {"confusion": (_confusion_figure, "confusion_{task}.png"),
            "av_scatter": (_av_scatter_figure, "av_scatter.png")}
+# The figure a task's outputs get (a key of FIGURES, or None)...
+FIGURE_OF_FORM = {outputs_lib.ClassProbabilities: "confusion",
+                  outputs_lib.TagProbabilities: None,
+                  outputs_lib.RegressedValues: None}
+# ...unless the task is drawn differently: the arousal-valence plane for emotion.
+FIGURE_OF = tasks_lib.overrides("figures", {"emotion": "av_scatter"})
+# A figure's title, when not the task's name.
+FIGURE_TITLES = tasks_lib.overrides("figure titles", {"genre": "Genre (test tracks)",
+                                                      "quadrant": "AV quadrant (test)"})
+
+
+def task_figure(task):
+  """The key of FIGURES a task is drawn with, or None.
+
+  Args:
+    task: a jmer.tasks.Task.
+
+  Returns:
+    A key of FIGURES, or None for no figure.
+  """
+  if task.name in FIGURE_OF:
+    return FIGURE_OF[task.name]
+  return outputs_lib.formatter_of(FIGURE_OF_FORM, task, "the run's figures")
 
 
 def write_figures(workdir: pathlib.Path, results: dict, preds: dict, split, genre_names):
@@ -135,8 +162,9 @@ def write_figures(workdir: pathlib.Path, results: dict, preds: dict, split, genr
   figures = workdir / "figures"
   figures.mkdir(parents=True, exist_ok=True)
   for task in tasks_lib.TASKS.values():
-    if task.figure:
-      draw, filename = FIGURES[task.figure]
+    figure = task_figure(task)
+    if figure:
+      draw, filename = FIGURES[figure]
       draw(task, results, preds, split, genre_names, figures / filename.format(task=task.name))
   history = workdir / "history.csv"
   if history.exists():

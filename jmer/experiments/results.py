@@ -13,6 +13,7 @@ import pathlib
 
 from jmer.tasks import labels
 from jmer import tasks as tasks_lib
+from jmer.experiments import task_rows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,13 +36,13 @@ def _report_order() -> list:
 
 
 def report_metrics() -> tuple:
-  """Every number a report can show (Metric), as each task says (jmer.tasks.report_metrics).
+  """Every number a report can show (Metric), for each task (jmer.experiments.task_rows).
 
   Returns:
     A tuple of Metric, classification tasks first, each task's in its own order.
   """
   return tuple(Metric(label, path, higher) for task in _report_order()
-               for label, path, higher, _ in task.report_metrics())
+               for label, path, higher, _ in task_rows.rows(task))
 
 
 def headline() -> tuple:
@@ -52,16 +53,17 @@ def headline() -> tuple:
     A tuple of metric labels, in report order.
   """
   return tuple(label for task in _report_order()
-               for label, _, _, is_headline in task.report_metrics() if is_headline)
+               for label, _, _, is_headline in task_rows.rows(task) if is_headline)
 
 
 def task_titles() -> dict:
-  """{metrics key: title} of the report's per-task tables (jmer.tasks.report_tables).
+  """{metrics key: title} of the report's per-task tables (jmer.experiments.task_rows).
 
   Returns:
     A dict from a task's key in metrics.json to the title of its table, in report order.
   """
-  return {key: title for task in _report_order() for key, title in task.report_tables.items()}
+  return {key: title for task in _report_order()
+          for key, title in task_rows.tables(task).items()}
 
 
 def metrics_by_label() -> dict:

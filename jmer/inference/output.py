@@ -7,21 +7,24 @@ shows progress and a failure later on never loses the results already printed.
 import csv
 import json
 
-from jmer import tasks as tasks_lib
+from jmer.inference import task_fields
 
 FORMATS = ("table", "json", "csv")
 
 
-def csv_columns() -> tuple:
-  """The CSV header: where a row comes from, every known task's columns (jmer.tasks), then the
-  pretrained network's tags.
+def csv_columns(output_names=None) -> tuple:
+  """The CSV header: where a row comes from, the columns of the tasks the model's heads fill
+  (jmer.inference.task_fields.shown), then the pretrained network's tags.
+
+  Args:
+    output_names: the model's output names; None for every known task's columns.
 
   Returns:
     Column names: file, level ('track' or 'segment'), start and end (seconds), the tasks'
     columns, tags.
   """
   return ("file", "level", "start", "end") + tuple(
-      column for task in tasks_lib.TASKS.values() for column in task.predict_columns()) + (
+      column for view in task_fields.shown(output_names) for column in view.csv_columns()) + (
       "tags",)
 
 
@@ -30,11 +33,13 @@ def _clock(seconds: float) -> str:
   return f"{int(minutes)}:{secs:04.1f}"
 
 
-def format_table(result: dict) -> str:
+def format_table(result: dict, output_names=None) -> str:
   """A few aligned lines per file; the timeline (if any) as one row per segment.
 
   Args:
     result: one file's result from jmer.inference.predict.predict_file.
+    output_names: the model's output names: the timeline has the columns their predictions
+      fill; None for every known task's.
 
   Returns:
     The text, newline-terminated; times are shown as minutes:seconds.
@@ -42,30 +47,30 @@ def format_table(result: dict) -> str:
   lines = [f"{result['file']}  ({_clock(result['duration_seconds'])}, "
            f"{result['segments']} segment{'s' if result['segments'] != 1 else ''})"]
   by_line = {}  # line label -> what each task says (the emotion heads share one line)
-  for task in tasks_lib.TASKS.values():
-    text = task.describe(result)
+  views = task_fields.shown(output_names)
+  for view in views:
+    text = view.describe(result)
     if text:
-      by_line.setdefault(task.table_line or task.name, []).append(text)
+      by_line.setdefault(view.line, []).append(text)
   lines += [f"  {label:<9} {'   '.join(texts)}" for label, texts in by_line.items()]
   if result.get("tags"):
     lines.append(f"  {'tags':<9} " + "  ".join(
         f"{t['tag']} {t['probability']:.2f}" for t in result["tags"]) + "  (musicnn, MSD)")
   if result.get("timeline"):
-    tasks = tasks_lib.TASKS.values()
-    lines.append(f"  {'start':>7} {'end':>7}  " + "  ".join(t.timeline_header() for t in tasks))
+    lines.append(f"  {'start':>7} {'end':>7}  " + "  ".join(v.timeline_header() for v in views))
     for row in result["timeline"]:
       lines.append(f"  {_clock(row['start']):>7} {_clock(row['end']):>7}  "
-                   + "  ".join(t.timeline_cell(row) for t in tasks))
+                   + "  ".join(v.timeline_cell(row) for v in views))
   return "\n".join(lines) + "\n"
 
 
-def _csv_row(file: str, level: str, start, end, entry: dict) -> list:
+def _csv_row(views, file: str, level: str, start, end, entry: dict) -> list:
   tags = ";".join(f"{t['tag']}:{t['probability']}" for t in entry.get("tags", []))
   return [file, level, start, end] + [
-      cell for task in tasks_lib.TASKS.values() for cell in task.predict_cells(entry)] + [tags]
+      cell for view in views for cell in view.csv_cells(entry)] + [tags]
 
 
-def make_writer(fmt: str, stream, timeline: bool = False):
+def make_writer(fmt: str, stream, timeline: bool = False, output_names=None):
   """A function writing one predict_file result to `stream` in format `fmt`.
 
   Args:
@@ -73,6 +78,8 @@ def make_writer(fmt: str, stream, timeline: bool = False):
     stream: a text stream to write to.
     timeline: whether csv adds one row per segment after each track's row (json and table
       print whatever timeline the result holds).
+    output_names: the model's output names: csv and the table's timeline have the columns
+      their predictions fill; None for every known task's.
 
   Returns:
     A callable taking one result dict.
@@ -83,14 +90,16 @@ def make_writer(fmt: str, stream, timeline: bool = False):
   if fmt == "json":
     return lambda result: stream.write(json.dumps(result) + "\n")
   if fmt == "table":
-    return lambda result: stream.write(format_table(result) + "\n")
+    return lambda result: stream.write(format_table(result, output_names) + "\n")
   if fmt != "csv":
     raise ValueError(f"unknown format {fmt!r}: expected one of {FORMATS}")
   writer = csv.writer(stream)
-  writer.writerow(csv_columns())
+  writer.writerow(csv_columns(output_names))
+  views = task_fields.shown(output_names)
 
   def write_csv(result):
-    writer.writerow(_csv_row(result["file"], "track", 0.0, result["duration_seconds"], result))
+    writer.writerow(_csv_row(views, result["file"], "track", 0.0, result["duration_seconds"],
+                             result))
     for row in result.get("timeline", []) if timeline else []:
-      writer.writerow(_csv_row(result["file"], "segment", row["start"], row["end"], row))
+      writer.writerow(_csv_row(views, result["file"], "segment", row["start"], row["end"], row))
   return write_csv

@@ -23,10 +23,10 @@ import warnings
 
 import numpy as np
 
-from jmer import tasks as tasks_lib
 from jmer.data import audio
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
+from jmer.inference import task_fields
 from jmer.inference.decode import decoded_blocks  # noqa: F401  (part of this module's API)
 from jmer.models import model_file
 
@@ -190,8 +190,8 @@ def _summary(bundle, mean: dict) -> dict:
   """What each head says about a file or segment (jmer.tasks: genres, arousal, quadrant, ...)."""
   out = {}
   for name in bundle.output_names:
-    out.update(tasks_lib.TASKS[name].summary(mean[name], bundle.class_names(name), bundle.meta,
-                                             bundle.output_names))
+    out.update(task_fields.of_head(name).fields(
+        mean[name], bundle.class_names(name), bundle.meta, bundle.output_names))
   return out
 
 
@@ -383,7 +383,7 @@ def main(argv=None, prog: str = "python -m jmer.predict") -> int:
   files, failures = expand_inputs(args.inputs)
   for path, reason in failures:
     print(f"{path}: {reason}", file=sys.stderr)
-  writer = predict_output.make_writer(fmt, sys.stdout, timeline=args.timeline)
+  writer = predict_output.make_writer(fmt, sys.stdout, args.timeline, bundle.output_names)
   for path in files:
     try:
       result = predict_file(bundle, path, timeline=args.timeline, top_k=args.top_k)

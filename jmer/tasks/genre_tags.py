@@ -14,12 +14,10 @@ Switched on by `config.tasks.genre_tags`; it weighs 1 in the loss like the genre
 import dataclasses
 import re
 
-import numpy as np
-
 from jmer.tasks import labels
-from jmer.tasks.spec import Task
+from jmer.tasks import outputs as outputs_lib
+from jmer.tasks.spec import MULTILABEL, MultiLabelTask  # noqa: F401 (MULTILABEL re-exported)
 
-MULTILABEL = "multilabel"
 TAG_COLUMNS = ("genres", "GenresStr")  # the first one a track has is its tags
 THRESHOLD = 0.5  # a tag is predicted when its probability reaches this
 _SEPARATOR = re.compile(r"[;|]")
@@ -39,19 +37,14 @@ def track_tags(track) -> tuple:
 
 
 @dataclasses.dataclass(frozen=True)
-class GenreTagsTask(Task):
+class GenreTagsTask(MultiLabelTask):
   """Genres as independent yes/no decisions over labels.ALLMUSIC_GENRES (sigmoids).
 
   Its methods override Task's (jmer.tasks.spec) and follow their documented contracts.
   """
   name: str = "genre_tags"
-  kind: str = MULTILABEL
   target_shape: tuple = (len(labels.ALLMUSIC_GENRES),)
-  target_dtype: str = "float32"
-  head_activation = "sigmoid"
-  fused_activation = "sigmoid"
-  train_metric = "binary_accuracy"
-  figure = None
+  outputs = outputs_lib.TagProbabilities(THRESHOLD)
 
   def enabled(self, config) -> bool:
     return bool(config.tasks.get("genre_tags", False))
@@ -70,57 +63,5 @@ class GenreTagsTask(Task):
   def class_names(self, genre_names) -> tuple:
     return labels.ALLMUSIC_GENRES
 
-  def loss(self, config) -> str:
-    return "binary_xent"
-
   def loss_weight(self, config) -> float:
     return 1.0  # a genre head: λ weighs the emotion heads only
-
-  def truth(self, tracks) -> np.ndarray:
-    k = len(labels.ALLMUSIC_GENRES)
-    return np.array([self.label(t) if self.labelled(t) else [np.nan] * k for t in tracks],
-                    np.float64).reshape(len(tracks), k)
-
-  def csv_columns(self) -> tuple:
-    return ("true_genre_tags", "pred_genre_tags")
-
-  def csv_cells(self, track, prediction, class_names) -> list:
-    true = "|".join(track_tags(track))
-    if prediction is None or not np.isfinite(prediction).all():
-      return [true, ""]
-    return [true, "|".join(c for c, p in zip(class_names, prediction) if p >= THRESHOLD)]
-
-  @property
-  def report_tables(self) -> dict:
-    return {self.name: "Genre tags (multi-label, AllMusic)"}
-
-  def report_metrics(self) -> tuple:
-    return (("genre tags mAP", (self.name, "mean_average_precision"), True, True),
-            ("genre tags ROC-AUC", (self.name, "roc_auc_macro"), True, False),
-            ("genre tags micro-F1", (self.name, "micro_f1"), True, False))
-
-  def summary(self, mean, class_names, meta, outputs) -> dict:
-    order = np.argsort(-mean)
-    return dict(genre_tags=[dict(genre=class_names[i], probability=round(float(mean[i]), 4))
-                            for i in order if mean[i] >= THRESHOLD],
-                genre_tag_probabilities={g: round(float(p), 4)
-                                         for g, p in zip(class_names, mean)})
-
-  def describe(self, result: dict) -> str:
-    if "genre_tags" not in result:
-      return ""
-    tags = result["genre_tags"]
-    return ("  ".join(f"{g['genre']} {g['probability']:.2f}" for g in tags) if tags
-            else f"(no genre tag reaches {THRESHOLD})")
-
-  def predict_columns(self) -> tuple:
-    return ("genre_tags",)
-
-  def predict_cells(self, entry: dict) -> list:
-    return ["|".join(g["genre"] for g in entry.get("genre_tags", []))]
-
-  def timeline_header(self) -> str:
-    return f"{'genre tags':<24}"
-
-  def timeline_cell(self, row: dict) -> str:
-    return f"{'|'.join(g['genre'] for g in row.get('genre_tags', [])):<24}"

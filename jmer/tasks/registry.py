@@ -8,16 +8,17 @@ Every stage asks this module instead of branching on task names:
 - training:    `loss(config)` and `train_metric` (keys of jmer.training.losses' loss and metric
                makers), `loss_weight(config)` (L = L_genre + λ·L_emotion);
 - evaluation:  `evaluations(...)`: which metrics table(s) a task's per-track predictions go into,
-               `aggregate`: how segment predictions become one per track (the mean), its
-               columns of test_predictions.csv (`csv_columns`, `csv_cells`) and its figure;
-- inference:   `summary(...)`: the fields a prediction prints, its line of predict's table
-               (`table_line`), and its columns in predict's CSV (`predict_columns`) and
-               timeline table (`timeline_header`/`timeline_cell`);
-- reports:     `report_tables` and `report_metrics()`: the rows a suite report shows.
+               `aggregate`: how segment predictions become one per track (the mean);
+- every printout: `outputs` (jmer.tasks.outputs), what one prediction consists of: class
+               probabilities, tag probabilities or named regressed values. The readers format
+               it themselves: test_predictions.csv and figures (jmer.evaluation), predict's
+               fields, table, CSV and timeline (jmer.inference.task_fields), a suite report's
+               rows (jmer.experiments.task_rows), each with an override table for the tasks it
+               shows differently (checked by `overrides`).
 
-A task's `kind` picks its metrics (jmer.evaluation.metrics.METRICS_OF_KIND); a new kind, e.g.
-multi-label classification (a sigmoid per class), is one metrics function there plus a spec here
-overriding what the default kinds do (loss, head activation, CSV cells, report rows).
+A task's `kind` picks its metrics (jmer.evaluation.metrics.METRICS_OF_KIND); a new kind is one
+metrics function there plus a spec here overriding what the defaults do (loss, head activation,
+outputs), as `MultiLabelTask` (jmer.tasks.spec) does for a sigmoid per class.
 
 Adding a task is one new spec in `TASKS` (plus its tests). A task is switched on by
 `enabled(config)`; its labels come from a Track's fields or, for your own label columns, from
@@ -26,74 +27,52 @@ Adding a task is one new spec in `TASKS` (plus its tests). A task is switched on
 The interface and its defaults (a single-label classification task) are `Task` in
 jmer.tasks.spec, re-exported here; a larger spec may live in its own module (jmer.tasks.genre_tags).
 This module sits at the bottom of the package: it imports nothing of jmer but `labels`,
-`task_spec` and those specs, and nothing of Keras.
+`outputs`, `spec` and those specs, and nothing of Keras.
 """
 
 import dataclasses
+from typing import ClassVar
 
 import numpy as np
 
 from jmer.tasks import genre_tags
 from jmer.tasks import labels
+from jmer.tasks import outputs as outputs_lib
 from jmer.tasks.spec import CLASSIFICATION, REGRESSION, Task  # noqa: F401 (re-exported)
 
 AUX_PREFIX = "aux"
 
 
 @dataclasses.dataclass(frozen=True)
-class GenreTask(Task):
+class _TrackClassTask(Task):
+  """A single-label task whose label is a class index in one of Track's fields (-1: none)."""
+  kind: str = CLASSIFICATION
+  track_field: ClassVar[str] = ""
+
+  def labelled(self, track) -> bool:
+    return getattr(track, self.track_field) >= 0
+
+  def label(self, track):
+    return getattr(track, self.track_field)
+
+
+@dataclasses.dataclass(frozen=True)
+class GenreTask(_TrackClassTask):
   """Genre: a softmax over the data's genre vocabulary (GTZAN's ten, or your folders').
 
   Its methods override Task's (jmer.tasks.spec) and follow their documented contracts.
   """
   name: str = "genre"
-  kind: str = CLASSIFICATION
+  track_field: ClassVar[str] = "genre"
 
   def enabled(self, config) -> bool:
     return bool(config.tasks.genre)
-
-  def labelled(self, track) -> bool:
-    return track.genre >= 0
-
-  def label(self, track):
-    return track.genre
 
   def class_names(self, genre_names) -> tuple:
     return tuple(genre_names)
 
   def loss_weight(self, config) -> float:
     return 1.0
-
-  def summary(self, mean, class_names, meta, outputs) -> dict:
-    order = np.argsort(-mean)
-    return dict(
-        genres=[dict(genre=class_names[i], probability=round(float(mean[i]), 4))
-                for i in order],  # best first; jmer.predict keeps its --top-k
-        genre_probabilities={g: round(float(p), 4) for g, p in zip(class_names, mean)})
-
-  def describe(self, result: dict) -> str:
-    return "  ".join(f"{g['genre']} {g['probability']:.2f}" for g in result.get("genres", []))
-
-  figure_title = "Genre (test tracks)"
-
-  def report_metrics(self) -> tuple:
-    # Genre accuracy is a headline number as well as macro-F1.
-    return tuple((label, path, up, headline or label == "genre accuracy")
-                 for label, path, up, headline in super().report_metrics())
-
-  def predict_columns(self) -> tuple:
-    return sum(((f"genre_{i}", f"probability_{i}") for i in (1, 2, 3)), ())
-
-  def predict_cells(self, entry: dict) -> list:
-    top = list(entry.get("genres", [])) + [{"genre": "", "probability": ""}] * 3
-    return [cell for g in top[:3] for cell in (g["genre"], g["probability"])]
-
-  def timeline_header(self) -> str:
-    return f"{'genre':<12} {'prob':>5}"
-
-  def timeline_cell(self, row: dict) -> str:
-    top = (row.get("genres") or [{"genre": "", "probability": float("nan")}])[0]
-    return f"{top['genre']:<12} {top['probability']:>5.2f}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,6 +85,7 @@ class ArousalValenceTask(Task):
   kind: str = REGRESSION
   target_shape: tuple = (2,)
   target_dtype: str = "float32"
+  outputs = outputs_lib.RegressedValues(("arousal", "valence"), -1.0, 1.0)
   head_activation = "tanh"
   branch_activation = "tanh"
   branch_suffix = "av"
@@ -119,9 +99,6 @@ class ArousalValenceTask(Task):
 
   def label(self, track):
     return [track.arousal, track.valence]
-
-  def units(self, genre_names) -> int:
-    return 2
 
   train_metric = "rmse"
 
@@ -139,125 +116,25 @@ class ArousalValenceTask(Task):
     implied = labels.av_quadrant(predictions[:, 0], predictions[:, 1],
                                  config.tasks.quadrant_threshold)
     onehot = np.where((implied >= 0)[:, None], np.eye(4)[np.maximum(implied, 0)], np.nan)
-    return [("emotion_av", REGRESSION, self.truth(tracks), predictions, ("arousal", "valence")),
+    return [("emotion_av", REGRESSION, self.truth(tracks), predictions, self.outputs.names),
             ("quadrant_from_av", CLASSIFICATION, QUADRANT.truth(tracks), onehot,
              labels.QUADRANTS)]
 
-  def summary(self, mean, class_names, meta, outputs) -> dict:
-    out = dict(arousal=round(float(mean[0]), 4), valence=round(float(mean[1]), 4))
-    if "quadrant" not in outputs:  # else the quadrant head says it
-      q = int(labels.av_quadrant(mean[0], mean[1], meta["quadrant_threshold"]))
-      # -1 (a non-finite prediction) is no quadrant, not QUADRANTS[-1].
-      out.update(quadrant=labels.QUADRANTS[q] if q >= 0 else None,
-                 quadrant_source="arousal-valence")
-    return out
-
-  table_line = "emotion"
-
-  def csv_columns(self) -> tuple:
-    return ("true_arousal", "pred_arousal", "true_valence", "pred_valence")
-
-  def csv_cells(self, track, prediction, class_names) -> list:
-    return [cell for dim, value in ((0, track.arousal), (1, track.valence)) for cell in (
-        f"{value:.4f}" if track.has_av else "",
-        f"{prediction[dim]:.4f}" if prediction is not None else "")]
-
-  figure = "av_scatter"
-
-  @property
-  def report_tables(self) -> dict:
-    return {"emotion_av": "Arousal–valence regression"}
-
-  def report_metrics(self) -> tuple:
-    return tuple(row for dim in ("arousal", "valence") for row in (
-        (f"{dim} CCC", ("emotion_av", dim, "ccc"), True, True),
-        (f"{dim} RMSE", ("emotion_av", dim, "rmse"), False, False),
-        (f"{dim} r", ("emotion_av", dim, "pearson_r"), True, False),
-        (f"{dim} R²", ("emotion_av", dim, "r2"), True, False)))
-
-  def predict_columns(self) -> tuple:
-    return ("arousal", "valence")
-
-  def timeline_header(self) -> str:
-    return f"{'arousal':>7} {'valence':>7}"
-
-  def timeline_cell(self, row: dict) -> str:
-    return f"{_signed(row.get('arousal')):>7} {_signed(row.get('valence')):>7}"
-
-  def describe(self, result: dict) -> str:
-    if "arousal" not in result or result.get("av_source") == "quadrant probabilities":
-      return ""  # no AV head: the quadrant head's line gives its estimate
-    text = f"arousal {_signed(result['arousal'])}  valence {_signed(result['valence'])}"
-    if result.get("quadrant_source") == "arousal-valence":
-      text += f"   quadrant {result['quadrant']}"
-    return text
-
 
 @dataclasses.dataclass(frozen=True)
-class QuadrantTask(Task):
+class QuadrantTask(_TrackClassTask):
   """Emotion as one of the four AV quadrants (labels.QUADRANTS), a 4-way softmax.
 
   Its methods override Task's (jmer.tasks.spec) and follow their documented contracts.
   """
   name: str = "quadrant"
-  kind: str = CLASSIFICATION
+  track_field: ClassVar[str] = "quadrant"
 
   def enabled(self, config) -> bool:
     return config.tasks.emotion in ("quadrant", "both")
 
-  def labelled(self, track) -> bool:
-    return track.quadrant >= 0
-
-  def label(self, track):
-    return track.quadrant
-
   def class_names(self, genre_names) -> tuple:
     return labels.QUADRANTS
-
-  def summary(self, mean, class_names, meta, outputs) -> dict:
-    q = int(np.argmax(mean))
-    out = dict(quadrant=class_names[q], quadrant_source="quadrant head",
-               quadrant_probability=round(float(mean[q]), 4),
-               quadrant_probabilities={c: round(float(p), 4) for c, p in zip(class_names, mean)})
-    if "emotion" not in outputs:  # no AV head: estimate the point from the quadrant head
-      arousal, valence = av_from_quadrant_probabilities(mean)
-      out.update(arousal=round(arousal, 4), valence=round(valence, 4),
-                 av_source="quadrant probabilities")
-    return out
-
-  table_line = "emotion"
-
-  def csv_columns(self) -> tuple:
-    return ("pred_quadrant", "true_quadrant")
-
-  def csv_cells(self, track, prediction, class_names) -> list:
-    # The true quadrant: a quadrant-only dataset (4Q) has it without arousal/valence.
-    true, pred, _ = super().csv_cells(track, prediction, class_names)
-    return [pred, true]
-
-  figure_title = "AV quadrant (test)"
-
-  @property
-  def report_tables(self) -> dict:
-    return {"quadrant": "Emotion quadrant (quadrant head)"}
-
-  def predict_columns(self) -> tuple:
-    return ("quadrant",)  # the quadrant head's, or the one implied by arousal-valence
-
-  def timeline_header(self) -> str:
-    return "quadrant"
-
-  def timeline_cell(self, row: dict) -> str:
-    return f"{row.get('quadrant', '')}"
-
-  def describe(self, result: dict) -> str:
-    if result.get("quadrant_source") != "quadrant head":
-      return ""
-    text = f"quadrant {result['quadrant']} {result['quadrant_probability']:.2f}"
-    if result.get("av_source") == "quadrant probabilities":
-      text += (f"   arousal {_signed(result['arousal'])}  valence {_signed(result['valence'])}"
-               " (estimated from the quadrant probabilities)")
-    return text
 
 
 def av_from_quadrant_probabilities(probabilities) -> tuple:
@@ -275,10 +152,6 @@ def av_from_quadrant_probabilities(probabilities) -> tuple:
   """
   q1, q2, q3, q4 = (float(p) for p in probabilities)
   return q1 + q2 - q3 - q4, q1 + q4 - q2 - q3
-
-
-def _signed(value) -> str:
-  return "" if value is None else f"{value:+.2f}"
 
 
 GENRE, EMOTION, QUADRANT = GenreTask(), ArousalValenceTask(), QuadrantTask()
@@ -376,3 +249,22 @@ def targets(track, names) -> tuple:
   """
   pairs = {name: TASKS[name].target(track) for name in names}
   return {n: y for n, (y, _) in pairs.items()}, {n: w for n, (_, w) in pairs.items()}
+
+
+def overrides(reader: str, table: dict) -> dict:
+  """A reader's table of tasks it shows differently from their outputs, checked.
+
+  Args:
+    reader: what the table is for, for the error (e.g. 'predict CSV columns').
+    table: {task name: the reader's override}.
+
+  Returns:
+    `table` itself.
+
+  Raises:
+    ValueError: a key names no task in TASKS (a typo, or a task since renamed).
+  """
+  unknown = sorted(set(table) - set(TASKS))
+  if unknown:
+    raise ValueError(f"{reader}: overrides for unknown task(s) {unknown}; tasks are {list(TASKS)}")
+  return table

@@ -1,23 +1,30 @@
-"""What a task spec says, with the defaults of a single-label classification task.
+"""What a task is, with the defaults of a single-label classification task.
 
 jmer.tasks holds the tasks themselves and their registry; this module holds only the interface
-every stage asks (see jmer.tasks) and its defaults. It imports nothing of jmer and nothing of
-Keras.
+every stage asks (see jmer.tasks) and its defaults: what a task IS (its label and target, its
+head, loss and weight, how segment predictions aggregate, which metrics it fills) and what a
+prediction of it consists of (`outputs`, jmer.tasks.outputs). How a prediction is SHOWN lives
+with the code that shows it, read from `outputs`. It imports nothing of jmer but
+jmer.tasks.outputs, and nothing of Keras.
 """
 
 import dataclasses
-from typing import ClassVar
 
 import numpy as np
 
-CLASSIFICATION, REGRESSION = "classification", "regression"
+from jmer.tasks import outputs as outputs_lib
+
+CLASSIFICATION, REGRESSION, MULTILABEL = "classification", "regression", "multilabel"
 
 
 @dataclasses.dataclass(frozen=True)
 class Task:
-  """A model head. Subclasses say how its labels, loss, metrics and printout look."""
+  """A model head. Subclasses say what its labels, head, loss, metrics and outputs are."""
   name: str  # the model's output name; also the key of its targets and sample weights
-  kind: str  # CLASSIFICATION or REGRESSION: which metrics and which baseline model apply
+  kind: str  # CLASSIFICATION, REGRESSION or MULTILABEL: which metrics and baseline apply
+
+  # What one prediction consists of (jmer.tasks.outputs): what every formatter reads.
+  outputs = outputs_lib.ClassProbabilities()
 
   def enabled(self, config) -> bool:
     """Returns whether the run's config trains this head.
@@ -78,11 +85,13 @@ class Task:
     return ()
 
   def units(self, genre_names) -> int:
-    """Returns the head's output width: its class count unless a subclass says otherwise.
+    """Returns the head's output width: one unit per regressed value, else per class.
 
     Args:
       genre_names: the data's genre vocabulary.
     """
+    if isinstance(self.outputs, outputs_lib.RegressedValues):
+      return len(self.outputs.names)
     return len(self.class_names(genre_names))
 
   head_activation = "softmax"  # a direct head: Dense(units, head_activation)
@@ -154,131 +163,36 @@ class Task:
       config: the run config.
 
     Returns:
-      A list of (metrics key, CLASSIFICATION or REGRESSION, truth, predictions, class or
-      dimension names), one per table.
+      A list of (metrics key, a kind (CLASSIFICATION, REGRESSION, MULTILABEL), truth,
+      predictions, class or dimension names), one per table.
     """
     return [(self.name, self.kind, self.truth(tracks), predictions, self.class_names(genre_names))]
 
-  def csv_columns(self) -> tuple:
-    """This task's columns of test_predictions.csv: true class, predicted class, its
-    probability (a classification task; others override).
 
-    Returns:
-      A tuple of column names.
-    """
-    return (f"true_{self.name}", f"pred_{self.name}", f"{self.name}_prob")
+@dataclasses.dataclass(frozen=True)
+class MultiLabelTask(Task):
+  """The defaults of a multi-label task: classes as independent yes/no decisions, a sigmoid
+  each, trained with binary cross-entropy on a 0/1 target per class (target_shape (classes,)).
+  """
+  kind: str = MULTILABEL
+  target_dtype: str = "float32"
+  head_activation = "sigmoid"
+  fused_activation = "sigmoid"
+  train_metric = "binary_accuracy"
+  outputs = outputs_lib.TagProbabilities()
 
-  def csv_cells(self, track, prediction, class_names) -> list:
-    """One track's cells under `csv_columns`; `prediction` is its per-track row (None when the
-    model has no such head). A non-finite row is no prediction (argmax would call it class 0).
+  def loss(self, config) -> str:
+    return "binary_xent"
 
-    Args:
-      track: the Track.
-      prediction: its per-track output row, or None.
-      class_names: the head's classes.
-
-    Returns:
-      A list of strings, one per `csv_columns` entry ('' for what is missing).
-    """
-    true = class_names[int(self.label(track))] if self.labelled(track) else ""
-    if prediction is None or not np.isfinite(prediction).all():
-      return [true, "", ""]
-    k = int(np.argmax(prediction))
-    return [true, class_names[k], f"{prediction[k]:.4f}"]
-
-  figure = "confusion"  # a key of jmer.evaluation.evaluate.FIGURES, or None
-  figure_title = ""  # defaults to the task name
-
-  # --- reports ------------------------------------------------------------------------------
-  @property
-  def report_tables(self) -> dict:
-    """{metrics key: section title} of the report's per-task tables.
-
-    Returns:
-      A dict from a key of metrics.json's 'metrics' to the table's title.
-    """
-    return {self.name: self.name.capitalize()}
-
-  def report_metrics(self) -> tuple:
-    """(label, path into metrics.json's 'metrics', higher is better, headline) of every number
-    a report shows for this task; headline numbers are the ones suite comparisons test.
-
-    Returns:
-      A tuple of (label, path, higher_is_better, headline).
-    """
-    return tuple(row for key in self.report_tables for row in (
-        (f"{self.name} accuracy", (key, "accuracy"), True, False),
-        (f"{self.name} macro-F1", (key, "macro_f1"), True, True),
-        (f"{self.name} ROC-AUC", (key, "roc_auc_ovr"), True, False)))
-
-  # --- inference ----------------------------------------------------------------------------
-  def predict_columns(self) -> tuple:
-    """This task's columns in predict's CSV, each a key of `summary`'s fields.
-
-    Returns:
-      A tuple of column names.
-    """
-    return (self.name, f"{self.name}_probability")
-
-  def predict_cells(self, entry: dict) -> list:
-    """A predict result (or timeline row) under `predict_columns` ('' for what it lacks).
+  def truth(self, tracks) -> np.ndarray:
+    """Per-track 0/1 rows for metrics; an unlabelled track's row is all NaN.
 
     Args:
-      entry: a predict result or timeline row (summary's fields).
+      tracks: the Tracks, in prediction order.
 
     Returns:
-      A list of cells, one per `predict_columns` entry.
+      A float64 (n_tracks, classes) array.
     """
-    return [entry.get(column, "") for column in self.predict_columns()]
-
-  def timeline_header(self) -> str:
-    """This task's column heading in the timeline of predict's table.
-
-    Returns:
-      The heading, padded to the column's width.
-    """
-    return f"{self.name:<12}"
-
-  def timeline_cell(self, row: dict) -> str:
-    """This task's cell of a timeline row in predict's table.
-
-    Args:
-      row: a timeline row (summary's fields for one segment).
-
-    Returns:
-      The cell, padded to the column's width.
-    """
-    return f"{row.get(self.name, ''):<12}"
-
-  def summary(self, mean, class_names, meta, outputs) -> dict:
-    """The fields `jmer.predict` reports for one file (or segment) from the head's mean.
-
-    Args:
-      mean: the head's output averaged over the file's (or segment's) windows, (units,).
-      class_names: the head's classes.
-      meta: the model file's metadata.
-      outputs: the model's output names.
-
-    Returns:
-      A JSON-ready dict of this task's fields, e.g. {name: class, name_probability: p}.
-    """
-    k = int(np.argmax(mean))
-    return {self.name: class_names[k], f"{self.name}_probability": round(float(mean[k]), 4)}
-
-  # The labelled line of predict's table this task's description goes on; tasks naming the
-  # same line are described on it together (the AV and quadrant heads both say 'emotion').
-  # '' gives the task a line of its own, labelled with its name. A class constant, not a field.
-  table_line: ClassVar[str] = ""
-
-  def describe(self, result: dict) -> str:
-    """This task's part of a printed prediction ('' when the result has nothing of it).
-
-    Args:
-      result: a predict result (summary's fields of every task).
-
-    Returns:
-      The text, or ''.
-    """
-    if self.name not in result:
-      return ""
-    return f"{result[self.name]} {result[f'{self.name}_probability']:.2f}"
+    k = self.target_shape[0]
+    return np.array([self.label(t) if self.labelled(t) else [np.nan] * k for t in tracks],
+                    np.float64).reshape(len(tracks), k)

@@ -21,6 +21,8 @@ from jmer import tasks as tasks_lib
 from jmer.data import tracks as tracks_lib
 from jmer.evaluation import metrics
 
+from tests.tasks.task_contract import TaskContract
+
 
 def test_output_names_follow_the_config_in_a_fixed_order(tiny_config):
   tiny_config.tasks.emotion = "both"
@@ -93,8 +95,9 @@ def test_emotion_is_scored_as_av_and_as_the_implied_quadrant(tiny_config):
 
 def test_a_nan_av_prediction_has_no_quadrant_in_predict_or_metrics(tiny_config):
   # In jmer.predict: no quadrant at all (not QUADRANTS[-1], which av_quadrant's -1 would pick).
-  summary = tasks_lib.EMOTION.summary(np.array([np.nan, 0.3]), (), {"quadrant_threshold": 0.0},
-                                      ("emotion",))
+  from jmer.inference import task_fields
+  summary = task_fields.of(tasks_lib.EMOTION).fields(
+      np.array([np.nan, 0.3]), (), {"quadrant_threshold": 0.0}, ("emotion",))
   assert summary["quadrant"] is None and math.isnan(summary["arousal"])
   # In the quadrant-from-AV metrics: left out and counted, not scored as Q1 (a uniform row's
   # argmax) or Q4. Both tracks are Q3; only the finite prediction (also Q3) is scored.
@@ -234,19 +237,13 @@ TAGS = ("rock", "pop", "jazz")
 
 
 @dataclasses.dataclass(frozen=True)
-class GenreTagsTask(tasks_lib.Task):
+class TagsTask(tasks_lib.MultiLabelTask):
   """A toy multi-label task defined only here: which of TAGS a track has, a sigmoid each."""
-  name: str = "genre_tags"
-  kind: str = "multilabel"
+  name: str = "tags"
   target_shape: tuple = (len(TAGS),)
-  target_dtype: str = "float32"
-  head_activation = "sigmoid"
-  fused_activation = "sigmoid"
-  train_metric = "binary_accuracy"
-  figure = None
 
   def enabled(self, config) -> bool:
-    return bool(config.tasks.get("genre_tags", False))
+    return bool(config.tasks.get("tags", False))
 
   def labelled(self, track) -> bool:
     return bool(track.extra_label("tags"))
@@ -257,44 +254,18 @@ class GenreTagsTask(tasks_lib.Task):
   def class_names(self, genre_names) -> tuple:
     return TAGS
 
-  def loss(self, config) -> str:
-    return "binary_xent"
 
-  def truth(self, tracks) -> np.ndarray:
-    return np.array([self.label(t) if self.labelled(t) else [np.nan] * len(TAGS)
-                     for t in tracks])
-
-  def csv_columns(self) -> tuple:
-    return ("true_tags", "pred_tags")
-
-  def csv_cells(self, track, prediction, class_names) -> list:
-    true = track.extra_label("tags") or ""
-    return [true, "|".join(c for c, p in zip(class_names, prediction) if p >= 0.5)]
-
-  def report_metrics(self) -> tuple:
-    return (("genre tags mAP", (self.name, "mAP"), True, True),)
-
-
-def _mean_average_precision(truth, predictions, names) -> dict:
-  from sklearn.metrics import average_precision_score
-  keep = ~np.isnan(truth).any(axis=1)
-  return {"mAP": float(average_precision_score(truth[keep], predictions[keep])),
-          "n": int(keep.sum())}
-
-
-def test_a_multi_label_task_needs_only_its_spec_and_a_metrics_function(
-    tiny_config, tmp_path, monkeypatch):
+def test_a_multi_label_task_needs_only_its_spec(tiny_config, tmp_path, monkeypatch):
   from jmer.data import split_arrays
   from jmer.data import train_stream as train_stream_lib
   from jmer.evaluation import evaluate
   from jmer.experiments import results
   from jmer.models import build
   from jmer.training import losses
-  monkeypatch.setitem(tasks_lib.TASKS, "genre_tags", GenreTagsTask())
-  monkeypatch.setitem(metrics.METRICS_OF_KIND, "multilabel", _mean_average_precision)
+  monkeypatch.setitem(tasks_lib.TASKS, "tags", TagsTask())
   config = tiny_config
   config.tasks.genre, config.tasks.emotion = False, "none"
-  config.tasks.genre_tags = True
+  config.tasks.tags = True
   config.train.batch_size = 8
   tags = ["rock|pop", "jazz", "", "pop", "rock|jazz", "pop|jazz", "rock", "pop"]
   tracks = [tracks_lib.Track(f"t{i}", f"/x/t{i}.wav", "d", extra=(("tags", t),))
@@ -303,7 +274,7 @@ def test_a_multi_label_task_needs_only_its_spec_and_a_metrics_function(
   split = split_arrays.SplitData(tracks, {"mel": [
       rng.normal(size=(300, config.features.n_mels)).astype(np.float16) for _ in tracks]})
   x, y, w = train_stream_lib.TrainStream(split, config).batch(0, 0)
-  assert y["genre_tags"].shape == (8, 3) and y["genre_tags"].dtype == np.float32
+  assert y["tags"].shape == (8, 3) and y["tags"].dtype == np.float32
 
   heads = tasks_lib.model_heads(config)
   model = build.build_model(config, {"mel": dict(n_mels=config.features.n_mels)}, (),
@@ -313,16 +284,18 @@ def test_a_multi_label_task_needs_only_its_spec_and_a_metrics_function(
                 weighted_metrics=losses.task_metrics(tasks_lib.output_names(config)))
   model.fit(x, y, sample_weight=w, epochs=1, verbose=0)
   preds = evaluate.predict_tracks(model, split, config)
-  assert preds["genre_tags"].shape == (8, 3) and ((0 <= preds["genre_tags"])
-                                                   & (preds["genre_tags"] <= 1)).all()
-  scores = evaluate.track_metrics(preds, tracks, (), config)["genre_tags"]
-  assert scores["n"] == 7 and 0.0 < scores["mAP"] <= 1.0  # the unlabelled track left out
+  assert preds["tags"].shape == (8, 3) and ((0 <= preds["tags"]) & (preds["tags"] <= 1)).all()
+  scores = evaluate.track_metrics(preds, tracks, (), config)["tags"]
+  # The unlabelled track left out.
+  assert scores["n"] == 7 and 0.0 < scores["mean_average_precision"] <= 1.0
   evaluate.write_predictions_csv(tmp_path / "p.csv", preds, split, ())
   with open(tmp_path / "p.csv", newline="") as fh:
     rows = list(csv.DictReader(fh))
-  assert [r["true_tags"] for r in rows] == tags and "pred_tags" in rows[0]
-  assert results.metrics_by_label()["genre tags mAP"].path == ("genre_tags", "mAP")
-  assert "genre tags mAP" in results.headline()
+  # The columns of its outputs' form (tag probabilities), true tags in TAGS' order.
+  assert [r["true_tags"] for r in rows] == tags
+  assert all(set(r["pred_tags"].split("|")) <= set(TAGS) | {""} for r in rows)
+  assert results.metrics_by_label()["tags mAP"].path == ("tags", "mean_average_precision")
+  assert "tags mAP" in results.headline() and results.task_titles()["tags"] == "Tags"
 
 
 def test_av_estimate_from_quadrant_probabilities():
@@ -335,14 +308,22 @@ def test_av_estimate_from_quadrant_probabilities():
   assert (round(a, 6), round(v, 6)) == (0.4, -0.6)  # 0.7 − 0.3, 0.2 − 0.8
 
 
-def test_quadrant_summary_estimates_av_only_without_an_av_head():
-  import numpy as np
-  from jmer.tasks import labels
-  from jmer import tasks as tasks_lib
-  mean = np.array([0.1, 0.6, 0.2, 0.1])
-  alone = tasks_lib.QUADRANT.summary(mean, labels.QUADRANTS, {}, ("genre", "quadrant"))
-  assert alone["quadrant"] == "Q2_angry" and alone["av_source"] == "quadrant probabilities"
-  assert (alone["arousal"], alone["valence"]) == (0.4, -0.6)
-  assert alone["quadrant_probabilities"] == dict(zip(labels.QUADRANTS, [0.1, 0.6, 0.2, 0.1]))
-  beside_av = tasks_lib.QUADRANT.summary(mean, labels.QUADRANTS, {}, ("emotion", "quadrant"))
-  assert "arousal" not in beside_av  # the AV head says it
+class TestTempoContract(TaskContract):
+  """The toy tempo task keeps the contract every registered task keeps."""
+  task = TempoTask()
+
+  def labelled_track(self):
+    return tracks_lib.Track("t", "t.wav", "x", extra=(("tempo", "fast"),))
+
+
+class TestTempoClassContract(TestTempoContract):
+  """...and so does it under a name holding an underscore."""
+  task = dataclasses.replace(TempoTask(), name="tempo_class")
+
+
+class TestToyTagsContract(TaskContract):
+  """The toy multi-label task too."""
+  task = TagsTask()
+
+  def labelled_track(self):
+    return tracks_lib.Track("t", "t.wav", "x", extra=(("tags", "rock|jazz"),))
