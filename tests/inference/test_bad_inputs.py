@@ -60,7 +60,8 @@ def _test_config():
 LEAF_KEYS = dict(_leaves(_test_config()))
 # Out-of-range values of the keys that are not plain numbers (numbers: config_lib.number_bounds()).
 OUT_OF_RANGE = {
-    "data.split": "sometimes", "data.mix_weights": "gtzan:-1",
+    "data.split": "sometimes", "data.mix_weights": "gtzan:-1", "data.dirs": ("nope:x",),
+    "data.group_folds_by": "album",
     "data.val_fraction": 0.7, "data.test_fraction": -0.1, "data.folder.task": "mood",
     "data.folder.quadrant_map": ("happy:Q7",), "data.manifest.quadrant_map": ("sad",),
     "data.manifest.av_scale": (9.0, 1.0), "features.names": ("mel", "bogus"),
