@@ -91,7 +91,7 @@ class Model:
     """Predicts one song.
 
     Args:
-      audio: a path to an audio file (wav, flac, ogg, mp3, ...), or samples as an array
+      audio: a path to an audio file (wav, flac, ogg, mp3, m4a, ...), or samples as an array
         (samples,) mono or (samples, channels), float in [-1, 1].
       sr: the array's sample rate in Hz (required for arrays, ignored for paths).
       top_k: how many musicnn tags `tags` keeps (the genre and quadrant probabilities are

@@ -83,7 +83,8 @@ def predict_parser(prog: str = "python -m jmer.predict") -> argparse.ArgumentPar
   """
   from jmer.inference.output import FORMATS  # numpy, no more
   parser = arguments.ArgumentParser(prog=prog, description="Genre and emotion of audio files.")
-  parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3) or folders")
+  parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3/m4a/wma, ...) "
+                      "or folders")
   add_model_flags(parser)
   parser.add_argument("--timeline", action="store_true", help="add per-segment predictions")
   parser.add_argument("--top-k", type=positive_int, default=3, metavar="K",

@@ -16,6 +16,7 @@ from jmer.inference import output as predict_output
 from jmer.data import audio
 from jmer.data import features
 from jmer.data import segments as segments_lib
+from tests.support import encoded_audio
 from tests.support import model_files
 
 
@@ -118,6 +119,27 @@ def test_a_clip_shorter_than_a_segment_is_padded(bundle, songs):
   _check_result(result, bundle, 1.2)
   assert result["segments"] == 1
   assert result["timeline"][0]["end"] == pytest.approx(1.2, abs=0.01)
+
+
+def test_a_real_aac_m4a_is_predicted_like_its_source(bundle, tmp_path, capsys):
+  """m4a (AAC) used to fail as "not a recognised audio format"; FFmpeg (PyAV) decodes it to
+  the source's length, so it is tiled and predicted like the source."""
+  wave, rate = encoded_audio.source_clip(12.0)
+  source = tmp_path / "source.wav"
+  sf.write(str(source), wave, rate)
+  m4a = encoded_audio.write_encoded(tmp_path / "song.m4a", wave, rate)
+  result, expected = predict.predict_file(bundle, m4a), predict.predict_file(bundle, source)
+  assert (result["source_sample_rate"], result["source_channels"]) == (44100, 2)
+  assert result["duration_seconds"] == expected["duration_seconds"] == pytest.approx(12.0)
+  assert result["segments"] == expected["segments"]
+  corrupt = tmp_path / "corrupt.m4a"
+  corrupt.write_bytes(m4a.read_bytes()[:len(m4a.read_bytes()) // 2])  # its index is at the end
+  assert predict.main([f"--model={model_files.tiny_model_file()}", "--format=json", str(m4a),
+                       str(corrupt)]) == 1
+  out, err = capsys.readouterr()
+  assert [json.loads(line)["file"] for line in out.splitlines()] == [str(m4a)]
+  assert err == (f"{corrupt}: not a readable audio file: not a recognised audio format "
+                 "(random bytes, text, or a damaged header)\n")
 
 
 @pytest.fixture(scope="module")
