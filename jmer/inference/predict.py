@@ -27,6 +27,7 @@ from jmer import tasks as tasks_lib
 from jmer.data import audio
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
+from jmer.data import segments as segments_lib
 from jmer.inference.decode import decoded_blocks  # noqa: F401  (part of this module's API)
 from jmer.models import model_file
 
@@ -112,7 +113,7 @@ def tiled_segments(blocks, length: int, hop: int):
 
   Yields:
     (start frame, {feature: (length, bins) array}); a stream shorter than one segment yields one
-    padded segment.
+    padded segment, and one flush with the end follows when segments.end_segment_needed.
   """
   pending, offset, next_start, n_frames, emitted = None, 0, 0, 0, 0
   for block in blocks:
@@ -131,7 +132,7 @@ def tiled_segments(blocks, length: int, hop: int):
     return
   if not emitted:  # shorter than one segment: pad like evaluation does
     yield 0, {n: features_lib.pad_frames(n, v, length) for n, v in pending.items()}
-  elif next_start - hop + length < n_frames:  # one more segment flush with the end
+  elif segments_lib.end_segment_needed(n_frames - (next_start - hop + length), hop):
     yield n_frames - length, {n: v[n_frames - length - offset:] for n, v in pending.items()}
 
 

@@ -90,6 +90,22 @@ def test_streamed_tiling_equals_evaluation_tiling(n_frames, hop):
     np.testing.assert_array_equal(segment["mel"], segments_lib.crop(track, expected, 129)["mel"])
 
 
+@pytest.mark.parametrize("seconds,starts_seconds", [(30.0, [0.0]), (30.03, [0.0]),
+                                                    (60.03, [0.0, 30.0]), (45.0, [0.0, 15.0])])
+def test_the_shipped_model_judges_each_stretch_of_a_song_once(seconds, starts_seconds):
+  """A 30 s clip is one segment (it was two identical rows 0:00-0:30); a 60.03 s song is 0-30
+  and 30-60 s, without a near-copy 30.03-60.03 s counted in the average a third time."""
+  from jmer.inference import shipped
+  meta = model_file.read_metadata(shipped.shipped_model_path(shipped.DEFAULT_MODEL))
+  rate, hop_length, length = meta["sample_rate"], meta["hop_length"], meta["segment_frames"]
+  hop = max(1, round(meta["eval_hop_seconds"] * rate / hop_length))
+  n_frames = 1 + int(seconds * rate) // hop_length  # the feature grid (features.stft_power)
+  track = np.zeros((n_frames, 1), np.float32)
+  streamed = list(predict.tiled_segments(iter([{"mel": track}]), length, hop))
+  assert [start * hop_length / rate for start, _ in streamed] == pytest.approx(
+      starts_seconds, abs=0.02)
+
+
 def test_prediction_equals_evaluation_of_the_whole_file(bundle, songs):
   """Streaming, batching and averaging give what evaluation gives for the same track."""
   result = predict.predict_file(bundle, songs["long"], timeline=True)
