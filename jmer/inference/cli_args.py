@@ -102,13 +102,15 @@ def export_parser(prog: str = "python -m jmer.export") -> argparse.ArgumentParse
     prog: the program name shown in usage and error messages.
 
   Returns:
-    A parser for --workdir (required) and --out.
+    A parser for --workdir (required), --out and --force.
   """
   parser = arguments.ArgumentParser(
       prog=prog, description="Exports the best checkpoint of a finished run as a "
                              "self-describing model file (model.keras).")
   parser.add_argument("--workdir", required=True, help="a finished training run")
   parser.add_argument("--out", help="output .keras file (default: <workdir>/model.keras)")
+  parser.add_argument("--force", action="store_true",
+                      help="overwrite the output file if it exists (refused otherwise)")
   return parser
 
 

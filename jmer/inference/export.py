@@ -1,6 +1,6 @@
 """Exports the best checkpoint of a finished run as a self-describing model file:
 
-  python -m jmer.export --workdir=runs/mtl [--out=model.keras]
+  python -m jmer.export --workdir=runs/mtl [--out=model.keras] [--force]
 
 for runs trained before every run exported `model.keras` itself; also how the prediction CLI
 and the demo find the model a user names (--workdir or --model).
@@ -96,11 +96,18 @@ def main(argv=None, prog: str = "python -m jmer.export") -> int:
     prog: the program name shown in usage and error messages.
 
   Returns:
-    The exit status: 0 on success, 1 when the run or the written file cannot be used.
+    The exit status: 0 on success, 1 when the run or the written file cannot be used or the
+    output file exists (without --force: a run's model.keras is what its metrics were measured
+    with, and a re-export from best.keras need not be the same file).
   """
   args = cli_args.parse(cli_args.export_parser(prog), argv)
+  out = pathlib.Path(args.out or pathlib.Path(args.workdir) / MODEL_FILENAME).expanduser()
+  if out.exists() and not args.force:
+    print(f"error: {out} exists; not overwritten (pass --force to replace it, or --out to "
+          "write elsewhere)", file=sys.stderr)
+    return 1
   try:
-    path = export_from_workdir(args.workdir, args.out)
+    path = export_from_workdir(args.workdir, out)
     load_model_bundle(path)  # proves the file is usable before telling the user so
   except ModelFileError as error:
     print(f"error: {error}", file=sys.stderr)
