@@ -140,7 +140,10 @@ def load_model(name_or_path: str | None = None) -> Model:
     A Model ready to `predict`.
 
   Raises:
-    jmer.models.model_file.ModelFileError naming the file when it cannot be used.
+    jmer.models.model_file.ModelFileError naming the file when it cannot be used, or listing
+    the shipped models when `name_or_path` is neither a file nor one of their names.
   """
   compilation_cache.enable()
+  if reason := shipped.unknown_model_reason(name_or_path):
+    raise model_file.ModelFileError(name_or_path, reason)
   return Model(model_file.load_model_bundle(shipped.resolve_model(name_or_path)))

@@ -18,7 +18,9 @@ DEMO_MAX_UPLOAD_MB = 200  # ~20 min of WAV at CD quality, hours of MP3; checked 
 
 def parse(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
   """parser.parse_args(argv), then a --workdir that is not a folder fails at once as
-  `error: no such folder: X` (whether the folder holds a finished run is checked later).
+  `error: no such folder: X` (whether the folder holds a finished run is checked later), and a
+  --model that is neither a file nor a shipped model's name as `error: --model=X: ...` listing
+  the shipped names.
 
   Args:
     parser: one of this module's parsers.
@@ -33,6 +35,12 @@ def parse(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
     print(f"error: no such folder: {workdir} (--workdir takes a training run's folder, e.g. "
           "runs/mtl after jmer train --config=mtl)", file=sys.stderr)
     sys.exit(2)
+  model = getattr(args, "model", None)
+  if model is not None:
+    from jmer.inference import shipped  # names only: light
+    if reason := shipped.unknown_model_reason(model):
+      print(f"error: --model={model}: {reason}", file=sys.stderr)
+      sys.exit(2)
   return args
 
 

@@ -82,6 +82,8 @@ def bundle_from_flags(args) -> ModelBundle:
   compilation_cache.enable()
   if args.workdir:
     return bundle_from_workdir(args.workdir)
+  if reason := shipped.unknown_model_reason(args.model):
+    raise ModelFileError(args.model, reason)
   return load_model_bundle(shipped.resolve_model(args.model))
 
 
