@@ -36,6 +36,8 @@ class Prediction:
       instruments, eras), for models with a frozen musicnn branch.
     duration_seconds: the length of the audio.
     raw: the full result dict `jmer.predict --format=json` prints.
+    warning: why the answer is not to be trusted (a clip too short to judge:
+      jmer.inference.predict.length_warning), or None.
   """
   genre: str | None
   genre_probabilities: dict
@@ -47,6 +49,7 @@ class Prediction:
   tags: list
   duration_seconds: float
   raw: dict
+  warning: str | None = None
 
   @classmethod
   def from_result(cls, result: dict) -> "Prediction":
@@ -68,7 +71,7 @@ class Prediction:
         arousal=result.get("arousal"), valence=result.get("valence"),
         av_source=(result.get("av_source", "av head") if has_av else None),
         tags=[(t["tag"], t["probability"]) for t in result.get("tags", [])],
-        duration_seconds=result["duration_seconds"], raw=result)
+        duration_seconds=result["duration_seconds"], raw=result, warning=result.get("warning"))
 
 
 class Model:

@@ -32,6 +32,13 @@ from jmer.inference.streamed_features import tiled_segments
 from jmer.models import model_file
 
 BATCH_SIZE = 16  # segments per model call; fixed so the jitted function compiles once
+# A clip shorter than min_judged_seconds is answered with a warning (too_short), not silently.
+# Under half a segment, more than half of what the model sees is padding (silence for log-mels,
+# zero embeddings for musicnn) of a kind it never met in training: the shipped model (30 s
+# segments, trained on 30 s previews) wants 15 s. Never under 3 s, musicnn's patch: below it not
+# one patch holds only real audio, and a model with short segments (configs/test.py: 3 s) still
+# needs a musical phrase, not a note, to say what a song is.
+MIN_JUDGED_SECONDS = 3.0
 
 
 def _batches(segments, batch_size: int):
@@ -113,9 +120,9 @@ def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_S
     batch_size: segments per model call.
     top_k: how many genres (and musicnn tags) the ranked lists keep.
   Returns:
-    {'file', 'duration_seconds', 'segments', 'source_sample_rate', 'source_channels', 'genres'
-    (top_k, best first), 'genre_probabilities', 'quadrant', 'quadrant_probabilities', 'arousal',
-    'valence', ...} for the heads the model has; 'tags' (top_k musicnn tags) for models with a
+    {'file', 'duration_seconds', 'segments', 'too_short' and 'warning' (length_warning),
+    'source_sample_rate', 'source_channels', 'genres' (top_k, best first), 'genre_probabilities',
+    'quadrant', 'quadrant_probabilities', 'arousal', 'valence', ...} for the heads the model has; 'tags' (top_k musicnn tags) for models with a
     frozen musicnn branch; 'timeline' when asked.
   Raises:
     AudioError naming the file.
@@ -149,7 +156,8 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
   segments = _model_segments(bundle, waves, tally, path)
   sums, count, rows = _predict_segments(bundle, segments, batch_size, timeline)
   duration = tally.samples / sr
-  result = dict(duration_seconds=round(duration, 3), segments=count)
+  result = dict(duration_seconds=round(duration, 3), segments=count,
+                **length_warning(duration, meta))
   mean = {k: v / count for k, v in sums.items()}
   result.update(_ranked(_summary(bundle, mean), top_k))
   if tally.tag_frames:
@@ -160,6 +168,38 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
         dict(start=round(s * seconds, 3), end=round(min((s + length) * seconds, duration), 3),
              **_ranked(_summary(bundle, p), top_k)) for s, p in rows]
   return result
+
+
+def min_judged_seconds(meta: dict) -> float:
+  """The shortest clip a model judges without a warning (see MIN_JUDGED_SECONDS).
+
+  Args:
+    meta: the model file's metadata (segment_frames, hop_length, sample_rate).
+
+  Returns:
+    Half the model's segment, in seconds, and at least MIN_JUDGED_SECONDS.
+  """
+  segment = meta["segment_frames"] * meta["hop_length"] / meta["sample_rate"]
+  return max(MIN_JUDGED_SECONDS, segment / 2)
+
+
+def length_warning(duration: float, meta: dict) -> dict:
+  """{'too_short': bool, 'warning': text or None} for a clip of `duration` seconds.
+
+  Args:
+    duration: the clip's length in seconds.
+    meta: the model file's metadata.
+
+  Returns:
+    The two result fields; the warning says how long the clip is and the minimum.
+  """
+  minimum = min_judged_seconds(meta)
+  if duration >= minimum:
+    return dict(too_short=False, warning=None)
+  segment = meta["segment_frames"] * meta["hop_length"] / meta["sample_rate"]
+  return dict(too_short=True, warning=(
+      f"too short to judge: {duration:.1f} s of audio, under this model's {minimum:g} s minimum "
+      f"(it sees {segment:g} s at a time; the rest is padding), so the answer is a guess"))
 
 
 class _InputTally:

@@ -158,6 +158,33 @@ def test_a_real_aac_m4a_is_predicted_like_its_source(bundle, tmp_path, capsys):
                  "(random bytes, text, or a damaged header)\n")
 
 
+def test_a_clip_too_short_to_judge_is_flagged_in_every_format(bundle, songs, tmp_path, capsys):
+  """A 0.5 s tone got a full, confident answer with no word of doubt."""
+  tone = tmp_path / "tone.wav"
+  sf.write(str(tone), 0.3 * np.sin(2 * np.pi * 440 * np.arange(11025) / 22050), 22050)
+  model = f"--model={model_files.tiny_model_file()}"
+  assert predict.main([model, "--format=json", str(tone), str(songs["long"])]) == 0
+  short, long = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+  assert short["too_short"] is True and long["too_short"] is False and long["warning"] is None
+  assert short["warning"].startswith("too short to judge: 0.5 s of audio, under this model's 3 s")
+  assert predict.main([model, "--format=table", str(tone)]) == 0
+  assert f"  note      {short['warning']}\n" in capsys.readouterr().out
+  assert predict.main([model, "--format=csv", "--timeline", str(tone), str(songs["long"])]) == 0
+  rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+  assert [(r["level"], r["warning"]) for r in rows][:2] == [("track", short["warning"]),
+                                                           ("segment", "")]
+  assert {r["warning"] for r in rows[2:]} == {""}
+
+
+def test_the_shortest_clip_judged_is_half_a_segment_and_at_least_3_s(bundle):
+  from jmer.inference import shipped
+  real_music = model_file.read_metadata(shipped.shipped_model_path(shipped.DEFAULT_MODEL))
+  assert predict.min_judged_seconds(real_music) == 15.0  # 30 s segments
+  assert predict.min_judged_seconds(bundle.meta) == 3.0  # 3 s segments: the floor
+  assert predict.length_warning(14.9, real_music)["too_short"]
+  assert predict.length_warning(15.0, real_music) == dict(too_short=False, warning=None)
+
+
 @pytest.fixture(scope="module")
 def bad_files(tmp_path_factory, songs):
   folder = tmp_path_factory.mktemp("bad")
