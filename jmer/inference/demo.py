@@ -232,10 +232,8 @@ def main(argv=None, prog: str = "python -m jmer.demo") -> int:
     print("error: the demo needs Gradio: pip install -e .[demo]", file=sys.stderr)
     return 2
   from jmer.inference import predict
-  try:
-    bundle = export.bundle_from_flags(args)
-  except export.ModelFileError as error:
-    print(f"error: {error}", file=sys.stderr)
+  bundle = export.bundle_for_command(args)
+  if bundle is None:
     return 2
   examples = []
   if args.examples:

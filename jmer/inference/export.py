@@ -87,6 +87,23 @@ def bundle_from_flags(args) -> ModelBundle:
   return load_model_bundle(shipped.resolve_model(args.model))
 
 
+def bundle_for_command(args) -> ModelBundle | None:
+  """bundle_from_flags for `jmer predict` and `jmer demo`: a model that cannot be used is told
+  on stderr as one `error: <file>: <reason>` line.
+
+  Args:
+    args: parsed arguments with `workdir` and `model` (either may be None).
+
+  Returns:
+    The loaded ModelBundle, or None after printing the error (the command then exits 2).
+  """
+  try:
+    return bundle_from_flags(args)
+  except ModelFileError as error:
+    print(f"error: {error}", file=sys.stderr)
+    return None
+
+
 add_model_flags = cli_args.add_model_flags  # where callers found it before cli_args
 
 

@@ -314,10 +314,8 @@ def main(argv=None, prog: str = "python -m jmer.predict") -> int:
   from jmer.inference import output as predict_output
   from jmer.inference import export
   fmt = args.format or ("table" if sys.stdout.isatty() else "json")
-  try:
-    bundle = export.bundle_from_flags(args)
-  except export.ModelFileError as error:
-    print(f"error: {error}", file=sys.stderr)
+  bundle = export.bundle_for_command(args)
+  if bundle is None:
     return 2
   files, failures = expand_inputs(args.inputs)
   for path, reason in failures:

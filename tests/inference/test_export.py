@@ -153,3 +153,13 @@ def test_export_refuses_to_overwrite_a_model_file_without_force(model_path, tmp_
   assert export.main([f"--workdir={workdir}", "--force"]) == 0
   assert capsys.readouterr().out == f"Wrote {existing}\n"
   assert model_file.load_model_bundle(existing).genre_names == labels.GTZAN_GENRES
+
+
+@pytest.mark.parametrize("command", ["predict", "demo"])
+def test_an_unusable_model_file_is_one_error_line_and_exit_code_2(command, tmp_path, capsys):
+  from jmer.inference import demo
+  text = tmp_path / "text.keras"
+  text.write_text("not a model")
+  args = [f"--model={text}"] + (["song.mp3"] if command == "predict" else [])
+  assert {"predict": predict.main, "demo": demo.main}[command](args) == 2
+  assert capsys.readouterr().err == f"error: {text}: not a .keras model file (not a zip archive)\n"
