@@ -1,7 +1,8 @@
 """Decoding any audio file to a mono float32 waveform at the rate the config asks for.
 
 soundfile (libsndfile ≥ 1.1 decodes wav/flac/ogg/mp3; .au too) is tried first because it is
-fast and exact; librosa's audioread fallback covers formats a given libsndfile build lacks.
+fast and exact; FFmpeg, bundled by PyAV (jmer.data.ffmpeg_audio), reads what libsndfile cannot:
+m4a (AAC, ALAC), raw .aac, wma and the other formats FFmpeg knows.
 tensorflow-io is deliberately not used: its native audio ops fail to load with TF 2.21.
 """
 
@@ -11,7 +12,6 @@ import pathlib
 import re
 import tempfile
 import threading
-import warnings
 
 import numpy as np
 import soundfile as sf
@@ -20,9 +20,13 @@ import soundfile as sf
 # constant DC offset (what a broken recorder or a stuck converter writes), carry no music.
 SILENCE_PEAK = 1e-4
 SILENT_REASON = "is silent or DC-only (its samples vary by less than -80 dBFS)"
+UNRECOGNISED = "not a recognised audio format (random bytes, text, or a damaged header)"
 # Shorter than one 2048-point FFT window at 22.05 kHz, a file yields no full feature frame.
 MIN_SECONDS = 0.1
-AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".au", ".aiff", ".aif", ".m4a")
+# Files a folder search picks up. libsndfile reads the first seven and .opus (Ogg Opus),
+# FFmpeg (PyAV) .m4a, .aac and .wma.
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".au", ".aiff", ".aif",
+                    ".m4a", ".aac", ".opus", ".wma")
 # libsndfile major formats whose header holds the exact frame count (see the docstring).
 EXACT_LENGTH_FORMATS = frozenset(
     {"WAV", "WAVEX", "RF64", "W64", "AIFF", "AU", "CAF", "FLAC", "NIST", "IRCAM", "VOC"})
@@ -97,10 +101,24 @@ def libsndfile_reason(error) -> str:
   Returns:
     A short reason for a message, naming what is wrong with the file.
   """
+  if libsndfile_unrecognised(error):
+    return UNRECOGNISED
+  return (getattr(error, "error_string", None) or str(error)).replace("Error : ", "")
+
+
+def libsndfile_unrecognised(error) -> bool:
+  """Whether libsndfile failed because it does not know the file's format (then FFmpeg may);
+  False when it knew the format and found the file damaged (its reason is the one to give).
+
+  Args:
+    error: the soundfile.LibsndfileError (or its text).
+
+  Returns:
+    True for "Format not recognised" and libsndfile ≥ 1.1's misleading "File does not exist or
+    is not a regular file" for a file that exists.
+  """
   reason = getattr(error, "error_string", None) or str(error)
-  if "does not exist or is not a regular file" in reason or "Format not recognised" in reason:
-    return "not a recognised audio format (random bytes, text, or a damaged header)"
-  return reason.replace("Error : ", "")
+  return "does not exist or is not a regular file" in reason or "Format not recognised" in reason
 
 
 def _decode(path: pathlib.Path):
@@ -109,26 +127,25 @@ def _decode(path: pathlib.Path):
       data = sound.read(dtype="float32", always_2d=True)
       truncated = _truncation(path, sound, len(data))
   except (sf.LibsndfileError, RuntimeError, TypeError) as sf_error:
-    return _decode_fallback(path, sf_error)
+    if libsndfile_unrecognised(sf_error):
+      return _decode_fallback(path)
+    raise AudioError(path, f"cannot decode as audio: {libsndfile_reason(sf_error)}") from None
   if truncated:  # raised here, not inside the try: the fallback would decode what is left
     raise truncated
   return data.mean(axis=1), sound.samplerate
 
 
-def _decode_fallback(path: pathlib.Path, sf_error):
-  """librosa (audioread) for the formats this libsndfile build lacks, e.g. m4a."""
-  import librosa  # slow import: only when libsndfile cannot read the file
+def _decode_fallback(path: pathlib.Path):
+  """FFmpeg (PyAV, jmer.data.ffmpeg_audio) for the formats libsndfile does not know: m4a/AAC,
+  wma, ... A format it knows but finds damaged keeps libsndfile's reason (see _decode)."""
+  from jmer.data import ffmpeg_audio  # imports this module: only when libsndfile fails
   try:
-    with warnings.catch_warnings(), quiet_decoder():
-      warnings.simplefilter("ignore")
-      data, rate = librosa.load(str(path), sr=None, mono=True)
-    return data.astype(np.float32), rate
-  except Exception as fallback_error:  # audioread raises many unrelated types
-    fallback = f"{type(fallback_error).__name__}: {fallback_error}".rstrip(": ")
-    if fallback == "NoBackendError":
-      fallback = "no ffmpeg/audioread backend decodes it either"
-    raise AudioError(path, f"cannot decode as audio: {libsndfile_reason(sf_error)} "
-                     f"({fallback})") from None
+    samples, rate = ffmpeg_audio.read_whole(path)
+  except AudioError as error:
+    if not error.reason.startswith("not a readable audio file"):
+      raise  # FFmpeg knows the format: truncated or damaged, said as such
+    raise AudioError(path, f"cannot decode as audio: {UNRECOGNISED}") from None
+  return samples.mean(axis=1), rate
 
 
 def announced_frames(sound: sf.SoundFile) -> int:
@@ -192,7 +209,7 @@ def load_audio(path, sample_rate: int, *, reject_silent: bool = True) -> np.ndar
   """Decodes an audio file to a mono waveform at `sample_rate`.
 
   Args:
-    path: the audio file (any format libsndfile or the MP3 decoder reads).
+    path: the audio file (any format libsndfile or FFmpeg reads).
     sample_rate: the output rate in Hz; the file is resampled (soxr) if its own differs.
     reject_silent: refuse a silent or DC-only file.
 

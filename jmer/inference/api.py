@@ -36,6 +36,8 @@ class Prediction:
       instruments, eras), for models with a frozen musicnn branch.
     duration_seconds: the length of the audio.
     raw: the full result dict `jmer.predict --format=json` prints.
+    warning: why the answer is not to be trusted (a clip too short to judge:
+      jmer.inference.predict.length_warning), or None.
   """
   genre: str | None
   genre_probabilities: dict
@@ -47,6 +49,7 @@ class Prediction:
   tags: list
   duration_seconds: float
   raw: dict
+  warning: str | None = None
 
   @classmethod
   def from_result(cls, result: dict) -> "Prediction":
@@ -68,7 +71,7 @@ class Prediction:
         arousal=result.get("arousal"), valence=result.get("valence"),
         av_source=(result.get("av_source", "av head") if has_av else None),
         tags=[(t["tag"], t["probability"]) for t in result.get("tags", [])],
-        duration_seconds=result["duration_seconds"], raw=result)
+        duration_seconds=result["duration_seconds"], raw=result, warning=result.get("warning"))
 
 
 class Model:
@@ -91,7 +94,7 @@ class Model:
     """Predicts one song.
 
     Args:
-      audio: a path to an audio file (wav, flac, ogg, mp3, ...), or samples as an array
+      audio: a path to an audio file (wav, flac, ogg, mp3, m4a, ...), or samples as an array
         (samples,) mono or (samples, channels), float in [-1, 1].
       sr: the array's sample rate in Hz (required for arrays, ignored for paths).
       top_k: how many musicnn tags `tags` keeps (the genre and quadrant probabilities are
@@ -140,7 +143,10 @@ def load_model(name_or_path: str | None = None) -> Model:
     A Model ready to `predict`.
 
   Raises:
-    jmer.models.model_file.ModelFileError naming the file when it cannot be used.
+    jmer.models.model_file.ModelFileError naming the file when it cannot be used, or listing
+    the shipped models when `name_or_path` is neither a file nor one of their names.
   """
   compilation_cache.enable()
+  if reason := shipped.unknown_model_reason(name_or_path):
+    raise model_file.ModelFileError(name_or_path, reason)
   return Model(model_file.load_model_bundle(shipped.resolve_model(name_or_path)))

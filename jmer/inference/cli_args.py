@@ -18,7 +18,9 @@ DEMO_MAX_UPLOAD_MB = 200  # ~20 min of WAV at CD quality, hours of MP3; checked 
 
 def parse(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
   """parser.parse_args(argv), then a --workdir that is not a folder fails at once as
-  `error: no such folder: X` (whether the folder holds a finished run is checked later).
+  `error: no such folder: X` (whether the folder holds a finished run is checked later), and a
+  --model that is neither a file nor a shipped model's name as `error: --model=X: ...` listing
+  the shipped names.
 
   Args:
     parser: one of this module's parsers.
@@ -33,6 +35,12 @@ def parse(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
     print(f"error: no such folder: {workdir} (--workdir takes a training run's folder, e.g. "
           "runs/mtl after jmer train --config=mtl)", file=sys.stderr)
     sys.exit(2)
+  model = getattr(args, "model", None)
+  if model is not None:
+    from jmer.inference import shipped  # names only: light
+    if reason := shipped.unknown_model_reason(model):
+      print(f"error: --model={model}: {reason}", file=sys.stderr)
+      sys.exit(2)
   return args
 
 
@@ -83,7 +91,8 @@ def predict_parser(prog: str = "python -m jmer.predict") -> argparse.ArgumentPar
   """
   from jmer.inference.output import FORMATS  # numpy, no more
   parser = arguments.ArgumentParser(prog=prog, description="Genre and emotion of audio files.")
-  parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3) or folders")
+  parser.add_argument("inputs", nargs="+", help="audio files (wav/flac/ogg/mp3/m4a/wma, ...) "
+                      "or folders")
   add_model_flags(parser)
   parser.add_argument("--timeline", action="store_true", help="add per-segment predictions")
   parser.add_argument("--top-k", type=positive_int, default=3, metavar="K",
@@ -101,13 +110,15 @@ def export_parser(prog: str = "python -m jmer.export") -> argparse.ArgumentParse
     prog: the program name shown in usage and error messages.
 
   Returns:
-    A parser for --workdir (required) and --out.
+    A parser for --workdir (required), --out and --force.
   """
   parser = arguments.ArgumentParser(
       prog=prog, description="Exports the best checkpoint of a finished run as a "
                              "self-describing model file (model.keras).")
   parser.add_argument("--workdir", required=True, help="a finished training run")
   parser.add_argument("--out", help="output .keras file (default: <workdir>/model.keras)")
+  parser.add_argument("--force", action="store_true",
+                      help="overwrite the output file if it exists (refused otherwise)")
   return parser
 
 

@@ -3,6 +3,10 @@ r"""Streamed decoding: an audio file as mono float32 blocks at a sample rate, ch
 Audio is decoded in blocks and resampled block by block (soxr's streaming resampler gives the
 same samples as resampling the whole file), so memory does not grow with the file's length.
 
+libsndfile (soundfile) reads wav/flac/ogg/opus/mp3/aiff/au; a format it does not know (m4a:
+AAC or ALAC, raw .aac, wma) is read by the FFmpeg PyAV bundles (jmer.data.ffmpeg_audio), in
+blocks too.
+
 A file whose header announces more audio than it holds (truncated) fails rather than being
 judged on an unknown fraction of the song. Formats whose
 header states the exact sample count (WAV, AIFF, AU, FLAC, ...) must hold every sample. An
@@ -19,6 +23,7 @@ import numpy as np
 import soundfile as sf
 
 from jmer.data import audio
+from jmer.data import ffmpeg_audio
 
 BLOCK_SECONDS = 30.0  # decoded and featurised at a time: bounds memory, amortises overhead
 
@@ -51,24 +56,70 @@ class _ForwardReader(sf.SoundFile):
     return False
 
 
-def _read_into(sound: sf.SoundFile, out: np.ndarray) -> int:
-  """Reads up to len(out) frames into `out` (frames, channels); returns how many were read."""
-  with audio.quiet_decoder():
-    return sound.buffer_read_into(out, dtype=out.dtype.name)
+class _SoundfileAudio:
+  """A file libsndfile reads, as (frames, channels) blocks: FfmpegAudio's interface.
+
+  Attributes:
+    sample_rate, channels: the file's own sample rate (Hz) and channel count.
+  """
+
+  def __init__(self, path: pathlib.Path):
+    with audio.quiet_decoder():
+      self._sound = _ForwardReader(str(path))
+    self.path, self.sample_rate, self.channels = path, self._sound.samplerate, self._sound.channels
+
+  def __enter__(self):
+    return self
+
+  def __exit__(self, *exc_info):
+    self._sound.close()
+
+  def blocks(self, block_frames: int):
+    """Yields (samples, last): (frames, channels) arrays of `block_frames` frames (int16 for
+    16-bit PCM, which _mixdown scales), the last one shorter (perhaps empty) and flagged."""
+    buffer = np.empty((block_frames, self.channels),
+                      np.int16 if self._sound.subtype == "PCM_16" else np.float32)
+    read = 0
+    while True:
+      try:
+        with audio.quiet_decoder():
+          data = buffer[:self._sound.buffer_read_into(buffer, dtype=buffer.dtype.name)]
+      except (sf.LibsndfileError, RuntimeError) as error:
+        raise audio.AudioError(self.path, f"decoding failed after {read / self.sample_rate:.1f} "
+                               f"s (damaged or cut short: {audio.libsndfile_reason(error)})"
+                               ) from None
+      read += len(data)
+      yield data, len(data) < block_frames
+      if len(data) < block_frames:
+        return
+
+  def check_length(self, decoded: int):
+    """Raises audio.AudioError when the file holds fewer frames than its header announces."""
+    audio.check_length(self.path, self._sound, decoded)
+
+
+def _open(path: pathlib.Path):
+  """The file as a _SoundfileAudio, or, for a format libsndfile does not know (m4a/AAC, wma),
+  an ffmpeg_audio.FfmpegAudio; AudioError naming the file when neither reads it."""
+  try:
+    return _SoundfileAudio(path)
+  except (sf.LibsndfileError, RuntimeError, TypeError) as error:
+    if not audio.libsndfile_unrecognised(error):  # a format it knows, damaged: its reason
+      raise audio.AudioError(
+          path, f"not a readable audio file: {audio.libsndfile_reason(error)}") from None
+  return ffmpeg_audio.FfmpegAudio(path)
 
 
 def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
                    source: dict | None = None):
   """Yields the file as mono float32 blocks at `sample_rate`, checking it along the way.
 
-  Files libsndfile cannot open go through jmer.data.audio.load_audio and come as one block.
-
   Args:
-    path: the audio file.
+    path: the audio file (what libsndfile reads, else what FFmpeg reads).
     sample_rate: the sample rate in Hz of the blocks yielded (resampled if the file differs).
     block_seconds: how much audio, in seconds of the file, is decoded per block.
-    source: if given, receives `sample_rate` (the file's own, in Hz, or None) and
-      `channels` (or None) before the first block.
+    source: if given, receives `sample_rate` (the file's own, in Hz) and `channels` before the
+      first block.
 
   Yields:
     1-D float32 arrays of samples in [-1, 1] at `sample_rate`, in order; the last may be
@@ -80,39 +131,16 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
   """
   import soxr
   path = pathlib.Path(path)
-  source = {} if source is None else source
   _check_readable(path)
-  try:
-    with audio.quiet_decoder():
-      sound = _ForwardReader(str(path))
-  except (sf.LibsndfileError, RuntimeError, TypeError) as error:
-    source.update(sample_rate=None, channels=None)
-    try:  # formats this libsndfile lacks (e.g. m4a) may still decode via librosa
-      wave = audio.load_audio(path, sample_rate, reject_silent=True)
-    except audio.AudioError as fallback_error:
-      if not fallback_error.reason.startswith("cannot decode"):
-        raise
-      raise audio.AudioError(
-          path, f"not a readable audio file: {audio.libsndfile_reason(error)}") from None
-    yield wave
-    return
-  source.update(sample_rate=sound.samplerate, channels=sound.channels)
-  with sound:
+  with _open(path) as sound:
+    if source is not None:
+      source.update(sample_rate=sound.sample_rate, channels=sound.channels)
     resampler = None
-    if sound.samplerate != sample_rate:
-      resampler = soxr.ResampleStream(sound.samplerate, sample_rate, 1, dtype="float32",
+    if sound.sample_rate != sample_rate:
+      resampler = soxr.ResampleStream(sound.sample_rate, sample_rate, 1, dtype="float32",
                                       quality="HQ")  # HQ = load_audio's soxr_hq
-    read, low, high, block = 0, np.inf, -np.inf, max(1, int(block_seconds * sound.samplerate))
-    buffer = np.empty((block, sound.channels),
-                      np.int16 if sound.subtype == "PCM_16" else np.float32)
-    while True:
-      try:
-        data = buffer[:_read_into(sound, buffer)]
-      except (sf.LibsndfileError, RuntimeError) as error:
-        raise audio.AudioError(path, f"decoding failed after {read / sound.samplerate:.1f} s "
-                               f"(damaged or cut short: {audio.libsndfile_reason(error)})"
-                               ) from None
-      last = len(data) < block
+    read, low, high = 0, np.inf, -np.inf
+    for data, last in sound.blocks(max(1, int(block_seconds * sound.sample_rate))):
       read += len(data)
       wave = _mixdown(data)
       if not np.all(np.isfinite(wave)):
@@ -122,8 +150,6 @@ def decoded_blocks(path, sample_rate: int, block_seconds: float = BLOCK_SECONDS,
       if last:
         if read == 0:
           raise audio.AudioError(path, "decodes to zero samples")
-        audio.check_length(path, sound, read)
-        audio.check_content(path, read, sound.samplerate, low, high)
+        sound.check_length(read)
+        audio.check_content(path, read, sound.sample_rate, low, high)
       yield resampler.resample_chunk(wave, last=last) if resampler else wave
-      if last:
-        return

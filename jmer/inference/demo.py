@@ -33,11 +33,14 @@ def summary_markdown(result: dict) -> str:
     result: one file's result from jmer.inference.predict.predict_file.
 
   Returns:
-    Markdown naming the file, its duration in seconds and segment count, then whichever of
-    top genre, quadrant, arousal/valence and musicnn tags the result holds.
+    Markdown naming the file, its duration in seconds and segment count, a clip's too-short
+    warning, then whichever of top genre, quadrant, arousal/valence and musicnn tags the result
+    holds.
   """
   parts = [f"**{pathlib.Path(result['file']).name}**: {result['duration_seconds']:.1f} s, "
            f"{result['segments']} segment(s)."]
+  if result.get("warning"):
+    parts.append(f"**Note: {result['warning']}.**")
   if result.get("genres"):
     top = result["genres"][0]
     parts.append(f"Top genre: **{top['genre']}** ({100 * top['probability']:.0f}%).")
@@ -229,10 +232,8 @@ def main(argv=None, prog: str = "python -m jmer.demo") -> int:
     print("error: the demo needs Gradio: pip install -e .[demo]", file=sys.stderr)
     return 2
   from jmer.inference import predict
-  try:
-    bundle = export.bundle_from_flags(args)
-  except export.ModelFileError as error:
-    print(f"error: {error}", file=sys.stderr)
+  bundle = export.bundle_for_command(args)
+  if bundle is None:
     return 2
   examples = []
   if args.examples:

@@ -1,6 +1,6 @@
 """Exports the best checkpoint of a finished run as a self-describing model file:
 
-  python -m jmer.export --workdir=runs/mtl [--out=model.keras]
+  python -m jmer.export --workdir=runs/mtl [--out=model.keras] [--force]
 
 for runs trained before every run exported `model.keras` itself; also how the prediction CLI
 and the demo find the model a user names (--workdir or --model).
@@ -82,7 +82,26 @@ def bundle_from_flags(args) -> ModelBundle:
   compilation_cache.enable()
   if args.workdir:
     return bundle_from_workdir(args.workdir)
+  if reason := shipped.unknown_model_reason(args.model):
+    raise ModelFileError(args.model, reason)
   return load_model_bundle(shipped.resolve_model(args.model))
+
+
+def bundle_for_command(args) -> ModelBundle | None:
+  """bundle_from_flags for `jmer predict` and `jmer demo`: a model that cannot be used is told
+  on stderr as one `error: <file>: <reason>` line.
+
+  Args:
+    args: parsed arguments with `workdir` and `model` (either may be None).
+
+  Returns:
+    The loaded ModelBundle, or None after printing the error (the command then exits 2).
+  """
+  try:
+    return bundle_from_flags(args)
+  except ModelFileError as error:
+    print(f"error: {error}", file=sys.stderr)
+    return None
 
 
 add_model_flags = cli_args.add_model_flags  # where callers found it before cli_args
@@ -96,11 +115,18 @@ def main(argv=None, prog: str = "python -m jmer.export") -> int:
     prog: the program name shown in usage and error messages.
 
   Returns:
-    The exit status: 0 on success, 1 when the run or the written file cannot be used.
+    The exit status: 0 on success, 1 when the run or the written file cannot be used or the
+    output file exists (without --force: a run's model.keras is what its metrics were measured
+    with, and a re-export from best.keras need not be the same file).
   """
   args = cli_args.parse(cli_args.export_parser(prog), argv)
+  out = pathlib.Path(args.out or pathlib.Path(args.workdir) / MODEL_FILENAME).expanduser()
+  if out.exists() and not args.force:
+    print(f"error: {out} exists; not overwritten (pass --force to replace it, or --out to "
+          "write elsewhere)", file=sys.stderr)
+    return 1
   try:
-    path = export_from_workdir(args.workdir, args.out)
+    path = export_from_workdir(args.workdir, out)
     load_model_bundle(path)  # proves the file is usable before telling the user so
   except ModelFileError as error:
     print(f"error: {error}", file=sys.stderr)

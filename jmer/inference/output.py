@@ -46,6 +46,8 @@ def format_table(result: dict, output_names=None) -> str:
   """
   lines = [f"{result['file']}  ({_clock(result['duration_seconds'])}, "
            f"{result['segments']} segment{'s' if result['segments'] != 1 else ''})"]
+  if result.get("warning"):  # a clip too short to judge: said before the answer
+    lines.append(f"  {'note':<9} {result['warning']}")
   by_line = {}  # line label -> what each task says (the emotion heads share one line)
   views = task_fields.shown(output_names)
   for view in views:
@@ -74,7 +76,8 @@ def make_writer(fmt: str, stream, timeline: bool = False, output_names=None):
   """A function writing one predict_file result to `stream` in format `fmt`.
 
   Args:
-    fmt: one of FORMATS; csv writes its header row at once.
+    fmt: one of FORMATS; csv writes its header row at once: csv_columns(), then `warning`
+      (a track row's length warning, predict.length_warning; empty on segment rows).
     stream: a text stream to write to.
     timeline: whether csv adds one row per segment after each track's row (json and table
       print whatever timeline the result holds).
@@ -94,12 +97,13 @@ def make_writer(fmt: str, stream, timeline: bool = False, output_names=None):
   if fmt != "csv":
     raise ValueError(f"unknown format {fmt!r}: expected one of {FORMATS}")
   writer = csv.writer(stream)
-  writer.writerow(csv_columns(output_names))
+  writer.writerow(csv_columns(output_names) + ("warning",))
   views = task_fields.shown(output_names)
 
   def write_csv(result):
     writer.writerow(_csv_row(views, result["file"], "track", 0.0, result["duration_seconds"],
-                             result))
+                             result) + [result.get("warning") or ""])
     for row in result.get("timeline", []) if timeline else []:
-      writer.writerow(_csv_row(views, result["file"], "segment", row["start"], row["end"], row))
+      writer.writerow(_csv_row(views, result["file"], "segment", row["start"], row["end"], row)
+                      + [""])
   return write_csv

@@ -7,8 +7,8 @@ r"""Predict genre and emotion for any audio file with a trained (exported) jmer 
 Long files are streamed: audio is decoded in blocks, resampled block by block (soxr's streaming
 resampler gives the same samples as resampling the whole file), turned into features a few
 segments at a time with enough context on both sides that every frame equals the whole-file
-computation, tiled into segments exactly like evaluation tiles a track (segments.eval_starts),
-and predicted batch by batch while a background thread prepares the next batch. Only running
+computation, tiled into segments exactly like evaluation tiles a track (segments.eval_starts;
+both steps: jmer.inference.streamed_features), and predicted batch by batch while a background thread prepares the next batch. Only running
 sums are kept, so memory does not grow with the file's length.
 
 Bad files fail one by one with `path: reason` on stderr; the others are still predicted, and
@@ -24,115 +24,21 @@ import warnings
 import numpy as np
 
 from jmer.data import audio
-from jmer.data import features as features_lib
 from jmer.data import musicnn_features
 from jmer.inference import task_fields
 from jmer.inference.decode import decoded_blocks  # noqa: F401  (part of this module's API)
+from jmer.inference.streamed_features import feature_blocks
+from jmer.inference.streamed_features import tiled_segments
 from jmer.models import model_file
 
 BATCH_SIZE = 16  # segments per model call; fixed so the jitted function compiles once
-WHOLE_FILE_MAX_SECONDS = 30 * 60  # frozen musicnn features are computed on the whole file
-
-
-def _context_frames(params: dict) -> int:
-  """Frames of audio context each side of a block so its frames equal whole-file ones."""
-  stft = max(-(-p["n_fft"] // (2 * p["hop_length"])) for p in params.values())  # half a window
-  # +4 for MFCC deltas (9-frame window); CQT's longest filter spans ~70 hops at 22 kHz.
-  return stft + (128 if params.get("chroma", {}).get("kind") == "cqt" else 4)
-
-
-def feature_blocks(waves, params: dict, block_frames: int, path="input"):
-  """Turns a stream of waveform blocks into a stream of {feature: (frames, bins)} blocks.
-
-  The concatenated output equals compute_features(whole wave, params): each block is computed
-  with `_context_frames` of real audio (or the true file edge) on both sides. Frozen musicnn
-  embeddings come as one block computed on the whole file (_whole_file_features).
-  Args:
-    waves: 1-D float32 sample blocks at the features' sample rate (Hz), in order.
-    params: {feature name: its parameters}, as jmer.data.features.feature_params gives.
-    block_frames: feature frames per block yielded; the last block may be shorter.
-    path: names the file in errors.
-  Yields:
-    {feature name: array (frames, bins)}, consecutive in time.
-  """
-  if any(musicnn_features.is_embedding(p) for p in params.values()):
-    yield _whole_file_features(waves, params, path)
-    return
-  p = next(iter(params.values()))
-  hop = p["hop_length"]
-  context = _context_frames(params) * hop
-  buf, buf_start, done_frames, total = np.zeros(0, np.float32), 0, 0, 0
-  for wave in waves:
-    buf = np.concatenate([buf, wave])
-    total += len(wave)
-    while (done_frames + block_frames) * hop + context <= total:
-      start = max(0, done_frames * hop - context)
-      stop = (done_frames + block_frames) * hop + context
-      feats = features_lib.compute_features(buf[start - buf_start:stop - buf_start], params)
-      first = done_frames - start // hop
-      yield {n: v[first:first + block_frames] for n, v in feats.items()}
-      done_frames += block_frames
-      keep_from = max(0, done_frames * hop - context)
-      buf, buf_start = buf[keep_from - buf_start:], keep_from
-  # The rest of the file: the slice ends at the true end, so the zero padding matches too.
-  start = max(0, done_frames * hop - context)
-  feats = features_lib.compute_features(buf[start - buf_start:], params)
-  first = done_frames - start // hop
-  if first < len(next(iter(feats.values()))):
-    yield {n: v[first:] for n, v in feats.items()}
-
-
-def _whole_file_features(waves, params: dict, path) -> dict:
-  """All features of the whole decoded file at once, for frozen musicnn embeddings.
-
-  A frame's embedding is that of the nearest 3 s patch of a grid laid from the file's start
-  and end (jmer.data.musicnn_features), so it depends on the file's length; computing the
-  whole file gives exactly the cached training features. Files are limited to
-  WHOLE_FILE_MAX_SECONDS (memory: ~7 MB of audio and features per minute).
-  """
-  blocks, samples = [], 0
-  sample_rate = next(iter(params.values()))["sample_rate"]
-  for wave in waves:
-    blocks.append(wave)
-    samples += len(wave)
-    if samples > WHOLE_FILE_MAX_SECONDS * sample_rate:
-      raise audio.AudioError(path, f"longer than "
-                             f"{WHOLE_FILE_MAX_SECONDS / 60:.0f} minutes, the limit for models "
-                             "with a frozen musicnn branch")
-  return features_lib.compute_features(np.concatenate(blocks), params)
-
-
-def tiled_segments(blocks, length: int, hop: int):
-  """Tiles a stream of feature blocks into segments, as segments.eval_starts tiles a track.
-
-  Args:
-    blocks: iterable of {feature: (frames, bins)} blocks, consecutive in time.
-    length: the segment length in frames.
-    hop: frames between segment starts.
-
-  Yields:
-    (start frame, {feature: (length, bins) array}); a stream shorter than one segment yields one
-    padded segment.
-  """
-  pending, offset, next_start, n_frames, emitted = None, 0, 0, 0, 0
-  for block in blocks:
-    pending = block if pending is None else {
-        n: np.concatenate([pending[n], v]) for n, v in block.items()}
-    n_frames += len(next(iter(block.values())))
-    while next_start + length <= n_frames:
-      yield next_start, {n: v[next_start - offset:next_start - offset + length]
-                         for n, v in pending.items()}
-      emitted, next_start = emitted + 1, next_start + hop
-    # Keep the last `length` frames: the flush-with-end segment may need them.
-    keep_from = max(0, min(next_start, n_frames - length))
-    pending = {n: v[keep_from - offset:] for n, v in pending.items()}
-    offset = keep_from
-  if pending is None:
-    return
-  if not emitted:  # shorter than one segment: pad like evaluation does
-    yield 0, {n: features_lib.pad_frames(n, v, length) for n, v in pending.items()}
-  elif next_start - hop + length < n_frames:  # one more segment flush with the end
-    yield n_frames - length, {n: v[n_frames - length - offset:] for n, v in pending.items()}
+# A clip shorter than min_judged_seconds is answered with a warning (too_short), not silently.
+# Under half a segment, more than half of what the model sees is padding (silence for log-mels,
+# zero embeddings for musicnn) of a kind it never met in training: the shipped model (30 s
+# segments, trained on 30 s previews) wants 15 s. Never under 3 s, musicnn's patch: below it not
+# one patch holds only real audio, and a model with short segments (configs/test.py: 3 s) still
+# needs a musical phrase, not a note, to say what a song is.
+MIN_JUDGED_SECONDS = 3.0
 
 
 def _batches(segments, batch_size: int):
@@ -214,9 +120,9 @@ def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_S
     batch_size: segments per model call.
     top_k: how many genres (and musicnn tags) the ranked lists keep.
   Returns:
-    {'file', 'duration_seconds', 'segments', 'source_sample_rate', 'source_channels', 'genres'
-    (top_k, best first), 'genre_probabilities', 'quadrant', 'quadrant_probabilities', 'arousal',
-    'valence', ...} for the heads the model has; 'tags' (top_k musicnn tags) for models with a
+    {'file', 'duration_seconds', 'segments', 'too_short' and 'warning' (length_warning),
+    'source_sample_rate', 'source_channels', 'genres' (top_k, best first), 'genre_probabilities',
+    'quadrant', 'quadrant_probabilities', 'arousal', 'valence', ...} for the heads the model has; 'tags' (top_k musicnn tags) for models with a
     frozen musicnn branch; 'timeline' when asked.
   Raises:
     AudioError naming the file.
@@ -250,7 +156,8 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
   segments = _model_segments(bundle, waves, tally, path)
   sums, count, rows = _predict_segments(bundle, segments, batch_size, timeline)
   duration = tally.samples / sr
-  result = dict(duration_seconds=round(duration, 3), segments=count)
+  result = dict(duration_seconds=round(duration, 3), segments=count,
+                **length_warning(duration, meta))
   mean = {k: v / count for k, v in sums.items()}
   result.update(_ranked(_summary(bundle, mean), top_k))
   if tally.tag_frames:
@@ -261,6 +168,38 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
         dict(start=round(s * seconds, 3), end=round(min((s + length) * seconds, duration), 3),
              **_ranked(_summary(bundle, p), top_k)) for s, p in rows]
   return result
+
+
+def min_judged_seconds(meta: dict) -> float:
+  """The shortest clip a model judges without a warning (see MIN_JUDGED_SECONDS).
+
+  Args:
+    meta: the model file's metadata (segment_frames, hop_length, sample_rate).
+
+  Returns:
+    Half the model's segment, in seconds, and at least MIN_JUDGED_SECONDS.
+  """
+  segment = meta["segment_frames"] * meta["hop_length"] / meta["sample_rate"]
+  return max(MIN_JUDGED_SECONDS, segment / 2)
+
+
+def length_warning(duration: float, meta: dict) -> dict:
+  """{'too_short': bool, 'warning': text or None} for a clip of `duration` seconds.
+
+  Args:
+    duration: the clip's length in seconds.
+    meta: the model file's metadata.
+
+  Returns:
+    The two result fields; the warning says how long the clip is and the minimum.
+  """
+  minimum = min_judged_seconds(meta)
+  if duration >= minimum:
+    return dict(too_short=False, warning=None)
+  segment = meta["segment_frames"] * meta["hop_length"] / meta["sample_rate"]
+  return dict(too_short=True, warning=(
+      f"too short to judge: {duration:.1f} s of audio, under this model's {minimum:g} s minimum "
+      f"(it sees {segment:g} s at a time; the rest is padding), so the answer is a guess"))
 
 
 class _InputTally:
@@ -375,10 +314,8 @@ def main(argv=None, prog: str = "python -m jmer.predict") -> int:
   from jmer.inference import output as predict_output
   from jmer.inference import export
   fmt = args.format or ("table" if sys.stdout.isatty() else "json")
-  try:
-    bundle = export.bundle_from_flags(args)
-  except export.ModelFileError as error:
-    print(f"error: {error}", file=sys.stderr)
+  bundle = export.bundle_for_command(args)
+  if bundle is None:
     return 2
   files, failures = expand_inputs(args.inputs)
   for path, reason in failures:

@@ -5,6 +5,7 @@ song can be predicted right after `pip install`, with no training and no downloa
 card (what it was trained on, how well it does, what it cannot do) is docs/model_card.md.
 """
 
+import difflib
 import importlib.resources
 import pathlib
 
@@ -44,3 +45,28 @@ def resolve_model(name_or_path: str | None) -> pathlib.Path:
   if name_or_path in SHIPPED_MODELS:
     return shipped_model_path(name_or_path)
   return pathlib.Path(name_or_path).expanduser()
+
+
+def unknown_model_reason(name_or_path: str | None) -> str | None:
+  """Why `name_or_path` names no model (neither a file nor a shipped model), or None.
+
+  A name without a folder or `.keras` gets the shipped names and the closest of them: the user
+  typed a name (`--model=quick-start`), so "no such model file" alone would not help.
+
+  Args:
+    name_or_path: what --model or jmer.load_model() was given (None: the default model).
+
+  Returns:
+    A one-line reason naming the shipped models, or None when it names a model.
+  """
+  if name_or_path is None or name_or_path in SHIPPED_MODELS:
+    return None
+  path = pathlib.Path(name_or_path).expanduser()
+  if path.exists():
+    return None
+  shipped = ", ".join(sorted(SHIPPED_MODELS))
+  if path.suffix == ".keras" or len(path.parts) > 1:
+    return f"no such model file (--model also takes a shipped model's name: {shipped})"
+  closest = difflib.get_close_matches(name_or_path, list(SHIPPED_MODELS), n=1, cutoff=0.0)
+  return (f"no such model file, nor a shipped model's name (shipped: {shipped}; did you mean "
+          f"{closest[0]}?); for a model you trained: --workdir=runs/<name>")

@@ -24,16 +24,27 @@ def _split(config, lengths, genres=None):
   return split_arrays.SplitData(tracks=tracks, features=feats)
 
 
-def test_eval_tiling_covers_every_frame_deterministically():
+def test_eval_tiling_covers_all_but_a_tail_under_a_quarter_hop_deterministically():
   assert segments_lib.eval_starts(100, 40, 40) == [0, 40, 60]
   assert segments_lib.eval_starts(80, 40, 40) == [0, 40]
   assert segments_lib.eval_starts(30, 40, 40) == [0]
-  for n in (41, 99, 257):
+  assert segments_lib.eval_starts(41, 40, 40) == [0]  # one frame more is no second segment
+  assert segments_lib.eval_starts(89, 40, 40) == [0, 40]  # 9 frames < 40 / 4
+  assert segments_lib.eval_starts(90, 40, 40) == [0, 40, 50]
+  for n in (41, 99, 257, 1000):
     starts = segments_lib.eval_starts(n, 40, 20)
     covered = np.zeros(n, bool)
     for s in starts:
       covered[s:s + 40] = True
-    assert covered.all() and starts[-1] + 40 == n
+    assert covered[:n - 4].all() and starts == sorted(set(starts))
+
+
+def test_the_quick_start_and_test_tilings_are_unchanged():
+  """The tail rule must not move the metrics of configs/mtl.py (30 s clips, 10 s segments) or
+  configs/test.py (4 s clips, 3 s segments): their tracks' frame counts tile as before."""
+  assert segments_lib.eval_starts(1292, 431, 431) == [0, 431, 861]
+  assert segments_lib.eval_starts(1293, 431, 431) == [0, 431, 862]
+  assert segments_lib.eval_starts(173, 129, 129) == [0, 44]
 
 
 def test_short_tracks_are_padded_with_silence(tiny_config, tiled_segments):

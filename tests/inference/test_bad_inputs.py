@@ -34,8 +34,8 @@ from jmer.models import model_file
 # What each bad file must be refused for (a fragment of the reason).
 REASONS = {
     "zero_bytes": "empty (0 bytes)", "truncated_wav": "truncated", "truncated_mp3": "truncated",
-    "truncated_flac": "lost sync", "random_bytes": "not a recognised audio format",
-    "text_named_mp3": "not a recognised audio format", "header_overstates_frames": "truncated",
+    "truncated_flac": "lost sync", "truncated_m4a": "cut short",
+    "random_bytes": "not a recognised audio format", "text_named_mp3": "not a recognised audio format", "header_overstates_frames": "truncated",
     "nan_samples": "NaN or infinite", "inf_samples": "NaN or infinite",
     "silent": "silent", "dc_only": "silent", "one_sample": "too short",
 }

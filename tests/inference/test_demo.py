@@ -33,6 +33,14 @@ def test_analysis_shows_bars_summary_and_both_plots(bundle, tmp_path):
   assert [ax.get_ylabel() for ax in timeline_plot.axes[:2]] == ["genre probability", "value"]
 
 
+def test_analysis_of_a_clip_too_short_to_judge_says_so(bundle, tmp_path):
+  clip = model_files.write_audio(tmp_path / "clip.wav", 1.0, 44100)
+  bars, summary, _, _ = demo.analyse(bundle, str(clip))
+  assert bars and "**Note: too short to judge: 1.0 s of audio" in summary
+  song = model_files.write_audio(tmp_path / "song.wav", 4.0, 44100)
+  assert "Note" not in demo.analyse(bundle, str(song))[1]
+
+
 def test_analysis_of_a_bad_file_says_why(bundle, tmp_path):
   bad = tmp_path / "bad.wav"
   bad.write_bytes(b"")

@@ -113,15 +113,19 @@ def test_loading_runs_no_code_from_the_file(tmp_path):
     model_file.load_model_bundle(path)
 
 
-def test_exports_an_older_run_from_its_work_dir(model_path, tmp_path):
-  """Runs trained before automatic export get model.keras from best.keras + config."""
-  config = model_files.tiny_config()
-  workdir = tmp_path / "run"
+def _finished_run(model_path, workdir):
+  """A run folder as training leaves it, without model.keras: best.keras, config, metrics."""
   (workdir / "checkpoints").mkdir(parents=True)
   keras.saving.load_model(model_path, compile=False).save(workdir / "checkpoints" / "best.keras")
-  (workdir / "config.json").write_text(config.to_json())
+  (workdir / "config.json").write_text(model_files.tiny_config().to_json())
   (workdir / "metrics.json").write_text(json.dumps(
       {"data": {"genre_names": list(labels.GTZAN_GENRES)}}))
+  return workdir
+
+
+def test_exports_an_older_run_from_its_work_dir(model_path, tmp_path):
+  """Runs trained before automatic export get model.keras from best.keras + config."""
+  workdir = _finished_run(model_path, tmp_path / "run")
   bundle = export.bundle_from_workdir(workdir)
   assert (workdir / "model.keras").is_file()
   assert bundle.genre_names == labels.GTZAN_GENRES
@@ -134,3 +138,28 @@ def test_exports_an_older_run_from_its_work_dir(model_path, tmp_path):
 def test_a_work_dir_without_a_finished_run_is_named(tmp_path):
   with pytest.raises(model_file.ModelFileError, match="best.keras is missing"):
     export.bundle_from_workdir(tmp_path)
+
+
+def test_export_refuses_to_overwrite_a_model_file_without_force(model_path, tmp_path, capsys):
+  """`jmer export --workdir=run` silently replaced the run's own model.keras (675 KB by 254 KB
+  on a real run); now it names the file and the flag, and only --force replaces it."""
+  workdir = _finished_run(model_path, tmp_path / "run")
+  existing = workdir / "model.keras"
+  existing.write_bytes(b"the model the run's metrics were measured with")
+  assert export.main([f"--workdir={workdir}"]) == 1
+  err = capsys.readouterr().err
+  assert err.count("\n") == 1 and str(existing) in err and "--force" in err
+  assert existing.read_bytes() == b"the model the run's metrics were measured with"
+  assert export.main([f"--workdir={workdir}", "--force"]) == 0
+  assert capsys.readouterr().out == f"Wrote {existing}\n"
+  assert model_file.load_model_bundle(existing).genre_names == labels.GTZAN_GENRES
+
+
+@pytest.mark.parametrize("command", ["predict", "demo"])
+def test_an_unusable_model_file_is_one_error_line_and_exit_code_2(command, tmp_path, capsys):
+  from jmer.inference import demo
+  text = tmp_path / "text.keras"
+  text.write_text("not a model")
+  args = [f"--model={text}"] + (["song.mp3"] if command == "predict" else [])
+  assert {"predict": predict.main, "demo": demo.main}[command](args) == 2
+  assert capsys.readouterr().err == f"error: {text}: not a .keras model file (not a zip archive)\n"

@@ -16,6 +16,7 @@ from jmer.inference import output as predict_output
 from jmer.data import audio
 from jmer.data import features
 from jmer.data import segments as segments_lib
+from tests.support import encoded_audio
 from tests.support import model_files
 
 
@@ -89,6 +90,22 @@ def test_streamed_tiling_equals_evaluation_tiling(n_frames, hop):
     np.testing.assert_array_equal(segment["mel"], segments_lib.crop(track, expected, 129)["mel"])
 
 
+@pytest.mark.parametrize("seconds,starts_seconds", [(30.0, [0.0]), (30.03, [0.0]),
+                                                    (60.03, [0.0, 30.0]), (45.0, [0.0, 15.0])])
+def test_the_shipped_model_judges_each_stretch_of_a_song_once(seconds, starts_seconds):
+  """A 30 s clip is one segment (it was two identical rows 0:00-0:30); a 60.03 s song is 0-30
+  and 30-60 s, without a near-copy 30.03-60.03 s counted in the average a third time."""
+  from jmer.inference import shipped
+  meta = model_file.read_metadata(shipped.shipped_model_path(shipped.DEFAULT_MODEL))
+  rate, hop_length, length = meta["sample_rate"], meta["hop_length"], meta["segment_frames"]
+  hop = max(1, round(meta["eval_hop_seconds"] * rate / hop_length))
+  n_frames = 1 + int(seconds * rate) // hop_length  # the feature grid (features.stft_power)
+  track = np.zeros((n_frames, 1), np.float32)
+  streamed = list(predict.tiled_segments(iter([{"mel": track}]), length, hop))
+  assert [start * hop_length / rate for start, _ in streamed] == pytest.approx(
+      starts_seconds, abs=0.02)
+
+
 def test_prediction_equals_evaluation_of_the_whole_file(bundle, songs):
   """Streaming, batching and averaging give what evaluation gives for the same track."""
   result = predict.predict_file(bundle, songs["long"], timeline=True)
@@ -118,6 +135,54 @@ def test_a_clip_shorter_than_a_segment_is_padded(bundle, songs):
   _check_result(result, bundle, 1.2)
   assert result["segments"] == 1
   assert result["timeline"][0]["end"] == pytest.approx(1.2, abs=0.01)
+
+
+def test_a_real_aac_m4a_is_predicted_like_its_source(bundle, tmp_path, capsys):
+  """m4a (AAC) used to fail as "not a recognised audio format"; FFmpeg (PyAV) decodes it to
+  the source's length, so it is tiled and predicted like the source."""
+  wave, rate = encoded_audio.source_clip(12.0)
+  source = tmp_path / "source.wav"
+  sf.write(str(source), wave, rate)
+  m4a = encoded_audio.write_encoded(tmp_path / "song.m4a", wave, rate)
+  result, expected = predict.predict_file(bundle, m4a), predict.predict_file(bundle, source)
+  assert (result["source_sample_rate"], result["source_channels"]) == (44100, 2)
+  assert result["duration_seconds"] == expected["duration_seconds"] == pytest.approx(12.0)
+  assert result["segments"] == expected["segments"]
+  corrupt = tmp_path / "corrupt.m4a"
+  corrupt.write_bytes(m4a.read_bytes()[:len(m4a.read_bytes()) // 2])  # its index is at the end
+  assert predict.main([f"--model={model_files.tiny_model_file()}", "--format=json", str(m4a),
+                       str(corrupt)]) == 1
+  out, err = capsys.readouterr()
+  assert [json.loads(line)["file"] for line in out.splitlines()] == [str(m4a)]
+  assert err == (f"{corrupt}: not a readable audio file: not a recognised audio format "
+                 "(random bytes, text, or a damaged header)\n")
+
+
+def test_a_clip_too_short_to_judge_is_flagged_in_every_format(bundle, songs, tmp_path, capsys):
+  """A 0.5 s tone got a full, confident answer with no word of doubt."""
+  tone = tmp_path / "tone.wav"
+  sf.write(str(tone), 0.3 * np.sin(2 * np.pi * 440 * np.arange(11025) / 22050), 22050)
+  model = f"--model={model_files.tiny_model_file()}"
+  assert predict.main([model, "--format=json", str(tone), str(songs["long"])]) == 0
+  short, long = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+  assert short["too_short"] is True and long["too_short"] is False and long["warning"] is None
+  assert short["warning"].startswith("too short to judge: 0.5 s of audio, under this model's 3 s")
+  assert predict.main([model, "--format=table", str(tone)]) == 0
+  assert f"  note      {short['warning']}\n" in capsys.readouterr().out
+  assert predict.main([model, "--format=csv", "--timeline", str(tone), str(songs["long"])]) == 0
+  rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+  assert [(r["level"], r["warning"]) for r in rows][:2] == [("track", short["warning"]),
+                                                           ("segment", "")]
+  assert {r["warning"] for r in rows[2:]} == {""}
+
+
+def test_the_shortest_clip_judged_is_half_a_segment_and_at_least_3_s(bundle):
+  from jmer.inference import shipped
+  real_music = model_file.read_metadata(shipped.shipped_model_path(shipped.DEFAULT_MODEL))
+  assert predict.min_judged_seconds(real_music) == 15.0  # 30 s segments
+  assert predict.min_judged_seconds(bundle.meta) == 3.0  # 3 s segments: the floor
+  assert predict.length_warning(14.9, real_music)["too_short"]
+  assert predict.length_warning(15.0, real_music) == dict(too_short=False, warning=None)
 
 
 @pytest.fixture(scope="module")

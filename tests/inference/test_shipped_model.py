@@ -39,6 +39,30 @@ def test_names_and_paths_resolve_and_unknown_names_are_refused():
     shipped.shipped_model_path("pop")
 
 
+@pytest.mark.parametrize("command", ["predict", "demo"])
+def test_an_unknown_model_name_lists_the_shipped_models(command, capsys):
+  """--model=quick-start said only "no such model file"; the error now lists the shipped
+  names and the closest, on one line, before anything heavy loads (exit code 2)."""
+  from jmer.cli import commands
+  with pytest.raises(SystemExit) as exit_:
+    commands.run_command(command, ["--model=quick-start", "song.mp3"][:2 if command == "predict"
+                                                                        else 1])
+  assert exit_.value.code == 2
+  err = capsys.readouterr().err
+  assert err == ("error: --model=quick-start: no such model file, nor a shipped model's name "
+                 "(shipped: real-music; did you mean real-music?); for a model you trained: "
+                 "--workdir=runs/<name>\n")
+
+
+def test_an_unknown_model_name_is_refused_by_load_model_too(tmp_path):
+  with pytest.raises(model_file.ModelFileError, match=r"^real_music: .*shipped: real-music; "
+                     r"did you mean real-music\?"):
+    jmer.load_model("real_music")
+  with pytest.raises(model_file.ModelFileError, match="no such model file .*shipped model's "
+                     "name: real-music"):
+    jmer.load_model(str(tmp_path / "missing.keras"))
+
+
 def test_tags_from_cached_embeddings_equal_the_networks_tag_output():
   from jmer.pretrained import musicnn
   network = musicnn.load_pretrained(musicnn.build_musicnn(("penultimate", "tags")), "msd")

@@ -11,6 +11,7 @@ import struct
 import numpy as np
 import soundfile as sf
 
+from tests.support import encoded_audio
 from tests.support import model_files
 
 RATE = 22050
@@ -42,6 +43,13 @@ def truncated_mp3(folder):
 
 def truncated_flac(folder):
   return _cut(_good(folder / "truncated.flac", format="FLAC"), 0.5)
+
+
+def truncated_m4a(folder):
+  """A real AAC file (index first, as streaming sites write it) cut in half: FFmpeg's path."""
+  wave = model_files.music_like(12.0, 44100, channels=2)
+  return _cut(encoded_audio.write_encoded(folder / "truncated.m4a", wave, 44100,
+                                          faststart=True), 0.5)
 
 
 def random_bytes(folder):
@@ -120,15 +128,22 @@ def wav_named_mp3(folder):
   return _good(folder / "really_a_wav.mp3", format="WAV")
 
 
+def aac_m4a(folder):
+  """AAC in MP4, which libsndfile cannot read: decoded by FFmpeg (PyAV)."""
+  return encoded_audio.write_encoded(folder / "aac.m4a", model_files.music_like(4.0, 44100, 2),
+                                     44100)
+
+
 def unicode_and_spaces(folder):
   return _good(folder / "Ünïcödé sóng — 日本語 (live).wav")
 
 
 BAD_AUDIO = {f.__name__: f for f in (
-    zero_bytes, truncated_wav, truncated_mp3, truncated_flac, random_bytes, text_named_mp3,
+    zero_bytes, truncated_wav, truncated_mp3, truncated_flac, truncated_m4a, random_bytes,
+    text_named_mp3,
     header_overstates_frames, nan_samples, inf_samples, silent, dc_only, one_sample)}
 AWKWARD_AUDIO = {f.__name__: f for f in (
-    rate_8k, rate_192k, six_channels, wav_named_mp3, unicode_and_spaces)}
+    rate_8k, rate_192k, six_channels, wav_named_mp3, aac_m4a, unicode_and_spaces)}
 
 
 def symlink_loop(folder) -> pathlib.Path:

@@ -1,0 +1,117 @@
+"""From a stream of sample blocks to the model's segments, without holding the file.
+
+Features are computed a few segments at a time with enough audio context on both sides that
+every frame equals the whole-file computation (frozen musicnn embeddings, which depend on the
+file's length, are the exception: computed on the whole file), then tiled into segments exactly
+like evaluation tiles a track (jmer.data.segments.eval_starts).
+"""
+
+import numpy as np
+
+from jmer.data import audio
+from jmer.data import features as features_lib
+from jmer.data import musicnn_features
+from jmer.data import segments as segments_lib
+
+WHOLE_FILE_MAX_SECONDS = 30 * 60  # frozen musicnn features are computed on the whole file
+
+
+def _context_frames(params: dict) -> int:
+  """Frames of audio context each side of a block so its frames equal whole-file ones."""
+  stft = max(-(-p["n_fft"] // (2 * p["hop_length"])) for p in params.values())  # half a window
+  # +4 for MFCC deltas (9-frame window); CQT's longest filter spans ~70 hops at 22 kHz.
+  return stft + (128 if params.get("chroma", {}).get("kind") == "cqt" else 4)
+
+
+def feature_blocks(waves, params: dict, block_frames: int, path="input"):
+  """Turns a stream of waveform blocks into a stream of {feature: (frames, bins)} blocks.
+
+  The concatenated output equals compute_features(whole wave, params): each block is computed
+  with `_context_frames` of real audio (or the true file edge) on both sides. Frozen musicnn
+  embeddings come as one block computed on the whole file (_whole_file_features).
+  Args:
+    waves: 1-D float32 sample blocks at the features' sample rate (Hz), in order.
+    params: {feature name: its parameters}, as jmer.data.features.feature_params gives.
+    block_frames: feature frames per block yielded; the last block may be shorter.
+    path: names the file in errors.
+  Yields:
+    {feature name: array (frames, bins)}, consecutive in time.
+  """
+  if any(musicnn_features.is_embedding(p) for p in params.values()):
+    yield _whole_file_features(waves, params, path)
+    return
+  p = next(iter(params.values()))
+  hop = p["hop_length"]
+  context = _context_frames(params) * hop
+  buf, buf_start, done_frames, total = np.zeros(0, np.float32), 0, 0, 0
+  for wave in waves:
+    buf = np.concatenate([buf, wave])
+    total += len(wave)
+    while (done_frames + block_frames) * hop + context <= total:
+      start = max(0, done_frames * hop - context)
+      stop = (done_frames + block_frames) * hop + context
+      feats = features_lib.compute_features(buf[start - buf_start:stop - buf_start], params)
+      first = done_frames - start // hop
+      yield {n: v[first:first + block_frames] for n, v in feats.items()}
+      done_frames += block_frames
+      keep_from = max(0, done_frames * hop - context)
+      buf, buf_start = buf[keep_from - buf_start:], keep_from
+  # The rest of the file: the slice ends at the true end, so the zero padding matches too.
+  start = max(0, done_frames * hop - context)
+  feats = features_lib.compute_features(buf[start - buf_start:], params)
+  first = done_frames - start // hop
+  if first < len(next(iter(feats.values()))):
+    yield {n: v[first:] for n, v in feats.items()}
+
+
+def _whole_file_features(waves, params: dict, path) -> dict:
+  """All features of the whole decoded file at once, for frozen musicnn embeddings.
+
+  A frame's embedding is that of the nearest 3 s patch of a grid laid from the file's start
+  and end (jmer.data.musicnn_features), so it depends on the file's length; computing the
+  whole file gives exactly the cached training features. Files are limited to
+  WHOLE_FILE_MAX_SECONDS (memory: ~7 MB of audio and features per minute).
+  """
+  blocks, samples = [], 0
+  sample_rate = next(iter(params.values()))["sample_rate"]
+  for wave in waves:
+    blocks.append(wave)
+    samples += len(wave)
+    if samples > WHOLE_FILE_MAX_SECONDS * sample_rate:
+      raise audio.AudioError(path, f"longer than "
+                             f"{WHOLE_FILE_MAX_SECONDS / 60:.0f} minutes, the limit for models "
+                             "with a frozen musicnn branch")
+  return features_lib.compute_features(np.concatenate(blocks), params)
+
+
+def tiled_segments(blocks, length: int, hop: int):
+  """Tiles a stream of feature blocks into segments, as segments.eval_starts tiles a track.
+
+  Args:
+    blocks: iterable of {feature: (frames, bins)} blocks, consecutive in time.
+    length: the segment length in frames.
+    hop: frames between segment starts.
+
+  Yields:
+    (start frame, {feature: (length, bins) array}); a stream shorter than one segment yields one
+    padded segment, and one flush with the end follows when segments.end_segment_needed.
+  """
+  pending, offset, next_start, n_frames, emitted = None, 0, 0, 0, 0
+  for block in blocks:
+    pending = block if pending is None else {
+        n: np.concatenate([pending[n], v]) for n, v in block.items()}
+    n_frames += len(next(iter(block.values())))
+    while next_start + length <= n_frames:
+      yield next_start, {n: v[next_start - offset:next_start - offset + length]
+                         for n, v in pending.items()}
+      emitted, next_start = emitted + 1, next_start + hop
+    # Keep the last `length` frames: the flush-with-end segment may need them.
+    keep_from = max(0, min(next_start, n_frames - length))
+    pending = {n: v[keep_from - offset:] for n, v in pending.items()}
+    offset = keep_from
+  if pending is None:
+    return
+  if not emitted:  # shorter than one segment: pad like evaluation does
+    yield 0, {n: features_lib.pad_frames(n, v, length) for n, v in pending.items()}
+  elif segments_lib.end_segment_needed(n_frames - (next_start - hop + length), hop):
+    yield n_frames - length, {n: v[n_frames - length - offset:] for n, v in pending.items()}
