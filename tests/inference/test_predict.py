@@ -265,7 +265,7 @@ def test_csv_and_timeline_columns_follow_the_models_heads(tmp_path, capsys):
   rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
   assert list(rows[0]) == ["file", "level", "start", "end", "genre_1", "probability_1",
                            "genre_2", "probability_2", "genre_3", "probability_3", "arousal",
-                           "valence", "quadrant", "tags"]
+                           "valence", "quadrant", "tags", "warning"]
   assert all(r["arousal"] and r["valence"] and r["quadrant"] for r in rows)
   assert predict.main([f"--model={model}", "--format=table", "--timeline", str(song)]) == 0
   table = capsys.readouterr().out.splitlines()
