@@ -51,6 +51,7 @@ def test_tags_from_cached_embeddings_equal_the_networks_tag_output():
   assert np.max(np.abs(ours - out["tags"])) <= 1e-5
 
 
+@pytest.mark.slow
 def test_shipped_file_loads_offline_in_safe_mode_with_both_heads():
   # A subprocess with sockets disabled: loading must not touch the network.
   # TensorFlow (tf.data, training only) stays unimported: it would add seconds to the first
@@ -97,6 +98,7 @@ def test_recorded_data_is_the_shared_data(shared_data):
     assert _build_tool()._sha1(shared_data / row["file"]) == row["sha1"], row["file"]
 
 
+@pytest.mark.slow
 def test_predicts_a_real_song_from_a_file_and_from_an_array(model, shared_data):
   import soundfile as sf
   song = shared_data / "gtzan_samples" / "metal" / "metal.00000.wav"
@@ -116,6 +118,7 @@ def test_predicts_a_real_song_from_a_file_and_from_an_array(model, shared_data):
                              list(result.genre_probabilities.values()), atol=0.02)
 
 
+@pytest.mark.slow
 def test_real_genres_it_should_know(model, shared_data):
   # Clips of the usable GTZAN set are training data here: a sanity check that the shipped
   # file is the trained model (an untrained head would be near-uniform), not an accuracy claim.
@@ -132,6 +135,7 @@ def test_bad_array_input_says_what_is_wrong(model):
     model.predict(np.full(16000, np.nan, np.float32), sr=16000)
 
 
+@pytest.mark.slow
 def test_cli_uses_the_shipped_model_by_default(shared_data):
   song = shared_data / "gtzan_real" / "genres" / "blues" / "blues.00099.mp3"
   out = subprocess.run([sys.executable, "-m", "jmer.predict", str(song), "--format=table",

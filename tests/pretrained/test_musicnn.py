@@ -99,6 +99,7 @@ def test_input_features_shape_and_dtype_on_a_tone():
     musicnn_input.log_mel(tone, sample_rate=22050)
 
 
+@pytest.mark.slow
 def test_tags_make_sense_on_real_clips(shared_data, msd_model, mtt_tags_model):
   samples = shared_data / "gtzan_samples"
   metal = msd_model.predict(musicnn_input.patches(musicnn_input.load_log_mel(

@@ -107,6 +107,7 @@ def test_loud_audio_gives_finite_embeddings(models):
     assert np.all(np.isfinite(value)), key
 
 
+@pytest.mark.slow
 def test_tags_make_sense_on_real_clips(shared_data, models):
   metal = models["msd"].predict(musicnn_input.patches(musicnn_input.load_log_mel(
       shared_data / "gtzan_samples" / "metal" / "metal.00000.wav")), verbose=0)["tags"]

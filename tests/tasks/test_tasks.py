@@ -282,6 +282,7 @@ def _mean_average_precision(truth, predictions, names) -> dict:
           "n": int(keep.sum())}
 
 
+@pytest.mark.slow
 def test_a_multi_label_task_needs_only_its_spec_and_a_metrics_function(
     tiny_config, tmp_path, monkeypatch):
   from jmer.data import split_arrays
