@@ -42,6 +42,7 @@ def test_names_and_paths_resolve_and_unknown_names_are_refused():
     shipped.shipped_model_path("pop")
 
 
+@pytest.mark.slow
 def test_tags_from_cached_embeddings_equal_the_networks_tag_output():
   from jmer.pretrained import musicnn
   network = musicnn.load_pretrained(musicnn.build_musicnn(("penultimate", "tags")), "msd")
