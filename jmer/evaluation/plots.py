@@ -98,18 +98,7 @@ def plot_av_scatter(y_true, y_pred, path, labels=None):
   Raises:
     ValueError when the arrays differ in shape or labels has a length other than N.
   """
-  t = np.asarray(y_true, dtype=np.float64).reshape(-1, 2)
-  p = np.asarray(y_pred, dtype=np.float64).reshape(-1, 2)
-  if t.shape != p.shape:
-    raise ValueError(f"y_true and y_pred differ in shape: {t.shape} vs {p.shape}")
-  keep = ~(np.isnan(t).any(axis=1) | np.isnan(p).any(axis=1))
-  t, p = t[keep], p[keep]
-  if labels is not None:
-    labels = np.asarray([str(x) for x in labels])
-    if labels.size != keep.size:
-      raise ValueError(f"{labels.size} labels for {keep.size} points")
-    labels = labels[keep]
-
+  t, p, labels = _drawable_av_points(y_true, y_pred, labels)
   fig, ax = plt.subplots(figsize=(7.5, 6.0))  # wider than tall: room for the legend
   ax.axhline(0.0, color="0.6", lw=0.8, zorder=0)
   ax.axvline(0.0, color="0.6", lw=0.8, zorder=0)
@@ -119,19 +108,7 @@ def plot_av_scatter(y_true, y_pred, path, labels=None):
   # Each true→predicted error as a thin segment; one LineCollection keeps large N fast.
   segments = np.stack([t[:, ::-1], p[:, ::-1]], axis=1)  # (N, 2 ends, (valence, arousal))
   ax.add_collection(LineCollection(segments, colors="0.55", linewidths=0.5, alpha=0.6, zorder=1))
-
-  handles = []
-  if labels is None:
-    groups = [(None, np.ones(len(t), dtype=bool), "tab:blue")]
-  else:
-    names = sorted(set(labels.tolist()))
-    cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
-    groups = [(n, labels == n, cmap(i % cmap.N)) for i, n in enumerate(names)]
-  for name, mask, colour in groups:
-    ax.scatter(t[mask, 1], t[mask, 0], s=22, color=colour, edgecolors="none", zorder=2)
-    ax.scatter(p[mask, 1], p[mask, 0], s=26, color=colour, marker="x", linewidths=1.0, zorder=3)
-    if name is not None:
-      handles.append(Line2D([], [], ls="", marker="s", color=colour, label=name))
+  handles = _scatter_av_groups(ax, t, p, labels)
   # Marker legend first (what shapes mean), then one entry per colour group.
   handles = [Line2D([], [], ls="", marker="o", color="0.3", label="true"),
              Line2D([], [], ls="", marker="x", color="0.3", label="predicted")] + handles
@@ -145,6 +122,42 @@ def plot_av_scatter(y_true, y_pred, path, labels=None):
   ax.set_ylabel("arousal")
   ax.set_title(f"Arousal–valence: true vs predicted (n={len(t)})")
   return _save(fig, path)
+
+
+def _drawable_av_points(y_true, y_pred, labels):
+  """The (arousal, valence) rows without a NaN in either array, and their labels (or None).
+
+  Raises:
+    ValueError when the arrays differ in shape or labels has a length other than N.
+  """
+  t = np.asarray(y_true, dtype=np.float64).reshape(-1, 2)
+  p = np.asarray(y_pred, dtype=np.float64).reshape(-1, 2)
+  if t.shape != p.shape:
+    raise ValueError(f"y_true and y_pred differ in shape: {t.shape} vs {p.shape}")
+  keep = ~(np.isnan(t).any(axis=1) | np.isnan(p).any(axis=1))
+  if labels is not None:
+    labels = np.asarray([str(x) for x in labels])
+    if labels.size != keep.size:
+      raise ValueError(f"{labels.size} labels for {keep.size} points")
+    labels = labels[keep]
+  return t[keep], p[keep], labels
+
+
+def _scatter_av_groups(ax, t, p, labels):
+  """True (dots) and predicted (crosses) points, one colour per label; returns legend handles."""
+  handles = []
+  if labels is None:
+    groups = [(None, np.ones(len(t), dtype=bool), "tab:blue")]
+  else:
+    names = sorted(set(labels.tolist()))
+    cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
+    groups = [(n, labels == n, cmap(i % cmap.N)) for i, n in enumerate(names)]
+  for name, mask, colour in groups:
+    ax.scatter(t[mask, 1], t[mask, 0], s=22, color=colour, edgecolors="none", zorder=2)
+    ax.scatter(p[mask, 1], p[mask, 0], s=26, color=colour, marker="x", linewidths=1.0, zorder=3)
+    if name is not None:
+      handles.append(Line2D([], [], ls="", marker="s", color=colour, label=name))
+  return handles
 
 
 _LR_NAMES = ("lr", "learning_rate")

@@ -140,6 +140,7 @@ def test_a_missing_run_dir_fails_before_any_heavy_import():
   _one_error_line(result, "no such folder: /no/run")
 
 
+@pytest.mark.slow
 def test_experiments_and_runs_name_a_missing_path_in_one_line(tmp_path):
   _one_error_line(_jmer("experiments", "experiments/nosuch.py", cwd=tmp_path),
                   "experiments/nosuch.py: no such suite or config file")
@@ -274,6 +275,7 @@ def test_the_design_entry_point_still_takes_a_path():
   assert "model.trunk = 'crnn'" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_wheel_ships_every_config_and_runs_from_elsewhere(tmp_path):
   """A real (non-editable) build: the wheel holds configs/ as jmer/configs and the `jmer`
   script; unpacked as site-packages would be, `--config=mtl` works from another directory."""

@@ -190,6 +190,7 @@ def test_training_stream_is_augmented_evaluation_is_not():
     np.testing.assert_array_equal(a[0]["mel"], b[0]["mel"])
 
 
+@pytest.mark.slow
 def test_trainer_builds_the_augmenter_from_config_and_uses_it_for_training_only(
     tiny_config, tmp_path, monkeypatch):
   from jmer.training import train

@@ -244,6 +244,7 @@ def cv_run(tmp_path_factory):
   return tmp / "cv", crossval.cross_validate(config, tmp / "cv")
 
 
+@pytest.mark.slow
 def test_cross_validation_writes_mean_and_std(cv_run):
   workdir, result = cv_run
   saved = json.loads((workdir / "crossval.json").read_text())
@@ -265,6 +266,7 @@ def test_cross_validation_writes_mean_and_std(cv_run):
   assert np.trace(pooled) / 24 > 0.25 + 1e-9, pooled
 
 
+@pytest.mark.slow
 def test_own_genre_names_reach_head_metrics_and_predictions(cv_run):
   workdir, result = cv_run
   names = list(OWN_GENRES)

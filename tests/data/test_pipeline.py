@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 
 from jmer.data import features as features_lib
 from jmer.data import pipeline
@@ -147,6 +148,7 @@ def test_validation_batches_are_the_tiled_segments_shuffled_once_cut_on_demand(t
                                 w["emotion"][order])
 
 
+@pytest.mark.slow
 def test_importing_the_pipeline_leaves_tensorflows_devices_alone():
   # A fresh interpreter records every set_visible_devices call: none on import, one (GPUs
   # hidden) when an entry point asks for it.

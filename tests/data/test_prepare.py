@@ -78,6 +78,7 @@ def test_mix_weights_name_datasets_in_use(tiny_config):
     config_lib.validate(tiny_config)
 
 
+@pytest.mark.slow
 def test_mixed_gtzan_deam_run_reports_each_task_on_its_own_test_split(mixed_config, tmp_path,
                                                                       capsys):
   from jmer.training import train

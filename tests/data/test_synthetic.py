@@ -154,6 +154,7 @@ def test_emotion_labels_depend_on_genre_without_being_determined_by_it():
   assert means["pop"][1] > max(means["metal"][1], means["blues"][1]) + 0.5  # valence
 
 
+@pytest.mark.slow
 def test_arousal_is_audible_as_onsets_and_brightness(bigger):
   import librosa
   from scipy.stats import spearmanr
@@ -166,6 +167,7 @@ def test_arousal_is_audible_as_onsets_and_brightness(bigger):
   assert spearmanr(arousal, centroid)[0] > 0.4  # about 0.55
 
 
+@pytest.mark.slow
 def test_loudness_is_a_random_mastering_gain_not_arousal(bigger):
   """Real records are mastered to any level, so loudness must not give arousal away (it once
   did: the old renderer set the level from arousal, r about 0.95)."""
@@ -178,6 +180,7 @@ def test_loudness_is_a_random_mastering_gain_not_arousal(bigger):
   assert max(np.abs(y).max() for y in audio) <= 0.99 + 1 / 32768
 
 
+@pytest.mark.slow
 def test_genres_are_separable_above_chance(bigger):
   import librosa
   from sklearn.linear_model import LogisticRegression

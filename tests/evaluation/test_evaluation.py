@@ -97,6 +97,7 @@ def _tiled_split(config, n_tracks, seconds, seed=0):
   return split_arrays.SplitData(tracks=tracks, features={"mel": mels})
 
 
+@pytest.mark.slow
 def test_track_predictions_are_cut_batch_by_batch_and_equal_the_materialised_ones(
     tiny_config, tiled_segments):
   import tracemalloc

@@ -339,6 +339,7 @@ def _run_main(tmp_path, *args):
   return result.returncode, errors, workdir.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, named", [
     (["--config.train.lambda_emotio=0.5"], "--config.train.lambda_emotio: no such config key"),
     (["--config.train.epochs=abc"], "--config.train.epochs=abc"),

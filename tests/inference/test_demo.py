@@ -65,6 +65,7 @@ def running_demo(browser_tools):
     yield url
 
 
+@pytest.mark.slow
 def test_demo_in_headless_chromium(tmp_path, browser_tools, running_demo):
   sync_api = browser_tools
   bundle = model_file.load_model_bundle(shipped.shipped_model_path(shipped.DEFAULT_MODEL))

@@ -46,6 +46,7 @@ def test_model_file_carries_feature_settings_and_labels(model_path):
   assert keras.saving.load_model(model_path, compile=False).name == "jmer"
 
 
+@pytest.mark.slow
 def test_reloaded_in_a_fresh_process_predicts_the_same(model_path, tmp_path):
   song = model_files.write_audio(tmp_path / "song.wav", 7.5, 44100, channels=2)
   config = model_files.tiny_config()

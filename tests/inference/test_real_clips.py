@@ -39,6 +39,7 @@ def real_clip_sample(data: pathlib.Path) -> list:
   return clips
 
 
+@pytest.mark.slow
 def test_every_sampled_real_clip_is_predicted(bundle, shared_data):
   clips = real_clip_sample(shared_data)
   assert len(clips) >= 40
@@ -68,6 +69,7 @@ def test_every_real_clip_passes_predictions_decoding_checks(shared_data):
   assert not failures, "\n".join(failures)
 
 
+@pytest.mark.slow
 def test_the_demo_analyses_real_clips(bundle, shared_data):
   for path in sorted((shared_data / "pmemo_samples").glob("*.mp3"))[:2]:
     bars, summary, av_plot, timeline_plot = demo.analyse(bundle, str(path))
@@ -75,6 +77,7 @@ def test_the_demo_analyses_real_clips(bundle, shared_data):
     assert bars and av_plot is not None and timeline_plot is not None
 
 
+@pytest.mark.slow
 def test_cli_predicts_real_mp3s_with_exit_zero_and_no_decoder_notes(shared_data):
   clips = sorted((shared_data / "pmemo_samples").glob("*.mp3"))
   done = subprocess.run(

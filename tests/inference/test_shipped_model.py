@@ -63,6 +63,7 @@ def test_an_unknown_model_name_is_refused_by_load_model_too(tmp_path):
     jmer.load_model(str(tmp_path / "missing.keras"))
 
 
+@pytest.mark.slow
 def test_tags_from_cached_embeddings_equal_the_networks_tag_output():
   from jmer.pretrained import musicnn
   network = musicnn.load_pretrained(musicnn.build_musicnn(("penultimate", "tags")), "msd")
@@ -72,6 +73,7 @@ def test_tags_from_cached_embeddings_equal_the_networks_tag_output():
   assert np.max(np.abs(ours - out["tags"])) <= 1e-5
 
 
+@pytest.mark.slow
 def test_shipped_file_loads_offline_in_safe_mode_with_both_heads():
   # A subprocess with sockets disabled: loading must not touch the network.
   # TensorFlow (tf.data, training only) stays unimported: it would add seconds to the first
@@ -124,6 +126,7 @@ def test_recorded_data_is_what_the_recipe_lists_from_the_shared_data(shared_data
   assert [dict(r, artist=r["artist"].lower()) for r in listing] == fresh
 
 
+@pytest.mark.slow
 def test_predicts_a_real_song_from_a_file_and_from_an_array(model, shared_data):
   import soundfile as sf
   song = shared_data / "gtzan_samples" / "metal" / "metal.00000.wav"
@@ -143,6 +146,7 @@ def test_predicts_a_real_song_from_a_file_and_from_an_array(model, shared_data):
                              list(result.genre_probabilities.values()), atol=0.02)
 
 
+@pytest.mark.slow
 def test_real_genres_it_should_know(model, shared_data):
   # Clips of the usable GTZAN set are training data here: a sanity check that the shipped
   # file is the trained model (an untrained head would be near-uniform), not an accuracy claim.
@@ -159,6 +163,7 @@ def test_bad_array_input_says_what_is_wrong(model):
     model.predict(np.full(16000, np.nan, np.float32), sr=16000)
 
 
+@pytest.mark.slow
 def test_cli_uses_the_shipped_model_by_default(shared_data):
   song = shared_data / "gtzan_real" / "genres" / "blues" / "blues.00099.mp3"
   out = subprocess.run([sys.executable, "-m", "jmer.predict", str(song), "--format=table",

@@ -65,6 +65,7 @@ def compiled_model(config):
   return model
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("features, fusion_mode, trunk, emotion", list(itertools.product(
     [("mel",), FUSED], ["mean", "gated", "concat"], ["crnn", "transformer"],
     ["av", "quadrant", "both"])), ids=lambda v: "+".join(v) if isinstance(v, tuple) else v)
@@ -90,6 +91,7 @@ def test_every_combination_builds_names_its_parts_and_trains(features, fusion_mo
   assert all(model.output[h].shape == (None, 2 if h == "emotion" else 4) for h in heads[1:])
 
 
+@pytest.mark.slow
 def test_gate_weights_sum_to_one_per_task_and_are_logged():
   config = tiny_config(FUSED, "gated", emotion="both")
   model = compiled_model(config)
@@ -108,6 +110,7 @@ def test_gate_weights_sum_to_one_per_task_and_are_logged():
   assert logs["gate_genre_chroma"] == pytest.approx(gates["genre"]["chroma"])
 
 
+@pytest.mark.slow
 def test_mean_fusion_averages_branch_logits_before_the_softmax():
   config = tiny_config(FUSED, "mean", emotion="av")
   model = compiled_model(config)
@@ -139,6 +142,7 @@ def test_one_feature_makes_fusion_the_identity(fusion_mode):
     np.testing.assert_allclose(np.array(out), x, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_shared_trunk_is_one_set_of_weights_behind_per_branch_stems():
   config = tiny_config(FUSED, "concat", shared_trunk=True, stem_width=6)
   model = compiled_model(config)
@@ -149,6 +153,7 @@ def test_shared_trunk_is_one_set_of_weights_behind_per_branch_stems():
   assert np.isfinite(model.fit(x, y, sample_weight=w, batch_size=4, verbose=0).history["loss"][0])
 
 
+@pytest.mark.slow
 def test_aux_heads_train_per_branch_and_are_dropped_for_inference():
   config = tiny_config(FUSED, "concat", emotion="av", aux_heads=True)
   names = build.model_output_names(config)
@@ -187,6 +192,7 @@ def test_ccc_loss_is_one_minus_ccc_and_ignores_unlabelled_samples():
   assert float(loss(y_true, y_pred, sample_weight=np.zeros(4))) == 0.0
 
 
+@pytest.mark.slow
 def test_saved_model_with_ccc_loss_and_custom_layers_reloads_in_safe_mode(tmp_path):
   config = tiny_config(FUSED, "gated", "transformer", "av")
   config.model.transformer.pooling = "cls"

@@ -33,6 +33,7 @@ def test_config_round_trip():
   assert clone.pool_size == (2, 4) and clone.name == "p"
 
 
+@pytest.mark.slow
 def test_crnn_gradient_has_no_select_and_scatter():
   # The reason the layer exists: max pooling's reduce-window gradient is a scatter that XLA's
   # CPU backend runs slowly. The default CRNN's gradient must not contain one.

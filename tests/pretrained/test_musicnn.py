@@ -45,6 +45,7 @@ def test_port_reproduces_the_original_network(msd_model, mtt_tags_model, referen
   assert np.max(np.abs(mtt_tags - reference["mtt_taggram"])) <= 1e-4
 
 
+@pytest.mark.slow
 def test_single_output_model_loads_the_same_weights(msd_model, reference):
   penultimate = musicnn.load_pretrained(musicnn.build_musicnn("penultimate"))
   patches = reference["log_mel"][:2]
@@ -52,6 +53,7 @@ def test_single_output_model_loads_the_same_weights(msd_model, reference):
                              msd_model.predict(patches, verbose=0)["penultimate"], atol=1e-6)
 
 
+@pytest.mark.slow
 def test_model_round_trips_through_safe_mode_keras_file(msd_model, reference, tmp_path):
   path = tmp_path / "musicnn.keras"
   msd_model.save(path)
@@ -99,6 +101,7 @@ def test_input_features_shape_and_dtype_on_a_tone():
     musicnn_input.log_mel(tone, sample_rate=22050)
 
 
+@pytest.mark.slow
 def test_tags_make_sense_on_real_clips(shared_data, msd_model, mtt_tags_model):
   samples = shared_data / "gtzan_samples"
   metal = msd_model.predict(musicnn_input.patches(musicnn_input.load_log_mel(
@@ -112,6 +115,7 @@ def test_tags_make_sense_on_real_clips(shared_data, msd_model, mtt_tags_model):
   assert "classical" in top_mtt, top_mtt
 
 
+@pytest.mark.slow
 def test_faster_front_end_layers_match_conv2d_and_max_pooling():
   # TimeUnfoldedConv2D and MaxOverFrequency replace Conv2D and MaxPooling2D + Reshape for speed
   # (fine-tuning's kernel gradients); they must compute the same function and gradients.

@@ -96,6 +96,7 @@ def test_musicnn_off_its_frame_grid_is_refused_naming_the_key(tiny_config, key, 
     config_lib.validate(tiny_config)
 
 
+@pytest.mark.slow
 def test_fine_tuning_updates_the_pretrained_network_at_the_scaled_rate(tiny_config):
   config = _musicnn_config(tiny_config)
   config.model.pretrained.trainable = True
@@ -124,6 +125,7 @@ def test_fine_tuning_updates_the_pretrained_network_at_the_scaled_rate(tiny_conf
   np.testing.assert_allclose(step(conv) / step(dense), 0.1, rtol=0.02)
 
 
+@pytest.mark.slow
 def test_fine_tuned_model_file_loads_in_safe_mode(tiny_config, tmp_path):
   config = _musicnn_config(tiny_config)
   config.model.pretrained.trainable = True
@@ -175,6 +177,7 @@ def test_gated_mel_and_musicnn_train_export_and_predict_like_training(tiny_confi
                                rtol=2e-3, atol=2e-2, err_msg=name)
 
 
+@pytest.mark.slow
 def test_cache_build_with_workers_computes_embeddings_in_this_process(tiny_config, tmp_path):
   import soundfile as sf
   from jmer.data import audio

@@ -50,6 +50,7 @@ def _vgg_config(tiny_config, names=("musicnn_vgg",)):
   return config_lib.validate(tiny_config)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dataset", ["msd", "mtt"])
 def test_port_reproduces_the_original_network(models, reference, dataset):
   outputs = models[dataset].predict(reference["log_mel"], verbose=0)
@@ -63,6 +64,7 @@ def test_port_reproduces_the_original_network(models, reference, dataset):
   assert outputs["tags"].max() > 0.5
 
 
+@pytest.mark.slow
 def test_tags_of_the_reference_patches_name_their_music(models, reference):
   # Patches 0-1 are GTZAN classical, 2-3 GTZAN metal (see tools/musicnn_reference.py); the MSD
   # tags have no 'classical', MagnaTagATune's do.
@@ -72,6 +74,7 @@ def test_tags_of_the_reference_patches_name_their_music(models, reference):
   assert "metal" in top(2) and "metal" in top(3), (top(2), top(3))
 
 
+@pytest.mark.slow
 def test_embedding_network_is_pool5_of_the_full_network(models, reference):
   patches = reference["log_mel"][:2]
   for key, dataset in (("msd_vgg", "msd"), ("mtt_vgg", "mtt")):
@@ -81,6 +84,7 @@ def test_embedding_network_is_pool5_of_the_full_network(models, reference):
                                atol=1e-6)
 
 
+@pytest.mark.slow
 def test_model_round_trips_through_safe_mode_keras_file(models, reference, tmp_path):
   path = tmp_path / "vgg.keras"
   models["msd"].save(path)
@@ -99,6 +103,7 @@ def test_unknown_outputs_and_networks_are_refused_naming_the_choices():
     vgg.tag_names("gtzan")
 
 
+@pytest.mark.slow
 def test_loud_audio_gives_finite_embeddings(models):
   seconds = np.arange(4 * musicnn_input.SAMPLE_RATE) / musicnn_input.SAMPLE_RATE
   square = np.sign(np.sin(2 * np.pi * 220.0 * seconds)).astype(np.float32)
@@ -107,6 +112,7 @@ def test_loud_audio_gives_finite_embeddings(models):
     assert np.all(np.isfinite(value)), key
 
 
+@pytest.mark.slow
 def test_tags_make_sense_on_real_clips(shared_data, models):
   metal = models["msd"].predict(musicnn_input.patches(musicnn_input.load_log_mel(
       shared_data / "gtzan_samples" / "metal" / "metal.00000.wav")), verbose=0)["tags"]
@@ -119,6 +125,7 @@ def test_every_pretrained_feature_name_has_a_network():
   assert set(musicnn_features.NETWORKS.values()) <= set(networks.NETWORKS)
 
 
+@pytest.mark.slow
 def test_vgg_features_are_pool5_embeddings_on_the_frame_grid(tiny_config):
   config = _vgg_config(tiny_config, ("musicnn_vgg", "musicnn_vgg_mtt"))
   params = features_lib.feature_params(config)
@@ -154,6 +161,7 @@ def test_unknown_feature_name_is_refused_naming_the_key(tiny_config):
     config_lib.validate(tiny_config)
 
 
+@pytest.mark.slow
 def test_fine_tuned_vgg_branch_holds_the_pretrained_network(tiny_config, tmp_path):
   from jmer.models import build
   config = _vgg_config(tiny_config)

@@ -255,6 +255,7 @@ class TagsTask(tasks_lib.MultiLabelTask):
     return TAGS
 
 
+@pytest.mark.slow
 def test_a_multi_label_task_needs_only_its_spec(tiny_config, tmp_path, monkeypatch):
   from jmer.data import split_arrays
   from jmer.data import train_stream as train_stream_lib

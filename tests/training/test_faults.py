@@ -313,6 +313,7 @@ def test_kill_9_at_four_points_then_rerun_gives_the_uninterrupted_metrics(tmp_pa
   assert [row.split(",")[0] for row in history[1:]] == ["0", "1"]
 
 
+@pytest.mark.slow
 def test_a_resumed_run_draws_the_same_dropout_masks_as_an_uninterrupted_one(tmp_path):
   """Dropout's seed state is not in the weights file; the checkpoint keeps it in state.json."""
   x = np.random.default_rng(0).normal(size=(64, 8)).astype(np.float32)

@@ -28,6 +28,7 @@ def learnable_config(tiny_config):
   return c
 
 
+@pytest.mark.slow
 def test_tiny_run_learns_above_chance(learnable_config, tmp_path, capsys):
   report = train.train_and_evaluate(learnable_config, tmp_path / "run")
   out = capsys.readouterr().out
@@ -45,6 +46,7 @@ def test_tiny_run_learns_above_chance(learnable_config, tmp_path, capsys):
   assert list((tmp_path / "run" / "tensorboard").rglob("events.out.tfevents*"))
 
 
+@pytest.mark.slow
 def test_resume_continues_from_the_next_epoch(tiny_config, tmp_path, capsys):
   workdir = tmp_path / "run"
   tiny_config.train.epochs = 1
@@ -76,6 +78,7 @@ def test_a_different_experiment_never_overwrites_a_run(tiny_config, tmp_path):
   assert json.loads((workdir / "config.json").read_text())["train"]["lambda_emotion"] == 1.0
 
 
+@pytest.mark.slow
 def test_unreadable_audio_is_reported_skipped_and_counted(tiny_config, caplog):
   corpus = synthetic_dataset.list_tracks(tiny_config, progress=False).tracks
   victim = corpus[3].path
@@ -90,6 +93,7 @@ def test_unreadable_audio_is_reported_skipped_and_counted(tiny_config, caplog):
   assert np.isfinite(data.splits["train"].features["mel"][0]).all()
 
 
+@pytest.mark.slow
 def test_the_same_seed_trains_the_same_model_and_another_seed_does_not(tiny_config, tmp_path):
   """The seed fixes split, init, crops, augmentation and dropout: two runs agree bit for bit."""
   tiny_config.augment.gain.enabled = True  # so augmentation's draws are covered too
@@ -106,6 +110,7 @@ def test_the_same_seed_trains_the_same_model_and_another_seed_does_not(tiny_conf
   assert first[1] != other[1]  # a different seed trains differently (its losses differ)
 
 
+@pytest.mark.slow
 def test_final_fit_trains_on_every_track_and_writes_a_model(tiny_config, tmp_path, capsys):
   # select_on='last' chooses nothing on validation, so no track is held out for it; with
   # test_fraction = 0 every track trains and there is nothing to score, only a model to use.

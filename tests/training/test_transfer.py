@@ -10,6 +10,7 @@ from jmer.data import features as features_lib
 from jmer.models import build
 
 
+@pytest.mark.slow
 def test_genre_run_weights_seed_an_emotion_run(tiny_config, tmp_path, capsys):
   tiny_config.tasks.emotion = "none"
   tiny_config.train.epochs = 1

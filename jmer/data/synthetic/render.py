@@ -299,30 +299,13 @@ def generate_corpus(out_dir, *, clips_per_genre: int, clip_seconds: float, sampl
   params = dict(generator_version=GENERATOR_VERSION, clips_per_genre=int(clips_per_genre),
                 clip_seconds=float(clip_seconds), sample_rate=int(sample_rate), seed=int(seed))
   csv_path = out_dir / "metadata.csv"
-  existing = _read_params(out_dir) if out_dir.is_dir() else None
-  if existing is not None and existing != params:
-    raise ValueError(f"{out_dir} already holds a synthetic corpus made with {existing}, not "
-                     f"{params}; delete that folder or choose another one.")
-  if existing is not None and csv_path.exists():
+  if _holds_finished_corpus(out_dir, params):
     return csv_path
-  if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-    raise ValueError(f"{out_dir} exists but is not a complete jmer synthetic corpus; refusing to "
-                     "write into it. Delete it or choose another folder.")
   out_dir.parent.mkdir(parents=True, exist_ok=True)
   tmp = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
   tmp.mkdir()
   try:
-    jobs = [(g, genre, i) for g, genre in enumerate(GTZAN_GENRES) for i in range(clips_per_genre)]
-    rows = []
-    for g, genre, i in tqdm(jobs, desc="synthetic corpus", unit="clip", disable=not progress):
-      audio, a, v = render_clip(genre, np.random.default_rng([seed, g, i]), clip_seconds,
-                                sample_rate)
-      rel = f"{genre}/{genre}.{i:05d}.wav"
-      (tmp / genre).mkdir(exist_ok=True)
-      sf.write(tmp / rel, audio, sample_rate, subtype="PCM_16")
-      rows.append((f"synth_{genre}_{i:05d}", rel, genre, f"{a:.4f}", f"{v:.4f}"))
-    with open(tmp / "metadata.csv", "w", newline="") as f:
-      csv.writer(f).writerows([("track_id", "path", "genre", "arousal", "valence")] + rows)
+    _write_clips(tmp, clips_per_genre, clip_seconds, sample_rate, seed, progress)
     (tmp / "params.json").write_text(json.dumps(params, indent=2) + "\n")
     try:
       os.replace(tmp, out_dir)  # atomic; fails if out_dir became non-empty in the meantime
@@ -333,3 +316,36 @@ def generate_corpus(out_dir, *, clips_per_genre: int, clip_seconds: float, sampl
   finally:
     shutil.rmtree(tmp, ignore_errors=True)  # already gone after a successful rename
   return csv_path
+
+
+def _holds_finished_corpus(out_dir, params) -> bool:
+  """True if out_dir is a finished corpus made with `params`; False if it is absent or empty.
+
+  Raises:
+    ValueError: out_dir holds another corpus, or anything else.
+  """
+  existing = _read_params(out_dir) if out_dir.is_dir() else None
+  if existing is not None and existing != params:
+    raise ValueError(f"{out_dir} already holds a synthetic corpus made with {existing}, not "
+                     f"{params}; delete that folder or choose another one.")
+  if existing is not None and (out_dir / "metadata.csv").exists():
+    return True
+  if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    raise ValueError(f"{out_dir} exists but is not a complete jmer synthetic corpus; refusing to "
+                     "write into it. Delete it or choose another folder.")
+  return False
+
+
+def _write_clips(folder, clips_per_genre, clip_seconds, sample_rate, seed, progress):
+  """Renders every clip into folder/<genre>/ and lists them in folder/metadata.csv."""
+  jobs = [(g, genre, i) for g, genre in enumerate(GTZAN_GENRES) for i in range(clips_per_genre)]
+  rows = []
+  for g, genre, i in tqdm(jobs, desc="synthetic corpus", unit="clip", disable=not progress):
+    audio, a, v = render_clip(genre, np.random.default_rng([seed, g, i]), clip_seconds,
+                              sample_rate)
+    rel = f"{genre}/{genre}.{i:05d}.wav"
+    (folder / genre).mkdir(exist_ok=True)
+    sf.write(folder / rel, audio, sample_rate, subtype="PCM_16")
+    rows.append((f"synth_{genre}_{i:05d}", rel, genre, f"{a:.4f}", f"{v:.4f}"))
+  with open(folder / "metadata.csv", "w", newline="") as f:
+    csv.writer(f).writerows([("track_id", "path", "genre", "arousal", "valence")] + rows)
