@@ -120,6 +120,12 @@ def _data_config(seed: ml_collections.FieldReference) -> tuple:
   bounds.train_tracks = (0, 10_000_000)
   data.synthetic = ml_collections.ConfigDict(dict(clips_per_genre=30, clip_seconds=30.0))
   bounds.synthetic = dict(clips_per_genre=(1, 100_000), clip_seconds=(1.0, 3600.0))
+  _add_own_data_config(data)
+  return data, bounds
+
+
+def _add_own_data_config(data: ml_collections.ConfigDict) -> None:
+  """config.data.folder and config.data.manifest: your own collection, as folders or a CSV."""
   # Your own collection as class folders: <path>/<label>/<file>; the folder names are genres
   # (task='genre') or emotion quadrants mapped through quadrant_map (task='quadrant'). Q1..Q4
   # and the labels.QUADRANTS names are always understood; the map adds names ('name:Qn').
@@ -130,7 +136,6 @@ def _data_config(seed: ml_collections.FieldReference) -> tuple:
   data.manifest = ml_collections.ConfigDict(dict(
       path="", av_scale=(-1.0, 1.0),
       quadrant_map=data.folder.get_ref("quadrant_map") + ()))  # derived, not an alias
-  return data, bounds
 
 
 def _features_config() -> tuple:
