@@ -28,6 +28,8 @@ epsilon 1e-3; the original's dropouts are identity at inference, so called with 
 """
 
 
+import functools
+
 import keras
 from keras import layers
 
@@ -89,24 +91,11 @@ def build_vgg(outputs=("tags",), num_tags: int = 50, name: str = "vgg") -> keras
   return keras.Model(log_mel, model_outputs, name=name)
 
 
-def pretrained_weights_path(dataset: str = "msd"):
-  """Returns a context manager giving the filesystem path of a shipped weights file."""
-  return shipped_weights.weights_path(PRETRAINED, dataset)
-
-
-def tag_names(dataset: str = "msd") -> tuple[str, ...]:
-  """The 50 tag names, in the order of the 'tags' output, of a shipped model.
-
-  Args:
-    dataset: 'msd' or 'mtt'.
-
-  Returns:
-    A tuple of the 50 tag names.
-
-  Raises:
-    ValueError: an unknown dataset.
-  """
-  return shipped_weights.tag_names(PRETRAINED, dataset)
+# The shipped files of this family by training set ('msd' or 'mtt'; ValueError for another):
+# pretrained_weights_path(dataset) is a context manager giving a weights file's path, and
+# tag_names(dataset) the 50 tag names in the order of the 'tags' output.
+pretrained_weights_path = functools.partial(shipped_weights.weights_path, PRETRAINED)
+tag_names = functools.partial(shipped_weights.tag_names, PRETRAINED)
 
 
 def load_pretrained(model: keras.Model, dataset: str = "msd") -> keras.Model:
