@@ -10,19 +10,14 @@ averages their quadrant probabilities on the fold's test clips and tests the ens
 init seed 0 alone.
 """
 
-RECIPE = "configs/real_music.py"
+QUADRANT = "configs/real_music.py:heads=quadrant"  # the quadrant head alone, on 4Q
 
 SUITE = dict(
     name="ensemble",
     description="the recipe's quadrant head on 4q_dev (450 clips, artist-grouped folds) from "
                 "three initialisations",
-    repeats=dict(by="fold", n=5),
-    split_seeds=(1, 2, 3),
-    set={"data.source": "4q", "tasks.genre": False,
-         "features.workers": 1, "train.verbose": 2},
-    cells={f"init_{s}": dict(config=RECIPE, set={"seed": s}, label=f"init seed {s}")
+    protocol="real_music",  # 5 artist folds x split seeds 1-3 (jmer.experiments.protocols)
+    cells={f"init_{s}": dict(config=QUADRANT, set={"seed": s}, label=f"init seed {s}")
            for s in (0, 1, 2)},
-    experiments=[],
     analyses=("ensemble",),
-    quick=dict(variants="", repeats=2, set={"train.epochs": 2}),
 )

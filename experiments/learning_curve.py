@@ -9,22 +9,18 @@ quadrant-balanced subset) and with all 360; each fold's 90 test clips are the sa
 (the learning_curve analysis, jmer.experiments.analyses.learning_curve).
 """
 
-RECIPE = "configs/real_music.py"
+QUADRANT = "configs/real_music.py:heads=quadrant"  # the quadrant head alone, on 4Q
 
 SUITE = dict(
     name="learning_curve",
     description="the recipe's quadrant head on 4q_dev (450 clips, artist-grouped folds) with "
                 "fewer training clips",
-    repeats=dict(by="fold", n=5),
-    split_seeds=(1, 2, 3),
-    set={"data.source": "4q", "tasks.genre": False, "seed": 0,
-         "features.workers": 1, "train.verbose": 2},
+    protocol="real_music",  # 5 artist folds x split seeds 1-3 (jmer.experiments.protocols)
+    set={"seed": 0},  # the recipe's own initialisation on every fold
     cells={
-        **{f"train_{n}": dict(config=RECIPE, set={"data.train_tracks": n},
+        **{f"train_{n}": dict(config=QUADRANT, set={"data.train_tracks": n},
                               label=f"{n} training clips per fold") for n in (80, 160, 240)},
-        "train_all": dict(config=RECIPE, label="every training clip (360 per fold)"),
+        "train_all": dict(config=QUADRANT, label="every training clip (360 per fold)"),
     },
-    experiments=[],
     analyses=("learning_curve",),
-    quick=dict(variants="", repeats=2, set={"train.epochs": 2}),
 )

@@ -16,18 +16,15 @@ SUITE = dict(
     name="levers",
     description="the shipped recipe's levers on GTZAN's usable clips and 4q_dev (joint heads, "
                 "artist-grouped folds)",
-    repeats=dict(by="fold", n=5),
+    protocol="real_music",  # 5 artist folds x split seeds 1-3 (jmer.experiments.protocols)
     split_seeds=(0, 1, 2, 3),  # 0 chose the recipe; 1-3 report the lever's effect
     # The recipe's own initialisation (seed 0) on every fold, as the recipe is cross-validated.
-    set={"data.source": "gtzan+4q", "seed": 0, "features.workers": 1,
-         "train.verbose": 2},
+    set={"seed": 0},
     cells={
         "msd": dict(config=RECIPE, set={"features.names": ("musicnn",)},
                     label="MSD-musicnn alone (one branch)"),
         "msd_mtt": dict(config=RECIPE, set={"features.names": ("musicnn", "musicnn_mtt")},
                         label="MSD- + MTT-musicnn fused late (the recipe)"),
     },
-    experiments=[],
     analyses=("levers",),
-    quick=dict(variants="", repeats=2, set={"train.epochs": 2}),
 )

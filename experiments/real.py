@@ -43,9 +43,7 @@ SUITE = dict(
     description="real GTZAN clips (gtzan_real, 296 usable, genre; folds by artist) and the 4Q "
                 "emotion clips (4q_dev, 450, quadrant; folds by artist), frozen MSD- and "
                 "MTT-musicnn branches (the shipped model's recipe)",
-    repeats=dict(by="fold", n=5),
-    split_seeds=(1, 2, 3),  # split seed 0 chose the recipe: it is not reported
-    set={"features.workers": 1, "train.verbose": 2},
+    protocol="real_music",  # 5 artist folds x split seeds 1-3 (jmer.experiments.protocols)
     cells={
         "genre_only": dict(config=GENRE, label="genre head only, GTZAN"),
         "quadrant_only": dict(config=QUADRANT, label="quadrant head only, 4Q"),
@@ -89,5 +87,4 @@ SUITE = dict(
                     ("transfer_full", "quadrant_only_80"), ("transfer_frozen", "joint_l1"),
                     ("transfer_full", "joint_l1")]),
     ],
-    quick=dict(variants="", repeats=2, set={"train.epochs": 2}),
 )

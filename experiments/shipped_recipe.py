@@ -36,9 +36,7 @@ SUITE = dict(
                 "on the real development sets, joint against single-task heads; GTZAN "
                 "(gtzan_real, 296 usable, genre) and 4Q (4q_dev, 450, quadrant), folds by "
                 "artist",
-    repeats=dict(by="fold", n=5),
-    split_seeds=(1, 2, 3),  # split seed 0 chose the recipe: it is not reported
-    set={"features.workers": 1, "train.verbose": 2},
+    protocol="real_music",  # 5 artist folds x split seeds 1-3 (jmer.experiments.protocols)
     cells={
         "joint": dict(config=RECIPE, label="joint genre + quadrant heads (the shipped recipe)"),
         "genre": dict(config=GENRE, label="genre head only, GTZAN"),
@@ -57,5 +55,4 @@ SUITE = dict(
     # experiments/results/real_music/), so the generic suite report is not written.
     experiments=[],
     analyses=("shipped_recipe",),
-    quick=dict(variants="", repeats=2, set={"train.epochs": 2}),
 )

@@ -20,12 +20,16 @@ A suite is a Python file under experiments/ that defines `SUITE`, a dict:
                written with its report; a suite with analyses and no experiments writes only
                those (default: none)
   quick:       dict(variants='runlocal', set={...}, repeats=2): what --quick changes
+  protocol:    the name of a protocol (jmer.experiments.protocols) whose repeats, split seeds,
+               set and quick the suite follows; the suite's own entries override them
+  experiments is optional when analyses are given.
 """
 
 import pathlib
 
 from jmer.config import files as config_files
 from jmer.experiments import analyses as analyses_lib
+from jmer.experiments import protocols
 
 REPEAT_KINDS = ("seed", "fold")
 
@@ -51,6 +55,12 @@ def load_suite(path, quick: bool = False) -> dict:
   suite = dict(config_files.run_file(path).get("SUITE") or {})
   if not suite:
     raise SuiteError(f"{path}: defines no SUITE dict")
+  try:
+    suite = protocols.with_protocol(suite, where=str(path))
+  except ValueError as error:
+    raise SuiteError(str(error)) from None
+  if suite.get("analyses"):
+    suite.setdefault("experiments", [])
   for key in ("name", "repeats", "cells", "experiments"):
     if key not in suite:
       raise SuiteError(f"{path}: SUITE has no {key!r} entry")
