@@ -88,7 +88,25 @@ class Report:
         "detected any difference at that level.", "",
         "**Wilcoxon signed-rank** is a check, shown only where it can reject: with n non-zero "
         "differences its smallest two-sided p is 2/2ⁿ (0.0625 for n = 5, 0.25 for n = 3), "
-        f"so below n = 6 it is marked n/a.", ""]
+        f"so below n = 6 it is marked n/a.", ""] + self.preregistration_lines()
+
+  def preregistration_lines(self) -> list:
+    """The pre-registration and equivalence paragraphs ([] when the raw file has neither)."""
+    suite, lines = self.suite, []
+    if suite.get("preregistration"):
+      lines += [f"Pre-registered in `{suite['preregistration']}` at commit "
+                f"{suite.get('preregistration_commit', '–')}.", ""]
+    if suite.get("sesoi"):
+      margins = ", ".join(f"{label} ±{fmt(m)}" for label, m in suite["sesoi"].items())
+      lines += [
+          f"**Equivalence (TOST).** Smallest effects of interest (SESOI): {margins}. Beside "
+          "each primary difference test, two one-sided tests on the same corrected t "
+          "statistic ask whether A − B lies within ±SESOI; its p (the larger one-sided p) is "
+          f"Holm-adjusted within the question like the difference test's, and equivalence is "
+          f"declared when that adjusted p is below {ALPHA}. A primary verdict is then \"A − B = "
+          "x [CI]\" (difference detected), \"equivalent within ±SESOI\", or \"inconclusive\" "
+          "(neither: the data cannot tell a difference of SESOI from none).", ""]
+    return lines
 
   def results_section(self) -> list:
     """Returns the Markdown lines of '## Results': cells' mean ± SD by task, figures."""
@@ -215,14 +233,17 @@ class Report:
   @staticmethod
   def _comparison_table(rows, title: str, p_header: str, primary: bool) -> list:
     """One table of comparison rows; a primary table adds the Holm and Wilcoxon p columns."""
+    tost = primary and any("sesoi" in r for r in rows)  # only with a pre-registered SESOI
     headers = ["A vs B", "metric", "A", "B", "A − B [95% CI]", p_header,
                *(["Holm p"] if primary else []), "d_z [95% CI]", "MDE",
+               *(["SESOI", "TOST Holm p"] if tost else []),
                *(["Wilcoxon p"] if primary else []), "verdict"]
     lines = [title, "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for r in rows:
       cells = [f"`{r['a']}` vs `{r['b']}`", r["metric"].label, fmt(r["mean_a"]),
                fmt(r["mean_b"]), verdicts.ci_text(r), fmt_p(r["test"]["p"]),
                *([fmt_p(r["holm_p"])] if primary else []), verdicts.dz_text(r), fmt(r["mde"]),
+               *([fmt(r.get("sesoi")), fmt_p(r.get("tost_holm_p"))] if tost else []),
                *([verdicts.wilcoxon_text(r["wilcoxon"])] if primary else []),
                verdicts.verdict(r)]
       lines.append("| " + " | ".join(cells) + " |")
