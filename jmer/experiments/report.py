@@ -13,6 +13,7 @@ import math
 import pathlib
 
 from jmer.experiments import compare
+from jmer.experiments import design as design_text
 from jmer.experiments import figures
 from jmer.experiments import formatting
 from jmer.experiments import raw_results
@@ -59,7 +60,8 @@ class Report:
                 "A − B per fold are not independent: the primary test is the corrected "
                 "resampled t-test (Nadeau & Bengio 2003; Bouckaert & Frank 2004), whose "
                 "variance is (1/n + n_test/n_train)·σ² instead of σ²/n, on n − 1 degrees of "
-                f"freedom (n_test/n_train here: {', '.join(ratios)}).")
+                f"freedom (n_test/n_train here: {', '.join(ratios)}).") + design_text.inits_text(
+                    self.suite)
     else:
       design = (f"{self.suite['repeats']['n']} seeds on one fixed split: no data is "
                 "resampled, so the t-test over seeds is the plain paired one; it measures "
@@ -88,31 +90,16 @@ class Report:
         "detected any difference at that level.", "",
         "**Wilcoxon signed-rank** is a check, shown only where it can reject: with n non-zero "
         "differences its smallest two-sided p is 2/2ⁿ (0.0625 for n = 5, 0.25 for n = 3), "
-        f"so below n = 6 it is marked n/a.", ""] + self.preregistration_lines()
-
-  def preregistration_lines(self) -> list:
-    """The pre-registration and equivalence paragraphs ([] when the raw file has neither)."""
-    suite, lines = self.suite, []
-    if suite.get("preregistration"):
-      lines += [f"Pre-registered in `{suite['preregistration']}` at commit "
-                f"{suite.get('preregistration_commit', '–')}.", ""]
-    if suite.get("sesoi"):
-      margins = ", ".join(f"{label} ±{fmt(m)}" for label, m in suite["sesoi"].items())
-      lines += [
-          f"**Equivalence (TOST).** Smallest effects of interest (SESOI): {margins}. Beside "
-          "each primary difference test, two one-sided tests on the same corrected t "
-          "statistic ask whether A − B lies within ±SESOI; its p (the larger one-sided p) is "
-          f"Holm-adjusted within the question like the difference test's, and equivalence is "
-          f"declared when that adjusted p is below {ALPHA}. A primary verdict is then \"A − B = "
-          "x [CI]\" (difference detected), \"equivalent within ±SESOI\", or \"inconclusive\" "
-          "(neither: the data cannot tell a difference of SESOI from none).", ""]
-    return lines
+        f"so below n = 6 it is marked n/a.", ""] + design_text.preregistration_lines(self.suite)
 
   def results_section(self) -> list:
     """Returns the Markdown lines of '## Results': cells' mean ± SD by task, figures."""
     n = {len(runs) for runs in self.runs.values()}
+    inits = self.suite.get("inits")
+    over = (f"{'/'.join(map(str, sorted(n)))} repeats" if not inits else
+            design_text.results_intro(self.runs, len(inits)))
     lines = ["## Results", "",
-             f"Mean ± SD (sample SD, n − 1) over {'/'.join(map(str, sorted(n)))} repeats on "
+             f"Mean ± SD (sample SD, n − 1) over {over} on "
              "the test tracks. Cells get no confidence interval: their repeats share training "
              "data (folds) or one test set (seeds), so their spread understates the "
              "uncertainty of a mean; the comparisons below give intervals for differences.",
@@ -128,8 +115,7 @@ class Report:
                 "|---|" + "---|" * len(labels)]
       for cell in cells:
         lines.append(f"| `{cell}` | " + " | ".join(
-            formatting.mean_sd_text(raw_results.values(self.runs[cell], l).values())
-            for l in labels) + " |")
+            design_text.cell_text(self.runs[cell], l, bool(inits)) for l in labels) + " |")
       lines += [""] + self.per_class_lines(task, cells) + self.task_figure(task, cells)
     return lines
 
@@ -309,7 +295,8 @@ class Report:
         counts = "; ".join(f"{t} {run['n_train'][t]}/{run['n_test'][t]}"
                            for t in run.get("n_train", {}) if t in run.get("n_test", {}))
         wall = run.get("wall_seconds")
-        lines.append(f"| `{cell}/{run['repeat']}` | {run['split_seed']} | "
+        init = "" if run.get("init") is None else f"/init_{run['init']}"
+        lines.append(f"| `{cell}/{run['repeat']}{init}` | {run['split_seed']} | "
                      f"{run.get('best_epoch', '–')} / {run.get('epochs_done', '–')} | "
                      f"{'–' if wall is None else wall} | {counts or '–'} | " + " | ".join(
                          fmt(run["metrics"].get(l)) for l in labels) + " |")
@@ -326,8 +313,9 @@ class Report:
     for run in self.raw["runs"]:
       per_seed.setdefault((run["cell"], run["split_seed"]), 0)
       per_seed[(run["cell"], run["split_seed"])] += 1
+    per_seed_runs = suite["repeats"]["n"] * max(len(suite.get("inits") or ()), 1)
     missing = [c for c in suite["cells"] if c not in self.runs or any(
-        n < suite["repeats"]["n"] for (cell, _), n in per_seed.items() if cell == c)]
+        n < per_seed_runs for (cell, _), n in per_seed.items() if cell == c)]
     lines = [f"# Multi-task genre and emotion recognition: {suite['name']} suite", "",
              f"*Generated from `{raw_results.FILE_NAME}` in this folder by "
              "jmer.experiments.report; `python experiments/recompute.py` regenerates it and "
