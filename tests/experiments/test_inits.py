@@ -105,3 +105,46 @@ def test_inits_are_refused_beside_a_fixed_seed_or_repeats_by_seed(tmp_path):
   assert suite_lib.load_suite(path, quick=True)["inits"] == (0,)
   assert suite_lib.parse_repeat("fold_2/init_1") == (2, 1)
   assert suite_lib.parse_repeat("seed_3") == (3, None)
+
+
+def test_the_runner_records_the_preregistration_commit_and_refuses_uncommitted_changes(
+    tmp_path):
+  import subprocess
+  git = lambda *args: subprocess.run(["git", "-C", str(tmp_path), *args], check=True,  # noqa
+                                     capture_output=True, text=True).stdout.strip()
+  git("init", "-q")
+  git("config", "user.email", "t@example.org")
+  git("config", "user.name", "t")
+  doc = tmp_path / "prereg.md"
+  with pytest.raises(suite_lib.SuiteError, match="commit the pre-registration before running"):
+    runner.preregistration_commit(doc)  # no file yet
+  doc.write_text("# plan\n")
+  with pytest.raises(suite_lib.SuiteError, match="commit the pre-registration before running"):
+    runner.preregistration_commit(doc)  # never committed
+  git("add", "prereg.md")
+  git("commit", "-qm", "plan")
+  commit = git("log", "-1", "--format=%H")
+  assert runner.preregistration_commit(doc) == commit
+  doc.write_text("# plan, changed after the fact\n")
+  with pytest.raises(suite_lib.SuiteError, match="commit the pre-registration before running"):
+    runner.preregistration_commit(doc)
+  # A suite naming it records the commit in suite.json (and so in the raw file).
+  git("checkout", "-q", "prereg.md")
+  path = tmp_path / "s.py"
+  path.write_text(SUITE.replace("inits=(0, 1, 2),", f"inits=(0, 1), preregistration="
+                                f"{str(doc)!r}, sesoi={{'genre macro-F1': 0.03}},"))
+  suite = suite_lib.load_suite(path)
+  assert suite["sesoi"] == {"genre macro-F1": 0.03}
+  runner.run_suite(suite, tmp_path / "root", cells=["a"],
+                   train_fn=lambda config, run_dir: (run_dir / "metrics.json").write_text("{}"))
+  record = json.loads((tmp_path / "root" / "suite.json").read_text())
+  assert record["preregistration_commit"] == commit and record["sesoi"] == {"genre macro-F1": 0.03}
+
+
+def test_the_real_suite_names_its_preregistration_and_sesoi():
+  from tests.conftest import REPO
+  suite = suite_lib.load_suite(REPO / "experiments" / "real.py")
+  assert suite["preregistration"] == "experiments/preregistration/real.md"
+  assert (REPO / suite["preregistration"]).is_file()
+  assert suite["sesoi"] == {"genre macro-F1": 0.03, "quadrant macro-F1": 0.03}
+  assert suite["inits"] == (0, 1, 2)
