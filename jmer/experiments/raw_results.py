@@ -4,6 +4,8 @@
 (cell × repeat) every metric, n_train / n_test per task, split seed and fold or seed, epochs,
 wall time, per-class F1, confusion matrices, loss histories and fusion gates; per track the
 test predictions (small: a few hundred rows a run); and the descriptive data and method text.
+Paths are written relative to the data root ($JMER_DATA), the cache root ($JMER_CACHE) or the
+working directory (relative_paths), never as one machine's absolute paths.
 `write` stores it as JSON (experiments/results/<suite>/raw_results.json); report.Report
 renders REPORT.md from that dict alone, so experiments/recompute.py can regenerate every
 committed report without the run dirs and check that none drifted from its data.
@@ -30,6 +32,7 @@ import math
 import pathlib
 
 from jmer.experiments import describe
+from jmer.experiments import relative_paths
 from jmer.experiments import results
 from jmer.experiments import significance
 from jmer.experiments import suite as suite_lib
@@ -165,7 +168,9 @@ def collect(root) -> dict:
       rows = _prediction_rows(run)
       if rows:
         raw["predictions"]["runs"][prediction_key(cell, record["split_seed"], run.repeat)] = rows
-  return raw
+  # No machine's paths in committed results: data and cache paths relative to their roots.
+  return relative_paths.rewrite(raw, relative_paths.roots_of(runs[cells[0]][0].report.get(
+      "config", {})))
 
 
 def prediction_key(cell: str, split_seed: int, repeat: str) -> str:
