@@ -17,6 +17,7 @@ SUITE = dict(
     description="the recipe's quadrant head on 4q_dev (450 clips, artist-grouped folds) from "
                 "three initialisations",
     protocol="real_music",  # 5 artist folds x split seeds 1-3 (jmer.experiments.protocols)
+    inits=(),  # the init seed is the arm itself (one cell per init)
     cells={f"init_{s}": dict(config=QUADRANT, set={"seed": s}, label=f"init seed {s}")
            for s in (0, 1, 2)},
     analyses=("ensemble",),

@@ -16,6 +16,7 @@ SUITE = dict(
     description="the recipe's quadrant head on 4q_dev (450 clips, artist-grouped folds) with "
                 "fewer training clips",
     protocol="real_music",  # 5 artist folds x split seeds 1-3 (jmer.experiments.protocols)
+    inits=(),  # one init (seed 0) per fold: the factor is the training-set size
     set={"seed": 0},  # the recipe's own initialisation on every fold
     cells={
         **{f"train_{n}": dict(config=QUADRANT, set={"data.train_tracks": n},

@@ -17,6 +17,7 @@ SUITE = dict(
     description="the shipped recipe's levers on GTZAN's usable clips and 4q_dev (joint heads, "
                 "artist-grouped folds)",
     protocol="real_music",  # 5 artist folds x split seeds 1-3 (jmer.experiments.protocols)
+    inits=(),  # one init (seed 0, the recipe's) per fold, not the protocol's three
     split_seeds=(0, 1, 2, 3),  # 0 chose the recipe; 1-3 report the lever's effect
     # The recipe's own initialisation (seed 0) on every fold, as the recipe is cross-validated.
     set={"seed": 0},

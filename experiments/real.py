@@ -43,7 +43,11 @@ SUITE = dict(
     description="real GTZAN clips (gtzan_real, 296 usable, genre; folds by artist) and the 4Q "
                 "emotion clips (4q_dev, 450, quadrant; folds by artist), frozen MSD- and "
                 "MTT-musicnn branches (the shipped model's recipe)",
-    protocol="real_music",  # 5 artist folds x split seeds 1-3 (jmer.experiments.protocols)
+    protocol="real_music",  # 5 artist folds x split seeds 1-3 x inits 0-2 (protocols.py)
+    # The study's protocol (a DRAFT until the next session finalises and commits it) and its
+    # smallest effects of interest: each primary test also gets TOST at ±SESOI.
+    preregistration="experiments/preregistration/real.md",
+    sesoi={"genre macro-F1": 0.03, "quadrant macro-F1": 0.03},
     cells={
         "genre_only": dict(config=GENRE, label="genre head only, GTZAN"),
         "quadrant_only": dict(config=QUADRANT, label="quadrant head only, 4Q"),

@@ -9,6 +9,12 @@ multiplicity family. For each pair (A, B) and metric both cells report:
 Per test track, once per pair and task: McNemar's exact test on pooled predictions (genre,
 quadrant; Holm within the question, its own family), and a paired CCC bootstrap for arousal
 and valence (secondary, unadjusted).
+
+When the raw results carry a pre-registered smallest effect of interest (suite 'sesoi',
+{metric label: margin}), each primary row with a margin also gets the equivalence test: TOST
+at ±SESOI on the same corrected t statistic (significance.tost), its p Holm-adjusted within
+the question like the difference test's, so "equivalent" and "different" are decided at the
+same level.
 """
 
 import math
@@ -88,7 +94,29 @@ def repeat_rows(raw: dict) -> list:
     row.setdefault("holm_p", math.nan)
     row["mde"] = significance.minimum_detectable_effect(row["test"]["se"], row["test"]["df"],
                                                  ALPHA / max(family, 1), POWER)
+  add_equivalence(rows, raw["suite"].get("sesoi") or {})
   return rows
+
+
+def add_equivalence(rows: list, sesoi: dict):
+  """Adds 'sesoi', 'tost' and 'tost_holm_p' to the primary rows whose metric has a SESOI.
+
+  TOST's p (the larger of its two one-sided p's) is Holm-adjusted within the question over the
+  rows that have one: equivalence is declared when that adjusted p is below ALPHA, the level
+  the difference test of the same rows uses.
+
+  Args:
+    rows: comparison rows of repeat_rows (modified in place).
+    sesoi: {metric label: smallest effect of interest}, e.g. {'genre macro-F1': 0.03}.
+  """
+  tested = [r for r in rows if r["primary"] and sesoi.get(r["metric"].label)]
+  for row in tested:
+    t = row["test"]
+    row["sesoi"] = float(sesoi[row["metric"].label])
+    row["tost"] = significance.tost(t["mean"], t["se"], t["df"], row["sesoi"])
+  for adjusted, row in zip(significance.holm_by_family([r["tost"]["p"] for r in tested],
+                                                [r["experiment"] for r in tested]), tested):
+    row["tost_holm_p"] = adjusted
 
 
 def _mcnemar_from_predictions(pooled, a, b, task):

@@ -15,6 +15,7 @@ from jmer.cli import arguments
 from jmer.experiments import results
 
 REPEAT_DIR = re.compile(r"(seed|fold)_\d+")
+INIT_DIR = re.compile(r"init_\d+")  # <cell>/fold_k/init_i: one of a fold's init seeds
 
 
 def find_runs(dirs) -> list:
@@ -34,9 +35,12 @@ def find_runs(dirs) -> list:
     if not top.exists():
       raise FileNotFoundError(f"{top}: no such directory")
     for path in sorted(top.rglob("metrics.json")):
-      run_dir = path.parent
-      cell = run_dir.parent.name if REPEAT_DIR.fullmatch(run_dir.name) else run_dir.name
-      runs.append(results.Run(cell, run_dir.name, run_dir, json.loads(path.read_text())))
+      run_dir, repeat = path.parent, path.parent.name
+      if INIT_DIR.fullmatch(repeat) and REPEAT_DIR.fullmatch(run_dir.parent.name):
+        repeat = f"{run_dir.parent.name}/{repeat}"  # <cell>/fold_k/init_i: a suite's inits
+      cell = (run_dir.parents[repeat.count("/")].name
+              if REPEAT_DIR.fullmatch(repeat.split("/")[0]) else run_dir.name)
+      runs.append(results.Run(cell, repeat, run_dir, json.loads(path.read_text())))
   return runs
 
 
@@ -69,8 +73,8 @@ def format_runs(runs, labels=None) -> str:
   text = _table(header, rows)
   groups = collections.defaultdict(list)
   for run in runs:
-    if REPEAT_DIR.fullmatch(run.repeat):
-      groups[run.dir.parent].append(run)
+    if REPEAT_DIR.fullmatch(run.repeat.split("/")[0]):
+      groups[run.dir.parents[run.repeat.count("/")]].append(run)
   if groups:
     rows = [[str(cell), str(len(members))] + [
         _mean(list(results.values(members, results.metrics_by_label()[l]).values())) for l in labels]

@@ -10,10 +10,13 @@ PROTOCOLS = {
     # The real development sets (GTZAN's usable clips and 4Q, configs/real_music.py): 5
     # artist-grouped folds on each of split seeds 1-3 (split seed 0 chose the shipped recipe,
     # so it reports nothing); one feature worker, since each clip is embedded by two
-    # pretrained networks, and one log line an epoch.
+    # pretrained networks, and one log line an epoch. Initialisation is a factor: every arm
+    # runs init seeds 0-2 on every fold (config.seed), and the tests pair per-fold means over
+    # them; a suite whose cells fix `seed` (an init as the arm itself) sets inits=().
     "real_music": dict(
         repeats=dict(by="fold", n=5),
         split_seeds=(1, 2, 3),
+        inits=(0, 1, 2),
         set={"features.workers": 1, "train.verbose": 2},
         quick=dict(variants="", repeats=2, set={"train.epochs": 2}),
     ),

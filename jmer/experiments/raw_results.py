@@ -4,16 +4,20 @@
 (cell × repeat) every metric, n_train / n_test per task, split seed and fold or seed, epochs,
 wall time, per-class F1, confusion matrices, loss histories and fusion gates; per track the
 test predictions (small: a few hundred rows a run); and the descriptive data and method text.
+Paths are written relative to the data root ($JMER_DATA), the cache root ($JMER_CACHE) or the
+working directory (relative_paths), never as one machine's absolute paths.
 `write` stores it as JSON (experiments/results/<suite>/raw_results.json); report.Report
 renders REPORT.md from that dict alone, so experiments/recompute.py can regenerate every
 committed report without the run dirs and check that none drifted from its data.
 
 Format (version FORMAT):
   suite:        name, file, command, quick, description, repeats {by, n}, split_seed, cells
-                {cell: {label, config, init_from}}, experiments [{title, question, pairs}]
+                {cell: {label, config, init_from}}, experiments [{title, question, pairs}];
+                where the suite has them: inits [init seeds], sesoi {metric label: margin},
+                preregistration (its file) and preregistration_commit
   source:       where the numbers came from (run dirs, or a converted legacy report)
   text:         {data, method, footer}: Markdown lines rendered from the runs' configs
-  runs:         [{cell, repeat, split_seed, best_epoch, epochs_done, wall_seconds, n_train
+  runs:         [{cell, repeat, split_seed, init (with init seeds only), best_epoch, epochs_done, wall_seconds, n_train
                  {task: n}, n_test {task: n}, metrics {label: value}, per_class_f1 {task:
                  {class: f1}}, confusion {task: {classes, matrix}}, history {loss, val_loss},
                  fusion_gates}]
@@ -28,7 +32,9 @@ import math
 import pathlib
 
 from jmer.experiments import describe
+from jmer.experiments import relative_paths
 from jmer.experiments import results
+from jmer.experiments import significance
 from jmer.experiments import suite as suite_lib
 
 FORMAT = 1
@@ -80,7 +86,9 @@ def _run_entry(run: results.Run, split_seed: int, timings: dict) -> dict:
   wall = run.dir / "wall_time.json"
   wall_seconds = (json.loads(wall.read_text())["seconds"] if wall.exists()
                   else timings.get(f"{run.cell}/{run.repeat}"))
-  entry = dict(cell=run.cell, repeat=run.repeat, split_seed=split_seed,
+  repeat, _, init = run.repeat.partition("/")  # 'fold_2/init_1' with init seeds
+  entry = dict(cell=run.cell, repeat=repeat, split_seed=split_seed,
+               **({"init": int(init.rsplit("_", 1)[1])} if init else {}),
                best_epoch=report["training"]["best_epoch"],
                epochs_done=report["training"]["epochs_done"], wall_seconds=wall_seconds,
                n_train=n_train, n_test=n_test,
@@ -131,7 +139,8 @@ def collect(root) -> dict:
   seeds = suite_lib.split_seeds(record)
   if len(seeds) > 1:  # repeated CV: one sub-root per split seed, merged (r seeds x k folds)
     roots = [suite_lib.seed_root(root, record, s) for s in seeds]
-    started = [r for r in roots if any(r.glob("*/*/metrics.json"))]  # a seed not yet begun
+    started = [r for r in roots if any(r.glob("*/*/metrics.json"))  # a seed not yet begun
+               or any(r.glob("*/*/*/metrics.json"))]  # (fold_k/init_i with init seeds)
     if not started:
       raise FileNotFoundError(f"{root}: no split seed's runs to report on yet")
     return merge([collect(r) for r in started])
@@ -143,6 +152,8 @@ def collect(root) -> dict:
   timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
   suite = {k: record[k] for k in ("name", "file", "command", "quick", "description",
                                   "repeats", "split_seed", "experiments")}
+  suite.update({k: record[k] for k in ("inits", "sesoi", "preregistration",
+                                       "preregistration_commit") if record.get(k)})
   suite["cells"] = {c: {k: spec[k] for k in ("label", "config", "init_from") if k in spec}
                     for c, spec in record["cells"].items()}
   raw = dict(format=FORMAT, suite=suite, source=f"the run dirs under `{root}`",
@@ -157,7 +168,9 @@ def collect(root) -> dict:
       rows = _prediction_rows(run)
       if rows:
         raw["predictions"]["runs"][prediction_key(cell, record["split_seed"], run.repeat)] = rows
-  return raw
+  # No machine's paths in committed results: data and cache paths relative to their roots.
+  return relative_paths.rewrite(raw, relative_paths.roots_of(runs[cells[0]][0].report.get(
+      "config", {})))
 
 
 def prediction_key(cell: str, split_seed: int, repeat: str) -> str:
@@ -239,17 +252,44 @@ def runs_by_cell(raw: dict) -> dict:
 
 
 def values(runs: list, label: str) -> dict:
-  """{(split_seed, repeat): value} of the runs that report the metric (None/NaN left out).
+  """{(split_seed, repeat): value} of the runs that report the metric (None/NaN left out);
+  with init seeds, the value of a (split seed, fold) is the mean over its inits.
 
   Args:
     runs: run dicts of one cell.
     label: the metric's label, e.g. 'genre macro-F1'.
 
   Returns:
-    A dict from (split_seed, repeat) to the metric's value.
+    A dict from (split_seed, repeat) to the metric's value (per-fold mean over inits).
   """
-  return {(r["split_seed"], r["repeat"]): r["metrics"][label] for r in runs
-          if r["metrics"].get(label) is not None and math.isfinite(r["metrics"][label])}
+  groups = _by_repeat(runs, label)
+  return {key: sum(v) / len(v) for key, v in groups.items()}
+
+
+def _by_repeat(runs: list, label: str) -> dict:
+  """{(split_seed, repeat): [the metric's finite value of each init]}, in run order."""
+  groups = {}
+  for r in runs:
+    value = r["metrics"].get(label)
+    if value is not None and math.isfinite(value):
+      groups.setdefault((r["split_seed"], r["repeat"]), []).append(value)
+  return groups
+
+
+def init_sd(runs: list, label: str) -> float:
+  """The SD over init seeds within a fold (sample SD), averaged over the folds with ≥ 2 inits:
+  how much the initialisation alone moves a fold's score, beside the SD over folds of the
+  per-fold means.
+
+  Args:
+    runs: run dicts of one cell.
+    label: the metric's label.
+
+  Returns:
+    The mean within-fold SD, NaN when no fold has two inits.
+  """
+  sds = [significance.mean_sd(v)[1] for v in _by_repeat(runs, label).values() if len(v) > 1]
+  return sum(sds) / len(sds) if sds else math.nan
 
 
 def pooled_predictions(raw: dict, cell: str) -> dict:
@@ -278,7 +318,7 @@ def pooled_predictions(raw: dict, cell: str) -> dict:
   by = raw["suite"]["repeats"]["by"]
   out = {}
   for track, group in rows.items():
-    if by == "fold" and len(group) > len({r["split_seed"] for r in raw["runs"]
+    if by == "fold" and len(group) > len({(r["split_seed"], r.get("init")) for r in raw["runs"]
                                            if r["cell"] == cell}):
       raise ValueError(f"track {track} is tested in {len(group)} folds of {cell}")
     first = group[0]

@@ -13,6 +13,7 @@ import math
 import pathlib
 
 from jmer.experiments import compare
+from jmer.experiments import design as design_text
 from jmer.experiments import figures
 from jmer.experiments import formatting
 from jmer.experiments import raw_results
@@ -59,7 +60,8 @@ class Report:
                 "A − B per fold are not independent: the primary test is the corrected "
                 "resampled t-test (Nadeau & Bengio 2003; Bouckaert & Frank 2004), whose "
                 "variance is (1/n + n_test/n_train)·σ² instead of σ²/n, on n − 1 degrees of "
-                f"freedom (n_test/n_train here: {', '.join(ratios)}).")
+                f"freedom (n_test/n_train here: {', '.join(ratios)}).") + design_text.inits_text(
+                    self.suite)
     else:
       design = (f"{self.suite['repeats']['n']} seeds on one fixed split: no data is "
                 "resampled, so the t-test over seeds is the plain paired one; it measures "
@@ -88,13 +90,16 @@ class Report:
         "detected any difference at that level.", "",
         "**Wilcoxon signed-rank** is a check, shown only where it can reject: with n non-zero "
         "differences its smallest two-sided p is 2/2ⁿ (0.0625 for n = 5, 0.25 for n = 3), "
-        f"so below n = 6 it is marked n/a.", ""]
+        f"so below n = 6 it is marked n/a.", ""] + design_text.preregistration_lines(self.suite)
 
   def results_section(self) -> list:
     """Returns the Markdown lines of '## Results': cells' mean ± SD by task, figures."""
     n = {len(runs) for runs in self.runs.values()}
+    inits = self.suite.get("inits")
+    over = (f"{'/'.join(map(str, sorted(n)))} repeats" if not inits else
+            design_text.results_intro(self.runs, len(inits)))
     lines = ["## Results", "",
-             f"Mean ± SD (sample SD, n − 1) over {'/'.join(map(str, sorted(n)))} repeats on "
+             f"Mean ± SD (sample SD, n − 1) over {over} on "
              "the test tracks. Cells get no confidence interval: their repeats share training "
              "data (folds) or one test set (seeds), so their spread understates the "
              "uncertainty of a mean; the comparisons below give intervals for differences.",
@@ -110,8 +115,7 @@ class Report:
                 "|---|" + "---|" * len(labels)]
       for cell in cells:
         lines.append(f"| `{cell}` | " + " | ".join(
-            formatting.mean_sd_text(raw_results.values(self.runs[cell], l).values())
-            for l in labels) + " |")
+            design_text.cell_text(self.runs[cell], l, bool(inits)) for l in labels) + " |")
       lines += [""] + self.per_class_lines(task, cells) + self.task_figure(task, cells)
     return lines
 
@@ -215,14 +219,17 @@ class Report:
   @staticmethod
   def _comparison_table(rows, title: str, p_header: str, primary: bool) -> list:
     """One table of comparison rows; a primary table adds the Holm and Wilcoxon p columns."""
+    tost = primary and any("sesoi" in r for r in rows)  # only with a pre-registered SESOI
     headers = ["A vs B", "metric", "A", "B", "A − B [95% CI]", p_header,
                *(["Holm p"] if primary else []), "d_z [95% CI]", "MDE",
+               *(["SESOI", "TOST Holm p"] if tost else []),
                *(["Wilcoxon p"] if primary else []), "verdict"]
     lines = [title, "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for r in rows:
       cells = [f"`{r['a']}` vs `{r['b']}`", r["metric"].label, fmt(r["mean_a"]),
                fmt(r["mean_b"]), verdicts.ci_text(r), fmt_p(r["test"]["p"]),
                *([fmt_p(r["holm_p"])] if primary else []), verdicts.dz_text(r), fmt(r["mde"]),
+               *([fmt(r.get("sesoi")), fmt_p(r.get("tost_holm_p"))] if tost else []),
                *([verdicts.wilcoxon_text(r["wilcoxon"])] if primary else []),
                verdicts.verdict(r)]
       lines.append("| " + " | ".join(cells) + " |")
@@ -288,7 +295,8 @@ class Report:
         counts = "; ".join(f"{t} {run['n_train'][t]}/{run['n_test'][t]}"
                            for t in run.get("n_train", {}) if t in run.get("n_test", {}))
         wall = run.get("wall_seconds")
-        lines.append(f"| `{cell}/{run['repeat']}` | {run['split_seed']} | "
+        init = "" if run.get("init") is None else f"/init_{run['init']}"
+        lines.append(f"| `{cell}/{run['repeat']}{init}` | {run['split_seed']} | "
                      f"{run.get('best_epoch', '–')} / {run.get('epochs_done', '–')} | "
                      f"{'–' if wall is None else wall} | {counts or '–'} | " + " | ".join(
                          fmt(run["metrics"].get(l)) for l in labels) + " |")
@@ -305,8 +313,9 @@ class Report:
     for run in self.raw["runs"]:
       per_seed.setdefault((run["cell"], run["split_seed"]), 0)
       per_seed[(run["cell"], run["split_seed"])] += 1
+    per_seed_runs = suite["repeats"]["n"] * max(len(suite.get("inits") or ()), 1)
     missing = [c for c in suite["cells"] if c not in self.runs or any(
-        n < suite["repeats"]["n"] for (cell, _), n in per_seed.items() if cell == c)]
+        n < per_seed_runs for (cell, _), n in per_seed.items() if cell == c)]
     lines = [f"# Multi-task genre and emotion recognition: {suite['name']} suite", "",
              f"*Generated from `{raw_results.FILE_NAME}` in this folder by "
              "jmer.experiments.report; `python experiments/recompute.py` regenerates it and "

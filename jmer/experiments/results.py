@@ -146,9 +146,12 @@ def repeat_names(record) -> list:
     record: the suite record (suite.json).
 
   Returns:
-    ['<by>_0', '<by>_1', ...], one per repeat, e.g. 'fold_0'.
+    ['<by>_0', '<by>_1', ...], one per repeat, e.g. 'fold_0'; with init seeds (record
+    'inits'), 'fold_k/init_i' for each fold and init.
   """
-  return [f"{record['repeats']['by']}_{i}" for i in range(record["repeats"]["n"])]
+  names = [f"{record['repeats']['by']}_{i}" for i in range(record["repeats"]["n"])]
+  inits = record.get("inits") or ()
+  return [f"{name}/init_{i}" for name in names for i in inits] if inits else names
 
 
 def load_runs(root, record) -> dict:

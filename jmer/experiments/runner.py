@@ -6,6 +6,8 @@ Layout of a suite root:
                                own wall_time.json)
   <cell>/<seed_i|fold_k>/      an ordinary jmer run dir (metrics.json, history.csv,
                                test_predictions.csv, tensorboard/, figures/, model.keras)
+  <cell>/fold_k/init_i/        the same, for a suite with init seeds (SUITE['inits']): one run
+                               per fold and init, config.seed = the init
   raw_results.json             the per-run results, collected from the run dirs
   REPORT.md, figures/          written by jmer.experiments.report from raw_results.json alone
 
@@ -18,6 +20,7 @@ import gc
 import json
 import os
 import pathlib
+import subprocess
 import sys
 import time
 
@@ -30,18 +33,20 @@ METRICS_FILE = "metrics.json"
 WALL_TIME_FILE = "wall_time.json"  # the run's wall seconds, beside its metrics.json
 
 
-def run_config(suite, cell: str, repeat: int, root: pathlib.Path):
-  """The resolved config of one cell's repeat `repeat`.
+def run_config(suite, cell: str, repeat: int, root: pathlib.Path, init: int | None = None):
+  """The resolved config of one cell's repeat `repeat` (and init seed `init`).
 
   Args:
     suite: the suite dict (suite.load_suite).
     cell: the cell's name.
     repeat: the repeat's index: the seed, or the fold that is the test set.
-    root: the suite root (for init_from, the source cell's run of the same repeat).
+    root: the suite root (for init_from, the source cell's run of the same repeat and init).
+    init: the init seed of a suite with inits (None: the suite has none).
 
   Returns:
     The config with the suite's and cell's overrides, seed or fold set, references resolved.
-    With folds the seed is the split seed, unless the suite or cell sets `seed`.
+    With folds the seed is the init seed, else the split seed, unless the suite or cell sets
+    `seed`; the split is always the split seed's.
   """
   spec = suite["cells"][cell]
   overrides = {**suite["set"], **spec.get("set", {})}
@@ -51,12 +56,15 @@ def run_config(suite, cell: str, repeat: int, root: pathlib.Path):
   if suite["repeats"]["by"] == "seed":
     config.seed = repeat
   else:
-    if "seed" not in overrides:  # a cell that sets its seed (its initialisation) keeps it
+    if init is not None:  # the initialisation varies; data and split stay the split seed's
+      config.seed = init
+    elif "seed" not in overrides:  # a cell that sets its seed (its initialisation) keeps it
       config.seed = suite["split_seed"]
     config.eval.folds = suite["repeats"]["n"]
     config = crossval.fold_config(config, repeat)
-  if spec.get("init_from"):  # the same repeat (seed or fold) of the source cell: no test leak
-    config.train.init_from = str(root / spec["init_from"] / suite_lib.repeat_names(suite)[repeat])
+  if spec.get("init_from"):  # the same repeat (and init) of the source cell: no test leak
+    name = f"{suite['repeats']['by']}_{repeat}" + ("" if init is None else f"/init_{init}")
+    config.train.init_from = str(root / spec["init_from"] / name)
   return config.copy_and_resolve_references() if hasattr(config, "copy_and_resolve_references") \
       else config
 
@@ -80,6 +88,8 @@ def write_suite_record(suite, root: pathlib.Path, argv):
                 set=suite["set"],
                 variants=suite["variants"], description=suite["description"],
                 cells=suite["cells"], experiments=suite["experiments"],
+                **{k: suite[k] for k in ("inits", "sesoi", "preregistration",
+                                         "preregistration_commit") if suite.get(k)},
                 # --cell runs part of the suite; the record describes the whole of it.
                 command=" ".join(["python -m jmer.experiments"]
                                  + [a for a in argv if not a.startswith(("--cell",
@@ -106,7 +116,32 @@ def planned_runs(suite, cells=None) -> list:
         cell = suite["cells"][cell].get("init_from")
     order = [c for c in order if c in wanted]
   names = suite_lib.repeat_names(suite)
-  return [(cell, i, name) for cell in order for i, name in enumerate(names)]
+  return [(cell, suite_lib.parse_repeat(name)[0], name) for cell in order for name in names]
+
+
+def preregistration_commit(path) -> str:
+  """The commit that last changed a pre-registration file, which must be committed as it is.
+
+  Args:
+    path: the pre-registration document (relative to the working directory or absolute).
+
+  Returns:
+    The commit's full hash (git log -1 --format=%H -- <file>).
+
+  Raises:
+    SuiteError: the file is missing, has uncommitted changes or no commit.
+  """
+  path = pathlib.Path(path)
+  where = dict(cwd=path.resolve().parent, capture_output=True, text=True, check=False)
+  if not path.is_file():
+    raise suite_lib.SuiteError(f"{path}: no pre-registration file; write it and commit the "
+                               "pre-registration before running")
+  changed = subprocess.run(["git", "status", "--porcelain", "--", path.name], **where)
+  commit = subprocess.run(["git", "log", "-1", "--format=%H", "--", path.name], **where)
+  if changed.returncode or commit.returncode or changed.stdout.strip() or not commit.stdout.strip():
+    raise suite_lib.SuiteError(f"{path}: has uncommitted changes or no commit; commit the "
+                               "pre-registration before running")
+  return commit.stdout.strip()
 
 
 def run_suite(suite, root, cells=None, argv=(), train_fn=None, split_seeds=None) -> dict:
@@ -138,6 +173,8 @@ def run_suite(suite, root, cells=None, argv=(), train_fn=None, split_seeds=None)
   if split_seeds and not set(split_seeds) <= set(seeds):
     raise suite_lib.SuiteError(f"{suite['file']}: no split seed(s) "
                                f"{sorted(set(split_seeds) - set(seeds))}; the suite has {seeds}")
+  if suite.get("preregistration") and not suite.get("preregistration_commit"):
+    suite = dict(suite, preregistration_commit=preregistration_commit(suite["preregistration"]))
   root.mkdir(parents=True, exist_ok=True)
   write_suite_record(suite, root, argv)
   if len(seeds) > 1:  # repeated CV: each split seed is a one-seed suite under its own folder
@@ -184,7 +221,7 @@ def _one_pass(suite, root, plan, status, train_fn) -> list:
       continue
     try:
       print(f"\n=== jmer.experiments [{number}/{len(plan)}] {key} ===", flush=True)
-      config = run_config(suite, cell, repeat, root)
+      config = run_config(suite, cell, repeat, root, init=suite_lib.parse_repeat(name)[1])
       start = time.perf_counter()
       train_fn(config, run_dir)
       record_wall_time(root, key, round(time.perf_counter() - start, 1))

@@ -315,6 +315,38 @@ def paired_bootstrap_ccc(truth, pred_a, pred_b, resamples: int = 2000, seed: int
   return dict(n=n, diff=observed, low=float(low), high=float(high), p=float(p))
 
 
+def tost(mean: float, se: float, df: int, margin: float) -> dict:
+  """Two one-sided tests (TOST) of equivalence within ±margin on a t statistic with standard
+  error se: H0₋ A − B ≤ −margin against A − B > −margin, and H0₊ A − B ≥ margin against
+  A − B < margin. Equivalence is shown at level α when both reject, i.e. when p = max(p₋, p₊)
+  is below α (Schuirmann 1987); with the corrected SE of resampled_t_test it is the
+  equivalence counterpart of the corrected resampled t-test.
+
+  Args:
+    mean: the mean difference A − B.
+    se: its (corrected) standard error.
+    df: the degrees of freedom of the t statistic.
+    margin: the smallest effect of interest (SESOI), > 0, in the metric's units.
+
+  Returns:
+    dict(margin, t_lower, p_lower, t_upper, p_upper, p): t_lower = (mean + margin)/se with
+    p_lower = P(T ≥ t_lower), t_upper = (mean − margin)/se with p_upper = P(T ≤ t_upper), and
+    p their maximum (all NaN without se or df).
+  """
+  out = dict(margin=float(margin), t_lower=NAN, p_lower=NAN, t_upper=NAN, p_upper=NAN, p=NAN)
+  if not (margin > 0 and df >= 1 and math.isfinite(se) and math.isfinite(mean)):
+    return out
+  if se == 0:  # no variation: the mean is exactly inside or outside the margin
+    inside = abs(mean) < margin
+    return dict(out, p_lower=0.0 if inside else 1.0, p_upper=0.0 if inside else 1.0,
+                p=0.0 if inside else 1.0)
+  t_lower, t_upper = (mean + margin) / se, (mean - margin) / se
+  p_lower = float(scipy_stats.t.sf(t_lower, df))
+  p_upper = float(scipy_stats.t.cdf(t_upper, df))
+  return dict(out, t_lower=t_lower, p_lower=p_lower, t_upper=t_upper, p_upper=p_upper,
+              p=max(p_lower, p_upper))
+
+
 def minimum_detectable_effect(se: float, df: int, alpha: float = ALPHA,
                               power: float = POWER) -> float:
   """(t_{1−α/2, df} + t_{power, df})·se: the true difference a two-sided t-test at level alpha

@@ -20,6 +20,16 @@ A suite is a Python file under experiments/ that defines `SUITE`, a dict:
                written with its report; a suite with analyses and no experiments writes only
                those (default: none)
   quick:       dict(variants='runlocal', set={...}, repeats=2): what --quick changes
+  inits:       (0, 1, 2): init seeds, run on every fold (repeats by fold only): each cell ×
+               fold × init runs in <cell>/fold_k/init_i/ with config.seed = the init, the data
+               and split fixed by the split seed; the report pairs per-fold means over inits
+               and shows the init SD beside the fold SD. Absent or (): one run per fold in
+               <cell>/fold_k/ (seed = split seed, or the suite's `seed`); --quick keeps the first
+  preregistration: the suite's protocol document (experiments/preregistration/<name>.md);
+               the runner records the commit that last changed it, and refuses to run while
+               it has uncommitted changes
+  sesoi:       {metric label: smallest effect of interest}, e.g. {'genre macro-F1': 0.03}:
+               each primary comparison also gets an equivalence test (TOST) at ±SESOI
   protocol:    the name of a protocol (jmer.experiments.protocols) whose repeats, split seeds,
                set and quick the suite follows; the suite's own entries override them
   experiments is optional when analyses are given.
@@ -47,7 +57,8 @@ def load_suite(path, quick: bool = False) -> dict:
 
   Returns:
     A plain dict: name, file, repeats, cells, quick, split_seed, set, experiments,
-    analyses ([(name, options)]), description, variants.
+    analyses ([(name, options)]), description, variants, inits (a tuple, () for one run per
+    repeat), preregistration ('' for none), sesoi ({metric label: margin}).
 
   Raises:
     SuiteError: SUITE is missing, lacks an entry, or names an unknown cell or analysis.
@@ -85,13 +96,48 @@ def load_suite(path, quick: bool = False) -> dict:
   out = dict(name=suite["name"], file=str(path), repeats=repeats, cells=cells, quick=quick,
              split_seed=split_seeds[0], split_seeds=split_seeds, set=dict(suite.get("set", {})),
              experiments=list(suite["experiments"]), analyses=_checked_analyses(path, suite),
-             description=suite.get("description", ""), variants="")
+             description=suite.get("description", ""), variants="",
+             inits=_checked_inits(path, suite, repeats), sesoi=_checked_sesoi(path, suite),
+             preregistration=str(suite.get("preregistration") or ""))
   if quick:
     out["repeats"] = dict(repeats, n=int(quick_spec.get("repeats", 2)))
     out["set"].update(quick_spec.get("set", {}))
     out["variants"] = quick_spec.get("variants", "runlocal")
     out["split_seeds"] = split_seeds[:1]
+    out["inits"] = out["inits"][:1]
   return out
+
+
+def _checked_inits(path, suite, repeats) -> tuple:
+  """SUITE's init seeds: a tuple of distinct ints, with folds, and no `seed` set beside it."""
+  inits = suite.get("inits") or ()
+  if (not isinstance(inits, (tuple, list))
+      or not all(isinstance(i, int) for i in inits) or len(set(inits)) != len(inits)):
+    raise SuiteError(f"{path}: SUITE['inits'] = {inits!r}: expected a tuple of distinct ints, "
+                     "e.g. (0, 1, 2)")
+  if inits and repeats["by"] != "fold":
+    raise SuiteError(f"{path}: SUITE['inits'] needs repeats by fold (repeats by seed are "
+                     "init seeds already)")
+  fixed = [name for name, spec in [("SUITE", suite), *suite["cells"].items()]
+           if "seed" in spec.get("set", {})]
+  if inits and fixed:
+    raise SuiteError(f"{path}: {', '.join(fixed)} set 'seed' while SUITE['inits'] = "
+                     f"{tuple(inits)} sets it per run; set inits=() to keep one fixed seed")
+  return tuple(inits)
+
+
+def _checked_sesoi(path, suite) -> dict:
+  """SUITE's smallest effects of interest: {a primary metric's label: margin > 0}."""
+  sesoi = dict(suite.get("sesoi") or {})
+  if not sesoi:
+    return {}
+  from jmer.experiments import compare  # scipy: only when there are margins to check
+  bad = {k: v for k, v in sesoi.items() if k not in compare.PRIMARY
+         or not isinstance(v, (int, float)) or not v > 0}
+  if bad:
+    raise SuiteError(f"{path}: SUITE['sesoi'] entries {bad}: expected {{primary metric: "
+                     f"margin > 0}}, primary metrics {list(compare.PRIMARY)}")
+  return {k: float(v) for k, v in sesoi.items()}
 
 
 def _checked_split_seeds(path, suite) -> tuple:
@@ -155,12 +201,28 @@ def repeat_names(suite) -> list:
   """seed_0, seed_1, ... or fold_0, fold_1, ...: one work dir per repeat under each cell.
 
   Args:
-    suite: the suite dict (load_suite).
+    suite: the suite dict (load_suite) or its suite.json record.
 
   Returns:
-    The repeat names, in repeat order.
+    The repeat names, in repeat order; with init seeds, fold_k/init_i for each fold k and init
+    i (fold_0/init_0, fold_0/init_1, ...).
   """
-  return [f"{suite['repeats']['by']}_{i}" for i in range(suite["repeats"]["n"])]
+  names = [f"{suite['repeats']['by']}_{i}" for i in range(suite["repeats"]["n"])]
+  inits = suite.get("inits") or ()
+  return [f"{name}/init_{i}" for name in names for i in inits] if inits else names
+
+
+def parse_repeat(name: str) -> tuple:
+  """(repeat index, init seed or None) of a repeat name: 'fold_2/init_1' -> (2, 1).
+
+  Args:
+    name: a name of repeat_names.
+
+  Returns:
+    The repeat's index and its init seed (None without one).
+  """
+  repeat, _, init = name.partition("/")
+  return int(repeat.rsplit("_", 1)[1]), int(init.rsplit("_", 1)[1]) if init else None
 
 
 def cell_order(suite) -> list:

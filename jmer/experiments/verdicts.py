@@ -4,6 +4,12 @@ A primary difference is stated as a difference (with its CI) only when the Holm-
 corrected t-test rejects at ALPHA within its question; otherwise it is "not detected", with
 the minimum detectable effect (MDE) of the design, so that a reader sees how large an effect
 could have gone unseen. Secondary metrics follow the unadjusted test and say so.
+
+Where the suite pre-registered a smallest effect of interest (SESOI) for the metric, a
+primary row has three outcomes: "A − B = x [CI]" when the difference test rejects,
+"equivalent within ±SESOI" when the equivalence test (TOST at ±SESOI, Holm-adjusted within
+the question) rejects, otherwise "inconclusive: not detected (MDE x), not shown equivalent
+within ±SESOI".
 """
 
 import math
@@ -94,23 +100,46 @@ def not_detected(mde, words: str = MDE) -> str:
   return f"not detected ({words} {fmt(mde)})"
 
 
-def difference_verdict(test: dict, p, better: str, worse: str, mde_words: str = MDE) -> str:
+def difference_verdict(test: dict, p, better: str, worse: str, mde_words: str = MDE,
+                       family_size: int = 1) -> str:
   """The verdict on one difference A − B (higher is better) from its test and deciding p.
 
   Args:
-    test: the test dict (significance.resampled_t_test: 'mean', 'mde').
+    test: the test dict (significance.resampled_t_test: 'mean', 'se', 'df').
     p: the p that decides: Holm-adjusted within its family, or unadjusted where the report
       says so.
     better: the words when A − B > 0 is detected, e.g. 'joint better'.
     worse: the words when A − B < 0 is detected.
     mde_words: how "not detected" introduces the MDE (not_detected).
+    family_size: the tests in p's Holm family: the MDE is computed at ALPHA / family_size,
+      the level Holm's first step needs (1 for an unadjusted p).
 
   Returns:
-    `better` or `worse` when p < ALPHA, else not_detected(test['mde'], mde_words).
+    `better` or `worse` when p < ALPHA, else not_detected(MDE at ALPHA / family_size).
   """
   if p < ALPHA:
     return better if test["mean"] > 0 else worse
-  return not_detected(test["mde"], mde_words)
+  mde = significance.minimum_detectable_effect(test["se"], test["df"],
+                                               ALPHA / max(family_size, 1))
+  return not_detected(mde, mde_words)
+
+
+def equivalent(row) -> bool:
+  """Whether the row's equivalence test (TOST at ±SESOI, Holm within the question) rejects.
+
+  Args:
+    row: a comparison row of compare (without a SESOI: never equivalent).
+
+  Returns:
+    True when the Holm-adjusted TOST p is below ALPHA.
+  """
+  return bool(row.get("tost_holm_p", math.nan) < ALPHA)
+
+
+def inconclusive(row) -> str:
+  """The words for a row with a SESOI that is neither detected nor shown equivalent."""
+  return (f"inconclusive: {not_detected(row['mde'])}, not shown equivalent within "
+          f"±{fmt(row['sesoi'])}")
 
 
 def verdict(row) -> str:
@@ -122,6 +151,10 @@ def verdict(row) -> str:
   Returns:
     The verdict text for a report table cell.
   """
+  if "sesoi" in row:  # a pre-registered SESOI: difference, equivalence or inconclusive
+    if detected(row):
+      return f"A − B = {ci_text(row)}"
+    return f"equivalent within ±{fmt(row['sesoi'])}" if equivalent(row) else inconclusive(row)
   if detected(row):
     return (f"`{row['a']}` {direction(row)}{'' if row['primary'] else ' (unadjusted)'}: "
             f"{ci_text(row)}")
@@ -173,8 +206,13 @@ def sentence(row) -> str:
           f"p {p_is(row['holm_p'])}: ")
   if detected(row):
     return head + f"`{row['a']}` is {direction(row)} by {fmt(abs(t['mean']))}."
-  return head + (f"no difference detected; this design could detect a difference of "
-                 f"{fmt(row['mde'])} or more (80% power at α/{row['family_size']}).")
+  text = (f"no difference detected; this design could detect a difference of "
+          f"{fmt(row['mde'])} or more (80% power at α/{row['family_size']}).")
+  if "sesoi" in row:
+    shown = "shown" if equivalent(row) else "not shown"
+    text = text[:-1] + (f"; TOST at ±{fmt(row['sesoi'])} Holm p {p_is(row['tost_holm_p'])}: "
+                        f"equivalence {shown}.")
+  return head + text
 
 
 def track_text(row) -> str:
@@ -210,7 +248,8 @@ def question_summary(title: str, rows: list, tracks: list) -> str:
   if not primary:
     return f"- **{title}:** not enough finished repeats to say."
   found = [r for r in primary if detected(r)]
-  missed = [r for r in primary if not detected(r)]
+  same = [r for r in primary if not detected(r) and equivalent(r)]
+  missed = [r for r in primary if not detected(r) and not equivalent(r)]
   parts = [f"`{r['a']}` is {direction(r)} than `{r['b']}` on {r['metric'].label} by "
            f"{fmt(abs(r['test']['mean']))} (95% CI {fmt(r['test']['ci_low'])} to "
            f"{fmt(r['test']['ci_high'])}, Holm p {p_is(r['holm_p'])})" for r in found]
@@ -218,8 +257,12 @@ def question_summary(title: str, rows: list, tracks: list) -> str:
     mdes = [r["mde"] for r in missed if math.isfinite(r["mde"])]
     span = (f"MDE {fmt(min(mdes))}–{fmt(max(mdes))}" if len(set(map(fmt, mdes))) > 1
             else f"MDE {fmt(mdes[0])}") if mdes else "MDE –"
-    parts.append(f"no difference detected in {'the other ' if found else ''}{len(missed)} "
-                 f"comparison(s) ({span})")
+    parts.append(f"no difference detected in {'the other ' if found or same else ''}"
+                 f"{len(missed)} comparison(s) ({span})"
+                 + (", none shown equivalent" if any("sesoi" in r for r in missed) else ""))
+  parts[len(found):len(found)] = [
+      f"`{r['a']}` and `{r['b']}` are equivalent on {r['metric'].label} within "
+      f"±{fmt(r['sesoi'])} (TOST Holm p {p_is(r['tost_holm_p'])})" for r in same]
   track_found = [r for r in tracks if r["kind"] == "mcnemar" and r["holm_p"] < ALPHA]
   line = f"- **{title}:** " + "; ".join(parts) + "."
   if track_found:

@@ -8,7 +8,7 @@ from jmer.experiments import suite as suite_lib
 
 SUITE = """
 SUITE = dict(name="p", protocol={protocol!r}, set={{"seed": 0, "train.verbose": 0}},
-             cells={{"a": dict(config="configs/test.py")}}, {extra})
+             inits=(), cells={{"a": dict(config="configs/test.py")}}, {extra})
 """
 
 
@@ -46,3 +46,17 @@ def test_the_protocol_table_is_not_changed_by_a_suite(tmp_path):
   before = repr(protocols.PROTOCOLS)
   _suite(tmp_path)
   assert repr(protocols.PROTOCOLS) == before
+
+
+def test_the_protocol_runs_three_init_seeds_unless_a_suite_fixes_its_seed(tmp_path):
+  path = tmp_path / "suite.py"
+  path.write_text("SUITE = dict(name='p', protocol='real_music', experiments=[], "
+                  "cells={'a': dict(config='configs/test.py')})\n")
+  assert suite_lib.load_suite(path)["inits"] == (0, 1, 2)
+  assert suite_lib.load_suite(path, quick=True)["inits"] == (0,)
+  # A suite that fixes the seed must say it runs one init: the protocol's inits would
+  # otherwise override it.
+  path.write_text("SUITE = dict(name='p', protocol='real_music', experiments=[], "
+                  "set={'seed': 0}, cells={'a': dict(config='configs/test.py')})\n")
+  with pytest.raises(suite_lib.SuiteError, match=r"set inits=\(\) to keep one fixed seed"):
+    suite_lib.load_suite(path)

@@ -94,9 +94,11 @@ def render(raw: dict) -> str:
               "of a candidate:", "", "| candidate | task | difference [95% CI] | p (Holm) | "
               "verdict |", "|---|---|---|---|---|"]
     for name in names[1:]:
-      for task, t, p in _tests(raw, name, baseline, seeds):
+      tests = _tests(raw, name, baseline, seeds)
+      for task, t, p in tests:  # the MDE at α / m, the level Holm's first step needs
         verdict = verdicts.difference_verdict(t, p, f"better than {baseline}",
-                                              f"worse than {baseline}", verdicts.COULD_DETECT)
+                                              f"worse than {baseline}", verdicts.COULD_DETECT,
+                                              family_size=len(tests))
         lines.append(f"| {name} | {task} | {formatting.interval_text(t, signed=True)} | "
                      f"{formatting.fmt(p)} | {verdict} |")
   return "\n".join(lines) + "\n"

@@ -118,9 +118,10 @@ def render(raw: dict) -> str:
             "![joint − alone per fold](same_clip_differences.png)", "",
             "| head | metric | joint − alone [95% CI] | d_z | p | p (Holm) | verdict |",
             "|---|---|---|---|---|---|---|"]
-  for head, metric, t in comparisons(raw):
+  tests = comparisons(raw)
+  for head, metric, t in tests:  # the MDE at the level Holm's first step needs (α / 2)
     verdict = verdicts.difference_verdict(t, t["p_holm"], "joint better", "single-task better",
-                                          verdicts.COULD_DETECT)
+                                          verdicts.COULD_DETECT, family_size=len(tests))
     lines.append(f"| {head} | {LABELS[metric]} | {formatting.interval_text(t, signed=True)} | "
                  f"{formatting.fmt(t['dz'], 2, signed=True)} | {formatting.fmt(t['p'])} | "
                  f"{formatting.fmt(t['p_holm'])} | {verdict} |")

@@ -172,7 +172,8 @@ def _comparison_rows(raw, seeds) -> list:
   tests = [(task, budget, t) for task, budget, t in tests if t is not None]
   rows = []
   for (task, budget, t), p_holm in zip(tests, significance.holm([t["p"] for _, _, t in tests])):
-    verdict = verdicts.difference_verdict(t, p_holm, "joint better", "single-task better")
+    verdict = verdicts.difference_verdict(t, p_holm, "joint better", "single-task better",
+                                          family_size=len(tests))  # MDE at α / m
     rows.append(f"| {task} | {budget} | {formatting.interval_text(t, signed=True)} | "
                 f"{formatting.fmt(t['p'])} | {formatting.fmt(p_holm)} | {t['n']} | {verdict} |")
   return rows

@@ -84,7 +84,7 @@ def fold_runs(root) -> list:
   out = []
   for seed in suite_lib.split_seeds(suite):
     for cell, runs in results.load_runs(suite_lib.seed_root(root, suite, seed), suite).items():
-      out += [FoldRun(cell, seed, int(run.repeat.rsplit("_", 1)[1]), run.dir, run.report)
+      out += [FoldRun(cell, seed, suite_lib.parse_repeat(run.repeat)[0], run.dir, run.report)
               for run in runs]
   if not out:
     raise FileNotFoundError(f"{root}: no finished run (metrics.json) to analyse yet")
