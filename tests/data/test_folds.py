@@ -19,6 +19,7 @@ from jmer.data import fold_pool
 from jmer.data import folds
 from jmer.data import loading
 from jmer.data import tracks as tracks_lib
+from tests.support import real_layouts
 
 SHARED_ARTISTS = pathlib.Path(__file__).with_name("shared_artists.csv")
 # An artist-grouped set whose first StratifiedGroupKFold shuffle (seed 0) leaves genre 1 (6
@@ -158,3 +159,30 @@ def test_real_folds_cover_genres_and_keep_artists_apart(shared_data, seed):
   assert drawn.record["scheme"] == "stratified-grouped" and not drawn.record["fallback"]
   assert drawn.record["sparse_classes"] == {"gtzan reggae": 4}
   assert set(drawn.record["missing"]) <= {"gtzan reggae"}
+
+
+def test_a_genre_arm_lists_4q_only_to_fold_it_and_records_the_scheme(tiny_config, tmp_path):
+  stems = [f"{g}.{n:05d}" for g in ("blues", "jazz") for n in range(6)]
+  folder = real_layouts.gtzan(tmp_path, stems, seconds=3.5)
+  (folder.parent / "artists.csv").write_text("file,artist\n" + "".join(
+      f"{s}.wav,{s[:5]} Artist {i % 6 // 2}\n" for i, s in enumerate(stems)))
+  # 4Q's clips are empty files: decoding one would skip it as unreadable.
+  real_layouts.four_quadrants(tmp_path, [
+      (f"MT{i}", f"Q{i % 4 + 1}", "The Blues Artist 0" if i < 2 else f"Singer {i // 2}", "")
+      for i in range(12)], name="4q")
+  tiny_config.data.update(root=str(tmp_path), source="gtzan", split="random", test_fraction=0.0)
+  tiny_config.tasks.emotion = "none"
+  tiny_config.eval.update(folds=3, fold=0, fold_pool="gtzan+4q")
+  prep = loading.list_and_cache(tiny_config, progress=False)
+  assert {t.dataset for ts in prep.by_split.values() for t in ts} == {"gtzan"}
+  assert sum(map(len, prep.by_split.values())) == 12 and not prep.skipped
+  assert all(t.group for t in prep.listings["gtzan"].tracks)
+  assert prep.folds["pool"] == ["gtzan", "4q"] and prep.folds["scheme"] == "stratified-grouped"
+  record = loading.split_record(tiny_config, prep.listings, prep.by_split, prep.folds)
+  assert record["folds"] == prep.folds and not record["groups_in_two_splits"]
+  # GTZAN's 'blues Artist 0' is 4Q's 'The Blues Artist 0': one group, so one fold.
+  tiny_config.data.source = "4q"
+  names, _, listings = loading.list_datasets(tiny_config)
+  four_q = fold_pool.assign(tiny_config, names, listings).ids
+  blues_0 = {four_q[("4q", "MT0")], four_q[("4q", "MT1")]}
+  assert blues_0 == {four_q[("gtzan", s)] for s in ("blues.00000", "blues.00001")}
