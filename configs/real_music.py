@@ -26,7 +26,10 @@ Options: `heads=joint` (the default, what ships), `heads=genre` (the genre head 
 or `heads=quadrant` (the quadrant head alone, on 4Q): the single-task arms of the studies, e.g.
 `--config=real_music:heads=quadrant`.
 
-Cross-validate the recipe (5 artist-grouped folds per split seed; what the model card reports):
+Cross-validate the recipe (5 artist-grouped folds per split seed; what the model card reports).
+Every `heads` option draws the folds over both datasets (`eval.fold_pool='gtzan+4q'`), so the
+single-task arms test the joint arm's clips and no artist (normalised across GTZAN and 4Q) is on
+both sides of a fold; `heads=genre` lists 4Q only to fold it:
 
   JMER_DATA=../shared/data python -m jmer.experiments experiments/shipped_recipe.py
 
@@ -62,6 +65,9 @@ def get_config(arg=None):
   config.data.source = heads["source"]
   config.data.dirs = ("gtzan:gtzan_real", "4q:4q_dev")  # the development sets' folder names
   config.data.split = "random"  # usable.txt is the filter; splits and folds by artist
+  # Every arm draws its folds over both datasets (jmer.data.fold_pool): the single-task arms
+  # are tested on the joint arm's clips, and the 9 artists in both sets never cross a fold.
+  config.eval.fold_pool = "gtzan+4q"
   # A 30 s segment is the whole clip: one per epoch; and GTZAN's real clips are unbalanced.
   config.train.update(crops_per_track=1, class_balance=True)
   return config_lib.apply_variants(config, arg.variants)

@@ -12,8 +12,10 @@ $JMER_DATA (e.g. ../shared/data), in its folders gtzan_real/ and 4q_dev/ (data.d
   folds grouped by artist (gtzan_real/artists.csv), class-balanced weights;
 - quadrant: 4q_dev (450 clips), folds grouped by artist (the Artist column of its metadata.csv);
 - joint: both at once (data.source='gtzan+4q'); each clip trains only the head it has a label
-  for, and each dataset keeps its own folds, so a joint cell's GTZAN and 4Q test tracks in fold
-  k are exactly those of the single-task cells' fold k.
+  for. Every cell draws its folds over both sets (eval.fold_pool='gtzan+4q', artists matched
+  across them: docs/data.md, "How the folds are drawn"), so a joint cell's GTZAN and 4Q test
+  tracks in fold k are exactly those of the single-task cells' fold k, and no artist in both
+  sets trains a transfer cell's source on its test clips.
 
 Protocol: the recipe (configs/real_music.py: frozen MSD- and MTT-musicnn, concat late fusion,
 whole 30 s clips, 40 epochs evaluated at the last, weight decay 0.05) was chosen on split seed 0;

@@ -6,9 +6,9 @@ counterparts, what the model card reports and what chose the joint model to ship
   python -m jmer.experiments experiments/shipped_recipe.py --quick   # 2 folds, 2 epochs
 
 Data: configs/real_music.py's `gtzan` and `4q` datasets under $JMER_DATA (the folder
-holding gtzan_real/ and 4q_dev/, e.g. ../shared/data): gtzan_real's 296 usable clips (genre) and 4q_dev's 450 clips (quadrant), each
-folded by artist (5 folds per split seed), every cell on the same folds. Split seed 0 chose the
-recipe, so the suite runs split seeds 1-3.
+holding gtzan_real/ and 4q_dev/, e.g. ../shared/data): gtzan_real's 296 usable clips (genre) and 4q_dev's 450 clips (quadrant),
+folded together by artist (5 folds per split seed over both sets, eval.fold_pool='gtzan+4q'),
+every cell on the same folds. Split seed 0 chose the recipe, so the suite runs split seeds 1-3.
 
 Cells (each was `tools/build_real_model.py --cv --heads=<cell>` before that tool only built the
 model; the runs now start from seed = split seed, as every suite's do, where the tool kept seed

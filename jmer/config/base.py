@@ -314,4 +314,9 @@ def _eval_config(segment_seconds: ml_collections.FieldReference) -> tuple:
   # Which fold is the test set; set by jmer.training.crossval for each fold's run (-1 = not a
   # fold run).
   evaluation.fold = -1
+  # The datasets a fold run's folds are drawn over ('+'-joined names; '' = the run's own
+  # datasets): a study names all of its datasets, so an arm training on one of them is tested
+  # on the clips the joint arm is, and no artist crosses a fold through the other dataset
+  # (jmer.data.fold_pool).
+  evaluation.fold_pool = ""
   return evaluation, bounds

@@ -249,6 +249,9 @@ def _validate_own_data(config):
   _check(e.fold == -1 or 0 <= e.fold < e.folds, "eval.fold", e.fold,
          f"-1, or a fold index below eval.folds = {e.folds}")
   sources = set(parse_sources(d.source))
+  pool = set(parse_sources(e.fold_pool))
+  _check(not pool or "auto" in sources or sources <= pool, "eval.fold_pool", e.fold_pool,
+         f"'' or datasets holding every one of data.source = {d.source!r}")
   for key in ("folder", "manifest"):
     _check(key not in sources or bool(d[key].path), f"data.{key}.path", d[key].path,
            f"the {'root folder' if key == 'folder' else 'CSV file'} of your {key} dataset")

@@ -13,6 +13,7 @@ import numpy as np
 
 from jmer.tasks import labels
 from jmer.data import features as features_lib
+from jmer.data import fold_pool
 from jmer.data import folds
 from jmer.data import segments as segments_lib
 from jmer.data import split_arrays
@@ -42,6 +43,7 @@ class PreparedTracks:
   params: dict
   cache_root: object
   built: int  # tracks whose features were computed now (0 on a rerun)
+  folds: dict = dataclasses.field(default_factory=dict)  # how a fold run's folds were drawn
 
 
 def merged_genre_names(listings) -> tuple:
@@ -151,16 +153,19 @@ def effective_val_fraction(config) -> float:
   return 0.0
 
 
-def split_each_dataset(usable, names, config) -> dict:
+def split_each_dataset(usable, names, config, fold_ids=None) -> dict:
   """{split: tracks}: the test fold (cross-validation) or test fraction, then val, by track.
 
-  Each dataset is split on its own, so each gets its share of val and test (and keeps a
+  The folds are drawn once over all datasets (jmer.data.folds); the test fraction and val are
+  then cut from each dataset on its own, so each gets its share of val and test (and keeps a
   published split where it has one).
 
   Args:
     usable: the tracks with cached features.
     names: the dataset names, in order.
     config: the run config (data.split_seed, fractions, eval.fold / eval.folds).
+    fold_ids: {(dataset, track_id): fold} of a fold run (fold_pool.assign); None draws the
+      folds over `usable`.
 
   Returns:
     {'train' / 'val' / 'test': [Track]}.
@@ -168,8 +173,10 @@ def split_each_dataset(usable, names, config) -> dict:
   seed = config.data.split_seed
   val_fraction = effective_val_fraction(config)
   if config.eval.fold >= 0:  # a cross-validation run: that fold is the test set
-    usable = folds.hold_out_fold(usable, config.eval.folds, config.eval.fold, seed,
-                                 by_group=config.data.group_folds_by == "group")
+    if fold_ids is None:
+      fold_ids = folds.fold_ids(usable, config.eval.folds, seed,
+                                by_group=config.data.group_folds_by == "group")
+    usable = folds.held_out(usable, fold_ids, config.eval.fold)
   by_split = {s: [] for s in tracks_lib.SPLITS}
   for name in names:
     own = tracks_lib.split_tracks([t for t in usable if t.dataset == name],
@@ -241,7 +248,7 @@ def gtzan_folds_note(config, listing) -> str:
   return "" if listing.group_note else GTZAN_FOLDS_NOTE
 
 
-def split_record(config, listings, by_split) -> dict:
+def split_record(config, listings, by_split, fold_record=None) -> dict:
   """How the tracks were split, for metrics.json: seeds, mode, and per dataset whether (and by
   what) the split is grouped, with a check that no group sits in two splits.
 
@@ -249,9 +256,11 @@ def split_record(config, listings, by_split) -> dict:
     config: the run config.
     listings: {name: TrackList}.
     by_split: {split: [Track]}.
+    fold_record: how a fold run's folds were drawn (FoldAssignment.record), or None.
 
   Returns:
-    A JSON-ready dict: seeds, split mode, per-dataset grouping and any shared groups.
+    A JSON-ready dict: seeds, split mode, per-dataset grouping, any shared groups and (a fold
+    run) `folds`, the fold scheme.
   """
   fold_run = config.eval.fold >= 0
   per_dataset = {}
@@ -271,7 +280,8 @@ def split_record(config, listings, by_split) -> dict:
               mode=(f"{config.eval.folds}-fold, test = fold {config.eval.fold}" if fold_run
                     else config.data.split),
               grouped=all(d["grouped"] for d in per_dataset.values()),
-              per_dataset=per_dataset, groups_in_two_splits=sorted(shared))
+              per_dataset=per_dataset, groups_in_two_splits=sorted(shared),
+              **(dict(folds=fold_record) if fold_record else {}))
 
 
 def list_and_cache(config, progress: bool = True) -> PreparedTracks:
@@ -286,6 +296,7 @@ def list_and_cache(config, progress: bool = True) -> PreparedTracks:
   """
   names, note, listings = list_datasets(config)
   drop_deam_copies_of_emomusic(listings)
+  drawn = fold_pool.assign(config, names, listings) if config.eval.fold >= 0 else None
   genre_names = harmonise_labels(listings, config)
   tracks = [t for listing in listings.values() for t in listing.tracks]
   tracks_lib.check_task_labels(tracks, config, " + ".join(names))
@@ -298,7 +309,7 @@ def list_and_cache(config, progress: bool = True) -> PreparedTracks:
   if skipped:
     logging.warning("Skipped %d file(s) that could not be used:\n%s", len(skipped),
                     "\n".join(f"  {path}: {reason}" for path, reason in skipped))
-  by_split = split_each_dataset(usable, names, config)
+  by_split = split_each_dataset(usable, names, config, drawn.ids if drawn else None)
   if "gtzan" in names and gtzan_folds_note(config, listings["gtzan"]):
     logging.warning("GTZAN folds: %s", gtzan_folds_note(config, listings["gtzan"]))
   if not by_split["train"]:
@@ -306,7 +317,8 @@ def list_and_cache(config, progress: bool = True) -> PreparedTracks:
                      f"({len(tracks)} listed, {len(skipped)} skipped).")
   return PreparedTracks(sources=names, note=note, listings=listings, genre_names=genre_names,
                         by_split=by_split, skipped=skipped, params=params,
-                        cache_root=cache_root, built=built - len(unreadable))
+                        cache_root=cache_root, built=built - len(unreadable),
+                        folds=drawn.record if drawn else {})
 
 
 def per_dataset_counts(by_split, genre_names) -> dict:
@@ -360,7 +372,7 @@ def load_run_data(config, progress: bool = True) -> RunData:
       mix_weights=weights if len(weights) > 1 else {},
       skipped=[dict(path=p, reason=r) for p, r in prep.skipped],
       padded_tracks=padded, feature_cache=str(cache_root / "features"),
-      features=params, split=split_record(config, prep.listings, prep.by_split),
+      features=params, split=split_record(config, prep.listings, prep.by_split, prep.folds),
       fingerprint=tracks_lib.data_fingerprint(prep.sources, prep.by_split))
   return RunData(splits=splits, genre_names=genre_names, params=params,
                         description=description, mix_weights=weights)

@@ -87,8 +87,11 @@ def _data_lines(record, runs, cell, source, summary) -> list:
     unit = "by group where the data gives groups" if grouped else "by track"
     val = ("each fold's validation set comes from the other folds" if d["tracks"].get("val")
            else "no validation split: every track outside the test fold trains")
+    drawn = d["split"].get("folds")  # how the folds were drawn (runs since the fold pool)
+    scheme = (f"seeded, {drawn['text']}, drawn over {' + '.join(drawn['pool'])}" if drawn
+              else "seeded, stratified")
     lines.append(f"- **Split:** {record['repeats']['n']}-fold cross-validation {unit} "
-                 f"(seeded, stratified; data.split_seed = {record['split_seed']}): "
+                 f"({scheme}; data.split_seed = {record['split_seed']}): "
                  f"every track is tested once, {tests} test "
                  f"tracks over the folds of `{cell}`; {val}."
                  + (" No group is on both sides of a fold." if grouped else ""))

@@ -84,20 +84,24 @@ def test_k_fold_puts_every_artist_in_one_fold(k):
   assert tracks_lib.shared_groups(tracks_lib.split_tracks(held, 0.2, 0.0, 0)) == {}
 
 
-def test_two_datasets_keep_the_folds_each_gets_alone():
-  """A joint run (genre tracks + artist-grouped quadrant tracks) tests each dataset on exactly
-  the tracks that dataset's own fold run tests, so joint and single-task rows compare track for
-  track. Folding the union reshuffled both (the union's strata and groups differ)."""
+def test_an_arm_folding_the_joint_pool_tests_the_joint_arms_tracks():
+  """A single-dataset arm whose folds are drawn over the joint arm's pool (eval.fold_pool)
+  tests exactly the joint arm's test tracks of its dataset, so joint and single-task rows
+  compare track for track; its own tracks alone would fold otherwise."""
   genre = [tracks_lib.Track(track_id=f"g{g}t{i}", path="/x", dataset="manifest", genre=g)
            for g in range(4) for i in range(10)]
   quadrant = [dataclasses.replace(t, dataset="folder", genre=-1, quadrant=t.genre)
               for t in _grouped_tracks(songs_per_artist=2)]
+  pool = genre + quadrant
   for k in range(5):
-    joint = folds.hold_out_fold(genre + quadrant, 5, k, seed=0)
+    joint = folds.hold_out_fold(pool, 5, k, seed=0)
     for alone in (genre, quadrant):
-      own = {t.track_id for t in folds.hold_out_fold(alone, 5, k, seed=0) if t.split == "test"}
+      own = {t.track_id for t in folds.hold_out_fold(alone, 5, k, seed=0, pool=pool)
+             if t.split == "test"}
       name = alone[0].dataset
       assert {t.track_id for t in joint if t.dataset == name and t.split == "test"} == own
+  with pytest.raises(ValueError, match="not in the fold pool"):
+    folds.hold_out_fold(genre, 5, 0, seed=0, pool=quadrant)
 
 
 def test_too_few_artists_for_the_folds_is_a_clear_error():

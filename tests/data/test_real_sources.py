@@ -8,6 +8,7 @@ import pytest
 
 from jmer import config as config_lib
 from jmer.tasks import labels
+from jmer.data import fold_pool
 from jmer.data import folds
 from jmer.data import loading
 from jmer.data.datasets import DATASETS
@@ -168,17 +169,31 @@ def test_group_folds_by_track_reaches_the_run_and_its_record(tiny_config, tmp_pa
   assert record["groups_in_two_splits"]  # the leak it is there to measure
 
 
-def test_joint_source_keeps_each_datasets_folds(tiny_config, tmp_path):
+def test_every_arm_draws_the_folds_over_the_pool(tiny_config, tmp_path):
   _gtzan_layout(tmp_path)
   _four_q_layout(tmp_path)
-  config = _config(tiny_config, tmp_path)
+  drawn = {}
+  for source in ("gtzan+4q", "gtzan", "4q"):
+    config = _config(tiny_config, tmp_path, source)
+    config.eval.update(folds=2, fold=0, fold_pool="gtzan+4q")
+    names, _, listings = loading.list_datasets(config)
+    drawn[source] = fold_pool.assign(config, names, listings)
+  assert drawn["gtzan"].ids == drawn["4q"].ids == drawn["gtzan+4q"].ids
+  assert drawn["gtzan"].record["pool"] == ["gtzan", "4q"]
+  # The genre arm's split holds GTZAN's tracks only: 4Q was listed to fold, not to train.
+  config = _config(tiny_config, tmp_path, "gtzan")
+  config.eval.update(folds=2, fold=0, fold_pool="gtzan+4q")
   names, _, listings = loading.list_datasets(config)
-  assert names == ("gtzan", "4q") and loading.harmonise_labels(listings, config) == \
-      labels.GTZAN_GENRES
-  joint = folds.fold_ids_per_dataset([t for l in listings.values() for t in l.tracks], 2, 0)
-  for name, listing in listings.items():
-    assert {k: v for k, v in joint.items() if k[0] == name} == \
-        folds.fold_ids(listing.tracks, 2, 0)
+  by_split = loading.split_each_dataset(listings["gtzan"].tracks, names, config,
+                                        drawn["gtzan"].ids)
+  assert {t.dataset for ts in by_split.values() for t in ts} == {"gtzan"}
+  config.eval.fold_pool = ""  # the run's own datasets
+  assert fold_pool.pool_names(config, names) == ("gtzan",)
+  config.eval.fold_pool = "4q"
+  with pytest.raises(config_lib.ConfigError, match="leaves out the run's dataset"):
+    fold_pool.pool_names(config, names)
+  with pytest.raises(config_lib.ConfigError, match="config.eval.fold_pool = '4q'"):
+    config_lib.validate(config)
 
 
 def test_real_development_sets(shared_data, tiny_config):

@@ -116,6 +116,7 @@ def test_the_shipped_recipe_suite_is_the_recipe_with_one_head_or_folds_by_track(
       recipe.train.epochs
   for config in configs.values():
     assert config.eval.folds == 5 and config.eval.fold == 1 and config.data.test_fraction == 0
+    assert config.eval.fold_pool == "gtzan+4q"  # every arm folds both datasets alike
     assert config.data.dirs == recipe.data.dirs
     assert config.features.names == recipe.features.names
 
@@ -279,6 +280,14 @@ def test_report_describes_every_data_source_of_a_suite_and_its_features():
   text = "\n".join(describe.data_section(record, no_val, ["genre_only"]))
   assert "no validation split: every track outside the test fold trains" in text
   assert "validation set comes from" not in text
+  # Runs that record their fold scheme (FoldAssignment.record) have the report name it.
+  drawn = [run("folder", "class folders at 4q: 300 files", 150, grouped=True)] * 2
+  drawn[0].report["data"]["split"]["folds"] = dict(
+      text="stratified group 2-fold (...); gtzan reggae has only 1 groups (artists)",
+      pool=["gtzan", "4q"])
+  text = "\n".join(describe.data_section(record, dict(quadrant_only=drawn), ["quadrant_only"]))
+  assert ("(seeded, stratified group 2-fold (...); gtzan reggae has only 1 groups (artists), "
+          "drawn over gtzan + 4q; data.split_seed = 0)") in text
   assert describe.feature_text({"features.names": ["musicnn", "mfcc"]}) == (
       "frozen MSD-musicnn embeddings (penultimate layer, per 3 s patch) + MFCC")
 
