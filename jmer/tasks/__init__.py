@@ -7,8 +7,8 @@ Callers use this package's surface: `from jmer import tasks as tasks_lib`.
 
 from jmer.tasks import outputs  # noqa: F401
 from jmer.tasks.registry import (  # noqa: F401
-    AUX_PREFIX, EMOTION, GENRE, GENRE_TAGS, QUADRANT, TASKS, ArousalValenceTask, GenreTask,
-    Head, QuadrantTask, active, av_from_quadrant_probabilities, aux_output_name, model_heads,
-    output_names, overrides, targets)
+    AROUSAL_VALENCE, AUX_PREFIX, GENRE, GENRE_TAGS, QUADRANT, TASKS, ArousalValenceTask,
+    GenreTask, Head, QuadrantTask, active, av_from_quadrant_probabilities, aux_output_name,
+    model_heads, output_names, overrides, targets)
 from jmer.tasks.spec import (  # noqa: F401
     CLASSIFICATION, MULTILABEL, REGRESSION, MultiLabelTask, Task)

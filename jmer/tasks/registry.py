@@ -81,6 +81,9 @@ class ArousalValenceTask(Task):
 
   Its methods override Task's (jmer.tasks.spec) and follow their documented contracts.
   """
+  # The model output's name: "emotion" since the first release, kept because model files,
+  # metrics.json keys and the committed raw results name this head so (the quadrant head,
+  # emotion too, is "quadrant"); in code the task is AROUSAL_VALENCE.
   name: str = "emotion"
   kind: str = REGRESSION
   target_shape: tuple = (2,)
@@ -154,12 +157,12 @@ def av_from_quadrant_probabilities(probabilities) -> tuple:
   return q1 + q2 - q3 - q4, q1 + q4 - q2 - q3
 
 
-GENRE, EMOTION, QUADRANT = GenreTask(), ArousalValenceTask(), QuadrantTask()
+GENRE, AROUSAL_VALENCE, QUADRANT = GenreTask(), ArousalValenceTask(), QuadrantTask()
 GENRE_TAGS = genre_tags.GenreTagsTask()
 
 # Every task jmer knows, in the fixed order of the model's outputs. An explicit dict: adding a
 # task is one entry here (tests may add one for the duration of a test).
-TASKS = {task.name: task for task in (GENRE, EMOTION, QUADRANT, GENRE_TAGS)}
+TASKS = {task.name: task for task in (GENRE, AROUSAL_VALENCE, QUADRANT, GENRE_TAGS)}
 
 
 def active(config) -> tuple:

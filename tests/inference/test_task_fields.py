@@ -22,7 +22,7 @@ def test_quadrant_fields_estimate_av_only_without_an_av_head():
 
 
 def test_an_av_head_names_the_implied_quadrant_only_without_a_quadrant_head():
-  view = task_fields.of(tasks_lib.EMOTION)
+  view = task_fields.of(tasks_lib.AROUSAL_VALENCE)
   alone = view.fields(np.array([0.3, -0.2]), (), {"quadrant_threshold": 0.0}, ("emotion",))
   assert alone == dict(arousal=0.3, valence=-0.2, quadrant="Q2_angry",
                        quadrant_source="arousal-valence")

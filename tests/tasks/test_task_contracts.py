@@ -27,7 +27,7 @@ class TestGenreContract(TaskContract):
 
 
 class TestArousalValenceContract(TaskContract):
-  task = tasks_lib.EMOTION
+  task = tasks_lib.AROUSAL_VALENCE
 
   def labelled_track(self):
     # Loading fills an AV track's quadrant (tracks.with_quadrants): Q2, high and negative.

@@ -47,7 +47,7 @@ def test_aux_heads_map_back_to_their_task_and_loss_weights_use_lambda(tiny_confi
   heads = tasks_lib.model_heads(tiny_config)
   assert list(heads) == ["genre", "emotion", "aux_mel_genre", "aux_mel_emotion",
                          "aux_chroma_genre", "aux_chroma_emotion"]
-  assert heads["aux_chroma_emotion"] == tasks_lib.Head(tasks_lib.EMOTION, "chroma")
+  assert heads["aux_chroma_emotion"] == tasks_lib.Head(tasks_lib.AROUSAL_VALENCE, "chroma")
   tiny_config.train.lambda_emotion = 0.4
   tiny_config.model.aux_weight = 0.5
   assert losses.loss_weights(heads, tiny_config) == pytest.approx(
@@ -84,7 +84,8 @@ def test_emotion_is_scored_as_av_and_as_the_implied_quadrant(tiny_config):
   tracks = [tracks_lib.Track("a", "a", "x", arousal=0.5, valence=0.5, quadrant=0),
             tracks_lib.Track("b", "b", "x", arousal=-0.5, valence=-0.5, quadrant=2)]
   preds = np.array([[0.4, 0.2], [np.nan, 0.1]])
-  (k1, kind1, truth1, _, _), (k2, kind2, truth2, onehot, names) = tasks_lib.EMOTION.evaluations(
+  av_task = tasks_lib.AROUSAL_VALENCE
+  (k1, kind1, truth1, _, _), (k2, kind2, truth2, onehot, names) = av_task.evaluations(
       tracks, preds, labels.GTZAN_GENRES, tiny_config)
   assert (k1, kind1, k2, kind2) == ("emotion_av", "regression", "quadrant_from_av",
                                     "classification")
@@ -96,14 +97,14 @@ def test_emotion_is_scored_as_av_and_as_the_implied_quadrant(tiny_config):
 def test_a_nan_av_prediction_has_no_quadrant_in_predict_or_metrics(tiny_config):
   # In jmer.predict: no quadrant at all (not QUADRANTS[-1], which av_quadrant's -1 would pick).
   from jmer.inference import task_fields
-  summary = task_fields.of(tasks_lib.EMOTION).fields(
+  summary = task_fields.of(tasks_lib.AROUSAL_VALENCE).fields(
       np.array([np.nan, 0.3]), (), {"quadrant_threshold": 0.0}, ("emotion",))
   assert summary["quadrant"] is None and math.isnan(summary["arousal"])
   # In the quadrant-from-AV metrics: left out and counted, not scored as Q1 (a uniform row's
   # argmax) or Q4. Both tracks are Q3; only the finite prediction (also Q3) is scored.
   tracks = [tracks_lib.Track(i, i, "x", arousal=-0.5, valence=-0.5, quadrant=2) for i in "ab"]
   preds = np.array([[-0.4, -0.2], [np.nan, np.nan]])
-  _, (_, kind, truth, onehot, names) = tasks_lib.EMOTION.evaluations(
+  _, (_, kind, truth, onehot, names) = tasks_lib.AROUSAL_VALENCE.evaluations(
       tracks, preds, labels.GTZAN_GENRES, tiny_config)
   out = metrics.METRICS_OF_KIND[kind](truth, onehot, names)
   assert (out["n"], out["n_no_prediction"], out["accuracy"]) == (1, 1, 1.0)
