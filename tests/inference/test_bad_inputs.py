@@ -74,7 +74,8 @@ OUT_OF_RANGE = {
     "augment.shift.max_fraction": 1.5, "augment.noise.snr_db": (30.0, 10.0),
     "augment.noise.clip_snr_db": (1.0,), "augment.noise.colours": ("blue",),
     "augment.specaugment.max_time_fraction": 1.0, "augment.specaugment.max_freq_fraction": -1.0,
-    "eval.fold": 5, "train.precision": "float16", "train.select_on": "best_guess",
+    "eval.fold": 5, "eval.fold_pool": "gtzan", "train.precision": "float16",
+    "train.select_on": "best_guess",
 }
 # Keys with no out-of-range value: any value is usable (flags) or checked when used (paths).
 FREE_KEYS = {
