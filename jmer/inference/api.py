@@ -31,7 +31,7 @@ class Prediction:
     quadrant_probabilities: {quadrant: probability}.
     arousal, valence: in [-1, 1]; `av_source` says where they come from: 'av head' (the
       model's own trained regression), a regressor trained on real ratings read from the
-      model's MSD-musicnn embeddings (the shipped model: 'deam regressor (Essentia, CC
+      model's MSD-musicnn embeddings (the shipped model: 'emomusic regressor (Essentia, CC
       BY-NC-ND 4.0)', jmer.inference.av_regressor) or 'quadrant probabilities'
       (P(Q1)+P(Q2)−P(Q3)−P(Q4) and P(Q1)+P(Q4)−P(Q2)−P(Q3): an estimate, not trained on
       continuous ratings; models with a quadrant head only and no frozen MSD-musicnn).

@@ -1,4 +1,4 @@
-"""Arousal/valence from Essentia's DEAM regressor for quadrant-head models reading frozen
+"""Arousal/valence from Essentia's EmoMusic regressor for quadrant-head models reading frozen
 MSD-musicnn (jmer.inference.av_regressor): which models it applies to, how patches make a
 file's and a segment's point, and that the shipped model's prediction is that computation."""
 
@@ -52,20 +52,22 @@ def test_fields_name_the_source_and_the_quadrant_the_point_falls_in():
   assert av_regressor.fields([-0.2, 0.0])["av_quadrant"] == "Q4_calm"  # 0 counts as positive
 
 
-def test_shipped_model_reports_the_deam_regressor_over_its_patches():
+def test_shipped_model_reports_the_emomusic_regressor_over_its_patches():
   import jmer
   model = jmer.load_model()
   t = np.arange(int(7.5 * 16000)) / 16000
   wave = (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t))).astype(np.float32)
   result = model.predict(wave, sr=16000)
-  assert result.av_source == av_regressor.SOURCE == "deam regressor (Essentia, CC BY-NC-ND 4.0)"
+  assert result.av_source == av_regressor.SOURCE == (
+      "emomusic regressor (Essentia, CC BY-NC-ND 4.0)")
   # The same numbers computed independently: musicnn's log-mel, the shipped model's patches
-  # (3 s every 187 frames, plus one flush with the end), the pre-ReLU network, the DEAM head.
+  # (3 s every 187 frames, plus one flush with the end), the pre-ReLU network, the EmoMusic head.
   log_mel = musicnn_input.log_mel(wave)
   patches = musicnn_input.patches(log_mel, hop_frames=187, flush_end=True)
   assert len(patches) == 3
   network = musicnn.load_pretrained(musicnn.build_musicnn("penultimate_prerelu"))
-  expected = essentia_heads.load("deam").unit_av(network.predict(patches, verbose=0)).mean(0)
+  embeddings = network.predict(patches, verbose=0)
+  expected = essentia_heads.load("emomusic").unit_av(embeddings).mean(axis=0)
   np.testing.assert_allclose([result.arousal, result.valence], expected, atol=2e-4)
   assert result.av_quadrant == labels.QUADRANTS[labels.av_quadrant(*expected, 0.0)]
   assert result.quadrant in labels.QUADRANTS  # still the quadrant head's own answer
@@ -75,8 +77,8 @@ def test_shipped_model_reports_the_deam_regressor_over_its_patches():
 
 
 @pytest.mark.parametrize("quadrant, note", [
-    ("Q1_happy", "(deam regressor)"),
-    ("Q3_sad", "(deam regressor: Q1_happy, not the quadrant head's)")])
+    ("Q1_happy", "(emomusic regressor)"),
+    ("Q3_sad", "(emomusic regressor: Q1_happy, not the quadrant head's)")])
 def test_the_table_shows_the_regressor_and_where_it_disagrees(quadrant, note):
   from jmer import tasks as tasks_lib
   from jmer.inference import task_fields

@@ -179,7 +179,7 @@ def test_cli_uses_the_shipped_model_by_default(shared_data):
   genre = next(l for l in lines if l.strip().startswith("genre"))
   assert len(genre.split()) == 1 + 2 * 4  # 'genre' and four name/probability pairs
   emotion = next(l for l in lines if l.strip().startswith("emotion"))
-  assert "quadrant Q" in emotion and "(deam regressor" in emotion
+  assert "quadrant Q" in emotion and "(emomusic regressor" in emotion
   assert "estimated" not in emotion
   assert emotion.count("arousal") == 1  # the regressor's point, once
   assert any(l.strip().startswith("tags") for l in lines)
