@@ -129,12 +129,14 @@ def power_spectrogram(wave: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
   return spectrum.real ** 2 + spectrum.imag ** 2
 
 
-def compute_features(wave: np.ndarray, params: dict) -> dict:
+def compute_features(wave: np.ndarray, params: dict, patch_outputs: dict | None = None) -> dict:
   """Computes the features of one mono waveform.
 
   Args:
     wave: mono float32 samples at the rate in `params` (data.sample_rate, Hz).
     params: {feature name: its parameters} (feature_params).
+    patch_outputs: optionally {frozen musicnn feature name: dict}, each dict filled with more
+      per-patch outputs of that feature's network (musicnn_features.compute).
 
   Returns:
     {feature name: float32 (frames, bins) array}, in the order of `params`.
@@ -142,8 +144,9 @@ def compute_features(wave: np.ndarray, params: dict) -> dict:
   The musicnn features come from jmer.data.musicnn_features; the others share one STFT (see
   _stft_features). All have one frame per hop of the centred STFT, so their frames align.
   """
-  out = {name: musicnn_features.compute(wave, p) for name, p in params.items()
-         if name in musicnn_features.NETWORKS}
+  patch_outputs = patch_outputs or {}
+  out = {name: musicnn_features.compute(wave, p, patch_outputs.get(name))
+         for name, p in params.items() if name in musicnn_features.NETWORKS}
   stft_params = {name: p for name, p in params.items() if name in STFT_FEATURES}
   if stft_params:
     out.update(_stft_features(wave, stft_params))

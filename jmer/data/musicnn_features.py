@@ -104,9 +104,10 @@ def feature_bins(params: dict) -> int:
 
 
 @functools.lru_cache(maxsize=4)
-def _network(network: str):
-  """The pretrained network with its embedding output; built and loaded once per process."""
-  return networks.embedding_network(network)
+def _network(network: str, also: tuple = ()):
+  """The pretrained network with its embedding output (and the outputs `also` names, as a dict);
+  built and loaded once per process for each set of outputs."""
+  return networks.embedding_network(network, also=also)
 
 
 @functools.lru_cache(maxsize=2)
@@ -152,24 +153,31 @@ def tag_probabilities(embeddings: np.ndarray, network: str) -> np.ndarray:
   return 1.0 / (1.0 + np.exp(-logits))
 
 
-def embed_patches(patches: np.ndarray, network: str) -> np.ndarray:
+def embed_patches(patches: np.ndarray, network: str, also: tuple = ()):
   """Embeds log-mel patches with a pretrained network.
 
   Args:
     patches: float32 (patches, 187, 96): 3 s of musicnn's log-mel each.
     network: a jmer.pretrained.networks.NETWORKS key.
+    also: more outputs of the network to compute in the same calls (e.g. musicnn's
+      'penultimate_prerelu').
 
   Returns:
-    float32 (patches, embedding_dim) array.
+    float32 (patches, embedding_dim) array; with `also`, a dict of such arrays keyed by output
+    name, the embedding's (networks.get(network).embedding) included.
   """
-  model = _network(network)
+  model = _network(network, tuple(also))
   out = []
   for first in range(0, len(patches), BATCH_PATCHES):
     batch = patches[first:first + BATCH_PATCHES]
     size = min(BATCH_PATCHES, 1 << (len(batch) - 1).bit_length())
     padded = np.zeros((size,) + batch.shape[1:], np.float32)
     padded[:len(batch)] = batch
-    out.append(np.asarray(model.predict_on_batch(padded))[:len(batch)])
+    predicted = model.predict_on_batch(padded)
+    out.append({k: np.asarray(v)[:len(batch)] for k, v in predicted.items()} if also
+               else np.asarray(predicted)[:len(batch)])
+  if also:
+    return {k: np.concatenate([o[k] for o in out]).astype(np.float32) for k in out[0]}
   return np.concatenate(out).astype(np.float32)
 
 
@@ -187,12 +195,16 @@ def nearest_patch(n_frames: int, starts: np.ndarray) -> np.ndarray:
   return np.searchsorted((centres[1:] + centres[:-1]) / 2.0, np.arange(n_frames))
 
 
-def compute(wave: np.ndarray, params: dict) -> np.ndarray:
+def compute(wave: np.ndarray, params: dict, patch_outputs: dict | None = None) -> np.ndarray:
   """One track's pretrained-network feature.
 
   Args:
     wave: mono float32 samples at 16 kHz.
     params: the feature's parameters (feature_params).
+    patch_outputs: for a frozen feature, optionally a dict whose keys name more outputs of its
+      network (e.g. musicnn's 'penultimate_prerelu'); each is set to that output's float32
+      (patches, dim) array, computed in the same network calls as the embedding, and
+      'patch_starts' to the patches' start frames. Ignored for a fine-tuned (log-mel) feature.
 
   Returns:
     float32 (frames, bins) on musicnn's grid (hop 256): the 96-band log-mel when fine-tuning,
@@ -204,5 +216,9 @@ def compute(wave: np.ndarray, params: dict) -> np.ndarray:
   hop = params["patch_hop"]
   starts = musicnn_input.patch_starts(len(log_mel), hop_frames=hop, flush_end=True)
   patches = musicnn_input.patches(log_mel, hop_frames=hop, flush_end=True)
-  embeddings = embed_patches(patches, params["network"])
+  also = tuple(k for k in (patch_outputs or {}) if k != "patch_starts")
+  embeddings = embed_patches(patches, params["network"], also)
+  if also:
+    patch_outputs.update({k: embeddings[k] for k in also}, patch_starts=np.asarray(starts))
+    embeddings = embeddings[networks.get(params["network"]).embedding]
   return embeddings[nearest_patch(len(log_mel), starts)]

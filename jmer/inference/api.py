@@ -29,15 +29,21 @@ class Prediction:
     quadrant: the most probable arousal–valence quadrant ('Q1_happy', 'Q2_angry', 'Q3_sad',
       'Q4_calm'), or None.
     quadrant_probabilities: {quadrant: probability}.
-    arousal, valence: in [-1, 1]; `av_source` says where they come from: 'av head' (a trained
-      regression) or 'quadrant probabilities' (P(Q1)+P(Q2)−P(Q3)−P(Q4) and
-      P(Q1)+P(Q4)−P(Q2)−P(Q3): an estimate, not trained on continuous ratings).
+    arousal, valence: in [-1, 1]; `av_source` says where they come from: 'av head' (the
+      model's own trained regression), a regressor trained on real ratings read from the
+      model's MSD-musicnn embeddings (the shipped model: 'emomusic regressor (Essentia, CC
+      BY-NC-ND 4.0)', jmer.inference.av_regressor) or 'quadrant probabilities'
+      (P(Q1)+P(Q2)−P(Q3)−P(Q4) and P(Q1)+P(Q4)−P(Q2)−P(Q3): an estimate, not trained on
+      continuous ratings; models with a quadrant head only and no frozen MSD-musicnn).
     tags: [(tag, probability)], best first: musicnn's own 50 MSD tags (moods, genres,
       instruments, eras), for models with a frozen musicnn branch.
     duration_seconds: the length of the audio.
     raw: the full result dict `jmer.predict --format=json` prints.
     warning: why the answer is not to be trusted (a clip too short to judge:
       jmer.inference.predict.length_warning), or None.
+    av_quadrant: the quadrant the regressor's (arousal, valence) falls in, when a regressor
+      gives them beside a quadrant head (it may differ from `quadrant`, which stays the
+      head's); else None.
   """
   genre: str | None
   genre_probabilities: dict
@@ -50,6 +56,7 @@ class Prediction:
   duration_seconds: float
   raw: dict
   warning: str | None = None
+  av_quadrant: str | None = None
 
   @classmethod
   def from_result(cls, result: dict) -> "Prediction":
@@ -71,7 +78,8 @@ class Prediction:
         arousal=result.get("arousal"), valence=result.get("valence"),
         av_source=(result.get("av_source", "av head") if has_av else None),
         tags=[(t["tag"], t["probability"]) for t in result.get("tags", [])],
-        duration_seconds=result["duration_seconds"], raw=result, warning=result.get("warning"))
+        duration_seconds=result["duration_seconds"], raw=result, warning=result.get("warning"),
+        av_quadrant=result.get("av_quadrant"))
 
 
 class Model:

@@ -47,12 +47,25 @@ def summary_markdown(result: dict) -> str:
   if "quadrant" in result:
     parts.append(f"Quadrant: **{result['quadrant']}**.")
   if "arousal" in result:
-    estimated = result.get("av_source") == "quadrant probabilities"
     parts.append(f"Arousal {result['arousal']:+.2f}, valence {result['valence']:+.2f}"
-                 + (" (estimated from the quadrant probabilities)." if estimated else "."))
+                 + _av_note(result))
   if result.get("tags"):
     parts.append("Tags (musicnn): " + ", ".join(t["tag"] for t in result["tags"]) + ".")
   return " ".join(parts)
+
+
+def _av_note(result: dict) -> str:
+  """How the summary ends the arousal/valence sentence: where the values come from, and the
+  regressor's quadrant when it is not the quadrant head's."""
+  source = result.get("av_source")
+  if source == "quadrant probabilities":
+    return " (estimated from the quadrant probabilities)."
+  if not result.get("av_quadrant"):
+    return "."
+  note = f" (from the {source}"
+  if result["av_quadrant"] != result.get("quadrant"):
+    note += f"; that point is in {result['av_quadrant']}, not the quadrant head's quadrant"
+  return note + ")."
 
 
 def av_figure(result: dict, threshold: float = 0.0):

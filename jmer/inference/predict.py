@@ -25,6 +25,7 @@ import numpy as np
 
 from jmer.data import audio
 from jmer.data import musicnn_features
+from jmer.inference import av_regressor
 from jmer.inference import task_fields
 from jmer.inference.decode import decoded_blocks  # noqa: F401  (part of this module's API)
 from jmer.inference.streamed_features import feature_blocks
@@ -122,7 +123,9 @@ def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_S
   Returns:
     {'file', 'duration_seconds', 'segments', 'too_short' and 'warning' (length_warning),
     'source_sample_rate', 'source_channels', 'genres' (top_k, best first), 'genre_probabilities',
-    'quadrant', 'quadrant_probabilities', 'arousal', 'valence', ...} for the heads the model has; 'tags' (top_k musicnn tags) for models with a
+    'quadrant', 'quadrant_probabilities', 'arousal', 'valence', 'av_source', ...} for the heads
+    the model has (arousal/valence from a regressor for a quadrant-head model reading frozen
+    MSD-musicnn: jmer.inference.av_regressor); 'tags' (top_k musicnn tags) for models with a
     frozen musicnn branch; 'timeline' when asked.
   Raises:
     AudioError naming the file.
@@ -152,22 +155,34 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
   """
   meta = bundle.meta
   sr, hop_length, length = meta["sample_rate"], meta["hop_length"], meta["segment_frames"]
-  tally = _InputTally(_tag_network(bundle))
+  tally = _InputTally(_tag_network(bundle), av_regressor.feature_of(bundle))
   segments = _model_segments(bundle, waves, tally, path)
   sums, count, rows = _predict_segments(bundle, segments, batch_size, timeline)
   duration = tally.samples / sr
   result = dict(duration_seconds=round(duration, 3), segments=count,
                 **length_warning(duration, meta))
   mean = {k: v / count for k, v in sums.items()}
+  patch_av = tally.patch_av()
   result.update(_ranked(_summary(bundle, mean), top_k))
+  if patch_av:  # the regressor's point replaces the quadrant head's AV estimate
+    result.update(av_regressor.fields(patch_av[1].mean(axis=0)))
   if tally.tag_frames:
     result["tags"] = _top_tags(tally, top_k)
   if timeline:
     seconds = hop_length / sr
     result["timeline"] = [
         dict(start=round(s * seconds, 3), end=round(min((s + length) * seconds, duration), 3),
-             **_ranked(_summary(bundle, p), top_k)) for s, p in rows]
+             **_segment_fields(bundle, p, top_k, patch_av, s, length)) for s, p in rows]
   return result
+
+
+def _segment_fields(bundle, outputs: dict, top_k: int, patch_av, start: int, length: int):
+  """A timeline row's predictions: the heads' outputs for the segment, and the AV regressor's
+  point over its patches when there is one (patch_av: _InputTally.patch_av)."""
+  fields = _ranked(_summary(bundle, outputs), top_k)
+  if patch_av:
+    fields.update(av_regressor.fields(av_regressor.segment_av(*patch_av, start, length)))
+  return fields
 
 
 def min_judged_seconds(meta: dict) -> float:
@@ -203,17 +218,27 @@ def length_warning(duration: float, meta: dict) -> dict:
 
 
 class _InputTally:
-  """What predict_waves learns while reading: samples read, and musicnn's tag probabilities.
+  """What predict_waves learns while reading: samples read, musicnn's tag probabilities, and
+  the per-patch outputs the arousal/valence regressor reads.
 
   Attributes:
     samples: audio samples read so far.
     tag_sum, tag_frames: the sum of the tag network's per-frame tag probabilities, and the
       frames summed (0 for a model without a musicnn embedding).
+    av_feature: the feature the AV regressor reads (av_regressor.feature_of), or None.
+    patch_outputs: what the feature computation fills for it (av_regressor.patch_request).
   """
 
-  def __init__(self, tag_network):
-    self.tag_network = tag_network
+  def __init__(self, tag_network, av_feature=None):
+    self.tag_network, self.av_feature = tag_network, av_feature
     self.samples, self.tag_sum, self.tag_frames = 0, 0.0, 0
+    self.patch_outputs = av_regressor.patch_request(av_feature)
+
+  def patch_av(self):
+    """(patch start frames, (patches, 2) regressed arousal/valence), or None without one."""
+    if not self.av_feature:
+      return None
+    return av_regressor.patch_av(self.patch_outputs, self.av_feature)
 
   def counted(self, blocks):
     """Yields the sample blocks, counting their samples."""
@@ -239,7 +264,8 @@ def _model_segments(bundle, waves, tally: _InputTally, path):
   """
   length = bundle.meta["segment_frames"]
   feats = tally.tagged(feature_blocks(tally.counted(waves), bundle.params,
-                                      block_frames=max(length, bundle.hop_frames) * 3, path=path))
+                                      block_frames=max(length, bundle.hop_frames) * 3, path=path,
+                                      patch_outputs=tally.patch_outputs))
   strides = {n: model_file.input_stride(bundle.meta, n) for n in bundle.params}
   return ((start, {n: v[::strides[n]] for n, v in x.items()})  # as training cut them
           for start, x in tiled_segments(feats, length, bundle.hop_frames))

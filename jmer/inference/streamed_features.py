@@ -23,7 +23,8 @@ def _context_frames(params: dict) -> int:
   return stft + (128 if params.get("chroma", {}).get("kind") == "cqt" else 4)
 
 
-def feature_blocks(waves, params: dict, block_frames: int, path="input"):
+def feature_blocks(waves, params: dict, block_frames: int, path="input",
+                   patch_outputs: dict | None = None):
   """Turns a stream of waveform blocks into a stream of {feature: (frames, bins)} blocks.
 
   The concatenated output equals compute_features(whole wave, params): each block is computed
@@ -34,11 +35,14 @@ def feature_blocks(waves, params: dict, block_frames: int, path="input"):
     params: {feature name: its parameters}, as jmer.data.features.feature_params gives.
     block_frames: feature frames per block yielded; the last block may be shorter.
     path: names the file in errors.
+    patch_outputs: optionally {frozen musicnn feature: dict}, each dict filled with more
+      per-patch outputs of that feature's network (musicnn_features.compute) by the time the
+      first block is yielded.
   Yields:
     {feature name: array (frames, bins)}, consecutive in time.
   """
   if any(musicnn_features.is_embedding(p) for p in params.values()):
-    yield _whole_file_features(waves, params, path)
+    yield _whole_file_features(waves, params, path, patch_outputs)
     return
   p = next(iter(params.values()))
   hop = p["hop_length"]
@@ -64,7 +68,7 @@ def feature_blocks(waves, params: dict, block_frames: int, path="input"):
     yield {n: v[first:] for n, v in feats.items()}
 
 
-def _whole_file_features(waves, params: dict, path) -> dict:
+def _whole_file_features(waves, params: dict, path, patch_outputs=None) -> dict:
   """All features of the whole decoded file at once, for frozen musicnn embeddings.
 
   A frame's embedding is that of the nearest 3 s patch of a grid laid from the file's start
@@ -81,7 +85,7 @@ def _whole_file_features(waves, params: dict, path) -> dict:
       raise audio.AudioError(path, f"longer than "
                              f"{WHOLE_FILE_MAX_SECONDS / 60:.0f} minutes, the limit for models "
                              "with a frozen musicnn branch")
-  return features_lib.compute_features(np.concatenate(blocks), params)
+  return features_lib.compute_features(np.concatenate(blocks), params, patch_outputs)
 
 
 def tiled_segments(blocks, length: int, hop: int):

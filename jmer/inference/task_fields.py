@@ -187,7 +187,9 @@ class GenreView(ClassView):
 
 
 class ArousalValenceView(ValuesView):
-  """Arousal and valence, and the quadrant they fall in when no quadrant head says it."""
+  """Arousal and valence, and the quadrant they fall in when no quadrant head says it; from a
+  regressor beside a quadrant head (jmer.inference.av_regressor), its name, and its quadrant
+  where that is not the head's."""
 
   def fields(self, mean, class_names, meta, output_names) -> dict:
     out = super().fields(mean, class_names, meta, output_names)
@@ -204,6 +206,11 @@ class ArousalValenceView(ValuesView):
     text = super().describe(result)
     if text and result.get("quadrant_source") == "arousal-valence":
       text += f"   quadrant {result['quadrant']}"
+    if text and result.get("av_quadrant"):  # a regressor's point beside the quadrant head
+      text += f" ({result['av_source'].split(' (')[0]}"
+      if result["av_quadrant"] != result.get("quadrant"):  # never silently overruled
+        text += f": {result['av_quadrant']}, not the quadrant head's"
+      text += ")"
     return text
 
 

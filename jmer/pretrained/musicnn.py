@@ -18,8 +18,10 @@ Architecture, on a (187 frames, 96 mel bands) log-mel patch from jmer.data.music
 * mid end: three 7-frame convolutions (64 filters, ReLU, batch norm) with residual connections
   from the second on, densely concatenated with the front end -> 753 channels per frame.
 * back end: max and mean over time (753 each, the `max_pool` / `mean_pool` embeddings),
-  interleaved as TF flattens a (753, 2) tensor, batch norm, 200-unit ReLU dense, batch norm
-  (the `penultimate` embedding), 50-unit dense with sigmoid (the tag probabilities).
+  interleaved as TF flattens a (753, 2) tensor, batch norm, 200-unit dense (its output before
+  the ReLU is `penultimate_prerelu`, Essentia's `model/dense/BiasAdd` "embeddings" that its
+  MSD-musicnn heads read), ReLU, batch norm (the `penultimate` embedding), 50-unit dense with
+  sigmoid (the tag probabilities).
 
 Batch norms use TF1's epsilon 1e-3 (Keras' default too) and, as every layer here has no
 training-time behaviour besides batch norm and the original's dropout (omitted: identity at
@@ -39,7 +41,7 @@ from jmer.pretrained import shipped_weights
 PATCH_FRAMES = 187
 N_MELS = 96
 # Output names a model can be built with (see build_musicnn).
-OUTPUT_NAMES = ("tags", "penultimate", "mean_pool", "max_pool")
+OUTPUT_NAMES = ("tags", "penultimate", "penultimate_prerelu", "mean_pool", "max_pool")
 
 MSD_TAGS = (
     "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
@@ -168,7 +170,8 @@ def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
 
   Args:
     outputs: a name from OUTPUT_NAMES, or a sequence of them. 'tags': (50,) sigmoid tag
-      probabilities; 'penultimate': (200,) batch-normed ReLU dense layer; 'mean_pool' and
+      probabilities; 'penultimate': (200,) batch-normed ReLU dense layer;
+      'penultimate_prerelu': (200,) that dense layer before its ReLU; 'mean_pool' and
       'max_pool': (753,) temporal mean / max of the mid-end features. One name gives a
       single-output model; a sequence gives a model whose output is a dict keyed by name.
     patch_frames: frames per input patch. The network is fully convolutional up to the
@@ -241,7 +244,8 @@ def _backend(midend, num_tags: int) -> dict:
 
   Returns:
     The tensors build_musicnn can output, keyed by OUTPUT_NAMES: 'max_pool' and 'mean_pool'
-    (batch, 753), 'penultimate' (batch, 200), 'tags' (batch, num_tags).
+    (batch, 753), 'penultimate' and 'penultimate_prerelu' (batch, 200), 'tags' (batch,
+    num_tags).
   """
   max_pool = layers.GlobalMaxPooling1D(name="max_pool")(midend)
   mean_pool = layers.GlobalAveragePooling1D(name="mean_pool")(midend)
@@ -253,11 +257,13 @@ def _backend(midend, num_tags: int) -> dict:
       layers.Reshape((channels, 1), name="mean_pool_column")(mean_pool)])
   pooled = layers.Flatten(name="pool_interleaved")(pooled)
   pooled = _batch_norm("pool_bn")(pooled)
-  dense = layers.Dense(_BACKEND_UNITS, activation="relu", name="penultimate_dense")(pooled)
+  # The ReLU is its own layer so its input can be an output; weights stay with the Dense.
+  prerelu = layers.Dense(_BACKEND_UNITS, name="penultimate_dense")(pooled)
+  dense = layers.ReLU(name="penultimate_relu")(prerelu)
   penultimate = _batch_norm("penultimate")(dense)
   tags = layers.Dense(num_tags, activation="sigmoid", name="tags")(penultimate)
-  return {"tags": tags, "penultimate": penultimate, "mean_pool": mean_pool,
-          "max_pool": max_pool}
+  return {"tags": tags, "penultimate": penultimate, "penultimate_prerelu": prerelu,
+          "mean_pool": mean_pool, "max_pool": max_pool}
 
 
 # The shipped files of this family by training set ('msd' or 'mtt'; ValueError for another):

@@ -71,18 +71,23 @@ def weights_path(key: str):
   return _family(network)[0].pretrained_weights_path(network.dataset)
 
 
-def embedding_network(key: str, name: str | None = None):
+def embedding_network(key: str, name: str | None = None, also: tuple = ()):
   """Network `key` with its pretrained weights and its embedding as the only output.
 
   Args:
     key: a NETWORKS key.
     name: the Keras model's name (default: the family's); a model holding two networks needs
       two names.
+    also: more outputs of the family's builder (e.g. musicnn's 'penultimate_prerelu'), computed
+      in the same call; the model's output is then a dict keyed by output name, the embedding's
+      included.
 
   Returns:
-    A keras.Model from (batch, 187, 96) musicnn log-mel patches to (batch, embedding_dim).
+    A keras.Model from (batch, 187, 96) musicnn log-mel patches to (batch, embedding_dim), or
+    to a dict of outputs with `also`.
   """
   network = get(key)
   module, build = _family(network)
-  model = build(network.embedding, **({"name": name} if name else {}))
+  outputs = (network.embedding, *also) if also else network.embedding
+  model = build(outputs, **({"name": name} if name else {}))
   return module.load_pretrained(model, dataset=network.dataset)

@@ -59,6 +59,22 @@ def browser_tools():
   return sync_api
 
 
+def test_summary_names_where_arousal_and_valence_come_from():
+  base = dict(file="song.mp3", duration_seconds=30.0, segments=1, quadrant="Q1_happy")
+  estimate = dict(base, arousal=0.5, valence=0.25, av_source="quadrant probabilities")
+  assert demo.summary_markdown(estimate).endswith(
+      "Arousal +0.50, valence +0.25 (estimated from the quadrant probabilities).")
+  regressed = dict(base, arousal=0.5, valence=-0.25, av_quadrant="Q2_angry",
+                   av_source="emomusic regressor (Essentia)")
+  assert demo.summary_markdown(regressed).endswith(
+      "Arousal +0.50, valence -0.25 (from the emomusic regressor (Essentia); that point is in "
+      "Q2_angry, not the quadrant head's quadrant).")
+  agreeing = dict(regressed, valence=0.25, av_quadrant="Q1_happy")
+  assert demo.summary_markdown(agreeing).endswith(
+      "(from the emomusic regressor (Essentia)).")
+  assert demo.summary_markdown(dict(base, arousal=0.5, valence=0.25)).endswith("+0.25.")
+
+
 @pytest.fixture
 def running_demo(browser_tools):
   with demo_server.running_demo() as url:  # no model named: the shipped real-music model
@@ -88,6 +104,6 @@ def test_demo_in_headless_chromium(tmp_path, browser_tools, running_demo):
       browser.close()
   assert shown in bundle.genre_names
   assert shown == expected
-  assert "Quadrant:" in text and "estimated from the quadrant probabilities" in text
+  assert "Quadrant:" in text and "(from the emomusic regressor (Essentia" in text
   assert "Tags (musicnn):" in text
   assert pathlib.Path(tmp_path / "demo.png").stat().st_size > 10_000

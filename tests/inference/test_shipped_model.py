@@ -1,5 +1,6 @@
 """The shipped real-music model: loads offline in safe mode, records the recipe the rebuild
-command runs, and answers genre, quadrant, an AV estimate and musicnn tags for a real song."""
+command runs, and answers genre, quadrant, arousal/valence (Essentia's DEAM regressor) and
+musicnn tags for a real song."""
 
 import json
 import socket
@@ -15,6 +16,7 @@ import jmer
 from jmer.tasks import labels
 from jmer.data import musicnn_features
 from jmer.inference import api
+from jmer.inference import av_regressor
 from jmer.inference import shipped
 from jmer.models import model_file
 
@@ -139,13 +141,16 @@ def test_predicts_a_real_song_from_a_file_and_from_an_array(model, shared_data):
   assert abs(sum(result.genre_probabilities.values()) - 1) < 1e-3
   assert result.genre == max(result.genre_probabilities, key=result.genre_probabilities.get)
   assert result.quadrant in labels.QUADRANTS
-  assert result.av_source == "quadrant probabilities"
-  q = [result.quadrant_probabilities[n] for n in labels.QUADRANTS]
-  assert result.arousal == pytest.approx(q[0] + q[1] - q[2] - q[3], abs=1e-3)
+  assert result.av_source == av_regressor.SOURCE
+  assert -1 <= result.arousal <= 1 and -1 <= result.valence <= 1
+  assert result.arousal > 0  # metal: high arousal, whatever its valence
+  assert result.av_quadrant == labels.QUADRANTS[labels.av_quadrant(result.arousal,
+                                                                   result.valence, 0.0)]
   assert len(result.tags) == 5 and all(0 <= p <= 1 for _, p in result.tags)
   samples, sr = sf.read(song, dtype="float32")
   from_array = model.predict(samples, sr=sr, top_k=5)
   assert from_array.genre == result.genre
+  assert from_array.arousal == pytest.approx(result.arousal, abs=0.02)
   np.testing.assert_allclose(list(from_array.genre_probabilities.values()),
                              list(result.genre_probabilities.values()), atol=0.02)
 
@@ -178,8 +183,9 @@ def test_cli_uses_the_shipped_model_by_default(shared_data):
   genre = next(l for l in lines if l.strip().startswith("genre"))
   assert len(genre.split()) == 1 + 2 * 4  # 'genre' and four name/probability pairs
   emotion = next(l for l in lines if l.strip().startswith("emotion"))
-  assert "quadrant Q" in emotion and "estimated from the quadrant probabilities" in emotion
-  assert emotion.count("arousal") == 1  # the AV line of a quadrant-only model, once
+  assert "quadrant Q" in emotion and "(emomusic regressor" in emotion
+  assert "estimated" not in emotion
+  assert emotion.count("arousal") == 1  # the regressor's point, once
   assert any(l.strip().startswith("tags") for l in lines)
 
 

@@ -73,6 +73,27 @@ def test_frozen_feature_is_the_patch_embeddings_on_the_frame_grid(tiny_config):
   np.testing.assert_allclose(feats["musicnn"][-1], embeddings[3], atol=1e-5)
 
 
+def test_more_patch_outputs_come_from_the_same_network_calls(tiny_config):
+  """What jmer predict's arousal/valence regressor reads: the pre-ReLU embedding of every
+  patch and the patches' starts, beside an unchanged frozen feature."""
+  params = features_lib.feature_params(_musicnn_config(tiny_config, "mel_musicnn"))
+  wave = np.random.default_rng(0).normal(0, 0.1, 16000 * 5).astype(np.float32)
+  requested = {"musicnn": {"penultimate_prerelu": None}}
+  feats = features_lib.compute_features(wave, params, patch_outputs=requested)
+  np.testing.assert_array_equal(feats["musicnn"],
+                                features_lib.compute_features(wave, params)["musicnn"])
+  got = requested["musicnn"]
+  assert got["patch_starts"].tolist() == [0, 62, 124, 126]
+  assert got["penultimate_prerelu"].shape == (4, 200)
+  # The penultimate embedding is the batch-normed ReLU of the pre-ReLU one.
+  gamma, beta, mean, variance = musicnn_features._network("msd").get_layer(
+      "penultimate").get_weights()
+  penultimate = (np.maximum(got["penultimate_prerelu"], 0) - mean) / np.sqrt(
+      variance + 1e-3) * gamma + beta
+  np.testing.assert_allclose(feats["musicnn"][0], penultimate[0], atol=1e-4)
+  np.testing.assert_allclose(feats["musicnn"][-1], penultimate[3], atol=1e-4)
+
+
 def test_cache_keys_tell_frozen_fine_tuned_and_hops_apart(tiny_config):
   config = _musicnn_config(tiny_config)
   key = lambda c: features_lib.cache_key("musicnn", features_lib.feature_params(c)["musicnn"])
