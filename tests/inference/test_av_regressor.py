@@ -84,6 +84,6 @@ def test_the_table_shows_the_regressor_and_where_it_disagrees(quadrant, note):
   from jmer.inference import task_fields
   result = dict(quadrant=quadrant, quadrant_source="quadrant head", quadrant_probability=0.7,
                 **av_regressor.fields([0.2, 0.1]))
-  av = task_fields.of(tasks_lib.EMOTION).describe(result)
+  av = task_fields.of(tasks_lib.AROUSAL_VALENCE).describe(result)
   assert av == f"arousal +0.20  valence +0.10 {note}"
   assert task_fields.of(tasks_lib.QUADRANT).describe(result) == f"quadrant {quadrant} 0.70"

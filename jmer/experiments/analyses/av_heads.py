@@ -1,18 +1,18 @@
 r"""How well Essentia's arousal/valence regressors (DEAM, EmoMusic; jmer/resources/essentia/)
 place real clips, beside the AV estimate from the shipped model's quadrant head.
 
-  nice -n 10 python experiments/av_heads.py --data=../shared/data \
-      --cache=/tmp/jmer_av_heads --out=experiments/results/av_heads
+  nice -n 10 python -m jmer.experiments.analyses av_heads ../shared/data \
+      --out=experiments/results/av_heads [--option=cache=DIR]
 
-Two stages, both run by default (`--stage=embed` or `--stage=report` runs one):
+An analysis (jmer.experiments.analyses) whose collect reads the data folder, in two stages:
 
 * embed: for each clip of pmemo_samples/ (4 PMEmo choruses) and 4q_dev/Q1..Q4 (450 4Q clips),
   the per-patch MSD-musicnn pre-ReLU embeddings on the patches `jmer predict` cuts (3 s, every
   187 frames plus one flush with the end: the shipped model's own musicnn feature) and the
-  shipped model's quadrant probabilities, one .npz per clip in --cache (skipped when there: an interrupted run resumes). Progress goes to stdout;
+  shipped model's quadrant probabilities, one .npz per clip in the cache folder (default: <JMER_CACHE or ~/.cache/jmer>/av_heads) (skipped when there: an interrupted run resumes). Progress goes to stdout;
   the 454 clips took 35 minutes on 2 CPU cores shared with other work.
-* report: applies both heads to the cached embeddings (per patch, then the clip mean, as
-  `jmer predict` does) and writes av_heads.json (every number) and AV_HEADS.md (tables) to --out:
+* collect, then: applies both heads to the cached embeddings (per patch, then the clip mean, as
+  `jmer predict` does) and returns the raw results (written as av_heads.json) that render turns into AV_HEADS.md:
   (a) PMEmo's rated arousal/valence (1-9) beside each head's prediction; (b) on 4Q, how often
   the sign of predicted arousal and valence matches the clip's quadrant (Q1 +A+V, Q2 +A-V,
   Q3 -A-V, Q4 -A+V) for DEAM, EmoMusic, their mean and the quadrant-head estimate (optimistic:
@@ -20,7 +20,6 @@ Two stages, both run by default (`--stage=embed` or `--stage=report` runs one):
   `jmer predict`'s own arousal/valence on the PMEmo clips against this computation.
 """
 
-import argparse
 import csv
 import json
 import pathlib
@@ -30,6 +29,7 @@ import numpy as np
 
 from jmer import tasks as tasks_lib
 from jmer.data import musicnn_features
+from jmer.experiments.analyses import definition
 from jmer.experiments.formatting import fmt
 from jmer.inference import predict as predict_lib
 from jmer.pretrained import essentia_heads
@@ -204,19 +204,29 @@ def predict_check(data: pathlib.Path, cache: pathlib.Path) -> dict:
               largest_difference=round(largest, 6))
 
 
-def report(data: pathlib.Path, cache: pathlib.Path, out: pathlib.Path) -> dict:
-  """The report stage: av_heads.json and AV_HEADS.md in `out`; returns the results."""
-  results = dict(
-      script="experiments/av_heads.py", scale="[-1, 1]: (rating - 5) / 4, clipped "
-      "(jmer.pretrained.essentia_heads.to_unit); sign agreement thresholds at 0",
+def collect(data, cache=None) -> dict:
+  """The raw results: embeds what is not cached yet, then measures both heads.
+
+  Args:
+    data: the folder holding pmemo_samples/, annotations/pmemo/ and 4q_dev/.
+    cache: where the per-clip embeddings go (default: <JMER_CACHE or ~/.cache/jmer>/av_heads);
+      an interrupted collect resumes from it.
+
+  Returns:
+    The raw dict (PMEmo rows, 4Q sign agreement, predict's own check).
+  """
+  import os
+  data = pathlib.Path(data).expanduser()
+  cache = pathlib.Path(cache or pathlib.Path(
+      os.environ.get("JMER_CACHE", "~/.cache/jmer")) / "av_heads").expanduser()
+  embed(data, cache)
+  return dict(
+      generator="jmer.experiments.analyses.av_heads", scale="[-1, 1]: (rating - 5) / 4, "
+      "clipped (jmer.pretrained.essentia_heads.to_unit); sign agreement thresholds at 0",
       patches="3 s MSD-musicnn patches every 187 frames plus one flush with the end (the "
       "shipped model's own musicnn feature); a clip's value is the mean over its patches",
       pmemo=pmemo_rows(data, cache), four_q=four_q_agreement(data, cache),
       predict_check=predict_check(data, cache))
-  out.mkdir(parents=True, exist_ok=True)
-  (out / "av_heads.json").write_text(json.dumps(results, indent=1) + "\n")
-  (out / "AV_HEADS.md").write_text(markdown(results))
-  return results
 
 
 def _pair(values) -> str:
@@ -246,8 +256,15 @@ def _four_q_table(four_q: dict) -> list:
   return lines
 
 
-def markdown(results: dict) -> str:
-  """AV_HEADS.md: the tables of av_heads.json, generated."""
+def render(results: dict) -> str:
+  """AV_HEADS.md: the tables of av_heads.json, generated.
+
+  Args:
+    results: the raw results (collect).
+
+  Returns:
+    The report's Markdown.
+  """
   four_q, check = results["four_q"], results["predict_check"]
   diffs = [f"- {source} minus DEAM: arousal {r['arousal_minus_deam_ci']}, valence "
            f"{r['valence_minus_deam_ci']} (95% paired bootstrap CIs)"
@@ -260,7 +277,8 @@ def markdown(results: dict) -> str:
       for head, cols in four_q["columns"].items() for c, v in cols.items()]
   return "\n".join([
       "# Essentia's arousal/valence regressors on real clips",
-      "", "Generated by `experiments/av_heads.py` (raw numbers: `av_heads.json`); do not edit.",
+      "", f"Generated by `{definition.generator(results, results.get('script', ''))}` (raw "
+      "numbers: `av_heads.json`); do not edit.",
       f"Scale: {results['scale']}. Patches: {results['patches']}.",
       "", "## (a) PMEmo: 4 rated choruses (one per quadrant)", "", *_pmemo_table(results["pmemo"]),
       "", f"## (b) 4q_dev: sign agreement with the quadrant's sides ({four_q['clips']} clips: "
@@ -280,18 +298,5 @@ def markdown(results: dict) -> str:
       f"{check['largest_difference']:g}.", ""])
 
 
-def main(argv=None) -> None:
-  parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-  parser.add_argument("--data", default="../shared/data", type=pathlib.Path)
-  parser.add_argument("--cache", default="/tmp/jmer_av_heads", type=pathlib.Path)
-  parser.add_argument("--out", default="experiments/results/av_heads", type=pathlib.Path)
-  parser.add_argument("--stage", choices=("all", "embed", "report"), default="all")
-  args = parser.parse_args(argv)
-  if args.stage in ("all", "embed"):
-    embed(args.data, args.cache)
-  if args.stage in ("all", "report"):
-    report(args.data, args.cache, args.out)
-
-
-if __name__ == "__main__":
-  main()
+ANALYSIS = definition.Analysis(name="av_heads", raw_file="av_heads.json",
+                               report_file="AV_HEADS.md", collect=collect, render=render)
