@@ -38,6 +38,8 @@ class Prediction:
     raw: the full result dict `jmer.predict --format=json` prints.
     warning: why the answer is not to be trusted (a clip too short to judge:
       jmer.inference.predict.length_warning), or None.
+    calibrated: whether the probabilities were calibrated with the model's temperatures
+      (raw['temperatures'] holds them).
   """
   genre: str | None
   genre_probabilities: dict
@@ -50,6 +52,7 @@ class Prediction:
   duration_seconds: float
   raw: dict
   warning: str | None = None
+  calibrated: bool = False
 
   @classmethod
   def from_result(cls, result: dict) -> "Prediction":
@@ -71,7 +74,8 @@ class Prediction:
         arousal=result.get("arousal"), valence=result.get("valence"),
         av_source=(result.get("av_source", "av head") if has_av else None),
         tags=[(t["tag"], t["probability"]) for t in result.get("tags", [])],
-        duration_seconds=result["duration_seconds"], raw=result, warning=result.get("warning"))
+        duration_seconds=result["duration_seconds"], raw=result, warning=result.get("warning"),
+        calibrated=bool(result.get("calibrated")))
 
 
 class Model:
