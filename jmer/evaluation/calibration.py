@@ -95,6 +95,33 @@ def expected_calibration_error(probs, labels, n_bins: int = N_BINS) -> float:
   return float(sum(b["n"] * abs(b["accuracy"] - b["confidence"]) for b in bins) / total)
 
 
+def ece_if_honest(probs, n_bins: int = N_BINS, draws: int = 200, seed: int = 0) -> float:
+  """The ECE these probabilities would show on as many clips if they were exactly right: each
+  draw takes every clip's label from its own probabilities; the mean ECE over the draws.
+
+  ECE over few clips is biased upwards (a bin of a few clips rarely has exactly its mean
+  confidence right), so this is the floor a measured ECE on the same clips is read against.
+
+  Args:
+    probs: (N, K) class probabilities.
+    n_bins: the confidence bins.
+    draws: how many label sets to draw.
+    seed: the random generator's seed (the result is reproducible).
+
+  Returns:
+    The expected ECE of honest probabilities on these clips; nan for no clips.
+  """
+  probs = np.asarray(probs, dtype=np.float64)
+  if not len(probs):
+    return float("nan")
+  rng, cumulative = np.random.default_rng(seed), probs.cumsum(axis=1)
+  eces = []
+  for _ in range(draws):
+    drawn = (rng.random((len(probs), 1)) > cumulative).sum(axis=1)
+    eces.append(expected_calibration_error(probs, np.minimum(drawn, probs.shape[1] - 1), n_bins))
+  return float(np.mean(eces))
+
+
 def log_probabilities(probs) -> np.ndarray:
   """A softmax head's logits up to a constant per row: log(max(p, MIN_PROBABILITY)).
 

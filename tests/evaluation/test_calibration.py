@@ -115,3 +115,13 @@ def test_vector_scaling_removes_a_class_bias_temperature_scaling_cannot():
   temperature = calibration.apply_temperature(said, calibration.fit_temperature(said, labels))
   assert calibration.negative_log_likelihood(vector, labels) < \
       calibration.negative_log_likelihood(temperature, labels) - 0.02
+
+
+def test_the_ece_of_honest_probabilities_on_few_clips_is_not_zero():
+  # One clip at [.5, .5]: right or wrong, |accuracy - .5| = .5 every draw.
+  assert calibration.ece_if_honest([[0.5, 0.5]]) == pytest.approx(0.5)
+  # Two such clips: accuracy 0, .5 or 1 with chance 1/4, 1/2, 1/4 -> E[ECE] = .5/4 + 0 + .5/4
+  assert calibration.ece_if_honest([[0.5, 0.5]] * 2, draws=4000) == pytest.approx(0.25, abs=0.01)
+  # Certain probabilities are always right: 0. Many clips: close to 0.
+  assert calibration.ece_if_honest([[1.0, 0.0, 0.0]] * 5) == 0.0
+  assert calibration.ece_if_honest([[0.7, 0.3]] * 20000, draws=20) < 0.01
