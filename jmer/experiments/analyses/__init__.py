@@ -10,12 +10,15 @@ only when asked for, so checking a suite's analysis names stays light.
   learning_curve   4Q macro-F1 against the number of training clips (LEARNING_CURVE.md)
   ensemble         three initialisations of a head, probabilities averaged (ENSEMBLE.md)
   probe_levers     a linear-probe scan of cached embeddings (PROBE_LEVERS.md)
+  calibration      the shipped recipe's out-of-fold probabilities: ECE and temperature
+                   scaling per head (CALIBRATION.md, the model card's calibration numbers)
 """
 
 import importlib
 
 ANALYSES = {name: f"jmer.experiments.analyses.{name}" for name in (
-    "shipped_recipe", "levers", "same_clip", "learning_curve", "ensemble", "probe_levers")}
+    "shipped_recipe", "levers", "same_clip", "learning_curve", "ensemble", "probe_levers",
+    "calibration")}
 
 
 class UnknownAnalysis(ValueError):
