@@ -20,6 +20,9 @@ model; the runs now start from seed = split seed, as every suite's do, where the
   fold it is here to measure;
 - genre_matched, quadrant_matched: the single-task heads trained for the joint model's number
   of optimizer steps (a joint epoch covers both data sets).
+
+The calibration analysis needs only the joint cell (`--cell=joint`): its fold models' out-of-fold
+probabilities, from which the shipped model's temperatures are fitted (tools/calibrate_model.py).
 """
 
 RECIPE = "configs/real_music.py"
@@ -52,7 +55,10 @@ SUITE = dict(
     # The shipped_recipe analysis asks the questions (joint against each head alone at equal
     # epochs and at equal optimizer steps; GTZAN folds by track against by artist) and writes
     # REPORT.md, crossval_results.json and the model card's numbers (the committed ones in
-    # experiments/results/real_music/), so the generic suite report is not written.
+    # experiments/results/real_music/), so the generic suite report is not written. The
+    # calibration analysis reads the joint cell's fold models again for their out-of-fold
+    # probabilities (CALIBRATION.md, the model card's calibration numbers and the shipped
+    # temperatures' raw file).
     experiments=[],
-    analyses=("shipped_recipe",),
+    analyses=("shipped_recipe", "calibration"),
 )

@@ -13,7 +13,9 @@ recipe (the resolved config and this command), the data listing (each clip's pat
 --data, label, artist and SHA-1) and its digest inside the model file's metadata.
 
 The recipe's cross-validation (joint and single-task heads, GTZAN folds by artist and by track)
-is a suite: `python -m jmer.experiments experiments/shipped_recipe.py`.
+is a suite: `python -m jmer.experiments experiments/shipped_recipe.py`. The file it writes has
+no temperatures: `python tools/calibrate_model.py` then adds the shipped model's, fitted on that
+cross-validation's out-of-fold probabilities (docs/model_card.md, calibration).
 """
 
 import argparse
@@ -141,7 +143,8 @@ def main(argv=None) -> int:
   out = pathlib.Path(args.out)
   listing, recipe = build(config, pathlib.Path(args.workdir), out)
   print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB; {len(listing)} clips, data digest "
-        f"{recipe['data_digest']})")
+        f"{recipe['data_digest']}), without temperatures: python tools/calibrate_model.py "
+        f"--model={out} adds them")
   return 0
 
 

@@ -1,4 +1,5 @@
-"""Evaluation figures: confusion matrix, arousal–valence scatter and learning curves.
+"""Evaluation figures: confusion matrix, arousal–valence scatter, learning curves and
+reliability diagrams.
 
 Each function takes arrays (or a CSV path) plus an output path, writes a PNG, closes the figure
 (so long sweeps don't accumulate open figures) and returns the path.
@@ -18,6 +19,8 @@ import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from jmer.evaluation import calibration  # noqa: E402
 
 _DPI = 120
 
@@ -239,4 +242,42 @@ def plot_learning_curves(history_csv, path):
       ax.legend(fontsize=8)
   for ax in list(axes.flat)[len(families):]:
     ax.set_axis_off()
+  return _save(fig, path)
+
+
+def plot_reliability_diagram(panels: dict, path, n_bins: int = calibration.N_BINS):
+  """Reliability diagrams: per panel, accuracy against mean top-1 probability in equal-width
+  confidence bins, one curve per set of probabilities, with the clips' share per bin below.
+
+  A calibrated head's points lie on the diagonal; points below it are overconfidence. Each
+  curve's legend entry gives its ECE (calibration.expected_calibration_error).
+
+  Args:
+    panels: {panel title: {curve label: (probs (N, K), true class ids (N,))}}, e.g.
+      {"quadrant": {"before": ..., "after": ...}}.
+    path: the PNG file to write (its folder is created).
+    n_bins: the confidence bins.
+
+  Returns:
+    `path`.
+  """
+  fig, axes = plt.subplots(2, len(panels), figsize=(4.2 * len(panels), 5.6), squeeze=False,
+                           gridspec_kw=dict(height_ratios=(3, 1)), sharex="col")
+  colours = plt.get_cmap("tab10").colors
+  for column, (title, curves) in enumerate(panels.items()):
+    top, bottom = axes[0, column], axes[1, column]
+    top.plot([0, 1], [0, 1], color="0.6", lw=0.8, ls="--", label="calibrated")
+    width = 1.0 / n_bins / (len(curves) + 1)
+    for i, (label, (probs, labels)) in enumerate(curves.items()):
+      bins = calibration.reliability_bins(probs, labels, n_bins)
+      ece = calibration.expected_calibration_error(probs, labels, n_bins)
+      top.plot([b["confidence"] for b in bins], [b["accuracy"] for b in bins], marker="o",
+               ms=4, color=colours[i % len(colours)], label=f"{label} (ECE {ece:.3f})")
+      total = sum(b["n"] for b in bins)
+      bottom.bar([b["low"] + (i + 0.5) * width for b in bins], [b["n"] / total for b in bins],
+                 width=width, align="edge", color=colours[i % len(colours)])
+    top.set(xlim=(0, 1), ylim=(0, 1), aspect="equal", ylabel="accuracy", title=title)
+    top.grid(alpha=0.3)
+    top.legend(fontsize=8, loc="upper left")
+    bottom.set(xlim=(0, 1), xlabel="top-1 probability (confidence)", ylabel="share of clips")
   return _save(fig, path)

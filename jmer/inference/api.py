@@ -44,6 +44,8 @@ class Prediction:
     av_quadrant: the quadrant the regressor's (arousal, valence) falls in, when a regressor
       gives them beside a quadrant head (it may differ from `quadrant`, which stays the
       head's); else None.
+    calibrated: whether the probabilities were calibrated with the model's temperatures
+      (raw['temperatures'] holds them).
   """
   genre: str | None
   genre_probabilities: dict
@@ -57,6 +59,7 @@ class Prediction:
   raw: dict
   warning: str | None = None
   av_quadrant: str | None = None
+  calibrated: bool = False
 
   @classmethod
   def from_result(cls, result: dict) -> "Prediction":
@@ -79,7 +82,8 @@ class Prediction:
         av_source=(result.get("av_source", "av head") if has_av else None),
         tags=[(t["tag"], t["probability"]) for t in result.get("tags", [])],
         duration_seconds=result["duration_seconds"], raw=result, warning=result.get("warning"),
-        av_quadrant=result.get("av_quadrant"))
+        av_quadrant=result.get("av_quadrant"),
+        calibrated=bool(result.get("calibrated")))
 
 
 class Model:

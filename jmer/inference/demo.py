@@ -34,8 +34,8 @@ def summary_markdown(result: dict) -> str:
 
   Returns:
     Markdown naming the file, its duration in seconds and segment count, a clip's too-short
-    warning, then whichever of top genre, quadrant, arousal/valence and musicnn tags the result
-    holds.
+    warning, then whichever of top genre, quadrant (with its probability), arousal/valence,
+    the calibration temperatures and musicnn tags the result holds.
   """
   parts = [f"**{pathlib.Path(result['file']).name}**: {result['duration_seconds']:.1f} s, "
            f"{result['segments']} segment(s)."]
@@ -45,10 +45,15 @@ def summary_markdown(result: dict) -> str:
     top = result["genres"][0]
     parts.append(f"Top genre: **{top['genre']}** ({100 * top['probability']:.0f}%).")
   if "quadrant" in result:
-    parts.append(f"Quadrant: **{result['quadrant']}**.")
+    share = (f" ({100 * result['quadrant_probability']:.0f}%)"
+             if "quadrant_probability" in result else "")
+    parts.append(f"Quadrant: **{result['quadrant']}**{share}.")
   if "arousal" in result:
     parts.append(f"Arousal {result['arousal']:+.2f}, valence {result['valence']:+.2f}"
                  + _av_note(result))
+  if result.get("calibrated"):
+    parts.append("Probabilities calibrated (temperature scaling: " + ", ".join(
+        f"{head} T = {t:.2f}" for head, t in result["temperatures"].items()) + ").")
   if result.get("tags"):
     parts.append("Tags (musicnn): " + ", ".join(t["tag"] for t in result["tags"]) + ".")
   return " ".join(parts)

@@ -42,10 +42,12 @@ def format_table(result: dict, output_names=None) -> str:
       fill; None for every known task's.
 
   Returns:
-    The text, newline-terminated; times are shown as minutes:seconds.
+    The text, newline-terminated; times are shown as minutes:seconds. The first line says
+    "calibrated probabilities" when the model's temperatures calibrated them.
   """
+  calibrated = ", calibrated probabilities" if result.get("calibrated") else ""
   lines = [f"{result['file']}  ({_clock(result['duration_seconds'])}, "
-           f"{result['segments']} segment{'s' if result['segments'] != 1 else ''})"]
+           f"{result['segments']} segment{'s' if result['segments'] != 1 else ''}{calibrated})"]
   if result.get("warning"):  # a clip too short to judge: said before the answer
     lines.append(f"  {'note':<9} {result['warning']}")
   by_line = {}  # line label -> what each task says (the emotion heads share one line)

@@ -11,6 +11,10 @@ computation, tiled into segments exactly like evaluation tiles a track (segments
 both steps: jmer.inference.streamed_features), and predicted batch by batch while a background thread prepares the next batch. Only running
 sums are kept, so memory does not grow with the file's length.
 
+A model file holding temperatures (its metadata's `calibration`) gets each class head's
+probabilities calibrated, softmax(log p / T), wherever they are shown (file and segments, every
+format); the result then says `calibrated: true` and the temperatures.
+
 Bad files fail one by one with `path: reason` on stderr; the others are still predicted, and
 the exit code is 1 if any failed (decoding and its checks: jmer.inference.decode).
 """
@@ -25,6 +29,7 @@ import numpy as np
 
 from jmer.data import audio
 from jmer.data import musicnn_features
+from jmer.evaluation import calibration
 from jmer.inference import av_regressor
 from jmer.inference import task_fields
 from jmer.inference.decode import decoded_blocks  # noqa: F401  (part of this module's API)
@@ -94,11 +99,15 @@ def predict_batch(bundle, x: dict, batch_size: int = BATCH_SIZE) -> dict:
 
 
 def _summary(bundle, mean: dict) -> dict:
-  """What each head says about a file or segment (jmer.tasks: genres, arousal, quadrant, ...)."""
-  out = {}
+  """What each head says about a file or segment (jmer.tasks: genres, arousal, quadrant, ...),
+  a class head's probabilities calibrated with the model's temperature for it, if it has one."""
+  out, temperatures = {}, bundle.temperatures
   for name in bundle.output_names:
+    values = mean[name]
+    if name in temperatures:
+      values = calibration.apply_temperature(values, temperatures[name])
     out.update(task_fields.of_head(name).fields(
-        mean[name], bundle.class_names(name), bundle.meta, bundle.output_names))
+        values, bundle.class_names(name), bundle.meta, bundle.output_names))
   return out
 
 
@@ -125,8 +134,9 @@ def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_S
     'source_sample_rate', 'source_channels', 'genres' (top_k, best first), 'genre_probabilities',
     'quadrant', 'quadrant_probabilities', 'arousal', 'valence', 'av_source', ...} for the heads
     the model has (arousal/valence from a regressor for a quadrant-head model reading frozen
-    MSD-musicnn: jmer.inference.av_regressor); 'tags' (top_k musicnn tags) for models with a
-    frozen musicnn branch; 'timeline' when asked.
+    MSD-musicnn: jmer.inference.av_regressor); 'calibrated' (true) and 'temperatures'
+    ({head: T}) for a model with temperatures, whose probabilities are then calibrated; 'tags'
+    (top_k musicnn tags) for models with a frozen musicnn branch; 'timeline' when asked.
   Raises:
     AudioError naming the file.
   """
@@ -166,6 +176,8 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
   result.update(_ranked(_summary(bundle, mean), top_k))
   if patch_av:  # the regressor's point replaces the quadrant head's AV estimate
     result.update(av_regressor.fields(patch_av[1].mean(axis=0)))
+  if bundle.temperatures:
+    result.update(calibrated=True, temperatures=bundle.temperatures)
   if tally.tag_frames:
     result["tags"] = _top_tags(tally, top_k)
   if timeline:

@@ -9,6 +9,11 @@ model file alone is enough to predict, with no config or work dir.
 `load_model_bundle` loads in Keras safe mode (no arbitrary code runs from a model file) and
 refuses a file whose feature settings this jmer version would not reproduce, naming the reason.
 
+Optional metadata: `calibration` ({"temperatures": {head: T}, and where they came from}), one
+temperature per class head that prediction applies (softmax(log p / T),
+jmer.evaluation.calibration); `update_metadata` adds it to an existing file without touching
+the weights.
+
 Every training run writes one (`model.keras` in its work dir); `jmer.inference` reads it.
 """
 
@@ -30,6 +35,11 @@ METADATA_MEMBER = "jmer.json"
 FORMAT = "jmer-model"
 FORMAT_VERSION = 1
 MODEL_FILENAME = "model.keras"  # what every training run leaves in its work dir
+# The fields model_metadata writes: what prediction reads, which extra metadata cannot replace.
+EXPORTED_FIELDS = ("format", "format_version", "jmer_version", "feature_params", "sample_rate",
+                   "segment_seconds", "segment_frames", "input_strides", "hop_length",
+                   "eval_hop_seconds", "output_names", "genre_names", "quadrant_names",
+                   "class_names", "quadrant_threshold")
 
 
 class ModelFileError(ValueError):
@@ -138,6 +148,11 @@ class ModelBundle:
     return tuple(self.meta.get(f"{task_name}_names", ()))
 
   @property
+  def temperatures(self) -> dict:
+    """{class head: temperature} its probabilities are calibrated with ({}: none, as trained)."""
+    return dict(self.meta.get("calibration", {}).get("temperatures", {}))
+
+  @property
   def hop_frames(self) -> int:
     """Frames between the starts of consecutive prediction segments."""
     return max(1, int(round(self.meta["eval_hop_seconds"] * self.meta["sample_rate"]
@@ -159,8 +174,55 @@ def read_metadata(path) -> dict:
     raise ModelFileError(path, "not a .keras model file (not a zip archive)") from None
 
 
+def update_metadata(path, fields: dict) -> pathlib.Path:
+  """Adds or replaces metadata fields of a model file in place (atomically), every other member
+  of the archive (the weights, Keras' config) kept byte for byte.
+
+  Args:
+    path: a jmer model file.
+    fields: JSON-ready fields to set (e.g. {"calibration": ...}); they cannot replace the fields
+      prediction reads from the export (model_metadata's).
+
+  Returns:
+    `path`, as a pathlib.Path.
+
+  Raises:
+    ModelFileError: not a jmer model file.
+    ValueError: a field would replace an exported one.
+  """
+  path = pathlib.Path(path)
+  meta = read_metadata(path)
+  clash = sorted(set(fields) & set(EXPORTED_FIELDS))
+  if clash:
+    raise ValueError(f"update_metadata: may not replace {clash}")
+  tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
+  with zipfile.ZipFile(path) as old, zipfile.ZipFile(tmp, "w") as new:
+    for info in old.infolist():  # same order, names, dates and compression
+      data = old.read(info)
+      if info.filename == METADATA_MEMBER:
+        data = json.dumps({**meta, **fields}, indent=1).encode()
+      new.writestr(info, data)
+  os.replace(tmp, path)
+  return path
+
+
+def _check_calibration(meta: dict) -> None:
+  """Each stored temperature is a positive number for a class head the model has."""
+  temperatures = meta.get("calibration", {}).get("temperatures", {})
+  classes = dict(meta.get("class_names", {}), genre=meta.get("genre_names"))
+  for head, t in temperatures.items():
+    if head not in meta["output_names"] or not classes.get(head):
+      raise ValueError(f"calibration: a temperature for {head!r}, which is not a class head of "
+                       f"this model ({meta['output_names']})")
+    if not isinstance(t, (int, float)) or not 0 < t < float("inf"):
+      raise ValueError(f"calibration: the {head} temperature must be a positive number, not "
+                       f"{t!r}")
+
+
 def check_metadata(meta: dict, expected_params: dict | None = None) -> None:
-  """Raises ValueError (the reason) when this jmer version cannot reproduce the features."""
+  """Raises ValueError (the reason) when this jmer version cannot reproduce the features, or
+  the stored calibration cannot be applied."""
+  _check_calibration(meta)
   if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
     raise ValueError(f"unknown model format {meta.get('format')!r} version "
                      f"{meta.get('format_version')!r} (this jmer reads {FORMAT} v{FORMAT_VERSION})")

@@ -73,3 +73,12 @@ def test_learning_curves_single_epoch_and_missing_columns(tmp_path):
 def test_learning_curves_header_only(tmp_path):
   csv_path = _write_csv(tmp_path / "empty.csv", "epoch,loss,val_loss\n")
   _assert_png(plots.plot_learning_curves(csv_path, tmp_path / "empty.png"))
+
+
+def test_reliability_diagram_two_panels(tmp_path):
+  rng = np.random.default_rng(0)
+  probs = rng.dirichlet(np.full(4, 0.3), size=200)
+  labels = rng.integers(0, 4, size=200)
+  panels = {"quadrant": {"before": (probs, labels), "after": (np.full((200, 4), 0.25), labels)},
+            "genre": {"before": (probs[:20], labels[:20])}}
+  _assert_png(plots.plot_reliability_diagram(panels, tmp_path / "reliability.png"))

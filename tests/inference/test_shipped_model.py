@@ -122,6 +122,17 @@ def test_recorded_recipe_is_what_the_rebuild_command_runs(tmp_path):
   assert not any("faulty" in r["file"] for r in listing)
 
 
+def test_the_shipped_temperatures_are_what_the_committed_out_of_fold_probabilities_give():
+  """Issue 32 item 4: the shipped file's temperatures come from the calibration analysis's
+  committed raw file (fitted there on every fold's out-of-fold probabilities), not by hand."""
+  from tools import calibrate_model
+  calibration = model_file.read_metadata(SHIPPED)["calibration"]
+  assert calibration == calibrate_model.calibration_metadata(calibrate_model.DEFAULT_RESULTS)
+  assert calibration["source"] == "experiments/results/real_music/calibration_results.json"
+  assert set(calibration["temperatures"]) == {"genre", "quadrant"}
+  assert all(t > 1 for t in calibration["temperatures"].values())  # both heads overclaimed
+
+
 def test_recorded_data_is_what_the_recipe_lists_from_the_shared_data(shared_data):
   listing = model_file.read_metadata(SHIPPED)["data_listing"]
   faulty = set((shared_data / "gtzan_real" / "faulty.txt").read_text().split())

@@ -11,13 +11,15 @@ only when asked for, so checking a suite's analysis names stays light.
   ensemble         three initialisations of a head, probabilities averaged (ENSEMBLE.md)
   probe_levers     a linear-probe scan of cached embeddings (PROBE_LEVERS.md)
   av_heads         Essentia's arousal/valence regressors on PMEmo and 4Q clips (AV_HEADS.md)
+  calibration      the shipped recipe's out-of-fold probabilities: ECE and temperature
+                   scaling per head (CALIBRATION.md, the model card's calibration numbers)
 """
 
 import importlib
 
 ANALYSES = {name: f"jmer.experiments.analyses.{name}" for name in (
     "shipped_recipe", "levers", "same_clip", "learning_curve", "ensemble", "probe_levers",
-    "av_heads")}
+    "av_heads", "calibration")}
 
 
 class UnknownAnalysis(ValueError):
