@@ -189,19 +189,6 @@ def values(runs, metric: Metric) -> dict:
   return {r.repeat: r.value(metric) for r in runs if r.value(metric) is not None}
 
 
-def metrics_of(runs_by_cell) -> list:
-  """The report_metrics() that at least one run reports, in that order.
-
-  Args:
-    runs_by_cell: {cell: [Run]}, as load_runs returns.
-
-  Returns:
-    A list of Metric.
-  """
-  return [m for m in report_metrics()
-          if any(r.value(m) is not None for runs in runs_by_cell.values() for r in runs)]
-
-
 def _float(text):
   return float(text) if text not in ("", None) else math.nan
 

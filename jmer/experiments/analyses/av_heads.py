@@ -22,6 +22,7 @@ An analysis (jmer.experiments.analyses) whose collect reads the data folder, in 
 
 import csv
 import json
+import os
 import pathlib
 import time
 
@@ -215,7 +216,6 @@ def collect(data, cache=None) -> dict:
   Returns:
     The raw dict (PMEmo rows, 4Q sign agreement, predict's own check).
   """
-  import os
   data = pathlib.Path(data).expanduser()
   cache = pathlib.Path(cache or pathlib.Path(
       os.environ.get("JMER_CACHE", "~/.cache/jmer")) / "av_heads").expanduser()
