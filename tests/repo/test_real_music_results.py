@@ -103,6 +103,7 @@ def _change_a_number(name: str, raw: dict) -> None:
     raw["runs"][0]["macro_f1"] = 0.0
 
 
+@pytest.mark.slow  # one recompute per analysis: ~25 s; the unchanged-files check stays fast
 @pytest.mark.parametrize("name", list(analyses.ANALYSES))
 def test_recompute_finds_a_changed_raw_number_and_names_the_file(name, tmp_path):
   source = _folder_of(name)
