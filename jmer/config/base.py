@@ -195,6 +195,15 @@ def _model_config() -> tuple:
       trainable=False, learning_rate_scale=0.1))
   bounds.pretrained = dict(learning_rate_scale=(1e-6, 100.0))
   model.dropout = 0.3
+  # The trunk over rows of vectors (jmer.config.names.ROW_TRUNKS): the pretrained networks'
+  # embeddings, one row per patch (or per frame), always take it; 'pooled' is the shipped
+  # recipe's. window > 0 also turns every spectral feature (mel, MFCC, chroma) into rows of
+  # vectors: the mean and SD of each `window` frames (187 = musicnn's 3 s patch), read by this
+  # trunk instead of model.trunk. width, layers and heads size the 'crnn' (Conv1D + BiLSTM of
+  # `width` units) and 'transformer' (layers x blocks of d_model `width`, `heads` heads) trunks.
+  model.rows = ml_collections.ConfigDict(dict(
+      trunk="pooled", window=0, width=64, layers=2, heads=4))
+  bounds.rows = dict(window=(0, 100_000), width=_SIZE_BOUNDS, layers=(1, 100), heads=(1, 64))
   # strided_first_conv: the first block downsamples by a strided conv instead of conv + max-pool
   # (faster training on XLA's CPU backend, docs/performance.md; on a GPU the pooled form may be
   # worth trying).

@@ -18,6 +18,11 @@ FEATURES = STFT_FEATURES + tuple(PRETRAINED_NETWORKS)
 
 # Sequence trunks (jmer.models.trunks.TRUNKS): a (frames, bins) map -> an embedding.
 TRUNKS = ("crnn", "transformer")
+# Trunks over rows of vectors (jmer.models.trunks.ROW_TRUNKS): pretrained embeddings one row per
+# patch, or a spectral feature summarised per window (model.rows.window). 'pooled': the mean
+# and max over rows (nothing learns the order); 'crnn': a Conv1D over neighbouring rows and a
+# BiLSTM; 'transformer': an encoder over the rows.
+ROW_TRUNKS = ("pooled", "crnn", "transformer")
 # How branches merge (jmer.models.build.FUSIONS): 'mean' and 'gated' late fusion of per-branch
 # predictions, 'concat' of branch embeddings.
 FUSIONS = ("mean", "gated", "concat")

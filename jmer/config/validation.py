@@ -11,7 +11,7 @@ import ml_collections
 
 from jmer.config import base as base_lib
 from jmer.config import names as names_lib
-from jmer.config.names import FEATURES, FUSIONS, TRUNKS
+from jmer.config.names import FEATURES, FUSIONS, ROW_TRUNKS, TRUNKS
 from jmer import tasks as tasks_lib
 
 # Features from the pretrained networks of the musicnn wheel (musicnn and VGG, each MSD- and
@@ -113,6 +113,7 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(f.fmax == 0 or f.fmin < f.fmax <= d.sample_rate / 2, "features.fmax", f.fmax,
          "0 (Nyquist) or a frequency above fmin and at most sample_rate / 2")
   _check(m.trunk in TRUNKS, "model.trunk", m.trunk, f"one of {TRUNKS}")
+  _check(m.rows.trunk in ROW_TRUNKS, "model.rows.trunk", m.rows.trunk, f"one of {ROW_TRUNKS}")
   _check(m.fusion in FUSIONS, "model.fusion", m.fusion, f"one of {FUSIONS}")
   _check(0.0 <= m.dropout < 1.0, "model.dropout", m.dropout, "a rate in [0, 1)")
   _validate_model_and_augment(config)

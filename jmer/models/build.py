@@ -10,6 +10,7 @@ from jmer.data import segments as segments_lib
 from jmer.models import branches
 from jmer.models import fusion
 from jmer.models import heads
+from jmer.models import pooling
 from jmer.models import trunks
 
 
@@ -45,7 +46,9 @@ def expand_targets(config):
 
 def _branch_embeddings(config, params, stats, frames, strides):
   """{feature: input}, {feature: embedding}: one trunk per branch, or one shared trunk.
-  A feature's input has segments_lib.input_rows(frames, its stride) rows."""
+  A feature's input has segments_lib.input_rows(frames, its stride) rows. Pretrained
+  embeddings, and spectral features summarised per window (model.rows.window > 0), take the
+  row trunk (model.rows.trunk); spectrograms take model.trunk."""
   m = config.model
   inputs, embeddings, shared = {}, {}, None
   for name, p in params.items():
@@ -57,10 +60,11 @@ def _branch_embeddings(config, params, stats, frames, strides):
         mean, var, normalize=not fine_tune)
     if fine_tune:  # the pretrained network itself, then the pooled trunk over its patches
       x = branches.pretrained_network_branch(x, name, p["network"])
-    if pretrained:  # embeddings, not a spectrogram: no CRNN/Transformer, no shared trunk
-      embeddings[name] = trunks.pretrained_pooled_trunk(
-          x.shape[1:], f"{name}_pooled", embedding_dim=m.embedding_dim,
-          embedding_dropout=m.dropout)(x)
+    summarised = not pretrained and m.rows.window > 0
+    if summarised:  # each window's mean and SD: rows of vectors at the patches' rate
+      x = pooling.WindowStatistics(m.rows.window, name=f"{name}_window_statistics")(x)
+    if pretrained or summarised:  # rows of vectors, not a spectrogram: a row trunk per branch
+      embeddings[name] = trunks.row_trunk_from_config(m, x.shape[1:], _row_trunk_name(name, m))(x)
     elif m.shared_trunk:
       x = branches.projection_stem(x, name, m.stem_width)
       shared = shared or trunks.trunk_from_config(m, x.shape[1:], f"shared_{m.trunk}")
@@ -68,6 +72,13 @@ def _branch_embeddings(config, params, stats, frames, strides):
     else:
       embeddings[name] = trunks.trunk_from_config(m, x.shape[1:], f"{name}_{m.trunk}")(x)
   return inputs, embeddings
+
+
+def _row_trunk_name(feature: str, model_config) -> str:
+  """'<feature>_pooled' (the name the shipped models' pooled trunks have), else
+  '<feature>_rows_<trunk>'."""
+  trunk = model_config.rows.trunk
+  return f"{feature}_pooled" if trunk == "pooled" else f"{feature}_rows_{trunk}"
 
 
 def _concat_fusion_outputs(embeddings, per_branch_wanted, tasks, genre_names, model_config):

@@ -47,3 +47,32 @@ class BlockMaxPooling2D(layers.Layer):
 
   def get_config(self):
     return {**super().get_config(), "pool_size": self.pool_size}
+
+
+@keras.saving.register_keras_serializable(package="jmer")
+class WindowStatistics(layers.Layer):
+  """(frames, bins) -> (frames // window, 2 * bins): each window's mean and standard deviation.
+
+  Summarises a frame-rate feature (log-mel, MFCC, chroma) at the rate of the pretrained
+  network's patches, so a trunk over rows can read it beside their embeddings at a fraction of
+  a frame-rate CRNN's cost. The frames after the last whole window are dropped.
+  """
+
+  def __init__(self, window, **kwargs):
+    super().__init__(**kwargs)
+    self.window = int(window)
+
+  def call(self, x):
+    frames, bins = x.shape[1:]
+    rows = frames // self.window
+    x = ops.reshape(x[:, :rows * self.window], (-1, rows, self.window, bins))
+    mean = ops.mean(x, axis=2)
+    spread = ops.sqrt(ops.maximum(ops.mean(ops.square(x), axis=2) - ops.square(mean), 0.0) + 1e-6)
+    return ops.concatenate([mean, spread], axis=-1)
+
+  def compute_output_shape(self, input_shape):
+    batch, frames, bins = input_shape
+    return (batch, frames // self.window, 2 * bins)
+
+  def get_config(self):
+    return {**super().get_config(), "window": self.window}

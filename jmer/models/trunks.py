@@ -1,4 +1,5 @@
-"""Sequence trunks: a (frames, bins) feature map → a fixed-size embedding.
+"""Trunks: a (frames, bins) feature map, or rows of vectors (ROW_TRUNKS), → a fixed-size
+embedding.
 
 Each trunk is built as its own named sub-model (`<feature>_crnn`, `shared_transformer`, ...),
 so it can serve one branch or be shared by several, and so the model summary shows one row
@@ -57,17 +58,18 @@ def crnn_trunk(input_shape, name: str, *, embedding_dim: int, embedding_dropout:
   return keras.Model(inputs, x, name=name)
 
 
-def pretrained_pooled_trunk(input_shape, name: str, *, embedding_dim: int,
-                            embedding_dropout: float) -> keras.Model:
-  """The trunk of a pretrained-embedding feature (musicnn): the embeddings already describe the
-  music, so the mean and max over time (frames or patches) and one ReLU layer suffice; a CRNN
-  over them would only overfit.
+def pooled_row_trunk(input_shape, name: str, *, embedding_dim: int,
+                     embedding_dropout: float, **unused) -> keras.Model:
+  """The recipe's trunk over rows of vectors (pretrained embeddings): the embeddings already
+  describe the music, so the mean and max over rows (frames or patches) and one ReLU layer
+  suffice. Nothing in it learns the order of the rows.
 
   Args:
-    input_shape: (frames or patches, embedding size) of the pretrained embeddings.
+    input_shape: (rows, width) of the row vectors.
     name: the sub-model's name, also the prefix of its layers.
     embedding_dim: units of the output embedding (config.model.embedding_dim).
     embedding_dropout: dropout rate before and after that layer (config.model.dropout).
+    **unused: the other row trunks' options (config.model.rows), which this one has none of.
   Returns:
     A keras.Model from input_shape to (embedding_dim,).
   """
@@ -79,6 +81,79 @@ def pretrained_pooled_trunk(input_shape, name: str, *, embedding_dim: int,
   x = layers.Dense(embedding_dim, activation="relu", name=f"{name}_embedding")(x)
   x = layers.Dropout(embedding_dropout, name=f"{name}_dropout_out")(x)
   return keras.Model(inputs, x, name=name)
+
+
+def crnn_row_trunk(input_shape, name: str, *, embedding_dim: int, embedding_dropout: float,
+                   width: int, **unused) -> keras.Model:
+  """The CRNN over rows of vectors: a Conv1D over each row and its neighbours (the
+  convolution; the pretrained network or the window summary did the frequency part), a BiLSTM
+  over the rows, then the mean and max over its outputs and a ReLU embedding layer.
+
+  Args:
+    input_shape: (rows, width) of the row vectors.
+    name: the sub-model's name, also the prefix of its layers.
+    embedding_dim: units of the output embedding (config.model.embedding_dim).
+    embedding_dropout: dropout rate on the rows and after the embedding (config.model.dropout).
+    width: the Conv1D's filters and the LSTM's units each way (config.model.rows.width).
+    **unused: the transformer row trunk's options.
+  Returns:
+    A keras.Model from input_shape to (embedding_dim,).
+  """
+  inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
+  x = layers.Dropout(embedding_dropout, name=f"{name}_dropout_in")(inputs)
+  x = layers.Conv1D(width, 3, padding="same", activation="relu", name=f"{name}_conv")(x)
+  x = layers.Bidirectional(layers.LSTM(width, return_sequences=True), name=f"{name}_bilstm")(x)
+  x = layers.Concatenate(name=f"{name}_mean_max")([
+      layers.GlobalAveragePooling1D(name=f"{name}_mean")(x),
+      layers.GlobalMaxPooling1D(name=f"{name}_max")(x)])
+  x = layers.Dense(embedding_dim, activation="relu", name=f"{name}_embedding")(x)
+  x = layers.Dropout(embedding_dropout, name=f"{name}_dropout_out")(x)
+  return keras.Model(inputs, x, name=name)
+
+
+def transformer_row_trunk(input_shape, name: str, *, embedding_dim: int,
+                          embedding_dropout: float, width: int, layers_: int, heads: int,
+                          **unused) -> keras.Model:
+  """The Transformer encoder over rows of vectors: one token per row (a patch's embedding),
+  learned positions, `layers_` pre-norm blocks of `width` units, the mean over tokens.
+
+  Args:
+    input_shape: (rows, width) of the row vectors.
+    name: the sub-model's name, also the prefix of its layers.
+    embedding_dim: units of the output embedding (config.model.embedding_dim).
+    embedding_dropout: dropout rate after that embedding (config.model.dropout).
+    width: d_model (the feed-forward layer has twice as many units).
+    layers_: encoder blocks; heads: attention heads (config.model.rows.layers / .heads).
+    **unused: the CRNN row trunk's options.
+  Returns:
+    A keras.Model from input_shape to (embedding_dim,).
+  """
+  return transformer.transformer_trunk(
+      input_shape, name, embedding_dim=embedding_dim, embedding_dropout=embedding_dropout,
+      patch_frames=1, d_model=width, num_heads=heads, num_layers=layers_, ff_dim=2 * width,
+      dropout=0.1, pooling="mean")
+
+
+ROW_TRUNKS = names.builders(names.ROW_TRUNKS, "row trunk", pooled=pooled_row_trunk,
+                            crnn=crnn_row_trunk, transformer=transformer_row_trunk)
+
+
+def row_trunk_from_config(model_config, input_shape, name: str) -> keras.Model:
+  """The row trunk `model_config.rows.trunk` names, with the shared embedding size and dropout.
+
+  Args:
+    model_config: config.model.
+    input_shape: the branch tensor's shape, (rows, width).
+    name: the trunk's name.
+
+  Returns:
+    A keras.Model from `input_shape` to an (embedding_dim,) embedding.
+  """
+  rows = model_config.rows
+  make_trunk = names.lookup(ROW_TRUNKS, "row trunk", rows.trunk)
+  return make_trunk(input_shape, name, embedding_dim=model_config.embedding_dim,
+                    embedding_dropout=model_config.dropout, width=rows.width,
+                    layers_=rows.layers, heads=rows.heads)
 
 
 # Each builder: fn(input_shape, name, *, embedding_dim, embedding_dropout, **its own options),
