@@ -1,96 +1,92 @@
-r"""The research question on the real development sets, under the shipped model's recipe.
+r"""The research question on the real development sets, family A: trunks that learn, over the
+sequence of the pretrained networks' patch embeddings.
 
-  JMER_DATA=../shared/data JMER_CACHE=/tmp/realmusic_cache \
-      python -m jmer.experiments experiments/real.py            # ~100 min of runs, 2 CPU cores
-  python -m jmer.experiments experiments/real.py --quick        # 2 folds, 2 epochs: a smoke test
+  JMER_DATA=../shared/data JMER_CACHE=~/.cache/jmer \
+      python -m jmer.experiments experiments/real.py         # 150 runs, ~80 min on 2 CPU cores
+  python -m jmer.experiments experiments/real.py --quick     # 2 folds, 2 epochs: a smoke test
 
-Two runners can share the work: start the same command twice (each claims runs the other has not).
+The protocol, arms, primary metric, smallest effect of interest and budgets were registered
+before the runs in experiments/preregistration/real.md (the report names its commit).
+experiments/real_audio.py asks the same questions of family B, the planned architecture
+trained from the audio.
 
-Data (docs/data.md, "The real development sets"), the recipe's `gtzan` and `4q` datasets under
-$JMER_DATA (e.g. ../shared/data), in its folders gtzan_real/ and 4q_dev/ (data.dirs):
-- genre: gtzan_real's 296 usable clips (usable.txt: the fault-filtered exclusions left out),
-  folds grouped by artist (gtzan_real/artists.csv), class-balanced weights;
-- quadrant: 4q_dev (450 clips), folds grouped by artist (the Artist column of its metadata.csv);
-- joint: both at once (data.source='gtzan+4q'); each clip trains only the head it has a label
-  for. Every cell draws its folds over both sets (eval.fold_pool='gtzan+4q', artists matched
-  across them: docs/data.md, "How the folds are drawn"), so a joint cell's GTZAN and 4Q test
-  tracks in fold k are exactly those of the single-task cells' fold k, and no artist in both
-  sets trains a transfer cell's source on its test clips.
+Data (docs/data.md, "The real development sets"): `gtzan_real`'s 296 usable clips (genre) and
+`4q_dev`'s 450 clips (quadrant), under $JMER_DATA. Every cell draws its 5 folds over both sets,
+grouped by artist across them (eval.fold_pool='gtzan+4q'), so every cell tests the same clips
+in fold k and no artist is on both sides of a fold. Split seed 1 only (split seed 0 chose the
+shipped recipe earlier; seeds 2-3 are left for a confirmatory rerun), init seeds 0-2 on every
+fold.
 
-Protocol: the recipe (configs/real_music.py: frozen MSD- and MTT-musicnn, concat late fusion,
-whole 30 s clips, 40 epochs evaluated at the last, weight decay 0.05) was chosen on split seed 0;
-this suite reports repeated cross-validation on split seeds 1-3 (3 x 5 artist-grouped folds),
-which played no part in that choice, every cell on every fold.
-
-The questions, on the frozen pretrained networks (on a few hundred real clips a from-scratch
-log-mel CRNN does not beat a linear model on clip-averaged MFCCs, so comparing training schemes
-on it would compare undertrained models):
-1. single- vs multi-task: genre only, quadrant only, and joint with lambda in {0.3, 1, 3};
-2. late fusion: MSD-musicnn alone vs MSD- + MTT-musicnn branches fused late by concat (the
-   recipe), gated or mean fusion. Branches of MFCC and chroma trained from scratch beside them
-   are not in this suite: at the recipe's 30 s clips and 40 epochs their frame-rate CRNNs cost
-   hours per fold on 2 CPU cores (docs/results.md keeps the earlier, 10 s measurement as history);
-3. the trunk (CRNN vs Transformer) is a question for spectrogram branches, which a frozen
-   network's pooled embeddings do not have; experiments/builtin.py asks it;
-4. transfer: the pooled trunks trained on GTZAN genre (cell genre_only, same fold), then frozen or
-   fine-tuned on 4Q quadrants, against the quadrant head alone at the same 40 epochs and at the
-   transfer's total of 80 epochs (40 of genre + 40 of quadrant), and against joint training.
+The model (configs/real_music.py:trunk=crnn): each 30 s clip is ten non-overlapping 3 s
+patches, each embedded by the frozen MSD- and MTT-musicnn networks (200-d each); per network a
+trunk that learns the patches' order (a Conv1D over neighbouring patches and a BiLSTM,
+`trunk=crnn`, or a 2-block Transformer encoder, `trunk=transformer`) reads the ten rows; the
+branches merge by concatenation (late fusion) and both heads read the merged embedding, so in a
+joint cell both tasks train the trunks. 40 epochs evaluated at the last, weight decay 0.05,
+batches of 32.
 """
 
-RECIPE = "configs/real_music.py"  # the shipped model's recipe (joint, lambda = 1)
-GENRE, QUADRANT = f"{RECIPE}:heads=genre", f"{RECIPE}:heads=quadrant"  # one head, its data
+JOINT = "configs/real_music.py:trunk=crnn"
+GENRE, QUADRANT = f"{JOINT},heads=genre", f"{JOINT},heads=quadrant"
+# Single-task heads at the joint model's optimizer steps: a joint epoch covers both sets
+# (~596 training clips a fold against ~237 GTZAN and ~359 4Q), so 40 joint epochs are as many
+# steps as ~105 genre or ~67 quadrant epochs (experiments/shipped_recipe.py, the same numbers).
+MATCHED_EPOCHS = {"quadrant": 67, "genre": 105}
 
 SUITE = dict(
     name="real",
-    description="real GTZAN clips (gtzan_real, 296 usable, genre; folds by artist) and the 4Q "
-                "emotion clips (4q_dev, 450, quadrant; folds by artist), frozen MSD- and "
-                "MTT-musicnn branches (the shipped model's recipe)",
-    protocol="real_music",  # 5 artist folds x split seeds 1-3 x inits 0-2 (protocols.py)
-    # The study's protocol (a DRAFT until the next session finalises and commits it) and its
-    # smallest effects of interest: each primary test also gets TOST at ±SESOI.
+    description="real GTZAN clips (gtzan_real, 296 usable, genre) and 4Q clips (4q_dev, 450, "
+                "quadrant), folds by artist across both; trunks that learn over the frozen "
+                "MSD- and MTT-musicnn embeddings of ten 3 s patches per clip (family A)",
+    protocol="real_music",  # 5 artist folds, init seeds 0-2 (jmer.experiments.protocols)
+    split_seeds=(1,),  # the budget (preregistration/real.md): 10 cells x 5 folds x 3 inits
+    # Batches of 32 (the recipe ships at 16) halve the steps of these small trunks, whose
+    # step is mostly fixed cost: the budget that lets every cell run 3 inits on 2 cores.
+    set={"train.batch_size": 32},
     preregistration="experiments/preregistration/real.md",
     sesoi={"genre macro-F1": 0.03, "quadrant macro-F1": 0.03},
     cells={
-        "genre_only": dict(config=GENRE, label="genre head only, GTZAN"),
-        "quadrant_only": dict(config=QUADRANT, label="quadrant head only, 4Q"),
-        "joint_l0.3": dict(config=RECIPE, set={"train.lambda_emotion": 0.3},
-                           label="joint, λ = 0.3"),
-        "joint_l1": dict(config=RECIPE,
-                         label="joint, λ = 1 (the shipped recipe)"),
-        "joint_l3": dict(config=RECIPE, set={"train.lambda_emotion": 3.0},
-                         label="joint, λ = 3"),
-        "msd_only": dict(config=RECIPE, set={"features.names": ("musicnn",)},
-                         label="joint, MSD-musicnn alone (one branch)"),
-        "fused_mean": dict(config=RECIPE, set={"model.fusion": "mean"},
-                           label="joint, MSD + MTT, mean fusion"),
-        "fused_gated": dict(config=RECIPE, set={"model.fusion": "gated"},
-                            label="joint, MSD + MTT, gated fusion"),
-        "quadrant_only_80": dict(config=QUADRANT, set={"train.epochs": 80},
-                                 label="quadrant head only, 80 epochs (the transfer's total)"),
-        "transfer_frozen": dict(config=QUADRANT, init_from="genre_only",
-                                set={"train.freeze_transferred": True},
-                                label="GTZAN-trained pooled trunks, frozen; quadrant head "
-                                      "trained"),
-        "transfer_full": dict(config=QUADRANT, init_from="genre_only",
-                              label="GTZAN-trained pooled trunks, fine-tuned on 4Q"),
+        "joint": dict(config=JOINT, label="joint, CRNN trunks over the patches"),
+        "genre": dict(config=GENRE, label="genre head only, CRNN trunks, GTZAN"),
+        "quadrant": dict(config=QUADRANT, label="quadrant head only, CRNN trunks, 4Q"),
+        "genre_matched": dict(config=GENRE, set={"train.epochs": MATCHED_EPOCHS["genre"]},
+                              label="genre head only, the joint model's optimizer steps"),
+        "quadrant_matched": dict(config=QUADRANT,
+                                 set={"train.epochs": MATCHED_EPOCHS["quadrant"]},
+                                 label="quadrant head only, the joint model's optimizer steps"),
+        "joint_spectral": dict(config=f"{JOINT},spectral",
+                               label="joint, CRNN trunks, + log-mel, MFCC and chroma branches "
+                                     "(late fusion)"),
+        "joint_transformer": dict(config="configs/real_music.py:trunk=transformer",
+                                  label="joint, Transformer trunks over the patches"),
+        "joint_pooled": dict(config="configs/real_music.py",
+                             label="joint, pooled trunks (the shipped recipe)"),
+        "quadrant_80": dict(config=QUADRANT, set={"train.epochs": 80},
+                            label="quadrant head only, 80 epochs (the transfer's total)"),
+        "transfer": dict(config=QUADRANT, init_from="genre",
+                         label="CRNN trunks trained on GTZAN genre (cell genre), fine-tuned "
+                               "on 4Q quadrants"),
     },
     experiments=[
         dict(title="Single-task vs multi-task",
-             question="Does training genre and emotion jointly beat a model per task?",
-             pairs=[(j, s) for s in ("genre_only", "quadrant_only")
-                    for j in ("joint_l0.3", "joint_l1", "joint_l3")]),
-        dict(title="Late fusion of two pretrained networks",
-             question="Do MSD- and MTT-musicnn branches fused late beat MSD-musicnn alone, and "
-                      "does the fusion rule matter?",
-             pairs=[("joint_l1", "msd_only"), ("fused_gated", "msd_only"),
-                    ("fused_mean", "msd_only"), ("fused_gated", "joint_l1"),
-                    ("fused_mean", "joint_l1")]),
+             question="Does training genre and quadrant heads on shared learning trunks beat "
+                      "a model per task, at equal epochs and at equal optimizer steps?",
+             pairs=[("joint", "genre"), ("joint", "quadrant"), ("joint", "genre_matched"),
+                    ("joint", "quadrant_matched")]),
+        dict(title="Late fusion of spectral branches",
+             question="Do log-mel, MFCC and chroma branches fused late beside the pretrained "
+                      "networks beat the networks alone?",
+             pairs=[("joint_spectral", "joint")]),
+        dict(title="CRNN vs Transformer trunk",
+             question="Does the trunk over the patch sequence matter: CRNN, Transformer, or "
+                      "the shipped recipe's mean and max pooling?",
+             pairs=[("joint_transformer", "joint"), ("joint", "joint_pooled"),
+                    ("joint_transformer", "joint_pooled")]),
         dict(title="Transfer from genre to emotion",
-             question="Does a GTZAN-trained trunk help 4Q emotion, frozen or fine-tuned, "
-                      "against emotion alone (at equal epochs of 4Q and at equal total epochs) "
-                      "and against joint training?",
-             pairs=[("transfer_frozen", "quadrant_only"), ("transfer_full", "quadrant_only"),
-                    ("transfer_full", "quadrant_only_80"), ("transfer_frozen", "joint_l1"),
-                    ("transfer_full", "joint_l1")]),
+             question="Do CRNN trunks trained on GTZAN genre, fine-tuned on 4Q, beat the "
+                      "quadrant model trained alone at equal 4Q epochs and at equal total "
+                      "epochs, and joint training?",
+             pairs=[("transfer", "quadrant"), ("transfer", "quadrant_80"),
+                    ("transfer", "joint")]),
     ],
 )
