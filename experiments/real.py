@@ -54,9 +54,6 @@ SUITE = dict(
         "quadrant_matched": dict(config=QUADRANT,
                                  set={"train.epochs": MATCHED_EPOCHS["quadrant"]},
                                  label="quadrant head only, the joint model's optimizer steps"),
-        "joint_spectral": dict(config=f"{JOINT},spectral",
-                               label="joint, CRNN trunks, + log-mel, MFCC and chroma branches "
-                                     "(late fusion)"),
         "joint_transformer": dict(config="configs/real_music.py:trunk=transformer",
                                   label="joint, Transformer trunks over the patches"),
         "joint_pooled": dict(config="configs/real_music.py",
@@ -66,6 +63,10 @@ SUITE = dict(
         "transfer": dict(config=QUADRANT, init_from="genre",
                          label="CRNN trunks trained on GTZAN genre (cell genre), fine-tuned "
                                "on 4Q quadrants"),
+        # Last: the costliest cell (five branches of 1,875 frames).
+        "joint_spectral": dict(config=f"{JOINT},spectral",
+                               label="joint, CRNN trunks, + log-mel, MFCC and chroma branches "
+                                     "(late fusion)"),
     },
     experiments=[
         dict(title="Single-task vs multi-task",
