@@ -16,6 +16,8 @@ from jmer.experiments import compare
 from jmer.experiments import design as design_text
 from jmer.experiments import figures
 from jmer.experiments import formatting
+from jmer.experiments import per_class
+from jmer.experiments import pooled_scores
 from jmer.experiments import raw_results
 from jmer.experiments import results
 from jmer.experiments import significance
@@ -116,7 +118,11 @@ class Report:
       for cell in cells:
         lines.append(f"| `{cell}` | " + " | ".join(
             design_text.cell_text(self.runs[cell], l, bool(inits)) for l in labels) + " |")
-      lines += [""] + self.per_class_lines(task, cells) + self.task_figure(task, cells)
+      lines += [""] + self.per_class_lines(task, cells)
+      if inits:  # the new protocol's suites: macro-F1 over all classes, folds pooled
+        pairs = [p for e in self.suite["experiments"] for p in e["pairs"]]
+        lines += pooled_scores.section_lines(self.raw, task, cells, pairs)
+      lines += self.task_figure(task, cells)
     return lines
 
   def per_class_lines(self, task, cells) -> list:
@@ -191,6 +197,8 @@ class Report:
       lines += self._secondary_table([r for r in rows if not r["primary"]])
       lines += self._track_table(tracks)
       lines += [f"- {verdicts.sentence(r)}" for r in rows if r["primary"]] + [""]
+      if self.suite.get("inits"):  # the new protocol's suites: which classes move
+        lines += per_class.section_lines(self.raw, experiment["pairs"])
       name = self._draw(f"differences_{number}.png", lambda path: figures.paired_differences(
           rows, path, experiment["title"]))  # noqa: B023 (called at once)
       lines += [f"![experiment {number}: paired differences](figures/{name})", "",
