@@ -12,20 +12,22 @@ from jmer.inference import task_fields
 FORMATS = ("table", "json", "csv")
 
 
-def csv_columns(output_names=None) -> tuple:
+def csv_columns(output_names=None, tags: bool = True) -> tuple:
   """The CSV header: where a row comes from, the columns of the tasks the model's heads fill
   (jmer.inference.task_fields.shown), then the pretrained network's tags.
 
   Args:
     output_names: the model's output names; None for every known task's columns.
+    tags: whether the model has musicnn tags to give (a frozen MSD-musicnn branch); without
+      them the column would always be empty, so it is left out.
 
   Returns:
     Column names: file, level ('track' or 'segment'), start and end (seconds), the tasks'
-    columns, tags.
+    columns, and tags if `tags`.
   """
   return ("file", "level", "start", "end") + tuple(
       column for view in task_fields.shown(output_names) for column in view.csv_columns()) + (
-      "tags",)
+      ("tags",) if tags else ())
 
 
 def _clock(seconds: float) -> str:
@@ -68,13 +70,14 @@ def format_table(result: dict, output_names=None) -> str:
   return "\n".join(lines) + "\n"
 
 
-def _csv_row(views, file: str, level: str, start, end, entry: dict) -> list:
-  tags = ";".join(f"{t['tag']}:{t['probability']}" for t in entry.get("tags", []))
+def _csv_row(views, file: str, level: str, start, end, entry: dict, tags: bool) -> list:
+  tag_cell = [";".join(f"{t['tag']}:{t['probability']}" for t in entry.get("tags", []))]
   return [file, level, start, end] + [
-      cell for view in views for cell in view.csv_cells(entry)] + [tags]
+      cell for view in views for cell in view.csv_cells(entry)] + (tag_cell if tags else [])
 
 
-def make_writer(fmt: str, stream, timeline: bool = False, output_names=None):
+def make_writer(fmt: str, stream, timeline: bool = False, output_names=None,
+                tags: bool = True):
   """A function writing one predict_file result to `stream` in format `fmt`.
 
   Args:
@@ -85,6 +88,7 @@ def make_writer(fmt: str, stream, timeline: bool = False, output_names=None):
       print whatever timeline the result holds).
     output_names: the model's output names: csv and the table's timeline have the columns
       their predictions fill; None for every known task's.
+    tags: whether csv has the tags column (csv_columns).
 
   Returns:
     A callable taking one result dict.
@@ -99,13 +103,13 @@ def make_writer(fmt: str, stream, timeline: bool = False, output_names=None):
   if fmt != "csv":
     raise ValueError(f"unknown format {fmt!r}: expected one of {FORMATS}")
   writer = csv.writer(stream)
-  writer.writerow(csv_columns(output_names) + ("warning",))
+  writer.writerow(csv_columns(output_names, tags) + ("warning",))
   views = task_fields.shown(output_names)
 
   def write_csv(result):
     writer.writerow(_csv_row(views, result["file"], "track", 0.0, result["duration_seconds"],
-                             result) + [result.get("warning") or ""])
+                             result, tags) + [result.get("warning") or ""])
     for row in result.get("timeline", []) if timeline else []:
-      writer.writerow(_csv_row(views, result["file"], "segment", row["start"], row["end"], row)
-                      + [""])
+      writer.writerow(_csv_row(views, result["file"], "segment", row["start"], row["end"], row,
+                               tags) + [""])
   return write_csv

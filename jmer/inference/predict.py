@@ -358,7 +358,8 @@ def main(argv=None, prog: str = "python -m jmer.predict") -> int:
   files, failures = expand_inputs(args.inputs)
   for path, reason in failures:
     print(f"{path}: {reason}", file=sys.stderr)
-  writer = predict_output.make_writer(fmt, sys.stdout, args.timeline, bundle.output_names)
+  writer = predict_output.make_writer(fmt, sys.stdout, args.timeline, bundle.output_names,
+                                     tags=_tag_network(bundle) is not None)
   for path in files:
     try:
       result = predict_file(bundle, path, timeline=args.timeline, top_k=args.top_k)

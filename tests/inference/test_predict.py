@@ -258,16 +258,27 @@ def test_a_quadrant_head_names_the_quadrant(tmp_path):
 
 def test_csv_and_timeline_columns_follow_the_models_heads(tmp_path, capsys):
   # Issue 32: no always-empty columns. A genre + quadrant model (the shipped model's heads)
-  # has no genre_tags column; arousal/valence stay, filled by the quadrant head's estimate.
+  # has no genre_tags column; arousal/valence stay, filled by the quadrant head's estimate. A
+  # model without a frozen MSD-musicnn branch has no musicnn tags: no tags column.
   model = model_files.tiny_model_file("quadrant")
   song = model_files.write_audio(tmp_path / "song.wav", 8.0, 22050)
   assert predict.main([f"--model={model}", "--format=csv", "--timeline", str(song)]) == 0
   rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
   assert list(rows[0]) == ["file", "level", "start", "end", "genre_1", "probability_1",
                            "genre_2", "probability_2", "genre_3", "probability_3", "arousal",
-                           "valence", "quadrant", "tags", "warning"]
+                           "valence", "quadrant", "warning"]
   assert all(r["arousal"] and r["valence"] and r["quadrant"] for r in rows)
   assert predict.main([f"--model={model}", "--format=table", "--timeline", str(song)]) == 0
   table = capsys.readouterr().out.splitlines()
   header = next(line for line in table if line.split()[:2] == ["start", "end"])
   assert header.split() == ["start", "end", "genre", "prob", "arousal", "valence", "quadrant"]
+
+
+def test_tags_column_only_for_models_with_musicnn_tags():
+  result = dict(file="a.wav", duration_seconds=30.0, genres=[], tags=[
+      dict(tag="rock", probability=0.5), dict(tag="guitar", probability=0.25)])
+  for tags, expected in ((True, "rock:0.5;guitar:0.25"), (False, None)):
+    stream = io.StringIO()
+    predict_output.make_writer("csv", stream, output_names=("genre",), tags=tags)(result)
+    row = next(csv.DictReader(io.StringIO(stream.getvalue())))
+    assert row.get("tags") == expected
