@@ -21,6 +21,7 @@ from jmer.inference import cli_args
 
 TITLE = cli_args.DEMO_TITLE
 MAX_UPLOAD_MB = cli_args.DEMO_MAX_UPLOAD_MB
+AV_LIMIT = 1.12  # the AV plane's axes: the [-1, 1] scale plus room for the track's star
 # One analysis at a time whatever the server allows: the model is shared, and two songs decoded
 # side by side on a laptop only make both users wait longer.
 _analysis_lock = threading.Lock()
@@ -81,7 +82,8 @@ def av_figure(result: dict, threshold: float = 0.0):
     threshold: where the quadrant boundaries are drawn on both axes.
 
   Returns:
-    A closed matplotlib Figure (Agg backend), valence on x and arousal on y in [-1, 1].
+    A closed matplotlib Figure (Agg backend), valence on x and arousal on y, the scale's
+    [-1, 1] with a margin (AV_LIMIT).
   """
   import matplotlib
   matplotlib.use("Agg")
@@ -103,9 +105,11 @@ def av_figure(result: dict, threshold: float = 0.0):
                         zorder=2)
     fig.colorbar(points, ax=ax, fraction=0.046, pad=0.04, label="segment start (s)")
   if "arousal" in result:
+    # Drawn unclipped inside a margin: a track at ±1 (a saturated regressor) keeps its star.
     ax.scatter([result["valence"]], [result["arousal"]], marker="*", s=320, c="crimson",
-               edgecolors="black", zorder=3)
-  ax.set(xlim=(-1, 1), ylim=(-1, 1), xlabel="valence", ylabel="arousal", aspect="equal",
+               edgecolors="black", zorder=3, clip_on=False)
+  ax.set(xlim=(-AV_LIMIT, AV_LIMIT), ylim=(-AV_LIMIT, AV_LIMIT), xlabel="valence",
+         ylabel="arousal", aspect="equal",
          title="Arousal–valence (★ track, dots: segments)")
   fig.tight_layout()
   plt.close(fig)
@@ -259,10 +263,16 @@ def main(argv=None, prog: str = "python -m jmer.demo") -> int:
   # Local fonts only: the default theme fetches Google Fonts, which offline machines lack.
   theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                             font_mono=["ui-monospace", "monospace"])
-  build_app(bundle, examples, args.max_upload_mb).launch(
+  app = build_app(bundle, examples, args.max_upload_mb)
+  # quiet and no footer: a local tool needs neither Gradio's public-link hint nor its API,
+  # settings and "built with" links; the one line printed is where to open it.
+  app.launch(
       server_name=args.host, server_port=args.port, share=False, ssr_mode=False, theme=theme,
       max_file_size=f"{args.max_upload_mb:g}mb",  # the server refuses bigger uploads too
-      allowed_paths=[str(pathlib.Path(args.examples).expanduser())] if examples else None)
+      allowed_paths=[str(pathlib.Path(args.examples).expanduser())] if examples else None,
+      quiet=True, footer_links=[], prevent_thread_lock=True)
+  print(f"jmer demo: open {app.local_url} in a browser (Ctrl+C stops it)", flush=True)
+  app.block_thread()
   return 0
 
 

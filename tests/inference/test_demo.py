@@ -59,6 +59,15 @@ def browser_tools():
   return sync_api
 
 
+def test_a_saturated_track_keeps_its_star_on_the_av_plane():
+  # Issue 32: the star of a track at valence -1 / arousal +1 was clipped in the corner.
+  figure = demo.av_figure(dict(arousal=1.0, valence=-1.0))
+  ax = figure.axes[0]
+  assert ax.get_xlim()[0] < -1.05 and ax.get_ylim()[1] > 1.05
+  star = [c for c in ax.collections if c.get_offsets().tolist() == [[-1.0, 1.0]]]
+  assert len(star) == 1 and not star[0].get_clip_on()
+
+
 def test_summary_names_where_arousal_and_valence_come_from():
   base = dict(file="song.mp3", duration_seconds=30.0, segments=1, quadrant="Q1_happy")
   estimate = dict(base, arousal=0.5, valence=0.25, av_source="quadrant probabilities")
@@ -99,6 +108,8 @@ def test_demo_in_headless_chromium(tmp_path, browser_tools, running_demo):
           timeout=60_000)
       text = summary.inner_text()
       shown = text.split("Top genre:")[1].split("(")[0].strip()
+      footer_links = [t for t in ("Use via API", "Built with Gradio", "Settings")
+                      if page.get_by_text(t).count()]
       page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
     finally:
       browser.close()
@@ -106,4 +117,5 @@ def test_demo_in_headless_chromium(tmp_path, browser_tools, running_demo):
   assert shown == expected
   assert "Quadrant:" in text and "(from the emomusic regressor (Essentia" in text
   assert "Tags (musicnn):" in text
+  assert not footer_links  # no Gradio footer (API, settings, "built with") on a local tool
   assert pathlib.Path(tmp_path / "demo.png").stat().st_size > 10_000
