@@ -306,7 +306,8 @@ def test_recompute_regenerates_a_report_and_fails_on_drift(tmp_path, capsys):
 def test_every_committed_report_equals_its_regeneration_from_raw_results():
   recompute = _recompute_module()
   folders = recompute.folders(REPO / "experiments" / "results")
-  assert {f.name for f in folders} >= {"builtin", "real", "real_audio", "real_music", "real_pooled"}
+  assert {f.name for f in folders} >= {"builtin", "real", "real_audio", "real_music",
+                                        "real_pooled"}
   for folder in folders:
     assert recompute.check_folder(folder) == [], f"{folder}: a report drifted from its raw results"
 
