@@ -15,8 +15,8 @@ network, everything learnt from these ~750 clips. Options:
 
 The budget: 16 kHz audio, 48 mel bands at a 64 ms hop, a random 10 s crop of every clip per
 epoch (whole clips are averaged over 10 s segments at test time), small widths, 20 epochs
-evaluated at the last. One run is about a minute on 2 cores (experiments/real_audio.py states
-the measured wall time); the experiments/real_audio.py suite compares the options.
+evaluated at the last (the experiments/real_audio.py suite runs 15, its registered budget). The
+suite compares the options; docs/experiments.md gives its measured wall time.
 """
 
 from jmer import config as config_lib

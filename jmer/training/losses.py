@@ -1,9 +1,10 @@
 """Masked per-task losses: L = L_genre + λ·L_emotion.
 
 Masking is by sample weight: a sample without a head's label has weight 0 for that head. The
-'mean_with_sample_weight' reduction divides by the number of labelled samples in the batch, so
-λ keeps its meaning however few samples of a batch carry emotion labels, and a batch with none
-contributes exactly 0 (divide_no_nan).
+'mean_with_sample_weight' reduction divides by the sum of the batch's sample weights (the
+number of labelled samples when every weight is 0 or 1; with class-balanced genre weights, the
+sum of those weights), so λ keeps its meaning however few samples of a batch carry emotion
+labels, and a batch with none contributes exactly 0 (divide_no_nan).
 """
 
 import keras

@@ -8,7 +8,8 @@ the learning rate of each update step. Keras 3 (every backend, JAX's stateless t
 applies gradients by calling `update_step(gradient, variable, learning_rate)` once per trainable
 variable, with the optimizer's own variable objects, so the factor is looked up by the variable's
 key as Keras' own weight-decay exclusions are. AdamW's decoupled weight decay is applied
-elsewhere and stays at the full rate (1e-4 x the learning rate per step: negligible either way).
+elsewhere and stays at the full rate (train.weight_decay x the learning rate per step: 1e-4 by
+default, 0.05 in the real-music recipes).
 """
 
 import keras
