@@ -24,10 +24,10 @@ folders in the same layout, under another data.root):
 
 Options: `heads=joint` (the default, what ships), `heads=genre` (the genre head alone, on GTZAN)
 or `heads=quadrant` (the quadrant head alone, on 4Q): the single-task arms of the studies, e.g.
-`--config=real_music:heads=quadrant`. `trunk=pooled` (the default, what ships: mean and max over
-each network's 3 s patch embeddings, 11 per 30 s clip), `trunk=crnn` (a Conv1D and a BiLSTM over them) or
-`trunk=transformer` (an encoder over them): trunks shared by both heads that learn the patches'
-order. `spectral` adds log-mel, MFCC and chroma branches (each 3 s patch's mean and SD) beside
+`--config=real_music:heads=quadrant`. `trunk=pooled` (the default, what ships: mean and max
+over each network's 3 s patch embeddings, 11 per 30 s clip), `trunk=crnn` (a Conv1D and a
+BiLSTM over them) or `trunk=transformer` (an encoder over them): trunks shared by both heads
+that learn the patches' order. `spectral` adds log-mel, MFCC and chroma branches (each 3 s patch's mean and SD) beside
 the networks, merged by the same late fusion, e.g. `--config=real_music:trunk=crnn,spectral`.
 
 Cross-validate the recipe (5 artist-grouped folds per split seed; what the model card reports).
