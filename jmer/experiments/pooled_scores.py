@@ -88,3 +88,36 @@ def section_lines(raw: dict, task: str, cells, pairs) -> list:
   if diffs:
     lines += ["", "| pair | pooled difference | units |", "|---|---|---|"] + diffs
   return lines + [""]
+
+
+def init_means_lines(raw: dict, task: str, cells) -> list:
+  """Markdown: each cell's macro-F1 of `task` averaged over the folds, one column per init seed:
+  how far initialisation alone moves a cross-validated mean.
+
+  Args:
+    raw: the raw-results dict.
+    task: the class task.
+    cells: the cells to list, in order.
+
+  Returns:
+    Markdown lines ending in a blank line; [] when no cell has two init seeds.
+  """
+  label = f"{task} macro-F1"
+  means = {}
+  for run in raw["runs"]:
+    value = run.get("metrics", {}).get(label)
+    if run["cell"] in cells and run.get("init") is not None and value is not None \
+        and math.isfinite(value):
+      means.setdefault(run["cell"], {}).setdefault(run["init"], []).append(value)
+  means = {c: means[c] for c in cells if len(means.get(c, {})) > 1}
+  if not means:
+    return []
+  inits = sorted({i for per in means.values() for i in per})
+  lines = [f"{task} macro-F1 per init seed, the mean over the folds (how far the initialisation "
+           "alone moves a cross-validated mean):", "",
+           "| cell | " + " | ".join(f"init {i}" for i in inits) + " |",
+           "|---|" + "---|" * len(inits)]
+  for cell, per in means.items():
+    lines.append(f"| `{cell}` | " + " | ".join(
+        f"{sum(per[i]) / len(per[i]):.3f}" if i in per else "–" for i in inits) + " |")
+  return lines + [""]

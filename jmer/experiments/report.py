@@ -122,6 +122,7 @@ class Report:
       if inits:  # the new protocol's suites: macro-F1 over all classes, folds pooled
         pairs = [p for e in self.suite["experiments"] for p in e["pairs"]]
         lines += pooled_scores.section_lines(self.raw, task, cells, pairs)
+        lines += pooled_scores.init_means_lines(self.raw, task, cells)
       lines += self.task_figure(task, cells)
     return lines
 

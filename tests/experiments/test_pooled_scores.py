@@ -39,3 +39,14 @@ def test_section_lists_cells_and_pair_differences():
   assert "over all 3 classes" in text
   assert "| `joint` | 0.889 ± 0.157 | 2 |" in text
   assert "| `joint` − `genre` | -0.222 | 1 |" in text  # one shared unit: no SD
+
+
+def test_init_means_average_each_init_over_its_folds():
+  def run(cell, fold, init, value):
+    return dict(cell=cell, repeat=f"fold_{fold}/init_{init}", init=init,
+                metrics={"genre macro-F1": value})
+  raw = dict(runs=[run("x", 0, 0, 0.5), run("x", 1, 0, 0.7), run("x", 0, 1, 0.4),
+                   run("x", 1, 1, 0.6), run("y", 0, 0, 0.9)])
+  text = "\n".join(pooled_scores.init_means_lines(raw, "genre", ["x", "y"]))
+  assert "| `x` | 0.600 | 0.500 |" in text
+  assert "`y`" not in text  # one init: nothing to compare
