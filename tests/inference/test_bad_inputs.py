@@ -66,6 +66,7 @@ OUT_OF_RANGE = {
     "data.folder.quadrant_map": ("happy:Q7",), "data.manifest.quadrant_map": ("sad",),
     "data.manifest.av_scale": (9.0, 1.0), "features.names": ("mel", "bogus"),
     "features.n_mfcc": 0, "features.chroma": "fancy", "model.trunk": "resnet",
+    "model.rows.trunk": "lstm",
     "model.fusion": "sum", "model.dropout": 1.0, "model.crnn.conv_filters": (),
     "model.crnn.pool_time": (2,), "model.crnn.pool_freq": (0, 2), "model.crnn.rnn": "rnn",
     "model.crnn.batchnorm_momentum": 1.5, "model.transformer.pooling": "max",
