@@ -21,13 +21,13 @@ suite compares the options; docs/experiments.md gives its measured wall time.
 
 from jmer import config as config_lib
 from jmer.config import files
+from jmer.config import names
 
-TRUNKS = ("crnn", "transformer")
 HEADS = ("joint", "genre", "quadrant")
 
 
 def get_config(arg=None):
-  arg = config_lib.parse_arg(arg, heads=HEADS, trunk=TRUNKS, fused=False)
+  arg = config_lib.parse_arg(arg, heads=HEADS, trunk=names.TRUNKS, fused=False)
   config = files.load(f"real_music:heads={arg.heads}")  # its data, heads and folds
   config.features.update(names=("mel",), musicnn_hop_frames=62, one_row_per_patch=False,
                          n_fft=2048, hop_length=1024, n_mels=48)

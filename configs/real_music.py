@@ -27,8 +27,9 @@ or `heads=quadrant` (the quadrant head alone, on 4Q): the single-task arms of th
 `--config=real_music:heads=quadrant`. `trunk=pooled` (the default, what ships: mean and max
 over each network's 3 s patch embeddings, 11 per 30 s clip), `trunk=crnn` (a Conv1D and a
 BiLSTM over them) or `trunk=transformer` (an encoder over them): trunks shared by both heads
-that learn the patches' order. `spectral` adds log-mel, MFCC and chroma branches (each 3 s patch's mean and SD) beside
-the networks, merged by the same late fusion, e.g. `--config=real_music:trunk=crnn,spectral`.
+that learn the patches' order. `spectral` adds log-mel, MFCC and chroma branches (each 3 s
+patch's mean and SD) beside the networks, merged by the same late fusion, e.g.
+`--config=real_music:trunk=crnn,spectral`.
 
 Cross-validate the recipe (5 artist-grouped folds per split seed; what the model card reports).
 Every `heads` option draws the folds over both datasets (`eval.fold_pool='gtzan+4q'`), so the
@@ -45,12 +46,8 @@ with `--config.<key>=...` as usual.
 """
 
 from jmer import config as config_lib
+from jmer.config import names
 
-
-# The trunk over each network's row of patch embeddings (model.rows.trunk): 'pooled' (mean and
-# max over the patches, what ships), or one that learns their order: 'crnn' (Conv1D + BiLSTM) or
-# 'transformer' (jmer.models.trunks.ROW_TRUNKS).
-ROW_TRUNKS = ("pooled", "crnn", "transformer")
 
 # The heads a run trains, and the data each reads: the joint model as it ships, or one head on
 # its own data set (the single-task arms the joint model is compared with).
@@ -62,7 +59,7 @@ HEADS = {
 
 
 def get_config(arg=None):
-  arg = config_lib.parse_arg(arg, heads=tuple(HEADS), trunk=ROW_TRUNKS, spectral=False)
+  arg = config_lib.parse_arg(arg, heads=tuple(HEADS), trunk=names.ROW_TRUNKS, spectral=False)
   heads = HEADS[arg.heads]
   # The `musicnn2` variant (jmer.config.variants): frozen MSD- and MTT-musicnn branches on
   # musicnn's 16 kHz / 256-hop grid, concatenated by late fusion, non-overlapping 3 s patches
@@ -79,6 +76,8 @@ def get_config(arg=None):
   config.eval.fold_pool = "gtzan+4q"
   # A 30 s segment is the whole clip: one per epoch; and GTZAN's real clips are unbalanced.
   config.train.update(crops_per_track=1, class_balance=True)
+  # The trunk over each network's patch embeddings: 'pooled' (mean and max, what ships), or
+  # one that learns their order, 'crnn' or 'transformer' (jmer.config.names.ROW_TRUNKS).
   config.model.rows.trunk = arg.trunk
   if arg.spectral:  # log-mel, MFCC and chroma beside the networks, summarised per patch
     config.features.names += ("mel", "mfcc", "chroma")

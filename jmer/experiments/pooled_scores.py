@@ -15,6 +15,18 @@ from sklearn.metrics import f1_score
 from jmer.experiments import significance
 
 
+def task_classes(raw: dict, task: str) -> list:
+  """Every true label of `task` over all of the raw file's prediction rows, sorted: the data's
+  whole vocabulary ([] when the predictions have no such column)."""
+  predictions = raw.get("predictions", {})
+  columns = predictions.get("columns", ())
+  if f"true_{task}" not in columns:
+    return []
+  at = columns.index(f"true_{task}")
+  return sorted({r[at] for rows in predictions.get("runs", {}).values() for r in rows
+                 if r[at] not in (None, "")})
+
+
 def pooled_macro_f1(raw: dict, cell: str, task: str) -> dict:
   """{(split seed, init): macro-F1 over all classes} of one cell's pooled test predictions.
 
@@ -27,21 +39,20 @@ def pooled_macro_f1(raw: dict, cell: str, task: str) -> dict:
     One value per split seed and init that has predictions for the task; the classes are every
     true label of the task over all of the raw file's runs (the data's whole vocabulary).
   """
-  predictions = raw.get("predictions", {})
-  columns = predictions.get("columns", ())
-  if f"true_{task}" not in columns:
+  labels = task_classes(raw, task)
+  if not labels:
     return {}
+  predictions = raw["predictions"]
+  columns = predictions["columns"]
   true_at, pred_at = columns.index(f"true_{task}"), columns.index(f"pred_{task}")
-  groups, classes = {}, set()
+  groups = {}
   for key, rows in predictions.get("runs", {}).items():
     parts = key.split("/")
     labelled = [(r[true_at], r[pred_at]) for r in rows if r[true_at] not in (None, "")]
-    classes.update(t for t, _ in labelled)
     if parts[0] != cell or not labelled:
       continue
     init = next((p for p in parts[2:] if p.startswith("init_")), "")
     groups.setdefault((int(parts[1]), init), []).extend(labelled)
-  labels = sorted(classes)
   return {unit: float(f1_score([t for t, _ in rows], [p for _, p in rows], labels=labels,
                                average="macro", zero_division=0))
           for unit, rows in sorted(groups.items())}
@@ -71,9 +82,7 @@ def section_lines(raw: dict, task: str, cells, pairs) -> list:
   scores = {c: s for c, s in scores.items() if s}
   if not scores:
     return []
-  n_classes = len({r for rows in raw["predictions"]["runs"].values() for r in (
-      x[raw["predictions"]["columns"].index(f"true_{task}")] for x in rows) if r not in (None, "")})
-  lines = [f"Secondary: {task} macro-F1 over all {n_classes} classes, the test predictions of "
+  lines = [f"Secondary: {task} macro-F1 over all {len(task_classes(raw, task))} classes, the test predictions of "
            "each split seed's folds pooled (every clip once), per init; mean ± SD over split "
            "seeds × inits (no test: too few units).", "",
            "| cell | pooled macro-F1 | units |", "|---|---|---|"]
