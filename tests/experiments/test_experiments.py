@@ -108,8 +108,13 @@ def test_the_real_study_family_b_trains_the_planned_architecture_from_audio(tmp_
   configs = {c: runner.run_config(suite, c, 0, tmp_path, init=0) for c in suite["cells"]}
   for cell, config in configs.items():
     assert not set(config.features.names) & {"musicnn", "musicnn_mtt"}, cell
-    assert config.data.segment_seconds == 10.0 and config.train.epochs == 15
-    assert config.eval.fold_pool == "gtzan+4q"
+    assert config.data.segment_seconds == 10.0 and config.eval.fold_pool == "gtzan+4q"
+  epochs = {cell: config.train.epochs for cell, config in configs.items()}
+  # Amendment 1: matched optimizer steps, and the transfer's total epochs (15 genre + 15 4Q).
+  assert epochs == dict(joint=15, genre=15, quadrant=15, joint_fused=15, joint_transformer=15,
+                        genre_matched=40, quadrant_matched=25, quadrant_30=30, transfer=15)
+  assert suite["cells"]["transfer"]["init_from"] == "genre"
+  assert configs["transfer"].tasks.emotion == "quadrant" and not configs["transfer"].tasks.genre
   assert configs["joint_fused"].features.names == ("mel", "mfcc", "chroma")
   assert configs["joint_transformer"].model.trunk == "transformer"
   assert configs["joint"].model.trunk == "crnn" and configs["joint"].features.names == ("mel",)
