@@ -13,6 +13,7 @@ the path its segments trace), and the timeline of genres and emotion over the so
 import os
 import pathlib
 import sys
+import statistics
 import threading
 
 from jmer.tasks import labels
@@ -117,7 +118,8 @@ def av_figure(result: dict, threshold: float = 0.0):
 
 
 def timeline_figure(result: dict, genre_names):
-  """Genre probabilities (stacked) and arousal/valence over the song, one point per segment.
+  """Genre probabilities (stacked) and arousal/valence over the song, one point per timeline
+  window (streamed_features.timeline_frames: ~9 s every ~3 s for the shipped model).
 
   Args:
     result: one file's result from predict_file with a timeline.
@@ -149,7 +151,8 @@ def timeline_figure(result: dict, genre_names):
     ax.axhline(0, color="0.6", lw=0.8)
     ax.set(ylabel="value", ylim=(-1, 1))
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
-  fig.axes[-1].set_xlabel("time (s), segment centres")
+  window = float(statistics.median([r["end"] - r["start"] for r in rows])) if rows else 0.0
+  fig.axes[-1].set_xlabel(f"time (s): the centre of each {window:.0f} s window")
   fig.tight_layout()
   plt.close(fig)
   return fig

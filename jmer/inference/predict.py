@@ -34,6 +34,8 @@ from jmer.inference import av_regressor
 from jmer.inference import task_fields
 from jmer.inference.decode import decoded_blocks  # noqa: F401  (part of this module's API)
 from jmer.inference.streamed_features import feature_blocks
+from jmer.inference.streamed_features import segments_and_windows
+from jmer.inference.streamed_features import timeline_frames
 from jmer.inference.streamed_features import tiled_segments
 from jmer.models import model_file
 
@@ -47,16 +49,17 @@ BATCH_SIZE = 16  # segments per model call; fixed so the jitted function compile
 MIN_JUDGED_SECONDS = 3.0
 
 
-def _batches(segments, batch_size: int):
-  starts, xs = [], []
-  for start, x in segments:
-    starts.append(start)
+def _batches(items, batch_size: int):
+  """Groups (kind, start, frames, x) items into ([(kind, start, frames)], stacked x) batches."""
+  keys, xs = [], []
+  for kind, start, frames, x in items:
+    keys.append((kind, start, frames))
     xs.append(x)
     if len(xs) == batch_size:
-      yield starts, {n: np.stack([x[n] for x in xs]) for n in xs[0]}
-      starts, xs = [], []
+      yield keys, {n: np.stack([x[n] for x in xs]) for n in xs[0]}
+      keys, xs = [], []
   if xs:
-    yield starts, {n: np.stack([x[n] for x in xs]) for n in xs[0]}
+    yield keys, {n: np.stack([x[n] for x in xs]) for n in xs[0]}
 
 
 def _prefetched(iterable, size: int = 2):
@@ -126,7 +129,9 @@ def predict_file(bundle, path, timeline: bool = False, batch_size: int = BATCH_S
   Args:
     bundle: a loaded model (jmer.models.model_file.load_model_bundle).
     path: an audio file.
-    timeline: add one entry per segment with its start/end seconds.
+    timeline: add the timeline: one entry per window of ~10 s every ~3 s
+      (streamed_features.timeline_frames)
+      with its start/end seconds and what the model says of that window alone.
     batch_size: segments per model call.
     top_k: how many genres (and musicnn tags) the ranked lists keep.
   Returns:
@@ -155,7 +160,7 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
     bundle: the loaded model and its metadata (jmer.models.model_file.load_model_bundle).
     waves: iterable of mono float32 sample blocks at the model's sample rate (Hz, in
       bundle.meta["sample_rate"]).
-    timeline: add one entry per segment with its start/end seconds.
+    timeline: add the timeline (predict_file).
     batch_size: segments per model call.
     top_k: genres listed per prediction.
     path: what to call the audio in errors.
@@ -164,10 +169,10 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
     predict_file's result without the file fields.
   """
   meta = bundle.meta
-  sr, hop_length, length = meta["sample_rate"], meta["hop_length"], meta["segment_frames"]
+  sr, hop_length = meta["sample_rate"], meta["hop_length"]
   tally = _InputTally(_tag_network(bundle), av_regressor.feature_of(bundle))
-  segments = _model_segments(bundle, waves, tally, path)
-  sums, count, rows = _predict_segments(bundle, segments, batch_size, timeline)
+  items = _model_inputs(bundle, waves, tally, path, timeline)
+  sums, count, rows = _predict_segments(bundle, items, batch_size)
   duration = tally.samples / sr
   result = dict(duration_seconds=round(duration, 3), segments=count,
                 **length_warning(duration, meta))
@@ -183,13 +188,13 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
   if timeline:
     seconds = hop_length / sr
     result["timeline"] = [
-        dict(start=round(s * seconds, 3), end=round(min((s + length) * seconds, duration), 3),
-             **_segment_fields(bundle, p, top_k, patch_av, s, length)) for s, p in rows]
+        dict(start=round(s * seconds, 3), end=round(min((s + n) * seconds, duration), 3),
+             **_segment_fields(bundle, p, top_k, patch_av, s, n)) for s, n, p in rows]
   return result
 
 
 def _segment_fields(bundle, outputs: dict, top_k: int, patch_av, start: int, length: int):
-  """A timeline row's predictions: the heads' outputs for the segment, and the AV regressor's
+  """A timeline row's predictions: the heads' outputs for the window, and the AV regressor's
   point over its patches when there is one (patch_av: _InputTally.patch_av)."""
   fields = _ranked(_summary(bundle, outputs), top_k)
   if patch_av:
@@ -268,38 +273,48 @@ class _InputTally:
       yield block
 
 
-def _model_segments(bundle, waves, tally: _InputTally, path):
-  """The model's input segments of `waves`, lazily: features, tiled and strided as in training.
+def _model_inputs(bundle, waves, tally: _InputTally, path, timeline: bool):
+  """The model's inputs for `waves`, lazily: features, cut and strided as in training.
 
   Returns:
-    An iterator of (start frame, {feature: (segment_frames // stride, ...) array}).
+    An iterator of (kind, start frame, frames, {feature: (segment_frames // stride, ...)}):
+    kind "segment" for the segments the file's verdict averages (as evaluation tiles a
+    track), and with `timeline` also "window" for the timeline's windows
+    (streamed_features.timeline_frames).
   """
   length = bundle.meta["segment_frames"]
   feats = tally.tagged(feature_blocks(tally.counted(waves), bundle.params,
                                       block_frames=max(length, bundle.hop_frames) * 3, path=path,
                                       patch_outputs=tally.patch_outputs))
   strides = {n: model_file.input_stride(bundle.meta, n) for n in bundle.params}
-  return ((start, {n: v[::strides[n]] for n, v in x.items()})  # as training cut them
-          for start, x in tiled_segments(feats, length, bundle.hop_frames))
+  if timeline:
+    items = segments_and_windows(feats, length, bundle.hop_frames,
+                                 *timeline_frames(bundle.meta))
+  else:
+    items = (("segment", s, length, x) for s, x in tiled_segments(feats, length,
+                                                                  bundle.hop_frames))
+  return ((kind, start, frames, {n: v[::strides[n]] for n, v in x.items()})  # as trained
+          for kind, start, frames, x in items)
 
 
-def _predict_segments(bundle, segments, batch_size: int, timeline: bool) -> tuple:
-  """Runs the model over all segments, batch by batch.
+def _predict_segments(bundle, items, batch_size: int) -> tuple:
+  """Runs the model over all segments and timeline windows, batch by batch.
 
   Returns:
-    (sums, count, rows): per head the float64 sum of its outputs over segments, the number of
-    segments, and (if timeline) one (start frame, {head: output}) row per segment, else [].
+    (sums, count, rows): per head the float64 sum of its outputs over the segments, the number
+    of segments, and one (start frame, frames, {head: output}) row per timeline window.
   """
   sums, count, rows = {}, 0, []
   with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # librosa/mpg123 chatter; real problems raise
-    for starts, x in _prefetched(_batches(segments, batch_size)):
+    for keys, x in _prefetched(_batches(items, batch_size)):
       preds = predict_batch(bundle, x, batch_size)
+      segment = np.array([kind == "segment" for kind, _, _ in keys])
       for k, v in preds.items():
-        sums[k] = sums.get(k, 0.0) + v.astype(np.float64).sum(axis=0)
-      count += len(starts)
-      if timeline:
-        rows += [(s, {k: v[i] for k, v in preds.items()}) for i, s in enumerate(starts)]
+        sums[k] = sums.get(k, 0.0) + v[segment].astype(np.float64).sum(axis=0)
+      count += int(segment.sum())
+      rows += [(s, n, {k: v[i] for k, v in preds.items()})
+               for i, (kind, s, n) in enumerate(keys) if kind == "window"]
   return sums, count, rows
 
 

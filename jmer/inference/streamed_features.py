@@ -6,6 +6,9 @@ file's length, are the exception: computed on the whole file), then tiled into s
 like evaluation tiles a track (jmer.data.segments.eval_starts).
 """
 
+import heapq
+import itertools
+
 import numpy as np
 
 from jmer.data import audio
@@ -14,6 +17,11 @@ from jmer.data import musicnn_features
 from jmer.data import segments as segments_lib
 
 WHOLE_FILE_MAX_SECONDS = 30 * 60  # frozen musicnn features are computed on the whole file
+# The timeline: what the model hears in a window of ~10 s every ~3 s (both rounded to whole
+# input rows; musicnn's patch is 2.99 s), not its 30 s verdicts: a listener follows a song's
+# sections at that pace. A model with shorter segments uses its segment as the window.
+TIMELINE_WINDOW_SECONDS = 10.0
+TIMELINE_STEP_SECONDS = 3.0
 
 
 def _context_frames(params: dict) -> int:
@@ -119,3 +127,70 @@ def tiled_segments(blocks, length: int, hop: int):
     yield 0, {n: features_lib.pad_frames(n, v, length) for n, v in pending.items()}
   elif segments_lib.end_segment_needed(n_frames - (next_start - hop + length), hop):
     yield n_frames - length, {n: v[n_frames - length - offset:] for n, v in pending.items()}
+
+
+def timeline_windows(blocks, length: int, window: int, step: int):
+  """Short windows of a stream of feature blocks, each filled out to a model segment.
+
+  A timeline at a listener's resolution asks about a few seconds at a time, while a model
+  judges `length` frames at once (30 s for the shipped model). Each window's frames are
+  repeated cyclically to `length`: for a trunk that pools its rows (mean and max) that is the
+  model's verdict on the window alone, up to rows repeated one time more than others; a
+  sequence trunk sees the window looped, an approximation. A stream shorter than one window
+  gives the one padded segment evaluation gives.
+
+  Args:
+    blocks: iterable of {feature: (frames, bins)} blocks, consecutive in time.
+    length: the model's segment length in frames.
+    window: the window's length in frames (<= length).
+    step: frames between window starts.
+
+  Yields:
+    (start frame, window frames, {feature: (length, bins) array}), a last window flush with
+    the stream's end when segments.end_segment_needed says so.
+  """
+  frames = [0]
+
+  def counted():
+    for block in blocks:
+      frames[0] += len(next(iter(block.values())))
+      yield block
+
+  for start, x in tiled_segments(counted(), window, step):
+    if frames[0] < window:  # a short stream: pad once, as evaluation pads it
+      yield start, frames[0], {n: features_lib.pad_frames(n, v[:frames[0]], length)
+                               for n, v in x.items()}
+    else:
+      yield start, window, {n: np.resize(v, (length,) + v.shape[1:]) for n, v in x.items()}
+
+
+def segments_and_windows(blocks, length: int, hop: int, window: int, step: int):
+  """The model's segments (tiled_segments) and the timeline's windows (timeline_windows) of one
+  stream, in order of start, reading it once.
+
+  Yields:
+    ("segment", start, length, x) and ("window", start, frames, x) items.
+  """
+  for_segments, for_windows = itertools.tee(blocks)  # both read in step: a small buffer
+  segments = (("segment", s, length, x) for s, x in tiled_segments(for_segments, length, hop))
+  windows = (("window", s, n, x) for s, n, x in timeline_windows(for_windows, length, window,
+                                                                step))
+  return heapq.merge(segments, windows, key=lambda item: item[1])
+
+
+def timeline_frames(meta: dict) -> tuple:
+  """(window, step) of the timeline in feature frames, whole multiples of the model's input
+  stride (the row every strided feature keeps), the window at most one segment.
+
+  Args:
+    meta: the model file's metadata (sample_rate, hop_length, segment_frames, input_strides).
+
+  Returns:
+    (window frames, step frames).
+  """
+  per_second = meta["sample_rate"] / meta["hop_length"]
+  row = max([1, *(int(v) for v in meta.get("input_strides", {}).values())])
+  length = meta["segment_frames"]
+  step = max(1, round(TIMELINE_STEP_SECONDS * per_second / row)) * row
+  window = max(1, round(TIMELINE_WINDOW_SECONDS * per_second / row)) * row
+  return min(window, length), min(step, length)

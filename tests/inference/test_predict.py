@@ -13,6 +13,7 @@ from jmer.inference import export
 from jmer.tasks import labels
 from jmer.inference import predict
 from jmer.inference import output as predict_output
+from jmer.inference import streamed_features
 from jmer.data import audio
 from jmer.data import features
 from jmer.data import segments as segments_lib
@@ -282,3 +283,53 @@ def test_tags_column_only_for_models_with_musicnn_tags():
     predict_output.make_writer("csv", stream, output_names=("genre",), tags=tags)(result)
     row = next(csv.DictReader(io.StringIO(stream.getvalue())))
     assert row.get("tags") == expected
+
+
+def test_the_shipped_models_timeline_steps_a_patch_and_looks_at_three():
+  """Issue 32: the timeline was the shipped model's 30 s tiles (one row for a preview); it is
+  now a ~9 s window (three 2.99 s musicnn patches) every patch."""
+  from jmer.inference import shipped
+  meta = model_file.read_metadata(shipped.shipped_model_path(shipped.DEFAULT_MODEL))
+  window, step = streamed_features.timeline_frames(meta)
+  seconds = meta["hop_length"] / meta["sample_rate"]
+  assert (window, step) == (3 * 187, 187)
+  assert window * seconds == pytest.approx(8.976) and step * seconds == pytest.approx(2.992)
+
+
+def test_a_timeline_window_is_its_frames_repeated_to_a_segment():
+  track = np.arange(40, dtype=np.float32)[:, None] * np.ones((1, 2), np.float32)
+  windows = list(streamed_features.timeline_windows(iter([{"mel": track}]), 12, 5, 5))
+  # 0-5, 5-10, ..., 35-40: the last ends with the stream, so no extra flush window.
+  assert [(s, n) for s, n, _ in windows] == [(s, 5) for s in range(0, 40, 5)]
+  for start, _, x in windows:
+    assert x["mel"].shape == (12, 2)
+    np.testing.assert_array_equal(x["mel"][:, 0], start + np.arange(12) % 5)
+
+
+def test_a_stream_shorter_than_a_window_is_padded_once_as_evaluation_pads():
+  track = np.ones((3, 2), np.float32)
+  (start, frames, x), = streamed_features.timeline_windows(iter([{"chroma": track}]), 12, 5, 5)
+  assert (start, frames) == (0, 3)
+  np.testing.assert_array_equal(x["chroma"], features.pad_frames("chroma", track, 12))
+
+
+def test_segments_and_windows_come_from_one_reading_in_order():
+  track = np.arange(100, dtype=np.float32)[:, None]
+  blocks = [{"mel": track[i:i + 7]} for i in range(0, 100, 7)]
+  items = list(streamed_features.segments_and_windows(iter(blocks), 30, 30, 10, 5))
+  segments = [(s, x["mel"]) for kind, s, _, x in items if kind == "segment"]
+  expected = list(predict.tiled_segments(iter([{"mel": track}]), 30, 30))
+  assert [s for s, _ in segments] == [s for s, _ in expected] == [0, 30, 60, 70]
+  for (_, got), (_, want) in zip(segments, expected):
+    np.testing.assert_array_equal(got, want["mel"])
+  windows = [s for kind, s, _, _ in items if kind == "window"]
+  assert windows == list(range(0, 91, 5))
+  assert [s for _, s, _, _ in items] == sorted(s for _, s, _, _ in items)
+
+
+def test_the_timeline_leaves_the_files_verdict_as_it_was(bundle, songs):
+  plain = predict.predict_file(bundle, songs["long"])
+  with_timeline = predict.predict_file(bundle, songs["long"], timeline=True)
+  assert with_timeline["segments"] == plain["segments"]
+  for genre, p in plain["genre_probabilities"].items():
+    assert with_timeline["genre_probabilities"][genre] == pytest.approx(p, abs=1e-6)
