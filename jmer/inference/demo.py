@@ -6,7 +6,7 @@ r"""A local web demo: upload (or pick) a song, see what the model hears.
 Without --workdir or --model it opens on the shipped real-music model.
 
 Shows the track's genre probabilities as bars, its point on the arousal–valence plane (with
-the path its segments trace), and the timeline of genres and emotion over the song. Binds to
+the path its timeline windows trace), and the timeline of genres and emotion over the song. Binds to
 127.0.0.1 unless told otherwise: it is a local tool, never shared through a public link.
 """
 
@@ -76,10 +76,10 @@ def _av_note(result: dict) -> str:
 
 
 def av_figure(result: dict, threshold: float = 0.0):
-  """The arousal–valence plane: quadrants, the segments' path over time, the track's point.
+  """The arousal–valence plane: quadrants, the timeline windows' path, the track's point.
 
   Args:
-    result: one file's result from predict_file, with a timeline for the segments' path.
+    result: one file's result from predict_file, with a timeline for the windows' path.
     threshold: where the quadrant boundaries are drawn on both axes.
 
   Returns:
@@ -104,14 +104,14 @@ def av_figure(result: dict, threshold: float = 0.0):
     ax.plot(valence, arousal, color="0.75", lw=0.8, zorder=1)
     points = ax.scatter(valence, arousal, c=[r["start"] for r in rows], cmap="viridis", s=18,
                         zorder=2)
-    fig.colorbar(points, ax=ax, fraction=0.046, pad=0.04, label="segment start (s)")
+    fig.colorbar(points, ax=ax, fraction=0.046, pad=0.04, label="window start (s)")
   if "arousal" in result:
     # Drawn unclipped inside a margin: a track at ±1 (a saturated regressor) keeps its star.
     ax.scatter([result["valence"]], [result["arousal"]], marker="*", s=320, c="crimson",
                edgecolors="black", zorder=3, clip_on=False)
   ax.set(xlim=(-AV_LIMIT, AV_LIMIT), ylim=(-AV_LIMIT, AV_LIMIT), xlabel="valence",
          ylabel="arousal", aspect="equal",
-         title="Arousal–valence (★ track, dots: segments)")
+         title="Arousal–valence (★ track, dots: timeline windows)")
   fig.tight_layout()
   plt.close(fig)
   return fig
