@@ -2,7 +2,7 @@ r"""The research question on the real development sets, family B: the planned ar
 trained from the audio (no pretrained network).
 
   JMER_DATA=../shared/data JMER_CACHE=~/.cache/jmer \
-      python -m jmer.experiments experiments/real_audio.py   # 90 runs, ~70 min on 2 CPU cores
+      python -m jmer.experiments experiments/real_audio.py   # 90 runs, ~100 min on 2 CPU cores
   python -m jmer.experiments experiments/real_audio.py --quick
 
 Registered before the runs in experiments/preregistration/real_audio.md (its amendment 1 added
