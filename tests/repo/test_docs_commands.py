@@ -1,4 +1,4 @@
-"""The shell commands in README.md and docs/*.md work as written, so the docs cannot drift.
+"""The shell commands in README.md, docs/*.md and the paper work as written, so they cannot drift.
 
 Every command in a shell code block (```bash / sh / shell / console, or a `$ ` line in an
 untagged block) that runs jmer (`jmer <command>`, `python -m jmer <command>`, or the modules
@@ -28,7 +28,8 @@ from jmer import config as config_lib
 from jmer.cli import train as train_cli
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("**/*.md"))]
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("**/*.md")),
+        REPO / "paper" / "README.md"]
 SHELL = {"bash", "sh", "shell", "console", "zsh"}
 # Substrings of commands that are shown but not checkable, with the reason. Keep it short.
 UNCHECKED = {}
@@ -119,7 +120,7 @@ def documented_commands() -> list:
       for tokens in _segments(text):
         found = jmer_command(tokens)
         if found and not any(s in text for s in UNCHECKED):
-          params.append(pytest.param(*found, text, id=f"{path.name}:{number}"))
+          params.append(pytest.param(*found, text, id=f"{path.relative_to(REPO)}:{number}"))
   return params
 
 
