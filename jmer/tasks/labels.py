@@ -13,6 +13,19 @@ ALLMUSIC_GENRES = ("Avant-Garde", "Blues", "Children's", "Classical", "Comedy/Sp
                    "Latin", "New Age", "Pop/Rock", "R&B", "Rap", "Reggae", "Religious",
                    "Stage & Screen", "Vocal")
 
+# AllMusic genres that name a GTZAN genre, and the GTZAN label each becomes (the cross-dataset
+# genre check and the genre head's extra training labels, jmer.data.genre_labels). AllMusic's
+# Pop/Rock covers both of GTZAN's pop and rock, so it becomes the genre *set* POP_OR_ROCK: right
+# when a prediction is pop or rock. The other AllMusic genres (Electronic, R&B, Vocal, ...) name
+# no GTZAN genre.
+POP_OR_ROCK = "pop or rock"
+GENRE_SETS = {POP_OR_ROCK: ("pop", "rock")}  # a set label -> its GTZAN genres
+ALLMUSIC_TO_GTZAN = {"Blues": "blues", "Classical": "classical", "Country": "country",
+                     "Jazz": "jazz", "Rap": "hiphop", "Reggae": "reggae",
+                     "Pop/Rock": POP_OR_ROCK}
+# What allmusic_gtzan_label says of a song whose AllMusic genres name two different GTZAN labels.
+CONFLICTING = "conflicting"
+
 # Quadrants of the arousal–valence plane (Russell's circumplex), numbered like the usual Q1..Q4:
 # Q1 high arousal / positive valence ("happy"), Q2 high / negative ("angry"),
 # Q3 low / negative ("sad"), Q4 low / positive ("calm").
@@ -21,6 +34,27 @@ QUADRANTS = ("Q1_happy", "Q2_angry", "Q3_sad", "Q4_calm")
 # Sentinels for "this sample carries no such label": the pipeline turns them into a zero label
 # with a zero sample weight (a NaN label would make the loss NaN even at weight 0).
 NO_GENRE = -1
+
+
+def allmusic_gtzan_label(tags) -> str | None:
+  """The GTZAN label a song's AllMusic genres name: a GTZAN genre, POP_OR_ROCK, CONFLICTING or
+  None.
+
+  Each tag that ALLMUSIC_TO_GTZAN knows is mapped; tags it does not know (Vocal, International,
+  Holiday, ...) are ignored. "Jazz; Vocal" is jazz, "Holiday; Pop/Rock" pop or rock, "Pop/Rock;
+  Country" conflicting, "Electronic" None.
+
+  Args:
+    tags: the song's AllMusic genres, e.g. ('Country', 'International').
+
+  Returns:
+    The one label its mapped tags agree on; CONFLICTING when they name two or more; None when
+    no tag maps.
+  """
+  mapped = {ALLMUSIC_TO_GTZAN[t] for t in tags if t in ALLMUSIC_TO_GTZAN}
+  if len(mapped) > 1:
+    return CONFLICTING
+  return next(iter(mapped), None)
 
 
 def av_quadrant(arousal, valence, threshold: float = 0.0):
