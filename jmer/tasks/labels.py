@@ -57,6 +57,55 @@ def allmusic_gtzan_label(tags) -> str | None:
   return next(iter(mapped), None)
 
 
+def genre_set_index(name: str, genre_names) -> int:
+  """The class index a genre set's training label takes: past the vocabulary's genres.
+
+  A genre label is an index into the vocabulary (0..K-1); the j-th set of GENRE_SETS is K + j,
+  which only the genre head's set loss (jmer.training.losses, 'set_xent') reads.
+
+  Args:
+    name: a key of GENRE_SETS.
+    genre_names: the vocabulary (K genres), which must hold every member of the set.
+
+  Returns:
+    K + the set's position in GENRE_SETS.
+
+  Raises:
+    ValueError: the vocabulary lacks one of the set's genres.
+  """
+  missing = [g for g in GENRE_SETS[name] if g not in genre_names]
+  if missing:
+    raise ValueError(f"the genre set {name!r} needs the genres {missing}, which the vocabulary "
+                     f"{tuple(genre_names)} lacks")
+  return len(genre_names) + list(GENRE_SETS).index(name)
+
+
+def genre_label_name(index: int, genre_names) -> str:
+  """The name of a genre training label: the vocabulary's genre, or the genre set's name."""
+  k = len(genre_names)
+  return genre_names[index] if index < k else list(GENRE_SETS)[index - k]
+
+
+def genre_target_rows(genre_names) -> np.ndarray:
+  """Which classes each genre training label allows: a (K + sets, K) 0/1 float32 matrix.
+
+  Row i < K is class i alone; row K + j allows the members of the j-th set of GENRE_SETS (those
+  in the vocabulary). The set loss of a label is −log of the probability its row allows.
+
+  Args:
+    genre_names: the vocabulary (K genres).
+
+  Returns:
+    The matrix.
+  """
+  k = len(genre_names)
+  rows = np.zeros((k + len(GENRE_SETS), k), np.float32)
+  rows[np.arange(k), np.arange(k)] = 1.0
+  for j, members in enumerate(GENRE_SETS.values()):
+    rows[k + j, [genre_names.index(g) for g in members if g in genre_names]] = 1.0
+  return rows
+
+
 def av_quadrant(arousal, valence, threshold: float = 0.0):
   """Quadrant index (0..3, see QUADRANTS) of AV values in [-1, 1].
 
