@@ -68,8 +68,9 @@ HEADS = {
 
 
 # What the genre head learns from: {dotted key: value} over the recipe. 'gtzan' is today's
-# recipe; 'beyond' adds 4Q's AllMusic genres as genre labels and balances classes by artist
-# (its final keys are the ones a selection on split seed 0 chooses, issue 32).
+# recipe; 'beyond' adds 4Q's AllMusic genres as genre labels and balances classes by artist:
+# the candidate the pre-registered rule chose on split seed 0
+# (experiments/genre_beyond_selection.py, experiments/preregistration/genre_beyond.md).
 GENRE_RECIPES = {
     "gtzan": {},
     "beyond": {"data.genre_labels.allmusic": "sets", "train.balance_unit": "artist"},

@@ -133,7 +133,7 @@ def test_a_suite_whose_pre_registration_does_not_name_the_check_has_no_primary(s
   raw = analysis.collect(suite_root, baseline="beyond", primary="none")
   text = analysis.render(raw)
   assert raw["primary"] == "" and "## The primary comparison" not in text
-  assert "does not name this check: no comparison below is pre-registered" in text
+  assert "No comparison below is a primary one: each is secondary, unadjusted." in text
   assert "## Other cells against beyond (secondary, unadjusted)" in text
   with pytest.raises(ValueError, match="primary='nope': no such cell"):
     analysis.collect(suite_root, primary="nope")

@@ -22,8 +22,8 @@ def header(raw, generator: str) -> list:
     lines.append(f"Pre-registered in {where}: the primary comparison, {raw['primary']} against "
                  f"{raw['baseline']}.")
   elif raw.get("preregistration"):
-    lines.append(f"The suite's pre-registration ({where}) does not name this check: no "
-                 "comparison below is pre-registered.")
+    lines.append(f"The suite's pre-registration: {where}. No comparison below is a primary "
+                 "one: each is secondary, unadjusted.")
   elif raw["primary"]:
     lines.append("Not pre-registered.")
   return lines + ["", _METHOD, ""]
