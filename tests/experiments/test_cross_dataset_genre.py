@@ -114,7 +114,8 @@ def test_the_report_renders_from_the_raw_file_and_its_verdicts_follow_the_number
   # today 1/3 in every fold; the candidate 1 or 2/3 (fold means 5/6): +0.5 in every fold.
   assert rows["cross"]["test"]["mean"] == pytest.approx(0.5)
   assert rows["cross"]["holm_p"] < 0.05
-  assert "met (detected, and the mean difference reaches it)" in text
+  assert "met: detected, and the mean difference reaches it" in text
+  assert "| 1, 0 | 0.333 → 0.833 (+0.500) |" in text  # the per-fold table
   assert rows["quadrant"]["test"]["mean"] == pytest.approx(0.005)
   assert "| 4Q → GTZAN" not in text and "◆" in text  # the reverse cell's GTZAN column
   assert "## Other cells against today (secondary, unadjusted)" in text
@@ -137,3 +138,12 @@ def test_a_suite_whose_pre_registration_does_not_name_the_check_has_no_primary(s
   assert "## Other cells against beyond (secondary, unadjusted)" in text
   with pytest.raises(ValueError, match="primary='nope': no such cell"):
     analysis.collect(suite_root, primary="nope")
+
+
+def test_acceptance_needs_detection_at_the_familys_level_and_the_gain():
+  from jmer.experiments.analyses import cross_dataset_tables as tables
+  row = dict(holm_p=0.074, test=dict(mean=0.187, ci_low=0.039, ci_high=0.336))
+  assert ("not met: the difference is not detected at the family's level (p (Holm) = 0.074); "
+          "the CI's lower end is below +0.10.") in tables._acceptance(row, 0.10)[1]
+  row = dict(holm_p=0.01, test=dict(mean=0.08, ci_low=0.02, ci_high=0.14))
+  assert "not met: its mean is below +0.10;" in tables._acceptance(row, 0.10)[1]

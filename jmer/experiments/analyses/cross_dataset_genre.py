@@ -219,6 +219,7 @@ def render(raw: dict) -> str:
   lines += tables.where_clips_go(raw, pairs)
   if raw["primary"]:
     lines += tables.primary_section(raw, primary_rows(raw), METRICS, row_verdict, ACCEPTANCE)
+    lines += tables.fold_table(raw, METRICS, PRIMARY, fold_values)
   lines += tables.secondary_section(raw, METRICS, difference_test)
   return "\n".join(lines) + "\n"
 
