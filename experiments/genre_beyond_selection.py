@@ -26,7 +26,7 @@ SUITE = dict(
     inits=(0,),
     preregistration="experiments/preregistration/genre_beyond.md",
     cells={
-        "today": dict(config=RECIPE, label="the shipped recipe (reference)"),
+        "today": dict(config=f"{RECIPE}:genre=gtzan", label="the shipped recipe (reference)"),
         "sets_clip": dict(config=RECIPE, set=SETS, label="+ 4Q AllMusic genres, Pop/Rock as "
                                                          "{pop, rock}"),
         "sets_artist": dict(config=RECIPE, set={**SETS, **ARTIST},
