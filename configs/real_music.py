@@ -31,6 +31,14 @@ that learn the patches' order. `spectral` adds log-mel, MFCC and chroma branches
 patch's mean and SD) beside the networks, merged by the same late fusion, e.g.
 `--config=real_music:trunk=crnn,spectral`.
 
+`genre=gtzan` (the default, what ships today): the genre head learns GTZAN's genres alone, each
+class balanced by clip. `genre=beyond`: the recipe for genre beyond GTZAN (issue 32): 4Q clips
+whose AllMusic genres name a GTZAN genre train the genre head too (Pop/Rock towards the set
+{pop, rock}: the loss maximises p(pop) + p(rock)), and every class is balanced by artist, not
+by clip (GENRE_RECIPES below; jmer.data.genre_labels). Build the shipped model with it:
+
+  python tools/build_real_model.py --data=../shared/data --config=real_music:genre=beyond
+
 Cross-validate the recipe (5 artist-grouped folds per split seed; what the model card reports).
 Every `heads` option draws the folds over both datasets (`eval.fold_pool='gtzan+4q'`), so the
 single-task arms test the joint arm's clips and no artist (normalised across GTZAN and 4Q) is on
@@ -46,6 +54,7 @@ with `--config.<key>=...` as usual.
 """
 
 from jmer import config as config_lib
+from jmer.config import files as config_files
 from jmer.config import names
 
 
@@ -58,8 +67,19 @@ HEADS = {
 }
 
 
+# What the genre head learns from: {dotted key: value} over the recipe. 'gtzan' is today's
+# recipe; 'beyond' adds 4Q's AllMusic genres as genre labels and balances classes by artist:
+# the candidate the pre-registered rule chose on split seed 0
+# (experiments/genre_beyond_selection.py, experiments/preregistration/genre_beyond.md).
+GENRE_RECIPES = {
+    "gtzan": {},
+    "beyond": {"data.genre_labels.allmusic": "sets", "train.balance_unit": "artist"},
+}
+
+
 def get_config(arg=None):
-  arg = config_lib.parse_arg(arg, heads=tuple(HEADS), trunk=names.ROW_TRUNKS, spectral=False)
+  arg = config_lib.parse_arg(arg, heads=tuple(HEADS), trunk=names.ROW_TRUNKS, spectral=False,
+                             genre=tuple(GENRE_RECIPES))
   heads = HEADS[arg.heads]
   # The `musicnn2` variant (jmer.config.variants): frozen MSD- and MTT-musicnn branches on
   # musicnn's 16 kHz / 256-hop grid, concatenated by late fusion, non-overlapping 3 s patches
@@ -82,4 +102,5 @@ def get_config(arg=None):
   if arg.spectral:  # log-mel, MFCC and chroma beside the networks, summarised per patch
     config.features.names += ("mel", "mfcc", "chroma")
     config.model.rows.window = 187
+  config_files.apply_overrides(config, GENRE_RECIPES[arg.genre])
   return config_lib.apply_variants(config, arg.variants)

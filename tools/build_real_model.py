@@ -1,8 +1,10 @@
 r"""Builds jmer's shipped real-music model from the real development sets.
 
   python tools/build_real_model.py --data=../shared/data
+  python tools/build_real_model.py --data=../shared/data --config=real_music:genre=beyond
 
-`--data` holds `gtzan_real/` (genres/<genre>/<clip>, usable.txt, artists.csv) and `4q_dev/`
+`--config` names the recipe (default `real_music`, configs/real_music.py as it ships; an option
+of it, e.g. `real_music:genre=beyond`, the genre head trained beyond GTZAN). `--data` holds `gtzan_real/` (genres/<genre>/<clip>, usable.txt, artists.csv) and `4q_dev/`
 (Q1..Q4/<clip>, metadata.csv with each song's artist): ../shared/data, or your own folders in the
 same layout. The recipe is configs/real_music.py, whose `gtzan` and `4q` datasets live in those
 two folders; this tool only sets its data root to --data.
@@ -35,17 +37,25 @@ OVERRIDES = {"data.test_fraction": 0.0}  # the shipped model trains on every cli
 NEEDED = ("gtzan_real/usable.txt", "gtzan_real/artists.csv", "4q_dev/metadata.csv")
 
 
-def recipe_config(data: pathlib.Path):
-  """configs/real_music.py with its data root at `data` (the folder of gtzan_real/, 4q_dev/).
+def recipe_config(data: pathlib.Path, spec: str = CONFIG):
+  """configs/real_music.py (or `spec`, an option of it) with its data root at `data` (the
+  folder of gtzan_real/, 4q_dev/).
 
   Args:
     data: the data folder.
+    spec: the recipe, 'real_music' or 'real_music:<options>'.
 
   Returns:
     The recipe's ConfigDict, not yet validated.
+
+  Raises:
+    ValueError: `spec` is not configs/real_music.py or an option of it.
   """
   from jmer.config import files
-  config = files.load(CONFIG)
+  if spec.partition(":")[0] != CONFIG:
+    raise ValueError(f"--config={spec!r}: the shipped model's recipe is {CONFIG!r} or an "
+                     f"option of it, e.g. '{CONFIG}:genre=beyond'")
+  config = files.load(spec)
   config.data.root = str(data)
   return config
 
@@ -70,11 +80,15 @@ def data_listing(config) -> list:
 
   Returns:
     One row per clip: its path relative to the data root, 'genre' or 'quadrant', the genre's
-    name or 'Q1'..'Q4', its artist as the folds group it (case-folded) and its SHA-1 prefix.
+    name or 'Q1'..'Q4', its artist as the folds group it (case-folded) and its SHA-1 prefix;
+    a quadrant clip that also trains the genre head (config.data.genre_labels.allmusic) adds
+    `genre`, its GTZAN label from its AllMusic genres.
   """
   from jmer import config as config_lib
+  from jmer.data import genre_labels
   from jmer.data.datasets import DATASETS
-  root = pathlib.Path(config.data.root)
+  from jmer.tasks import labels
+  root, g = pathlib.Path(config.data.root), config.data.genre_labels
   rows = []
   for name in config_lib.parse_sources(config.data.source):
     listing = DATASETS[name](config)
@@ -84,6 +98,10 @@ def data_listing(config) -> list:
       path = pathlib.Path(track.path)
       rows.append(dict(file=str(path.relative_to(root)), task=task, label=label,
                        artist=track.group, sha1=_sha1(path)))
+      extra = (genre_labels.training_genre(track, g.allmusic, g.own, labels.GTZAN_GENRES)
+               if task == "quadrant" and g.allmusic != "none" else labels.NO_GENRE)
+      if extra >= 0:
+        rows[-1]["genre"] = labels.genre_label_name(extra, labels.GTZAN_GENRES)
   return sorted(rows, key=lambda r: r["file"])
 
 
@@ -92,7 +110,7 @@ def listing_digest(rows) -> str:
   return hashlib.sha1(json.dumps(rows, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def build(config, workdir: pathlib.Path, out: pathlib.Path) -> tuple:
+def build(config, workdir: pathlib.Path, out: pathlib.Path, spec: str = CONFIG) -> tuple:
   """Trains the recipe on every clip in workdir/final and exports it, with its recipe and data
   listing, to `out`.
 
@@ -100,6 +118,7 @@ def build(config, workdir: pathlib.Path, out: pathlib.Path) -> tuple:
     config: the recipe config with OVERRIDES applied.
     workdir: where the run goes.
     out: the model file to write.
+    spec: the recipe as --config named it (recorded in the file).
 
   Returns:
     (the data listing, the recipe dict recorded in the file).
@@ -110,9 +129,10 @@ def build(config, workdir: pathlib.Path, out: pathlib.Path) -> tuple:
   run = workdir / "final"
   train.train_and_evaluate(config, run)
   listing = data_listing(config)
-  recipe = dict(config_file=f"configs/{CONFIG}.py",
+  name, _, options = spec.partition(":")
+  recipe = dict(config_file=f"configs/{name}.py" + (f":{options}" if options else ""),
                 command="python tools/build_real_model.py --data=<folder with gtzan_real/ and "
-                        "4q_dev/>",
+                        "4q_dev/>" + (f" --config={spec}" if spec != CONFIG else ""),
                 overrides=dict(OVERRIDES), config=recorded_config(config),
                 built=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 data_digest=listing_digest(listing))
@@ -129,6 +149,9 @@ def main(argv=None) -> int:
                       help="the folder holding gtzan_real/ and 4q_dev/")
   parser.add_argument("--workdir", default="runs/real_music", help="where the run goes")
   parser.add_argument("--out", default=str(DEFAULT_OUT), help="the model file to write")
+  parser.add_argument("--config", default=CONFIG,
+                      help=f"the recipe: {CONFIG!r} (as it ships) or an option of it, e.g. "
+                           f"'{CONFIG}:genre=beyond'")
   args = parser.parse_args(argv)
   data = pathlib.Path(args.data).expanduser().resolve()
   missing = [data / n for n in NEEDED if not (data / n).is_file()]
@@ -136,12 +159,16 @@ def main(argv=None) -> int:
     print(f"error: {missing[0]}: no such file (--data must hold gtzan_real/ and 4q_dev/)",
           file=sys.stderr)
     return 2
-  config = recipe_config(data)
+  try:
+    config = recipe_config(data, args.config)
+  except ValueError as error:
+    print(f"error: {error}", file=sys.stderr)
+    return 2
   for key, value in OVERRIDES.items():
     section, name = key.split(".")
     config[section][name] = value
   out = pathlib.Path(args.out)
-  listing, recipe = build(config, pathlib.Path(args.workdir), out)
+  listing, recipe = build(config, pathlib.Path(args.workdir), out, args.config)
   print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB; {len(listing)} clips, data digest "
         f"{recipe['data_digest']}), without temperatures: python tools/calibrate_model.py "
         f"--model={out} adds them")

@@ -118,10 +118,25 @@ def _data_config(seed: ml_collections.FieldReference) -> tuple:
   # from the training split: a learning curve's smaller training sets, same test tracks.
   data.train_tracks = 0
   bounds.train_tracks = (0, 10_000_000)
+  _add_genre_labels_config(data)
   data.synthetic = ml_collections.ConfigDict(dict(clips_per_genre=30, clip_seconds=30.0))
   bounds.synthetic = dict(clips_per_genre=(1, 100_000), clip_seconds=(1.0, 3600.0))
   _add_own_data_config(data)
   return data, bounds
+
+
+def _add_genre_labels_config(data: ml_collections.ConfigDict) -> None:
+  """config.data.genre_labels: what the genre head trains on beyond each dataset's own labels.
+
+  jmer.data.genre_labels; the training (and validation) split only: test clips keep their
+  datasets' own labels. own: the datasets' own genre labels train it (False keeps them for
+  testing only: GTZAN scored by a head trained on other labels). allmusic: 'none'; 'sets': a
+  track without a genre of its own whose AllMusic genres (4Q's GenresStr) name one GTZAN label
+  (jmer.tasks.labels.ALLMUSIC_TO_GTZAN) trains towards it, Pop/Rock towards the set {pop,
+  rock} (its loss maximises p(pop) + p(rock)); 'singles': the same, Pop/Rock clips unlabelled.
+  A track whose AllMusic genres name two GTZAN labels stays unlabelled.
+  """
+  data.genre_labels = ml_collections.ConfigDict(dict(own=True, allmusic="none"))
 
 
 def _add_own_data_config(data: ml_collections.ConfigDict) -> None:
@@ -288,6 +303,12 @@ def _train_config() -> tuple:
   # Weigh each training track of a single-label classification head by n / (k * n_class), so
   # an unbalanced set (GTZAN's real clips: 100 blues, 9 reggae) does not teach the majority.
   train.class_balance = False
+  # Within each class of a single-label head, what shares its weight equally: 'clip' (every
+  # clip alike) or 'artist' (every artist alike, split among its clips; the fold keys of
+  # jmer.data.artists), so a few artists with many clips do not define a class (GTZAN's
+  # reggae: 6 of 9 usable clips Bob Marley). With class_balance each class's total is n / k,
+  # else its clips' count.
+  train.balance_unit = "clip"
   train.verbose = 2  # Keras fit verbosity: 2 prints one line per epoch
   bounds.verbose = (0, 2)
   # Transfer: start from another run's weights (a run dir or a .keras file; '' = from scratch).

@@ -25,6 +25,8 @@ SELECT_ON = ("val_loss", "last")  # train.select_on
 # are generated, or name their own path: data.folder.path, data.manifest.path).
 ROOT_DATASETS = ("gtzan", "deam", "emomusic", "4q")
 GROUP_FOLDS_BY = ("group", "track")  # data.group_folds_by
+ALLMUSIC_GENRE_LABELS = ("none", "sets", "singles")  # data.genre_labels.allmusic
+BALANCE_UNITS = ("clip", "artist")  # train.balance_unit
 
 
 class ConfigError(ValueError):
@@ -130,6 +132,9 @@ def validate(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   _check(tr.precision in ("float32", "mixed_bfloat16"), "train.precision", tr.precision,
          "'float32' or 'mixed_bfloat16'")
   _check(tr.select_on in SELECT_ON, "train.select_on", tr.select_on, f"one of {SELECT_ON}")
+  _check(tr.balance_unit in BALANCE_UNITS, "train.balance_unit", tr.balance_unit,
+         f"one of {BALANCE_UNITS}")
+  _validate_genre_labels(config)
   _check(config.eval.hop_seconds > 0, "eval.hop_seconds", config.eval.hop_seconds, "a positive hop")
   _validate_own_data(config)
   return config
@@ -216,6 +221,18 @@ def _validate_model_and_augment(config):
   for key in ("max_time_fraction", "max_freq_fraction"):
     _check(0.0 <= a.specaugment[key] < 1.0, f"augment.specaugment.{key}", a.specaugment[key],
            "a fraction in [0, 1)")
+
+
+def _validate_genre_labels(config):
+  """data.genre_labels: a known AllMusic mode, and some label left for the genre head to learn."""
+  g = config.data.genre_labels
+  _check(g.allmusic in ALLMUSIC_GENRE_LABELS, "data.genre_labels.allmusic", g.allmusic,
+         f"one of {ALLMUSIC_GENRE_LABELS}")
+  _check(isinstance(g.own, bool), "data.genre_labels.own", g.own, "True or False")
+  if config.tasks.genre:
+    _check(g.own or g.allmusic != "none", "data.genre_labels.own", g.own,
+           "True while data.genre_labels.allmusic='none', or the genre head has no training "
+           "label (set --config.data.genre_labels.allmusic=sets, or --config.tasks.genre=False)")
 
 
 def parse_sources(source) -> tuple:

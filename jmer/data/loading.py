@@ -15,6 +15,7 @@ from jmer.tasks import labels
 from jmer.data import features as features_lib
 from jmer.data import fold_pool
 from jmer.data import folds
+from jmer.data import genre_labels as genre_labels_lib
 from jmer.data import segments as segments_lib
 from jmer.data import split_arrays
 from jmer.data import tracks as tracks_lib
@@ -310,6 +311,8 @@ def list_and_cache(config, progress: bool = True) -> PreparedTracks:
     logging.warning("Skipped %d file(s) that could not be used:\n%s", len(skipped),
                     "\n".join(f"  {path}: {reason}" for path, reason in skipped))
   by_split = split_each_dataset(usable, names, config, drawn.ids if drawn else None)
+  # After the folds and splits: extra training labels never change which clip is tested.
+  by_split = genre_labels_lib.with_training_labels(by_split, config, genre_names)
   if "gtzan" in names and gtzan_folds_note(config, listings["gtzan"]):
     logging.warning("GTZAN folds: %s", gtzan_folds_note(config, listings["gtzan"]))
   if not by_split["train"]:

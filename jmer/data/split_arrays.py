@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 
 from jmer import tasks as tasks_lib
+from jmer.data import artists as artists_lib
 from jmer.data import features as features_lib
 
 
@@ -66,16 +67,22 @@ def track_targets(split: SplitData, names) -> tuple:
           {k: np.stack([w[k] for _, w in targets]).astype(np.float32) for k in names})
 
 
-def class_balanced(labels: dict, weights: dict) -> dict:
-  """Sample weights that give every class of a single-label classification task the same total.
+def class_balanced(labels: dict, weights: dict, artists=None, equal_classes: bool = True) -> dict:
+  """Sample weights that give every class of a single-label classification task the same total,
+  and, by artist, every artist of a class the same share of it.
 
   Args:
     labels: {task: labels (n_tracks, ...)} as from `track_targets`.
     weights: {task: float32 (n_tracks,)}; 0 marks a track without that label.
+    artists: None (every clip of a class weighs alike), or one key per track (artist_keys):
+      every artist of a class weighs alike, its share split equally among its clips.
+    equal_classes: every class totals n / k (n labelled tracks, k classes present); False
+      keeps each class's total at its clips' count n_c.
   Returns:
-    {task: float32 (n_tracks,)}: for single-label classification tasks, each labelled track of
-    class c weighs n / (k * n_c) (n labelled tracks, k classes present, n_c of class c), so the
-    weights still sum to n; other tasks and unlabelled tracks keep their weights.
+    {task: float32 (n_tracks,)}: for single-label classification tasks, a labelled track of
+    class c by artist a weighs T_c / n_c (by clip) or T_c / (A_c · n_ca) (by artist: A_c
+    artists in class c, n_ca of their clips), T_c = n / k or n_c; the weights still sum to n.
+    Other tasks and unlabelled tracks keep their weights.
   """
   out = dict(weights)
   for name, w in weights.items():
@@ -84,9 +91,25 @@ def class_balanced(labels: dict, weights: dict) -> dict:
       continue
     labelled = w > 0
     classes, counts = np.unique(labels[name][labelled], return_counts=True)
-    if len(classes) < 2:
+    if len(classes) < 2 and artists is None:
       continue
-    per_class = dict(zip(classes.tolist(), labelled.sum() / (len(classes) * counts)))
-    scale = np.array([per_class.get(int(y), 1.0) for y in labels[name]], np.float32)
+    # weight = numerator / (classes · A_c · n_ca): n / (k · n_c) by clip with equal classes.
+    numerator = {c: int(labelled.sum()) if equal_classes else n
+                 for c, n in zip(classes.tolist(), counts.tolist())}
+    k = len(classes) if equal_classes else 1
+    keys = np.asarray(artists if artists is not None else np.arange(len(w)).astype(str))
+    clips = {}  # (class, artist) -> clips; one entry per clip when by clip
+    for y, key in zip(labels[name][labelled].tolist(), keys[labelled].tolist()):
+      clips[(y, key)] = clips.get((y, key), 0) + 1
+    members = {c: sum(1 for (y, _) in clips if y == c) for c in numerator}
+    scale = np.array([numerator[y] / (k * members[y] * clips[(y, key)]) if on else 1.0
+                      for y, key, on in zip(labels[name].tolist(), keys.tolist(), labelled)],
+                     np.float32)
     out[name] = np.where(labelled, w * scale, w).astype(np.float32)
   return out
+
+
+def artist_keys(split: SplitData) -> np.ndarray:
+  """One key per track of the split naming its artist, the same across datasets
+  (jmer.data.artists.fold_group; a track without an artist is its own)."""
+  return np.array([artists_lib.fold_group(t, f"g{t.genre}/q{t.quadrant}") for t in split.tracks])

@@ -26,7 +26,9 @@ class Track:
   track_id: str
   path: str
   dataset: str
-  genre: int = labels.NO_GENRE  # index into the TrackList's genre_names, or NO_GENRE
+  # Index into the TrackList's genre_names, or NO_GENRE; a training track may hold a genre set
+  # (labels.genre_set_index: past the vocabulary, jmer.data.genre_labels).
+  genre: int = labels.NO_GENRE
   arousal: float = math.nan  # in [-1, 1], NaN when the dataset has no AV label
   valence: float = math.nan
   quadrant: int = -1  # AV quadrant index (labels.QUADRANTS) or -1
@@ -303,7 +305,9 @@ def class_counts(tracks, genre_names, task_names=("genre",)) -> dict:
     classes = task.class_names(genre_names)
     for t in tracks:
       if task.labelled(t):
-        key = classes[int(task.label(t))]
+        index = int(task.label(t))  # a genre set's training label is past the classes
+        key = classes[index] if index < len(classes) else labels.genre_label_name(
+            index, classes)
         out[key] = out.get(key, 0) + 1
   return out
 

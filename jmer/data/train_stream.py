@@ -31,8 +31,11 @@ class TrainStream:
     self.length = segments_lib.segment_frames(config)
     self.strides = segments_lib.input_strides(config)
     self.labels, self.weights = split_arrays.track_targets(split, self.names)
-    if config.train.class_balance:
-      self.weights = split_arrays.class_balanced(self.labels, self.weights)
+    by_artist = config.train.get("balance_unit", "clip") == "artist"
+    if config.train.class_balance or by_artist:
+      self.weights = split_arrays.class_balanced(
+          self.labels, self.weights, artists=split_arrays.artist_keys(split) if by_artist else None,
+          equal_classes=config.train.class_balance)
     self.n_frames = np.array([split.frames(i) for i in range(len(split.tracks))], np.int64)
     self.epoch = 0
     self._plans, self._lock = {}, threading.Lock()

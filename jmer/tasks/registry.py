@@ -71,6 +71,12 @@ class GenreTask(_TrackClassTask):
   def class_names(self, genre_names) -> tuple:
     return tuple(genre_names)
 
+  def loss(self, config) -> str:
+    # Genre-set training labels (jmer.data.genre_labels) need the set loss; it equals the
+    # sparse cross-entropy on every other label.
+    allmusic = config.data.get("genre_labels", {}).get("allmusic", "none")
+    return "set_xent" if allmusic == "sets" else "sparse_xent"
+
   def loss_weight(self, config) -> float:
     return 1.0
 

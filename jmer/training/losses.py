@@ -10,6 +10,7 @@ labels, and a batch with none contributes exactly 0 (divide_no_nan).
 import keras
 
 from jmer import tasks
+from jmer.tasks import labels
 
 REDUCTION = "mean_with_sample_weight"
 
@@ -65,6 +66,32 @@ def concordance_loss(y_true, y_pred, sample_weight=None, epsilon=1e-6):
   return ops.where(total > 0, 1.0 - ops.mean(ccc), 0.0)
 
 
+@keras.saving.register_keras_serializable(package="jmer")
+class SetCrossentropy(keras.losses.Loss):
+  """−log of the probability a label allows: a class alone, or any class of a genre set.
+
+  Labels are class indices; an index past the K classes names a genre set
+  (jmer.tasks.labels.genre_set_index), e.g. "pop or rock", whose loss is −log(p(pop) + p(rock)):
+  the head is right to say either. For a label below K it is the sparse cross-entropy.
+  `rows` (labels.genre_target_rows) holds each label's allowed classes.
+  """
+
+  def __init__(self, rows, name="genre_set_xent", epsilon=1e-7, **kwargs):
+    super().__init__(name=name, **kwargs)
+    self.rows = [[float(v) for v in row] for row in rows]
+    self.epsilon = epsilon
+
+  def call(self, y_true, y_pred):
+    from keras import ops
+    allowed = ops.take(ops.convert_to_tensor(self.rows, "float32"),
+                       ops.reshape(ops.cast(y_true, "int32"), (-1,)), axis=0)
+    p = ops.sum(allowed * ops.cast(y_pred, "float32"), axis=-1)
+    return -ops.log(ops.clip(p, self.epsilon, 1.0))
+
+  def get_config(self):
+    return dict(super().get_config(), rows=self.rows, epsilon=self.epsilon)
+
+
 LOSSES = {
     "sparse_xent": lambda name: keras.losses.SparseCategoricalCrossentropy(
         reduction=REDUCTION, name=f"{name}_xent"),
@@ -73,6 +100,10 @@ LOSSES = {
     # Multi-label classification: one sigmoid per class, each a binary cross-entropy.
     "binary_xent": lambda name: keras.losses.BinaryCrossentropy(reduction=REDUCTION,
                                                                 name=f"{name}_bce"),
+    # Genre with genre-set training labels (config.data.genre_labels.allmusic='sets'): over
+    # GTZAN's genres, the one vocabulary those labels map onto.
+    "set_xent": lambda name: SetCrossentropy(labels.genre_target_rows(labels.GTZAN_GENRES),
+                                             reduction=REDUCTION, name=f"{name}_set_xent"),
 }
 METRICS = {
     "accuracy": lambda: keras.metrics.SparseCategoricalAccuracy(name="accuracy"),

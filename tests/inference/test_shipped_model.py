@@ -31,9 +31,12 @@ OLD_ROUTE_KEYS = ("data.source", "data.dirs", "data.split", "data.group_folds_by
 FOLD_ONLY_KEYS = ("eval.fold_pool",)
 # Keys added since the shipped file was built whose values here build the same model: the
 # pooled row trunk it has (the only one there was), no spectral window summary; width, layers
-# and heads size only the other row trunks.
+# and heads size only the other row trunks; the genre head's own labels alone, balanced by clip
+# (what there was before data.genre_labels and train.balance_unit).
 SAME_MODEL_KEYS = {"model.rows.trunk": "pooled", "model.rows.window": 0,
-                   "model.rows.width": None, "model.rows.layers": None, "model.rows.heads": None}
+                   "model.rows.width": None, "model.rows.layers": None, "model.rows.heads": None,
+                   "data.genre_labels.own": True, "data.genre_labels.allmusic": "none",
+                   "train.balance_unit": "clip"}
 
 
 @pytest.fixture(scope="module")

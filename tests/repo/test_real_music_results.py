@@ -95,6 +95,9 @@ def _change_a_number(name: str, raw: dict) -> None:
       r["ensemble_macro_f1"] = 0.0
   elif name == "av_heads":
     raw["four_q"]["sources"]["deam"]["arousal"] = 0.0
+  elif name == "cross_dataset_genre":  # every 4Q clip called metal
+    for r in raw["runs"]:
+      r["clips_4q"] = [[clip, tags, "metal"] for clip, tags, _ in r["clips_4q"]]
   elif name in ("levers", "shipped_recipe"):
     for r in raw["runs"]:
       for task in r["tasks"].values():

@@ -72,3 +72,24 @@ def test_a_batch_without_emotion_labels_adds_zero_not_nan(tiny_config):
   got = _losses(model, x, y, w)
   assert got["emotion_loss"] == 0.0
   assert np.isfinite(got["loss"]) and got["loss"] == pytest.approx(got["genre_loss"], rel=1e-6)
+
+
+def test_the_set_loss_is_minus_log_of_what_a_label_allows_and_xent_for_one_class():
+  rows = labels.genre_target_rows(labels.GTZAN_GENRES)
+  pop, rock = labels.GTZAN_GENRES.index("pop"), labels.GTZAN_GENRES.index("rock")
+  assert rows.shape == (11, 10) and rows[10].tolist() == [float(i in (pop, rock))
+                                                           for i in range(10)]
+  probs = np.full((3, 10), 0.05, np.float32)
+  probs[:, pop], probs[:, rock] = 0.3, 0.3  # 8 x 0.05 + 0.6 = 1
+  y = np.array([10, pop, 3], np.int32)  # pop or rock; pop; disco
+  loss = losses.LOSSES["set_xent"]("genre")
+  per_sample = np.asarray(losses.SetCrossentropy(rows).call(y, probs))
+  np.testing.assert_allclose(per_sample, -np.log([0.6, 0.3, 0.05]), rtol=1e-5)
+  # Masked mean over the weights, as every head's loss: (−log 0.6 + −log 0.05) / 2.
+  w = np.array([1, 0, 1], np.float32)
+  assert float(loss(y, probs, sample_weight=w)) == pytest.approx(
+      (-np.log(0.6) - np.log(0.05)) / 2, rel=1e-5)
+  sparse = losses.LOSSES["sparse_xent"]("genre")
+  single = np.array([pop, rock, 3], np.int32)
+  assert float(loss(single, probs, sample_weight=w)) == pytest.approx(
+      float(sparse(single, probs, sample_weight=w)), rel=1e-5)

@@ -13,13 +13,16 @@ only when asked for, so checking a suite's analysis names stays light.
   av_heads         Essentia's arousal/valence regressors on PMEmo and 4Q clips (AV_HEADS.md)
   calibration      the shipped recipe's out-of-fold probabilities: ECE and temperature
                    scaling per head (CALIBRATION.md, the model card's calibration numbers)
+  cross_dataset_genre  genre beyond GTZAN: each cell's genre head on 4Q test clips whose
+                   AllMusic genres map to GTZAN's, beside its in-GTZAN and quadrant scores
+                   (REPORT.md)
 """
 
 import importlib
 
 ANALYSES = {name: f"jmer.experiments.analyses.{name}" for name in (
     "shipped_recipe", "levers", "same_clip", "learning_curve", "ensemble", "probe_levers",
-    "av_heads", "calibration")}
+    "av_heads", "calibration", "cross_dataset_genre")}
 
 
 class UnknownAnalysis(ValueError):

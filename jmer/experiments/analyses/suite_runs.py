@@ -16,12 +16,14 @@ from jmer.experiments import suite as suite_lib
 
 @dataclasses.dataclass(frozen=True)
 class FoldRun:
-  """One finished run of a suite: its cell, split seed, repeat index, folder and metrics.json."""
+  """One finished run of a suite: its cell, split seed, repeat index, folder and metrics.json,
+  and its init seed in a suite with inits (None without)."""
   cell: str
   split_seed: int
   fold: int
   dir: pathlib.Path
   report: dict
+  init: int | None = None
 
   def dataset_of(self, task: str) -> str | None:
     """The dataset whose test tracks carry `task`'s metrics (metrics.json per_dataset).
@@ -84,8 +86,9 @@ def fold_runs(root) -> list:
   out = []
   for seed in suite_lib.split_seeds(suite):
     for cell, runs in results.load_runs(suite_lib.seed_root(root, suite, seed), suite).items():
-      out += [FoldRun(cell, seed, suite_lib.parse_repeat(run.repeat)[0], run.dir, run.report)
-              for run in runs]
+      for run in runs:
+        fold, init = suite_lib.parse_repeat(run.repeat)
+        out.append(FoldRun(cell, seed, fold, run.dir, run.report, init))
   if not out:
     raise FileNotFoundError(f"{root}: no finished run (metrics.json) to analyse yet")
   return out
