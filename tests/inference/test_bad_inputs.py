@@ -76,7 +76,8 @@ OUT_OF_RANGE = {
     "augment.noise.clip_snr_db": (1.0,), "augment.noise.colours": ("blue",),
     "augment.specaugment.max_time_fraction": 1.0, "augment.specaugment.max_freq_fraction": -1.0,
     "eval.fold": 5, "eval.fold_pool": "gtzan", "train.precision": "float16",
-    "train.select_on": "best_guess",
+    "train.select_on": "best_guess", "train.balance_unit": "album",
+    "data.genre_labels.allmusic": "genres",
 }
 # Keys with no out-of-range value: any value is usable (flags) or checked when used (paths).
 FREE_KEYS = {
