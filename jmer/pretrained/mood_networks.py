@@ -43,6 +43,8 @@ CLASSES = {
     "mood_aggressive": ("aggressive", "not_aggressive"),
     "danceability": ("danceable", "not_danceable"),
 }
+# The columns of moods_network's output (the `musicnn_moods` feature): each network's two.
+COLUMNS = tuple(f"{mood}.{name}" for mood in MOODS for name in CLASSES[mood])
 FOLDER = "{mood}-musicnn-msd-2"
 GRAPH_FILE, WEIGHTS_FILE = "model.json", "group1-shard1of1.bin"
 ENV_DIR = "JMER_MOOD_NETWORKS"
@@ -172,7 +174,7 @@ def keras_weights(tensors: dict) -> dict:
   return weights
 
 
-def build_mood_network(outputs=("mood",), name: str = "mood_network") -> keras.Model:
+def build_mood_network(outputs="mood", name: str = "mood_network") -> keras.Model:
   """Builds the (untrained) network; load() gives it a mood's weights.
 
   Args:
@@ -243,3 +245,21 @@ def weights_hash(folder=None, moods=MOODS) -> str:
     for file in (GRAPH_FILE, WEIGHTS_FILE):
       digest.update((network_dir(mood, folder) / file).read_bytes())
   return digest.hexdigest()[:12]
+
+
+def moods_network(moods=MOODS, folder=None, name: str = "moods") -> keras.Model:
+  """The networks side by side on the same patches, their 'mood' outputs concatenated.
+
+  Args:
+    moods: the networks, in order (default MOODS: the `musicnn_moods` feature's COLUMNS).
+    folder: the weights folder (weights_dir's argument).
+    name: the Keras model's name.
+
+  Returns:
+    A keras.Model from (batch, 187, 96) musicnn log-mels to (batch, 2 * len(moods)).
+  """
+  log_mel = keras.Input((musicnn.PATCH_FRAMES, musicnn.N_MELS), name="log_mel")
+  outputs = [load(build_mood_network("mood", name=f"{name}_{mood}"), mood, folder)(log_mel)
+             for mood in moods]
+  return keras.Model(log_mel, keras.layers.Concatenate(name=f"{name}_outputs")(outputs),
+                     name=name)

@@ -12,6 +12,11 @@ import pathlib
 import numpy as np
 import pytest
 
+from jmer import config as config_lib
+from jmer.config import files as config_files
+from jmer.data import features as features_lib
+from jmer.data import musicnn_features
+from jmer.data import musicnn_input
 from jmer.pretrained import mood_networks
 from jmer.pretrained import musicnn
 from tools import mood_network_reference as reference
@@ -121,3 +126,37 @@ def test_unknown_mood_and_missing_folder_are_refused(tmp_path, monkeypatch):
 def test_output_names_are_checked():
   with pytest.raises(ValueError, match="outputs must be among"):
     mood_networks.build_mood_network("tags")
+
+
+def test_moods_feature_refuses_fine_tuning():
+  config = config_files.load("configs/real_music.py:moods")
+  config.model.pretrained.trainable = True
+  with pytest.raises(ValueError, match="frozen only"):
+    musicnn_features.feature_params("musicnn_moods", config, features_lib.FEATURE_VERSION)
+
+
+def test_real_music_moods_option_adds_one_branch_to_the_recipe():
+  recipe = config_files.load("configs/real_music.py")
+  with_moods = config_files.load("configs/real_music.py:moods")
+  assert with_moods.features.names == recipe.features.names + ("musicnn_moods",)
+  assert with_moods.model.fusion == recipe.model.fusion
+  assert "musicnn_moods" in config_lib.PRETRAINED_FEATURES  # on musicnn's grid, validated
+
+
+@pytest.mark.slow
+def test_moods_feature_is_the_ten_outputs_on_the_frame_grid(essentia_models, monkeypatch):
+  """The cached feature: each frame holds its nearest patch's ten outputs, which are the five
+  networks' own, and the cache key carries a hash of their weight files."""
+  monkeypatch.setenv(mood_networks.ENV_DIR, str(essentia_models / "mood_networks"))
+  config = config_files.load("configs/real_music.py:moods")
+  params = features_lib.feature_params(config)["musicnn_moods"]
+  assert params["weights"] == mood_networks.weights_hash()
+  assert features_lib.feature_bins("musicnn_moods", params) == len(mood_networks.COLUMNS) == 10
+  wave = np.random.default_rng(0).normal(0, 0.1, 16000 * 7).astype(np.float32)
+  frames = musicnn_features.compute(wave, params)
+  patches = musicnn_input.patches(musicnn_input.log_mel(wave), hop_frames=187, flush_end=True)
+  assert frames.shape == (len(musicnn_input.log_mel(wave)), 10) and len(patches) == 3
+  happy = mood_networks.load(mood_networks.build_mood_network(), "mood_happy",
+                             essentia_models / "mood_networks")
+  np.testing.assert_allclose(frames[[0, -1], :2], happy.predict(patches[[0, 2]], verbose=0),
+                             atol=1e-5)
