@@ -90,17 +90,7 @@ def load_suite(path, quick: bool = False) -> dict:
       raise SuiteError(f"{path}: cell {name!r} has no 'config'")
     if cell.get("init_from") and cell["init_from"] not in cells:
       raise SuiteError(f"{path}: cell {name!r} starts from unknown cell {cell['init_from']!r}")
-  for experiment in suite["experiments"]:
-    primary = experiment.get("primary")
-    if primary is not None and (isinstance(primary, str) or not primary
-                                or set(primary) - set(PRIMARY_METRICS)):
-      raise SuiteError(f"{path}: experiment {experiment['title']!r}: primary = {primary!r}: "
-                       f"expected a tuple of metrics among {PRIMARY_METRICS}")
-    for pair in experiment["pairs"]:
-      unknown = [c for c in pair if c not in cells]
-      if unknown:
-        raise SuiteError(f"{path}: experiment {experiment['title']!r} compares unknown cell(s) "
-                         f"{unknown}")
+  _check_experiments(path, suite["experiments"], cells)
   quick_spec = dict(suite.get("quick", {}))
   split_seeds = _checked_split_seeds(path, suite)
   out = dict(name=suite["name"], file=str(path), repeats=repeats, cells=cells, quick=quick,
@@ -116,6 +106,22 @@ def load_suite(path, quick: bool = False) -> dict:
     out["split_seeds"] = split_seeds[:1]
     out["inits"] = out["inits"][:1]
   return out
+
+
+def _check_experiments(path, experiments, cells):
+  """Refuses a question comparing an unknown cell or naming a primary metric not in
+  PRIMARY_METRICS."""
+  for experiment in experiments:
+    primary = experiment.get("primary")
+    if primary is not None and (isinstance(primary, str) or not primary
+                                or set(primary) - set(PRIMARY_METRICS)):
+      raise SuiteError(f"{path}: experiment {experiment['title']!r}: primary = {primary!r}: "
+                       f"expected a tuple of metrics among {PRIMARY_METRICS}")
+    for pair in experiment["pairs"]:
+      unknown = [c for c in pair if c not in cells]
+      if unknown:
+        raise SuiteError(f"{path}: experiment {experiment['title']!r} compares unknown cell(s) "
+                         f"{unknown}")
 
 
 def _checked_inits(path, suite, repeats) -> tuple:

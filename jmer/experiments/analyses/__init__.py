@@ -13,13 +13,15 @@ only when asked for, so checking a suite's analysis names stays light.
   av_heads         Essentia's arousal/valence regressors on PMEmo and 4Q clips (AV_HEADS.md)
   calibration      the shipped recipe's out-of-fold probabilities: ECE and temperature
                    scaling per head (CALIBRATION.md, the model card's calibration numbers)
+  mood_networks    Essentia's fine-tuned mood networks: cost per clip against the shipped
+                   model's musicnn pass, and their outputs by 4Q quadrant (MOOD_NETWORKS.md)
 """
 
 import importlib
 
 ANALYSES = {name: f"jmer.experiments.analyses.{name}" for name in (
     "shipped_recipe", "levers", "same_clip", "learning_curve", "ensemble", "probe_levers",
-    "av_heads", "calibration")}
+    "av_heads", "calibration", "mood_networks")}
 
 
 class UnknownAnalysis(ValueError):
