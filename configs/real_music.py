@@ -29,7 +29,10 @@ over each network's 3 s patch embeddings, 11 per 30 s clip), `trunk=crnn` (a Con
 BiLSTM over them) or `trunk=transformer` (an encoder over them): trunks shared by both heads
 that learn the patches' order. `spectral` adds log-mel, MFCC and chroma branches (each 3 s
 patch's mean and SD) beside the networks, merged by the same late fusion, e.g.
-`--config=real_music:trunk=crnn,spectral`.
+`--config=real_music:trunk=crnn,spectral`. `moods` adds a branch over the ten outputs of
+Essentia's five fine-tuned mood networks on the same patches (feature `musicnn_moods`, weights
+read from $JMER_DATA/essentia_models/mood_networks: not shipped), fused by the same late fusion:
+the arm of experiments/mood_networks.py.
 
 `genre=gtzan` (the default, what ships today): the genre head learns GTZAN's genres alone, each
 class balanced by clip. `genre=beyond`: the recipe for genre beyond GTZAN (issue 32): 4Q clips
@@ -79,7 +82,7 @@ GENRE_RECIPES = {
 
 def get_config(arg=None):
   arg = config_lib.parse_arg(arg, heads=tuple(HEADS), trunk=names.ROW_TRUNKS, spectral=False,
-                             genre=tuple(GENRE_RECIPES))
+                             moods=False, genre=tuple(GENRE_RECIPES))
   heads = HEADS[arg.heads]
   # The `musicnn2` variant (jmer.config.variants): frozen MSD- and MTT-musicnn branches on
   # musicnn's 16 kHz / 256-hop grid, concatenated by late fusion, non-overlapping 3 s patches
@@ -102,5 +105,7 @@ def get_config(arg=None):
   if arg.spectral:  # log-mel, MFCC and chroma beside the networks, summarised per patch
     config.features.names += ("mel", "mfcc", "chroma")
     config.model.rows.window = 187
+  if arg.moods:  # the mood networks' per-patch outputs, a row branch like the networks'
+    config.features.names += ("musicnn_moods",)
   config_files.apply_overrides(config, GENRE_RECIPES[arg.genre])
   return config_lib.apply_variants(config, arg.variants)

@@ -54,7 +54,8 @@ FAMILIES = {
             VGG_CONV_LAYERS, VGG_BATCH_NORM_LAYERS, VGG_DENSE_LAYERS),
 }
 # Checkpoint folder in the wheel -> (family, dataset key in the family module's PRETRAINED).
-CHECKPOINTS = {n.checkpoint: (n.family, n.dataset) for n in networks.NETWORKS.values()}
+CHECKPOINTS = {n.checkpoint: (n.family, n.dataset) for n in networks.NETWORKS.values()
+               if n.family in FAMILIES}
 
 
 def _set(layer, arrays):

@@ -10,10 +10,13 @@ behind it: they live in jmer.tasks.TASKS. Config variants live in jmer.config.va
 
 # Features computed from one shared STFT (jmer.data.features).
 STFT_FEATURES = ("mel", "mfcc", "chroma")
-# Features embedded by a shipped pretrained network of the musicnn wheel: feature name -> the
-# network it embeds with (a jmer.pretrained.networks.NETWORKS key).
+# Features embedded by a pretrained network: feature name -> the network it embeds with (a
+# jmer.pretrained.networks.NETWORKS key). The first four are the musicnn wheel's shipped
+# networks; 'musicnn_moods' is Essentia's five fine-tuned mood networks (weights not shipped:
+# jmer.pretrained.mood_networks), their ten sigmoid outputs per patch.
 PRETRAINED_NETWORKS = {"musicnn": "msd", "musicnn_mtt": "mtt",
-                       "musicnn_vgg": "msd_vgg", "musicnn_vgg_mtt": "mtt_vgg"}
+                       "musicnn_vgg": "msd_vgg", "musicnn_vgg_mtt": "mtt_vgg",
+                       "musicnn_moods": "moods"}
 FEATURES = STFT_FEATURES + tuple(PRETRAINED_NETWORKS)
 
 # Sequence trunks (jmer.models.trunks.TRUNKS): a (frames, bins) map -> an embedding.

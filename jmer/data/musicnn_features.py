@@ -1,5 +1,7 @@
 """The pretrained-network features (`musicnn`, `musicnn_mtt`, `musicnn_vgg`, `musicnn_vgg_mtt`):
-embeddings of musicnn 0.1.0's shipped networks on jmer's frame grid.
+embeddings of musicnn 0.1.0's shipped networks on jmer's frame grid; and `musicnn_moods`, the
+ten sigmoid outputs of Essentia's five fine-tuned mood networks (jmer.pretrained.mood_networks,
+frozen only, weights read from the data folder) on the same patches.
 
 jmer crops every feature with the same frame indices, so a musicnn feature must be one row per
 frame of the 16 kHz / 256-sample-hop grid that musicnn's own log-mel uses (config.validate makes
@@ -26,7 +28,6 @@ JAX runtime and a compile per worker).
 """
 
 import functools
-import hashlib
 
 import numpy as np
 
@@ -44,16 +45,15 @@ BATCH_PATCHES = 32
 
 @functools.lru_cache(maxsize=4)
 def weights_hash(network: str) -> str:
-  """A short hash of the shipped weights file: new weights make a new cache.
+  """A short hash of the network's weights: new weights make a new cache.
 
   Args:
     network: the network's name (jmer.pretrained.networks).
 
   Returns:
-    The first 12 hex digits of the SHA-1 of the weights file.
+    The first 12 hex digits of the SHA-1 of the weights file (networks.weights_hash).
   """
-  with networks.weights_path(network) as path:
-    return hashlib.sha1(path.read_bytes()).hexdigest()[:12]
+  return networks.weights_hash(network)
 
 
 def feature_params(name: str, config, version: int) -> dict:
@@ -70,6 +70,9 @@ def feature_params(name: str, config, version: int) -> dict:
   """
   trainable = bool(config.model.pretrained.trainable)
   network = NETWORKS[name]
+  if trainable and networks.get(network).family == "moods":
+    raise ValueError(f"feature {name!r} (Essentia's mood networks) is frozen only; "
+                     "model.pretrained.trainable must be False")
   params = dict(version=version, sample_rate=musicnn_input.SAMPLE_RATE,
                 n_fft=musicnn_input.FFT_SIZE, hop_length=musicnn_input.HOP_LENGTH,
                 n_mels=musicnn_input.N_MELS, network=network,

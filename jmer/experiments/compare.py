@@ -2,7 +2,8 @@
 
 A research question is one experiment of the suite (its title, question and pairs) and one
 multiplicity family. For each pair (A, B) and metric both cells report:
-- primary metric (PRIMARY, macro-F1 of each classification task): the corrected resampled
+- primary metric (PRIMARY, macro-F1 of each classification task, or the question's own
+  `primary` subset of them, the rest then secondary): the corrected resampled
   t-test over repeats, Holm-adjusted within the question; its minimum detectable effect is
   computed at α/m (m primary tests in the question: the level the first step of Holm needs);
 - secondary metrics (SECONDARY): the same test, unadjusted and outside the Holm family.
@@ -22,10 +23,11 @@ import math
 from jmer.experiments import raw_results
 from jmer.experiments import results
 from jmer.experiments import significance
+from jmer.experiments import suite as suite_lib
 
 ALPHA = significance.ALPHA
 POWER = significance.POWER
-PRIMARY = ("genre macro-F1", "quadrant macro-F1")
+PRIMARY = suite_lib.PRIMARY_METRICS
 SECONDARY = ("genre accuracy", "quadrant accuracy", "arousal CCC", "valence CCC")
 
 
@@ -66,6 +68,7 @@ def repeat_rows(raw: dict) -> list:
   runs = raw_results.runs_by_cell(raw)
   rows = []
   for number, experiment in enumerate(raw["suite"]["experiments"], 1):
+    primary_labels = question_primary(experiment)
     for a, b in experiment["pairs"]:
       if a not in runs or b not in runs:
         continue
@@ -78,7 +81,7 @@ def repeat_rows(raw: dict) -> list:
         diffs = [va[k] - vb[k] for k in shared]
         ratio = test_train_ratio(raw, runs[a] + runs[b], metric.task)
         rows.append(dict(experiment=number, a=a, b=b, metric=metric,
-                         primary=label in PRIMARY,
+                         primary=label in primary_labels,
                          mean_a=sum(va[k] for k in shared) / len(shared),
                          mean_b=sum(vb[k] for k in shared) / len(shared), differences=diffs,
                          test=significance.resampled_t_test(diffs, test_train_ratio=ratio),
@@ -96,6 +99,11 @@ def repeat_rows(raw: dict) -> list:
                                                  ALPHA / max(family, 1), POWER)
   add_equivalence(rows, raw["suite"].get("sesoi") or {})
   return rows
+
+
+def question_primary(experiment: dict) -> tuple:
+  """The primary metrics of one question: its own `primary` entry, else PRIMARY."""
+  return tuple(experiment.get("primary") or PRIMARY)
 
 
 def add_equivalence(rows: list, sesoi: dict):

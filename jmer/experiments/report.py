@@ -191,6 +191,12 @@ class Report:
       tracks = [r for r in self.tracks if r["experiment"] == number]
       lines += [f"### Experiment {number}: {experiment['title']}", "",
                 f"*{experiment.get('question', '')}*", ""]
+      if experiment.get("primary"):
+        own = compare.question_primary(experiment)
+        others = [m for m in compare.PRIMARY if m not in own]
+        lines += [f"Primary metric of this question: {' and '.join(own)}"
+                  + (f"; {' and '.join(others)} is secondary here (unadjusted, outside the "
+                     "Holm family)." if others else "."), ""]
       if not rows:
         lines += ["Not enough finished repeats to compare yet.", ""]
         continue

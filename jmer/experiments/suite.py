@@ -14,7 +14,10 @@ A suite is a Python file under experiments/ that defines `SUITE`, a dict:
   cells:       {cell: dict(config='configs/x.py[:arg]', set={...}, init_from='<cell>',
                            label='what it is')}; init_from starts each repeat from the same
                repeat of another cell (transfer), which then runs first
-  experiments: [dict(title, question, pairs=[(cell_a, cell_b), ...])]: the comparisons asked
+  experiments: [dict(title, question, pairs=[(cell_a, cell_b), ...], primary=(...))]: the
+               comparisons asked; `primary` (optional) names the question's primary metrics
+               among PRIMARY_METRICS (default: all of them, where a pair reports them): the
+               others are reported as secondary, unadjusted and outside the Holm family
   analyses:    ('name', ('name', {option: value}), ...): analyses of the runs
                (jmer.experiments.analyses), each collected with collect(root, **options) and
                written with its report; a suite with analyses and no experiments writes only
@@ -42,6 +45,8 @@ from jmer.experiments import analyses as analyses_lib
 from jmer.experiments import protocols
 
 REPEAT_KINDS = ("seed", "fold")
+# The metrics a question may test as primary (jmer.experiments.compare): macro-F1 per task.
+PRIMARY_METRICS = ("genre macro-F1", "quadrant macro-F1")
 
 
 class SuiteError(ValueError):
@@ -85,12 +90,7 @@ def load_suite(path, quick: bool = False) -> dict:
       raise SuiteError(f"{path}: cell {name!r} has no 'config'")
     if cell.get("init_from") and cell["init_from"] not in cells:
       raise SuiteError(f"{path}: cell {name!r} starts from unknown cell {cell['init_from']!r}")
-  for experiment in suite["experiments"]:
-    for pair in experiment["pairs"]:
-      unknown = [c for c in pair if c not in cells]
-      if unknown:
-        raise SuiteError(f"{path}: experiment {experiment['title']!r} compares unknown cell(s) "
-                         f"{unknown}")
+  _check_experiments(path, suite["experiments"], cells)
   quick_spec = dict(suite.get("quick", {}))
   split_seeds = _checked_split_seeds(path, suite)
   out = dict(name=suite["name"], file=str(path), repeats=repeats, cells=cells, quick=quick,
@@ -106,6 +106,22 @@ def load_suite(path, quick: bool = False) -> dict:
     out["split_seeds"] = split_seeds[:1]
     out["inits"] = out["inits"][:1]
   return out
+
+
+def _check_experiments(path, experiments, cells):
+  """Refuses a question comparing an unknown cell or naming a primary metric not in
+  PRIMARY_METRICS."""
+  for experiment in experiments:
+    primary = experiment.get("primary")
+    if primary is not None and (isinstance(primary, str) or not primary
+                                or set(primary) - set(PRIMARY_METRICS)):
+      raise SuiteError(f"{path}: experiment {experiment['title']!r}: primary = {primary!r}: "
+                       f"expected a tuple of metrics among {PRIMARY_METRICS}")
+    for pair in experiment["pairs"]:
+      unknown = [c for c in pair if c not in cells]
+      if unknown:
+        raise SuiteError(f"{path}: experiment {experiment['title']!r} compares unknown cell(s) "
+                         f"{unknown}")
 
 
 def _checked_inits(path, suite, repeats) -> tuple:

@@ -1,12 +1,15 @@
-"""The shipped pretrained networks by key: which architecture, weights and embedding each is.
+"""The pretrained networks by key: which architecture, weights and embedding each is.
 
 The keys are what feature parameters store as `network` ('msd' and 'mtt' name the musicnn
-networks, as before the VGGs were added, so existing caches and model files stay valid). This
+networks, as before the VGGs were added, so existing caches and model files stay valid; 'moods'
+is Essentia's five fine-tuned mood networks side by side, whose weights are not shipped: see
+jmer.pretrained.mood_networks). This
 module imports no Keras at load time: the data layer reads embedding sizes from it in processes
 that never build a network.
 """
 
 import dataclasses
+import hashlib
 
 
 @dataclasses.dataclass(frozen=True)
@@ -14,11 +17,14 @@ class Network:
   """One shipped network.
 
   Attributes:
-    family: 'musicnn' (jmer.pretrained.musicnn) or 'vgg' (jmer.pretrained.vgg).
-    dataset: the training set, a key of the family module's PRETRAINED ('msd' or 'mtt').
+    family: 'musicnn' (jmer.pretrained.musicnn), 'vgg' (jmer.pretrained.vgg) or 'moods'
+      (jmer.pretrained.mood_networks).
+    dataset: the training set, a key of the family module's PRETRAINED ('msd' or 'mtt'; for
+      'moods', the set the networks were fine-tuned from).
     embedding: the output a frozen feature caches per 3 s patch.
     embedding_dim: its size.
-    checkpoint: the folder of the original TF1 checkpoint in the musicnn 0.1.0 wheel.
+    checkpoint: the folder of the original TF1 checkpoint in the musicnn 0.1.0 wheel ('' for
+      the mood networks, which come from Essentia).
   """
   family: str
   dataset: str
@@ -34,6 +40,8 @@ NETWORKS = {
     "mtt": Network("musicnn", "mtt", "penultimate", 200, "MTT_musicnn"),
     "msd_vgg": Network("vgg", "msd", "pool5", 256, "MSD_vgg"),
     "mtt_vgg": Network("vgg", "mtt", "pool5", 256, "MTT_vgg"),
+    # The five networks' two sigmoid outputs each (mood_networks.COLUMNS), 10 per patch.
+    "moods": Network("moods", "msd", "mood", 10, ""),
 }
 
 
@@ -62,13 +70,31 @@ def weights_path(key: str):
   """A context manager giving the filesystem path of network `key`'s shipped weights file.
 
   Args:
-    key: the network's key.
+    key: the network's key (a shipped one: not 'moods', which has five weight files).
 
   Returns:
     A context manager whose value is the weights file's pathlib.Path.
   """
   network = get(key)
+  if network.family == "moods":
+    raise ValueError("the mood networks are five weight files, not shipped: use weights_hash")
   return _family(network)[0].pretrained_weights_path(network.dataset)
+
+
+def weights_hash(key: str) -> str:
+  """A short hash of network `key`'s weights: new weights, new feature caches.
+
+  Args:
+    key: the network's key.
+
+  Returns:
+    12 hex digits: of the SHA-1 of a shipped weights file, or over the mood networks' files.
+  """
+  if get(key).family == "moods":
+    from jmer.pretrained import mood_networks
+    return mood_networks.weights_hash()
+  with weights_path(key) as path:
+    return hashlib.sha1(path.read_bytes()).hexdigest()[:12]
 
 
 def embedding_network(key: str, name: str | None = None, also: tuple = ()):
@@ -87,6 +113,11 @@ def embedding_network(key: str, name: str | None = None, also: tuple = ()):
     to a dict of outputs with `also`.
   """
   network = get(key)
+  if network.family == "moods":
+    if also:
+      raise ValueError(f"the mood networks have no outputs beyond {network.embedding!r}")
+    from jmer.pretrained import mood_networks
+    return mood_networks.moods_network(**({"name": name} if name else {}))
   module, build = _family(network)
   outputs = (network.embedding, *also) if also else network.embedding
   model = build(outputs, **({"name": name} if name else {}))

@@ -16,6 +16,7 @@ from jmer.experiments import formatting
 from jmer.experiments import raw_results
 from jmer.experiments import report
 from jmer.experiments import significance
+from jmer.experiments import suite as suite_lib
 from jmer.experiments import verdicts
 
 from tests.conftest import REPO
@@ -230,6 +231,32 @@ def test_holm_families_are_questions_and_only_the_primary_metric_enters():
   assert same["mde"] == pytest.approx(significance.minimum_detectable_effect(
       same["test"]["se"], 4, alpha=0.025))
   assert all(math.isnan(r["holm_p"]) for r in rows if not r["primary"])
+
+
+def test_a_question_can_name_its_primary_metrics(tmp_path):
+  """experiments/mood_networks.py asks about quadrant macro-F1 with genre's secondary: a
+  question's `primary` entry moves the other macro-F1 out of its Holm family."""
+  raw = _raw()
+  raw["suite"]["experiments"][1]["primary"] = ["quadrant macro-F1"]
+  rows = compare.repeat_rows(raw)
+  q1 = [r for r in rows if r["experiment"] == 1 and r["metric"].label == "genre macro-F1"]
+  q2 = [r for r in rows if r["experiment"] == 2 and r["metric"].label == "genre macro-F1"]
+  assert [r["primary"] for r in q1] == [True] and not any(r["primary"] for r in q2)
+  assert all(math.isnan(r["holm_p"]) and r["family_size"] == 1 for r in q2)
+  assert q1[0]["holm_p"] == pytest.approx(q1[0]["test"]["p"])
+  markdown = report.render(raw, tmp_path, draw=False)
+  assert ("Primary metric of this question: quadrant macro-F1; genre macro-F1 is secondary "
+          "here (unadjusted, outside the Holm family).") in markdown
+
+
+@pytest.mark.parametrize("primary", ["quadrant macro-F1", (), ("quadrant accuracy",)])
+def test_a_question_primary_must_name_macro_f1_metrics(tmp_path, primary):
+  path = tmp_path / "bad.py"
+  path.write_text("SUITE = dict(name='x', repeats=dict(by='seed', n=2), "
+                  "cells={'a': dict(config='configs/test.py'), 'b': dict(config='configs/test.py')}, "
+                  f"experiments=[dict(title='t', pairs=[('a', 'b')], primary={primary!r})])\n")
+  with pytest.raises(suite_lib.SuiteError, match="expected a tuple of metrics among"):
+    suite_lib.load_suite(path)
 
 
 def test_mcnemar_runs_once_per_pair_and_task():

@@ -38,6 +38,8 @@ def test_every_committed_file_maps_to_an_analysis():
   found = set()
   for folder in ANALYSIS_FOLDERS:
     named = {files.MANIFEST}
+    if (folder / "raw_results.json").is_file():  # a suite's own report beside its analyses
+      named |= {"raw_results.json", "REPORT.md", "figures"}
     for entry in files.read_manifest(folder):
       named |= {entry["raw"], entry["report"], entry.get("figure")}
       found.add(entry["analysis"])
@@ -93,6 +95,8 @@ def _change_a_number(name: str, raw: dict) -> None:
   elif name == "ensemble":
     for r in raw["runs"]:
       r["ensemble_macro_f1"] = 0.0
+  elif name == "mood_networks":
+    raw["cost"]["median_seconds_per_clip"]["moods"] = 99.0
   elif name == "av_heads":
     raw["four_q"]["sources"]["deam"]["arousal"] = 0.0
   elif name == "cross_dataset_genre":  # every 4Q clip called metal

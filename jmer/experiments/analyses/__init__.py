@@ -16,13 +16,15 @@ only when asked for, so checking a suite's analysis names stays light.
   cross_dataset_genre  genre beyond GTZAN: each cell's genre head on 4Q test clips whose
                    AllMusic genres map to GTZAN's, beside its in-GTZAN and quadrant scores
                    (REPORT.md)
+  mood_networks    Essentia's fine-tuned mood networks: cost per clip against the shipped
+                   model's musicnn pass, and their outputs by 4Q quadrant (MOOD_NETWORKS.md)
 """
 
 import importlib
 
 ANALYSES = {name: f"jmer.experiments.analyses.{name}" for name in (
     "shipped_recipe", "levers", "same_clip", "learning_curve", "ensemble", "probe_levers",
-    "av_heads", "calibration", "cross_dataset_genre")}
+    "av_heads", "calibration", "cross_dataset_genre", "mood_networks")}
 
 
 class UnknownAnalysis(ValueError):
