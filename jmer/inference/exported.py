@@ -134,11 +134,12 @@ def _cached_function(entry: pathlib.Path, build, example):
   def forward(weights, x):
     return model.stateless_call(weights[:split], weights[split:], x, training=False)[0]
 
-  call = jax.jit(forward)
-  try:
-    _save(entry, forward, weights, example)
+  try:  # trace once, export, and run what was exported: a later process compiles the same
+    program = _save(entry, forward, weights, example)
+    call = jax.jit(program.call)
   except Exception as error:  # an accelerator only: predict on, say why once
     warnings.warn(f"could not store the exported prediction function in {entry}: {error}")
+    call = jax.jit(forward)
   return lambda x: call(weights, x)
 
 
@@ -160,7 +161,8 @@ def _load(entry: pathlib.Path):
 
 
 def _save(entry: pathlib.Path, forward, weights, example):
-  """Exports `forward(weights, x)` with a symbolic batch size and writes it atomically."""
+  """Exports `forward(weights, x)` with a symbolic batch size, writes it atomically and returns
+  the jax.export.Exported."""
   import jax
   from jax import export
   (batch,) = export.symbolic_shape("batch")
@@ -179,3 +181,4 @@ def _save(entry: pathlib.Path, forward, weights, example):
     for f in tmp.iterdir():
       f.unlink()
     tmp.rmdir()
+  return program

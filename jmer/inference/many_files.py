@@ -2,9 +2,9 @@
 
 For a model on the fast path (jmer.inference.musicnn_engine), a background thread decodes,
 resamples and cuts the log-mel patches of the next files while the networks run, and the
-patches of several files go through the networks in the same calls (a 30 s song has 11
-patches; alone it pads its call to 16), after which each file is finished (segments, heads,
-tags, arousal/valence) and yielded in the order given. Each file's result is the one
+patches of several files go through the networks in calls of exactly BATCH_PATCHES (only the
+last call is padded), after which each file is finished (segments, heads, tags,
+arousal/valence) and yielded in the order given. Each file's result is the one
 predict_file gives it alone. Other models are predicted file by file.
 """
 
@@ -35,14 +35,12 @@ def predict_files(bundle, paths, *, timeline: bool = False, top_k: int = 3):
       except audio.AudioError as error:
         yield path, error
     return
-  waiting, patches = [], 0
-  for item in predict._prefetched((_prepared(engine, bundle, path) for path in paths), AHEAD):
-    waiting.append(item)
-    patches += len(item[1].patches) if not isinstance(item[1], audio.AudioError) else 0
-    if patches >= musicnn_engine.BATCH_PATCHES:
-      yield from _finished(bundle, engine, waiting, timeline, top_k)
-      waiting, patches = [], 0
-  yield from _finished(bundle, engine, waiting, timeline, top_k)
+  pending = _Pending(bundle, engine, timeline, top_k)
+  for path, prepared, source in predict._prefetched(
+      (_prepared(engine, bundle, path) for path in paths), AHEAD):
+    pending.add(path, prepared, source)
+    yield from pending.ready(full_calls_only=True)
+  yield from pending.ready(full_calls_only=False)
 
 
 def _prepared(engine, bundle, path):
@@ -55,23 +53,58 @@ def _prepared(engine, bundle, path):
     return path, error, source
 
 
-def _finished(bundle, engine, waiting, timeline: bool, top_k: int):
-  """Embeds the patches of the `waiting` files in shared calls and yields their results."""
-  import numpy as np
-  ready = [p for _, p, _ in waiting if not isinstance(p, audio.AudioError)]
-  if ready:
-    embedded = engine.embed(np.concatenate([p.patches for p in ready]))
-  first = 0
-  for path, prepared, source in waiting:
-    if isinstance(prepared, audio.AudioError):
-      yield path, prepared
-      continue
-    part = slice(first, first + len(prepared.patches))
-    first = part.stop
-    mine = {f: {k: v[part] for k, v in outputs.items()} for f, outputs in embedded.items()}
-    result = predict.predict_prepared(bundle, prepared, mine, timeline=timeline, top_k=top_k)
-    yield path, dict(file=str(path), **result, source_sample_rate=source["sample_rate"],
-                     source_channels=source["channels"])
+class _Pending:
+  """Files waiting for their patches' network outputs, and the outputs computed so far.
+
+  Patches run in calls of exactly BATCH_PATCHES while enough are waiting (a call may hold the
+  end of one file and the start of the next); a file is finished once all its patches are.
+  """
+
+  def __init__(self, bundle, engine, timeline: bool, top_k: int):
+    self.bundle, self.engine, self.timeline, self.top_k = bundle, engine, timeline, top_k
+    self.files, self.patches, self.outputs = [], [], []  # outputs: one dict per call
+
+  def add(self, path, prepared, source):
+    self.files.append((path, prepared, source))
+    if not isinstance(prepared, audio.AudioError):
+      self.patches.extend(prepared.patches)
+
+  def ready(self, full_calls_only: bool):
+    """Runs the calls there are patches for and yields the (path, result) of finished files."""
+    import numpy as np
+    size = musicnn_engine.BATCH_PATCHES
+    while len(self.patches) >= size or (self.patches and not full_calls_only):
+      batch, self.patches = self.patches[:size], self.patches[size:]
+      self.outputs.append(self.engine.embed(np.stack(batch)))
+    done = sum(len(next(iter(next(iter(o.values())).values()))) for o in self.outputs)
+    while self.files:
+      path, prepared, source = self.files[0]
+      if isinstance(prepared, audio.AudioError):
+        self.files.pop(0)
+        yield path, prepared
+        continue
+      n = len(prepared.patches)
+      if n > done:
+        return
+      self.files.pop(0)
+      yield path, self._finish(path, prepared, source, self._take(n))
+      done -= n
+
+  def _take(self, n: int) -> dict:
+    """The first n patches' outputs, removed from what is kept."""
+    import numpy as np
+    merged = {f: {k: np.concatenate([o[f][k] for o in self.outputs]) for k in outs}
+              for f, outs in self.outputs[0].items()}
+    mine = {f: {k: v[:n] for k, v in outs.items()} for f, outs in merged.items()}
+    rest = {f: {k: v[n:] for k, v in outs.items()} for f, outs in merged.items()}
+    self.outputs = [rest]
+    return mine
+
+  def _finish(self, path, prepared, source, embedded) -> dict:
+    result = predict.predict_prepared(self.bundle, prepared, embedded, timeline=self.timeline,
+                                      top_k=self.top_k)
+    return dict(file=str(path), **result, source_sample_rate=source["sample_rate"],
+                source_channels=source["channels"])
 
 
 def expand_inputs(inputs) -> tuple:

@@ -9,8 +9,8 @@ which the tag probabilities were computed frame by frame. Here, for the same res
   hop, mel bands and patch hop (`applies`), so they share the log-mel and its patches;
 * **one compiled function for every network**: one jitted call embeds a batch of patches with
   all the networks and returns every output prediction reads (each feature's embedding, the
-  MSD network's pre-ReLU layer for the arousal/valence regressor, its tags), padded to a
-  power of two up to BATCH_PATCHES so the function compiles for a few shapes only;
+  MSD network's pre-ReLU layer for the arousal/valence regressor, its tags), padded to one of
+  a few sizes (CALL_SIZES) so the function compiles for a few shapes only;
 * **patches of many files in one call** (jmer.inference.many_files): `prepare` (decoding,
   resampling, log-mel, patches) and `embed` are separate steps, so a caller can batch patches
   of several files and prepare the next files while the networks run;
@@ -33,7 +33,10 @@ from jmer.pretrained import networks
 
 # What every musicnn feature of a model must share for one log-mel and one set of patches.
 GRID_KEYS = ("sample_rate", "n_fft", "hop_length", "n_mels", "patch_hop")
-BATCH_PATCHES = 32  # most patches per call (calls are padded to a power of two up to it)
+BATCH_PATCHES = 32  # most patches per call
+# Sizes a call is padded to (each compiles once; XLA's persistent cache keeps them): a 30 s
+# song's 11 patches take 12, not the 16 a power of two would cost.
+CALL_SIZES = (1, 2, 4, 8, 12, 16, 20, 24, 28, 32)
 TAGS = "tags"
 SEPARATOR = "/"  # the fused function's outputs are named "<feature>/<network output>"
 
@@ -98,11 +101,11 @@ class Engine:
 
   def embed(self, patches: np.ndarray) -> dict:
     """{feature: {output: float32 (patches, dim)}} of every network, in calls of at most
-    BATCH_PATCHES patches, each padded to a power of two."""
+    BATCH_PATCHES patches, each padded to the next of CALL_SIZES."""
     out = []
     for first in range(0, len(patches), BATCH_PATCHES):
       batch = patches[first:first + BATCH_PATCHES]
-      size = min(BATCH_PATCHES, 1 << (len(batch) - 1).bit_length())
+      size = next(n for n in CALL_SIZES if n >= len(batch))
       padded = np.zeros((size,) + patches.shape[1:], np.float32)
       padded[:len(batch)] = batch
       out.append({k: np.asarray(v)[:len(batch)] for k, v in self.function(padded).items()})
