@@ -11,7 +11,7 @@ process that predicts with a model traces each function once, with Keras, and st
 compilation cache (jmer.inference.compilation_cache) gives back the compiled code.
 
 Two functions per model: the patch function (musicnn_engine: every network on a batch of
-patches) and the heads (the model file's Keras model on a batch of segments). Entries are
+patches, in plain JAX for musicnn: jmer.pretrained.musicnn_jax) and the heads (the model file's Keras model on a batch of segments). Entries are
 keyed by what they compute (the networks' weight hashes and outputs; the model file's SHA-1)
 and by the jmer, JAX and Keras versions, so another version never reads a stale program. The
 cache is only an accelerator: any failure to read or write it falls back to Keras.
@@ -66,7 +66,9 @@ def patch_function(params: dict, outputs: dict):
 
   def build():
     from jmer.inference import musicnn_engine
-    return musicnn_engine.keras_patch_model(params, outputs)
+    if musicnn_engine.all_musicnn(params):
+      return musicnn_engine.jax_patch_forward(params, outputs)
+    return _keras_forward(musicnn_engine.keras_patch_model(params, outputs))
 
   def example(batch):
     return np.zeros((batch, 187, 96), np.float32)
@@ -115,25 +117,30 @@ def head_function(bundle):
   def example(batch):
     return {name: np.zeros((batch, *shape), np.float32) for name, shape in shapes.items()}
 
-  return _cached_function(_heads_entry(bundle), lambda: bundle.model, example)
+  return _cached_function(_heads_entry(bundle), lambda: _keras_forward(bundle.model), example)
 
 
-def _cached_function(entry: pathlib.Path, build, example):
-  """A jitted function read from `entry`, or built with Keras (`build()` gives the model),
-  called once on `example(1)` and exported to `entry` for the next process."""
-  import jax
-  loaded = _load(entry)
-  if loaded is not None:
-    program, weights = loaded
-    call = jax.jit(program.call)
-    return lambda x: call(weights, x)
-  model = build()
+def _keras_forward(model):
+  """(forward(weights, x), weights) of a Keras model: its stateless call, weights a list."""
   weights = [v.value for v in model.trainable_variables + model.non_trainable_variables]
   split = len(model.trainable_variables)
 
   def forward(weights, x):
     return model.stateless_call(weights[:split], weights[split:], x, training=False)[0]
 
+  return forward, weights
+
+
+def _cached_function(entry: pathlib.Path, build, example):
+  """A jitted function of x read from `entry`, or built (`build()` gives (forward(weights, x),
+  a list of weights)), exported to `entry` for the next process, and run as exported."""
+  import jax
+  loaded = _load(entry)
+  if loaded is not None:
+    program, weights = loaded
+    call = jax.jit(program.call)
+    return lambda x: call(weights, x)
+  forward, weights = build()
   try:  # trace once, export, and run what was exported: a later process compiles the same
     program = _save(entry, forward, weights, example)
     call = jax.jit(program.call)

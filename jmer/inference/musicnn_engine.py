@@ -17,8 +17,9 @@ which the tag probabilities were computed frame by frame. Here, for the same res
 * **tags per patch**: a frame's tags are its patch's, so the file's mean over frames is the
   patches' tags weighted by how many frames each patch gives.
 
-The function is built with Keras once per process, or read from the exported-function cache
-(jmer.inference.exported) without Keras when a fresh process has seen the model before.
+The function is plain JAX (jmer.pretrained.musicnn_jax; Keras reads the weights files), built
+once per process, or read from the exported-function cache (jmer.inference.exported) without
+Keras when a fresh process has seen the model before.
 """
 
 import dataclasses
@@ -135,6 +136,28 @@ class Engine:
     nearest = musicnn_features.nearest_patch(prepared.n_frames, prepared.starts)
     counts = np.bincount(nearest, minlength=len(tags)).astype(np.float64)
     return counts @ tags.astype(np.float64)
+
+
+def all_musicnn(params: dict) -> bool:
+  """True when every feature's network is a musicnn (jmer.pretrained.musicnn_jax runs it)."""
+  return all(networks.get(p["network"]).family == "musicnn" for p in params.values())
+
+
+def jax_patch_forward(params: dict, outputs: dict) -> tuple:
+  """(forward(weights, patches) -> {"<feature>/<output>": (batch, dim)}, weights as a flat
+  list): every feature's musicnn in plain JAX, on the same patches."""
+  import jax
+  from jmer.pretrained import musicnn_jax
+  tree = {name: musicnn_jax.weights(networks.get(p["network"]).dataset)
+          for name, p in params.items()}
+  leaves, treedef = jax.tree_util.tree_flatten(tree)
+
+  def forward(weights, patches):
+    tree = jax.tree_util.tree_unflatten(treedef, weights)
+    return {f"{name}{SEPARATOR}{k}": v for name in params
+            for k, v in musicnn_jax.forward(tree[name], patches, outputs[name]).items()}
+
+  return forward, leaves
 
 
 def keras_patch_model(params: dict, outputs: dict):

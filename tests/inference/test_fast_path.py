@@ -143,3 +143,18 @@ def test_networks_name_the_weights_files_their_families_ship():
     assert family.PRETRAINED[network.dataset][0] == network.weights_file, key
     with networks.weights_path(key) as path:
       assert path.is_file()
+
+
+@pytest.mark.parametrize("dataset", ["msd", "mtt"])
+def test_the_jax_musicnn_computes_the_keras_port(dataset):
+  """jmer.pretrained.musicnn_jax (the fast path's network) against the Keras port on the same
+  weights: every output prediction reads, to float32 rounding."""
+  from jmer.pretrained import musicnn_jax
+  outputs = ("penultimate", "penultimate_prerelu", "tags")
+  patches = np.random.default_rng(1).normal(2.0, 1.0, (3, 187, 96)).astype(np.float32)
+  keras_net = networks.embedding_network(dataset, name=f"check_{dataset}", also=outputs[1:])
+  expected = keras_net.predict_on_batch(patches)
+  got = musicnn_jax.forward(musicnn_jax.weights(dataset), patches, outputs)
+  for name in outputs:
+    np.testing.assert_allclose(np.asarray(got[name]), np.asarray(expected[name]), atol=1e-4,
+                               rtol=1e-4, err_msg=name)
