@@ -12,8 +12,8 @@ compilation cache (jmer.inference.compilation_cache) gives back the compiled cod
 
 Two functions per model: the patch function (musicnn_engine: every network on a batch of
 patches, in plain JAX for musicnn: jmer.pretrained.musicnn_jax) and the heads (the model file's Keras model on a batch of segments). Entries are
-keyed by what they compute (the networks' weight hashes and outputs; the model file's SHA-1)
-and by the jmer, JAX and Keras versions, so another version never reads a stale program. The
+keyed by what they compute (the networks' weight hashes and outputs and the source of the code
+that computes them; the model file's SHA-1) and by the jmer, JAX and Keras versions, so another version never reads a stale program. The
 cache is only an accelerator: any failure to read or write it falls back to Keras.
 """
 
@@ -46,6 +46,16 @@ def _versions() -> dict:
   return dict(format=FORMAT, jmer=jmer.__version__, jax=jax.__version__, keras=keras_version)
 
 
+def _source_hash(*modules) -> str:
+  """A hash of the modules' source files: a development checkout whose code changed while
+  jmer's version did not must not run a program exported from the old code."""
+  import importlib.util
+  digest = hashlib.sha1()
+  for module in modules:
+    digest.update(pathlib.Path(importlib.util.find_spec(module).origin).read_bytes())
+  return digest.hexdigest()[:16]
+
+
 def _entry(kind: str, what: dict) -> pathlib.Path:
   key = json.dumps(dict(kind=kind, what=what, **_versions()), sort_keys=True)
   return cache_folder() / f"{kind}-{hashlib.sha1(key.encode()).hexdigest()[:20]}"
@@ -63,6 +73,7 @@ def patch_function(params: dict, outputs: dict):
   """
   what = {name: dict(network=p["network"], weights=p["weights"], outputs=list(outputs[name]))
           for name, p in params.items()}
+  what["code"] = _source_hash("jmer.pretrained.musicnn_jax", "jmer.inference.musicnn_engine")
 
   def build():
     from jmer.inference import musicnn_engine

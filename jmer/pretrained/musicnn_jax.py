@@ -3,14 +3,14 @@
 The same network as jmer.pretrained.musicnn.build_musicnn (see there) with the same shipped
 weights, computed without building a Keras model: prediction in a process without cached
 programs used to build every network twice (once in the weights file's layout to read it),
-initialise all variables at random before overwriting them, and trace the Keras graph. Here the
-weights are read once (shipped_weights) and the forward pass is a few lax calls; its outputs
-equal the Keras model's to float32 rounding (tests/inference/test_fast_path.py compares the
-predictions; tests/pretrained/test_musicnn.py checks the Keras port against the original).
+initialise all variables at random before overwriting them, and trace the Keras graph. Here
+the weights are read from the weights file with h5py and the forward pass is a few lax calls;
+its outputs equal the Keras model's to float32 rounding (tests/inference/test_fast_path.py
+compares them; tests/pretrained/test_musicnn.py checks the Keras port against the original).
 
 The timbral convolutions are XLA's own 2-D convolution (one input channel) followed by a max
-over frequency: for inference on CPU this measured as fast as the time-unfolded form the Keras
-port uses for training (docs/performance.md).
+over frequency: for inference on CPU this measured no slower than the time-unfolded form the
+Keras port uses for training (1.05-1.09x faster on the loaded machine, within its noise).
 """
 
 import jax
@@ -22,14 +22,31 @@ TIMBRAL = ("timbral74", "timbral77")
 TEMPORAL = ("temporal128", "temporal64", "temporal32")
 
 
+# Where the shipped .weights.h5 files (written by Keras from the port's checkpoint layout) keep
+# each layer: Keras names them by class in creation order. Reading them directly builds no
+# network (tests/inference/test_fast_path.py checks them against the Keras port's weights).
+H5_LAYERS = {
+    "input_bn": "batch_normalization", "timbral74_bn": "batch_normalization_1",
+    "timbral77_bn": "batch_normalization_2", "temporal128_bn": "batch_normalization_3",
+    "temporal64_bn": "batch_normalization_4", "temporal32_bn": "batch_normalization_5",
+    "midend1_bn": "batch_normalization_6", "midend2_bn": "batch_normalization_7",
+    "midend3_bn": "batch_normalization_8", "pool_bn": "batch_normalization_9",
+    "penultimate": "batch_normalization_10", "timbral74_conv": "conv2d",
+    "timbral77_conv": "conv2d_1", "temporal128_conv": "conv2d_2", "temporal64_conv": "conv2d_3",
+    "temporal32_conv": "conv2d_4", "midend1_conv": "conv1d", "midend2_conv": "conv1d_1",
+    "midend3_conv": "conv1d_2", "penultimate_dense": "dense", "tags": "dense_1",
+}
+
+
 def weights(dataset: str) -> dict:
   """{layer name: [float32 arrays]} of the shipped musicnn trained on `dataset` ('msd' or
-  'mtt'), in the Keras port's layer names and weight order."""
-  from jmer.pretrained import musicnn
-  from jmer.pretrained import shipped_weights
-  by_layer = shipped_weights._weights_by_layer(  # noqa: SLF001  (read once per process)
-      musicnn._full_checkpoint_layout, tuple(musicnn.PRETRAINED.items()), dataset)
-  return {name: [jnp.asarray(w) for w in ws] for name, ws in by_layer.items()}
+  'mtt'), in the Keras port's layer names and weight order, read from its weights file."""
+  import h5py
+  from jmer.pretrained import networks
+  with networks.weights_path(dataset) as path, h5py.File(path, "r") as stored:
+    return {name: [jnp.asarray(stored[f"layers/{group}/vars/{i}"][()])
+                   for i in range(len(stored[f"layers/{group}/vars"]))]
+            for name, group in H5_LAYERS.items()}
 
 
 def _bn(x, w):

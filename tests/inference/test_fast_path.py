@@ -158,3 +158,18 @@ def test_the_jax_musicnn_computes_the_keras_port(dataset):
   for name in outputs:
     np.testing.assert_allclose(np.asarray(got[name]), np.asarray(expected[name]), atol=1e-4,
                                rtol=1e-4, err_msg=name)
+
+
+@pytest.mark.parametrize("dataset", ["msd", "mtt"])
+def test_the_jax_musicnn_reads_the_weights_the_keras_port_loads(dataset):
+  from jmer.pretrained import musicnn
+  from jmer.pretrained import musicnn_jax
+  from jmer.pretrained import shipped_weights
+  expected = shipped_weights._weights_by_layer(musicnn._full_checkpoint_layout,
+                                               tuple(musicnn.PRETRAINED.items()), dataset)
+  got = musicnn_jax.weights(dataset)
+  assert sorted(got) == sorted(expected)
+  for name, arrays in expected.items():
+    assert len(got[name]) == len(arrays), name
+    for a, b in zip(got[name], arrays):
+      np.testing.assert_array_equal(np.asarray(a), b, err_msg=name)
