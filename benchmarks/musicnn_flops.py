@@ -10,6 +10,9 @@ the machine's float32 matrix-multiply rate, measured in the same run.
   cores): a practical peak no convolution network beats;
 - the rate the musicnn forward reaches on a batch of 12 patches (what a 30 s song runs),
   interleaved with the matrix product;
+- the same rates per CPU-second (all threads), which do not depend on the share of a loaded
+  machine the process got: twice the per-CPU-second musicnn rate is what two idle cores give
+  at best;
 - hence the best x real time the two networks allow at each rate (decoding, log-mel and heads
   not even counted).
 Writes benchmarks/results/musicnn_flops.json.
@@ -46,14 +49,18 @@ def main():
   matmul_flops = 2 * 2048 ** 3
   jax.block_until_ready(matmul(a))
   jax.block_until_ready(net(weights, patches))
-  seconds = {"matmul": [], "musicnn": []}
+  seconds, cpu = {"matmul": [], "musicnn": []}, {"matmul": [], "musicnn": []}
   for _ in range(args.rounds):
     for name, run in (("matmul", lambda: matmul(a)), ("musicnn", lambda: net(weights, patches))):
-      start = time.perf_counter()
+      start, cpu_start = time.perf_counter(), time.process_time()
       jax.block_until_ready(run())
       seconds[name].append(time.perf_counter() - start)
+      cpu[name].append(time.process_time() - cpu_start)
   matmul_rate = matmul_flops / statistics.median(seconds["matmul"])
   musicnn_rate = flops * len(patches) / statistics.median(seconds["musicnn"])
+  # Per CPU-second (all threads): what one core does, whatever share of the machine we got.
+  matmul_core = matmul_flops / statistics.median(cpu["matmul"])
+  musicnn_core = flops * len(patches) / statistics.median(cpu["musicnn"])
   per_audio_second = 2 * flops * PATCHES_PER_30S / 30.0
   result = dict(
       gflop_per_patch_per_network=flops / 1e9, networks=2, patches_per_30s=PATCHES_PER_30S,
@@ -62,7 +69,10 @@ def main():
       musicnn_share_of_matmul_rate=musicnn_rate / matmul_rate,
       ceiling_x_real_time_at_matmul_rate=matmul_rate / per_audio_second,
       ceiling_x_real_time_at_musicnn_rate=musicnn_rate / per_audio_second,
-      gflops_needed_for_100x=100 * per_audio_second / 1e9, seconds=seconds,
+      gflops_needed_for_100x=100 * per_audio_second / 1e9, seconds=seconds, cpu_seconds=cpu,
+      matmul_gflop_per_cpu_second=matmul_core / 1e9,
+      musicnn_gflop_per_cpu_second=musicnn_core / 1e9,
+      ceiling_x_real_time_two_idle_cores=2 * musicnn_core / per_audio_second,
       load_average=list(__import__("os").getloadavg()))
   print(f"musicnn: {flops / 1e9:.2f} GFLOP per 3 s patch per network; the shipped model "
         f"needs {per_audio_second / 1e9:.2f} GFLOP per second of audio "
@@ -71,6 +81,9 @@ def main():
         f"{musicnn_rate / 1e9:.0f} GFLOP/s ({musicnn_rate / matmul_rate:.2f} of it)")
   print(f"ceiling for the two networks alone: {matmul_rate / per_audio_second:.0f}x real time "
         f"at the matmul rate, {musicnn_rate / per_audio_second:.0f}x at musicnn's")
+  print(f"per CPU-second (load-independent): matmul {matmul_core / 1e9:.0f} GFLOP, musicnn "
+        f"{musicnn_core / 1e9:.0f} GFLOP; two idle cores at musicnn's: "
+        f"{2 * musicnn_core / per_audio_second:.0f}x real time")
   common.write_json("musicnn_flops", result)
 
 
