@@ -11,10 +11,12 @@ process that predicts with a model traces each function once, with Keras, and st
 compilation cache (jmer.inference.compilation_cache) gives back the compiled code.
 
 Two functions per model: the patch function (musicnn_engine: every network on a batch of
-patches, in plain JAX for musicnn: jmer.pretrained.musicnn_jax) and the heads (the model file's Keras model on a batch of segments). Entries are
-keyed by what they compute (the networks' weight hashes and outputs and the source of the code
-that computes them; the model file's SHA-1) and by the jmer, JAX and Keras versions, so another version never reads a stale program. The
-cache is only an accelerator: any failure to read or write it falls back to Keras.
+patches, in plain JAX for musicnn: jmer.pretrained.musicnn_jax) and the heads (the model
+file's Keras model on a batch of segments). Entries are keyed by what they compute (the
+networks' weight hashes and outputs and the source of the code that computes them; the model
+file's SHA-1), by the jmer, JAX and Keras versions and by the platform (cpu, gpu, tpu), so
+another version never reads a stale program. The cache is only an accelerator: any failure to
+read or write it falls back to Keras.
 """
 
 import hashlib
@@ -43,7 +45,8 @@ def _versions() -> dict:
     keras_version = metadata.version("keras")
   except metadata.PackageNotFoundError:  # pragma: no cover
     keras_version = "?"
-  return dict(format=FORMAT, jmer=jmer.__version__, jax=jax.__version__, keras=keras_version)
+  return dict(format=FORMAT, jmer=jmer.__version__, jax=jax.__version__, keras=keras_version,
+              platform=jax.default_backend())  # a program is exported for one platform
 
 
 def _source_hash(*modules) -> str:
