@@ -14,6 +14,7 @@ import pathlib
 import numpy as np
 
 from jmer.inference import compilation_cache
+from jmer.inference import exported
 from jmer.inference import predict as predict_lib
 from jmer.inference import shipped
 from jmer.models import model_file
@@ -161,4 +162,4 @@ def load_model(name_or_path: str | None = None) -> Model:
   compilation_cache.enable()
   if reason := shipped.unknown_model_reason(name_or_path):
     raise model_file.ModelFileError(name_or_path, reason)
-  return Model(model_file.load_model_bundle(shipped.resolve_model(name_or_path)))
+  return Model(exported.load_bundle(shipped.resolve_model(name_or_path)))

@@ -14,6 +14,7 @@ import ml_collections
 
 from jmer.inference import cli_args
 from jmer.inference import compilation_cache
+from jmer.inference import exported
 from jmer.inference import shipped
 from jmer.models.model_file import MODEL_FILENAME
 from jmer.models.model_file import ModelBundle
@@ -61,7 +62,7 @@ def bundle_from_workdir(workdir) -> ModelBundle:
   path = pathlib.Path(workdir) / MODEL_FILENAME
   if not path.is_file():
     export_from_workdir(workdir)
-  return load_model_bundle(path)
+  return exported.load_bundle(path)
 
 
 def bundle_from_flags(args) -> ModelBundle:
@@ -84,7 +85,7 @@ def bundle_from_flags(args) -> ModelBundle:
     return bundle_from_workdir(args.workdir)
   if reason := shipped.unknown_model_reason(args.model):
     raise ModelFileError(args.model, reason)
-  return load_model_bundle(shipped.resolve_model(args.model))
+  return exported.load_bundle(shipped.resolve_model(args.model))
 
 
 def bundle_for_command(args) -> ModelBundle | None:

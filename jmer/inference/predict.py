@@ -19,7 +19,6 @@ Bad files fail one by one with `path: reason` on stderr; the others are still pr
 the exit code is 1 if any failed (decoding and its checks: jmer.inference.decode).
 """
 
-import pathlib
 import queue
 import sys
 import threading
@@ -27,12 +26,13 @@ import warnings
 
 import numpy as np
 
-from jmer.data import audio
 from jmer.data import musicnn_features
 from jmer.evaluation import calibration
 from jmer.inference import av_regressor
+from jmer.inference import musicnn_engine
 from jmer.inference import task_fields
 from jmer.inference.decode import decoded_blocks  # noqa: F401  (part of this module's API)
+from jmer.inference import streamed_features
 from jmer.inference.streamed_features import feature_blocks
 from jmer.inference.streamed_features import segments_and_windows
 from jmer.inference.streamed_features import timeline_frames
@@ -97,8 +97,35 @@ def predict_batch(bundle, x: dict, batch_size: int = BATCH_SIZE) -> dict:
   n = len(next(iter(x.values())))
   padded = {k: np.concatenate([v, np.zeros((batch_size - n,) + v.shape[1:], v.dtype)])
             if n < batch_size else v for k, v in x.items()}
-  out = bundle.model.predict_on_batch(padded)
+  out = _heads(bundle)(padded)
   return {k: np.asarray(v)[:n] for k, v in out.items()}
+
+
+def _heads(bundle):
+  """The model's batch function: for the fast path an exported program (no Keras in a process
+  that has predicted with this model before: jmer.inference.exported), else Keras'."""
+  if engine_of(bundle) is None:
+    return bundle.model.predict_on_batch
+  if "heads" not in bundle.derived:
+    from jmer.inference import exported
+    bundle.derived["heads"] = exported.head_function(bundle)
+  return bundle.derived["heads"]
+
+
+def engine_of(bundle):
+  """The model's fast path (jmer.inference.musicnn_engine.Engine) when all its inputs are
+  frozen musicnn embeddings on one patch grid, else None; made once per bundle."""
+  if "engine" not in bundle.derived:
+    engine = None
+    if musicnn_engine.applies(bundle.params):
+      extra = {}
+      if av_feature := av_regressor.feature_of(bundle):
+        extra[av_feature] = (av_regressor.PRERELU,)
+      if tag_network(bundle):
+        extra["musicnn"] = extra.get("musicnn", ()) + (musicnn_engine.TAGS,)
+      engine = musicnn_engine.Engine(bundle.params, extra)
+    bundle.derived["engine"] = engine
+  return bundle.derived["engine"]
 
 
 def _summary(bundle, mean: dict) -> dict:
@@ -114,7 +141,7 @@ def _summary(bundle, mean: dict) -> dict:
   return out
 
 
-def _tag_network(bundle):
+def tag_network(bundle):
   """The musicnn network whose tags the model's cached embeddings give ('msd'), or None."""
   params = bundle.params.get("musicnn")  # the MSD musicnn feature: its tags are MSD's
   if params and musicnn_features.is_embedding(params):
@@ -168,10 +195,46 @@ def predict_waves(bundle, waves, *, timeline: bool = False, batch_size: int = BA
   Returns:
     predict_file's result without the file fields.
   """
+  engine = engine_of(bundle)
+  if engine is not None:
+    prepared = engine.prepare(waves, path)
+    return predict_prepared(bundle, prepared, engine.embed(prepared.patches), timeline=timeline,
+                            batch_size=batch_size, top_k=top_k)
+  tally = streamed_features.InputTally(tag_network(bundle), av_regressor.feature_of(bundle))
+  length = bundle.meta["segment_frames"]
+  feats = tally.tagged(feature_blocks(tally.counted(waves), bundle.params,
+                                      block_frames=max(length, bundle.hop_frames) * 3, path=path,
+                                      patch_outputs=tally.patch_outputs))
+  return _predict_features(bundle, feats, tally, timeline, batch_size, top_k)
+
+
+def predict_prepared(bundle, prepared, embedded: dict, *, timeline: bool = False,
+                     batch_size: int = BATCH_SIZE, top_k: int = 3) -> dict:
+  """predict_waves' result for a file on the fast path, from its prepared input and its
+  patches' network outputs (musicnn_engine.Engine.prepare and .embed).
+
+  Returns:
+    predict_file's result without the file fields.
+  """
+  engine = engine_of(bundle)
+  tally = streamed_features.InputTally(tag_network(bundle), av_regressor.feature_of(bundle))
+  tally.samples = prepared.samples
+  if tally.tag_network:
+    tally.tag_sum = engine.tag_sum(prepared, embedded["musicnn"][musicnn_engine.TAGS])
+    tally.tag_frames = prepared.n_frames
+  if tally.av_feature:
+    tally.patch_outputs[tally.av_feature].update(
+        {av_regressor.PRERELU: embedded[tally.av_feature][av_regressor.PRERELU],
+         "patch_starts": prepared.starts})
+  feats = iter([engine.frame_features(prepared, embedded)])
+  return _predict_features(bundle, feats, tally, timeline, batch_size, top_k)
+
+
+def _predict_features(bundle, feats, tally, timeline: bool, batch_size: int, top_k: int):
+  """predict_waves' result from the stream of feature blocks `feats` and what `tally` holds."""
   meta = bundle.meta
   sr, hop_length = meta["sample_rate"], meta["hop_length"]
-  tally = _InputTally(_tag_network(bundle), av_regressor.feature_of(bundle))
-  items = _model_inputs(bundle, waves, tally, path, timeline)
+  items = _model_inputs(bundle, feats, timeline)
   sums, count, rows = _predict_segments(bundle, items, batch_size)
   duration = tally.samples / sr
   result = dict(duration_seconds=round(duration, 3), segments=count,
@@ -234,47 +297,8 @@ def length_warning(duration: float, meta: dict) -> dict:
       f"(it sees {segment:g} s at a time; the rest is padding), so the answer is a guess"))
 
 
-class _InputTally:
-  """What predict_waves learns while reading: samples read, musicnn's tag probabilities, and
-  the per-patch outputs the arousal/valence regressor reads.
-
-  Attributes:
-    samples: audio samples read so far.
-    tag_sum, tag_frames: the sum of the tag network's per-frame tag probabilities, and the
-      frames summed (0 for a model without a musicnn embedding).
-    av_feature: the feature the AV regressor reads (av_regressor.feature_of), or None.
-    patch_outputs: what the feature computation fills for it (av_regressor.patch_request).
-  """
-
-  def __init__(self, tag_network, av_feature=None):
-    self.tag_network, self.av_feature = tag_network, av_feature
-    self.samples, self.tag_sum, self.tag_frames = 0, 0.0, 0
-    self.patch_outputs = av_regressor.patch_request(av_feature)
-
-  def patch_av(self):
-    """(patch start frames, (patches, 2) regressed arousal/valence), or None without one."""
-    if not self.av_feature:
-      return None
-    return av_regressor.patch_av(self.patch_outputs, self.av_feature)
-
-  def counted(self, blocks):
-    """Yields the sample blocks, counting their samples."""
-    for block in blocks:
-      self.samples += len(block)
-      yield block
-
-  def tagged(self, blocks):
-    """Yields the feature blocks, summing musicnn's own tags from the embeddings they hold."""
-    for block in blocks:
-      if self.tag_network:
-        probabilities = musicnn_features.tag_probabilities(block["musicnn"], self.tag_network)
-        self.tag_sum += probabilities.astype(np.float64).sum(axis=0)
-        self.tag_frames += len(probabilities)
-      yield block
-
-
-def _model_inputs(bundle, waves, tally: _InputTally, path, timeline: bool):
-  """The model's inputs for `waves`, lazily: features, cut and strided as in training.
+def _model_inputs(bundle, feats, timeline: bool):
+  """The model's inputs for the feature blocks `feats`, lazily: cut and strided as in training.
 
   Returns:
     An iterator of (kind, start frame, frames, {feature: (segment_frames // stride, ...)}):
@@ -283,9 +307,6 @@ def _model_inputs(bundle, waves, tally: _InputTally, path, timeline: bool):
     (streamed_features.timeline_frames).
   """
   length = bundle.meta["segment_frames"]
-  feats = tally.tagged(feature_blocks(tally.counted(waves), bundle.params,
-                                      block_frames=max(length, bundle.hop_frames) * 3, path=path,
-                                      patch_outputs=tally.patch_outputs))
   strides = {n: model_file.input_stride(bundle.meta, n) for n in bundle.params}
   if timeline:
     items = segments_and_windows(feats, length, bundle.hop_frames,
@@ -318,10 +339,10 @@ def _predict_segments(bundle, items, batch_size: int) -> tuple:
   return sums, count, rows
 
 
-def _top_tags(tally: _InputTally, top_k: int) -> list:
+def _top_tags(tally, top_k: int) -> list:
   """The `top_k` musicnn tags by mean probability over the frames read, best first."""
-  from jmer.pretrained import musicnn  # Keras is loaded by now: the model is
-  names = musicnn.tag_names(tally.tag_network)  # 'msd' is both the network key and its tag set
+  from jmer.pretrained import networks
+  names = networks.TAG_NAMES[tally.tag_network]  # 'msd' is both the network key and its tag set
   probabilities = tally.tag_sum / tally.tag_frames
   return [dict(tag=names[i], probability=round(float(probabilities[i]), 4))
           for i in np.argsort(-probabilities)[:top_k]]
@@ -335,56 +356,16 @@ def _ranked(summary: dict, top_k: int) -> dict:
 
 
 def expand_inputs(inputs) -> tuple:
-  """The audio files named by the command line; folders are searched recursively.
-
-  Args:
-    inputs: file and folder paths.
-  Returns:
-    (files, errors): the files as pathlib.Paths (files given directly are kept unchecked; a
-    folder contributes its files with an audio extension), and [(path, reason)] for
-    unreadable entries and folders holding no audio file.
-  """
-  files, errors = [], []
-  for item in inputs:
-    path = pathlib.Path(item)
-    if path.is_dir():
-      found, unusable = audio.walk_files(path)
-      found = [p for p in found if p.suffix.lower() in audio.AUDIO_EXTENSIONS]
-      errors += unusable
-      if not found:
-        errors.append((str(path), "folder holds no audio files "
-                                  f"({', '.join(audio.AUDIO_EXTENSIONS)})"))
-      files += found
-    else:
-      files.append(path)
-  return files, errors
+  """The audio files named by the command line (jmer.inference.many_files.expand_inputs)."""
+  from jmer.inference import many_files
+  return many_files.expand_inputs(inputs)
 
 
 def main(argv=None, prog: str = "python -m jmer.predict") -> int:
-  """Runs `jmer predict`. Returns the exit status: 0; 1 if an input failed; 2 for a bad model."""
-  from jmer.inference import cli_args
-  args = cli_args.parse(cli_args.predict_parser(prog), argv)
-  from jmer.inference import output as predict_output
-  from jmer.inference import export
-  fmt = args.format or ("table" if sys.stdout.isatty() else "json")
-  bundle = export.bundle_for_command(args)
-  if bundle is None:
-    return 2
-  files, failures = expand_inputs(args.inputs)
-  for path, reason in failures:
-    print(f"{path}: {reason}", file=sys.stderr)
-  writer = predict_output.make_writer(fmt, sys.stdout, args.timeline, bundle.output_names,
-                                     tags=_tag_network(bundle) is not None)
-  for path in files:
-    try:
-      result = predict_file(bundle, path, timeline=args.timeline, top_k=args.top_k)
-    except audio.AudioError as error:
-      failures.append((error.path, error.reason))
-      print(f"{error.path}: {error.reason}".replace("\n", " "), file=sys.stderr, flush=True)
-      continue
-    writer(result)
-    sys.stdout.flush()
-  return 1 if failures else 0
+  """Runs `jmer predict` (jmer.inference.many_files.main). Returns the exit status: 0; 1 if an
+  input failed; 2 for a bad model."""
+  from jmer.inference import many_files
+  return many_files.main(argv, prog)
 
 
 if __name__ == "__main__":

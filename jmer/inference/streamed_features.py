@@ -15,6 +15,7 @@ from jmer.data import audio
 from jmer.data import features as features_lib
 from jmer.data import musicnn_features
 from jmer.data import segments as segments_lib
+from jmer.inference import av_regressor
 
 WHOLE_FILE_MAX_SECONDS = 30 * 60  # frozen musicnn features are computed on the whole file
 # The timeline: what the model hears in a window of ~10 s every ~3 s (both rounded to whole
@@ -81,11 +82,29 @@ def _whole_file_features(waves, params: dict, path, patch_outputs=None) -> dict:
 
   A frame's embedding is that of the nearest 3 s patch of a grid laid from the file's start
   and end (jmer.data.musicnn_features), so it depends on the file's length; computing the
-  whole file gives exactly the cached training features. Files are limited to
-  WHOLE_FILE_MAX_SECONDS (memory: ~7 MB of audio and features per minute).
+  whole file gives exactly the cached training features.
+  """
+  sample_rate = next(iter(params.values()))["sample_rate"]
+  return features_lib.compute_features(whole_wave(waves, sample_rate, path), params,
+                                       patch_outputs)
+
+
+def whole_wave(waves, sample_rate: int, path="input") -> np.ndarray:
+  """The blocks of a file joined into one wave, refused past WHOLE_FILE_MAX_SECONDS (memory:
+  ~7 MB of audio and features per minute).
+
+  Args:
+    waves: 1-D float32 sample blocks at `sample_rate` (Hz).
+    sample_rate: their rate.
+    path: names the file in errors.
+
+  Returns:
+    The float32 samples.
+
+  Raises:
+    AudioError: the file is longer than the limit.
   """
   blocks, samples = [], 0
-  sample_rate = next(iter(params.values()))["sample_rate"]
   for wave in waves:
     blocks.append(wave)
     samples += len(wave)
@@ -93,7 +112,7 @@ def _whole_file_features(waves, params: dict, path, patch_outputs=None) -> dict:
       raise audio.AudioError(path, f"longer than "
                              f"{WHOLE_FILE_MAX_SECONDS / 60:.0f} minutes, the limit for models "
                              "with a frozen musicnn branch")
-  return features_lib.compute_features(np.concatenate(blocks), params, patch_outputs)
+  return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
 
 
 def tiled_segments(blocks, length: int, hop: int):
@@ -194,3 +213,42 @@ def timeline_frames(meta: dict) -> tuple:
   step = max(1, round(TIMELINE_STEP_SECONDS * per_second / row)) * row
   window = max(1, round(TIMELINE_WINDOW_SECONDS * per_second / row)) * row
   return min(window, length), min(step, length)
+
+
+class InputTally:
+  """What predict_waves learns while reading: samples read, musicnn's tag probabilities, and
+  the per-patch outputs the arousal/valence regressor reads.
+
+  Attributes:
+    samples: audio samples read so far.
+    tag_sum, tag_frames: the sum of the tag network's per-frame tag probabilities, and the
+      frames summed (0 for a model without a musicnn embedding).
+    av_feature: the feature the AV regressor reads (av_regressor.feature_of), or None.
+    patch_outputs: what the feature computation fills for it (av_regressor.patch_request).
+  """
+
+  def __init__(self, tag_network, av_feature=None):
+    self.tag_network, self.av_feature = tag_network, av_feature
+    self.samples, self.tag_sum, self.tag_frames = 0, 0.0, 0
+    self.patch_outputs = av_regressor.patch_request(av_feature)
+
+  def patch_av(self):
+    """(patch start frames, (patches, 2) regressed arousal/valence), or None without one."""
+    if not self.av_feature:
+      return None
+    return av_regressor.patch_av(self.patch_outputs, self.av_feature)
+
+  def counted(self, blocks):
+    """Yields the sample blocks, counting their samples."""
+    for block in blocks:
+      self.samples += len(block)
+      yield block
+
+  def tagged(self, blocks):
+    """Yields the feature blocks, summing musicnn's own tags from the embeddings they hold."""
+    for block in blocks:
+      if self.tag_network:
+        probabilities = musicnn_features.tag_probabilities(block["musicnn"], self.tag_network)
+        self.tag_sum += probabilities.astype(np.float64).sum(axis=0)
+        self.tag_frames += len(probabilities)
+      yield block

@@ -17,7 +17,6 @@ the weights.
 Every training run writes one (`model.keras` in its work dir); `jmer.inference` reads it.
 """
 
-import dataclasses
 import json
 import os
 import pathlib
@@ -110,12 +109,33 @@ def export_model(model, config, genre_names, path, extra: dict | None = None) ->
   return path
 
 
-@dataclasses.dataclass
 class ModelBundle:
-  """A loaded model and its metadata: all `jmer.inference.predict` needs."""
-  model: object  # keras.Model
-  meta: dict
-  path: str
+  """A loaded model and its metadata: all `jmer.inference.predict` needs.
+
+  Attributes:
+    meta: the model file's metadata; path: the model file.
+    model: the keras.Model, loaded from the file on first use when the bundle was loaded lazily
+      (load_model_bundle(lazy=True): prediction may run it from an exported program instead).
+    derived: objects prediction makes from the model once and keeps with it.
+  """
+
+  def __init__(self, model=None, meta: dict | None = None, path: str = "", loader=None):
+    self._model, self.meta, self.path, self._loader = model, meta, path, loader
+    self.derived = {}  # what prediction derives from the model once (jmer.inference.predict)
+
+  @property
+  def model(self):
+    """The keras.Model (loaded now if the bundle was loaded lazily)."""
+    if self._model is None and self._loader is not None:
+      self._model, self._loader = self._loader(), None
+    return self._model
+
+  @property
+  def input_shapes(self) -> dict:
+    """{feature: (rows, bins)}: one segment's input shape per feature, from the metadata."""
+    frames = self.meta["segment_frames"]
+    return {name: (segments_lib.input_rows(frames, input_stride(self.meta, name)),
+                   features_lib.feature_bins(name, p)) for name, p in self.params.items()}
 
   @property
   def params(self) -> dict:
@@ -291,7 +311,8 @@ def _check_model_matches(model, meta: dict) -> None:
                        f"{len(names)} {name} class names are stored")
 
 
-def load_model_bundle(path, expected_params: dict | None = None) -> ModelBundle:
+def load_model_bundle(path, expected_params: dict | None = None,
+                      lazy: bool = False) -> ModelBundle:
   """Loads a model file written by `export_model`, in Keras safe mode and without compiling.
 
   Raises ModelFileError (naming the file) when it is not a jmer model, or when its feature
@@ -300,21 +321,31 @@ def load_model_bundle(path, expected_params: dict | None = None) -> ModelBundle:
   Args:
     path: the .keras file.
     expected_params: the feature parameters the caller will compute, or None.
+    lazy: check the metadata now but load the Keras model (and import Keras) only when
+      `bundle.model` is first used; its errors are then raised there.
 
   Returns:
     The ModelBundle (model, metadata, path).
   """
-  import keras
-  from jmer.models import build  # noqa: F401  (registers jmer's serializable layers, if any)
   path = pathlib.Path(path)
   meta = read_metadata(path)
   try:
     check_metadata(meta, expected_params)
   except (ValueError, KeyError) as error:
     raise ModelFileError(path, str(error)) from None
+  bundle = ModelBundle(meta=meta, path=str(path), loader=lambda: _load_keras_model(path, meta))
+  if not lazy:
+    bundle.model  # noqa: B018  (load now: errors surface here)
+  return bundle
+
+
+def _load_keras_model(path: pathlib.Path, meta: dict):
+  """The Keras model of a checked model file, itself checked against the metadata."""
+  import keras
+  from jmer.models import build  # noqa: F401  (registers jmer's serializable layers, if any)
   model = keras.saving.load_model(path, safe_mode=True, compile=False)
   try:
     _check_model_matches(model, meta)
   except ValueError as error:
     raise ModelFileError(path, str(error)) from None
-  return ModelBundle(model=model, meta=meta, path=str(path))
+  return model

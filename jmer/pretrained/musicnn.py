@@ -36,6 +36,7 @@ import keras
 from keras import layers
 from keras import ops
 
+from jmer.pretrained import networks
 from jmer.pretrained import shipped_weights
 
 PATCH_FRAMES = 187
@@ -43,21 +44,7 @@ N_MELS = 96
 # Output names a model can be built with (see build_musicnn).
 OUTPUT_NAMES = ("tags", "penultimate", "penultimate_prerelu", "mean_pool", "max_pool")
 
-MSD_TAGS = (
-    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
-    "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists",
-    "classic rock", "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s", "chill",
-    "instrumental", "punk", "oldies", "blues", "hard rock", "ambient", "acoustic", "experimental",
-    "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country", "easy listening", "sexy",
-    "catchy", "funk", "electro", "heavy metal", "Progressive rock", "60s", "rnb", "indie pop",
-    "sad", "House", "happy")
-MTT_TAGS = (
-    "guitar", "classical", "slow", "techno", "strings", "drums", "electronic", "rock", "fast",
-    "piano", "ambient", "beat", "violin", "vocal", "synth", "female", "indian", "opera", "male",
-    "singing", "vocals", "no vocals", "harpsichord", "loud", "quiet", "flute", "woman",
-    "male vocal", "no vocal", "pop", "soft", "sitar", "solo", "man", "classic", "choir", "voice",
-    "new age", "dance", "male voice", "female vocal", "beats", "harp", "cello", "no voice",
-    "weird", "country", "metal", "female voice", "choral")
+MSD_TAGS, MTT_TAGS = networks.MSD_TAGS, networks.MTT_TAGS  # defined without Keras there
 # Training data set -> (weights file in jmer/resources/musicnn, tag names).
 PRETRAINED = {
     "msd": ("msd_musicnn.weights.h5", MSD_TAGS),

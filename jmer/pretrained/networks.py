@@ -12,6 +12,25 @@ import dataclasses
 import hashlib
 
 
+# musicnn's tag names by training set, in the order of its 'tags' output (the VGGs' too).
+MSD_TAGS = (
+    "rock", "pop", "alternative", "indie", "electronic", "female vocalists", "dance", "00s",
+    "alternative rock", "jazz", "beautiful", "metal", "chillout", "male vocalists",
+    "classic rock", "soul", "indie rock", "Mellow", "electronica", "80s", "folk", "90s", "chill",
+    "instrumental", "punk", "oldies", "blues", "hard rock", "ambient", "acoustic", "experimental",
+    "female vocalist", "guitar", "Hip-Hop", "70s", "party", "country", "easy listening", "sexy",
+    "catchy", "funk", "electro", "heavy metal", "Progressive rock", "60s", "rnb", "indie pop",
+    "sad", "House", "happy")
+MTT_TAGS = (
+    "guitar", "classical", "slow", "techno", "strings", "drums", "electronic", "rock", "fast",
+    "piano", "ambient", "beat", "violin", "vocal", "synth", "female", "indian", "opera", "male",
+    "singing", "vocals", "no vocals", "harpsichord", "loud", "quiet", "flute", "woman",
+    "male vocal", "no vocal", "pop", "soft", "sitar", "solo", "man", "classic", "choir", "voice",
+    "new age", "dance", "male voice", "female vocal", "beats", "harp", "cello", "no voice",
+    "weird", "country", "metal", "female voice", "choral")
+TAG_NAMES = {"msd": MSD_TAGS, "mtt": MTT_TAGS}
+
+
 @dataclasses.dataclass(frozen=True)
 class Network:
   """One shipped network.
@@ -31,6 +50,12 @@ class Network:
   embedding: str
   embedding_dim: int
   checkpoint: str
+
+  @property
+  def weights_file(self) -> str:
+    """The shipped weights file's name in jmer/resources/musicnn/ (the family's PRETRAINED
+    table names the same file; known here so that finding it imports no Keras)."""
+    return f"{self.dataset}_{self.family}.weights.h5"
 
 
 # musicnn's 'penultimate' (the 200-unit layer the tags read) and the VGG's 'pool5' (the 256
@@ -75,10 +100,12 @@ def weights_path(key: str):
   Returns:
     A context manager whose value is the weights file's pathlib.Path.
   """
+  from jmer.pretrained import shipped_weights
   network = get(key)
   if network.family == "moods":
     raise ValueError("the mood networks are five weight files, not shipped: use weights_hash")
-  return _family(network)[0].pretrained_weights_path(network.dataset)
+  return shipped_weights.weights_path({network.dataset: (network.weights_file, ())},
+                                      network.dataset)
 
 
 def weights_hash(key: str) -> str:
