@@ -139,24 +139,26 @@ def run_value(run, metric: str):
   return cross_dataset.macro_f1(pairs(run, metric))
 
 
-def fold_values(raw, cell: str, metric: str) -> dict:
-  """{(split seed, fold): the mean over init seeds} of a cell's metric."""
+def _values_by_fold(raw, cell: str, metric: str) -> dict:
+  """{(split seed, fold): [each init's value]} of a cell's metric, runs without it left out."""
   by_fold = {}
   for run in raw["runs"]:
     value = run_value(run, metric) if run["cell"] == cell else None
     if value is not None:
       by_fold.setdefault((run["seed"], run["fold"]), []).append(value)
+  return by_fold
+
+
+def fold_values(raw, cell: str, metric: str) -> dict:
+  """{(split seed, fold): the mean over init seeds} of a cell's metric."""
+  by_fold = _values_by_fold(raw, cell, metric)
   return {key: sum(v) / len(v) for key, v in sorted(by_fold.items())}
 
 
 def init_sd(raw, cell: str, metric: str) -> float:
   """The SD over init seeds within a fold, averaged over folds (NaN with one init)."""
-  by_fold = {}
-  for run in raw["runs"]:
-    value = run_value(run, metric) if run["cell"] == cell else None
-    if value is not None:
-      by_fold.setdefault((run["seed"], run["fold"]), []).append(value)
-  sds = [significance.mean_sd(v)[1] for v in by_fold.values() if len(v) > 1]
+  sds = [significance.mean_sd(v)[1] for v in _values_by_fold(raw, cell, metric).values()
+         if len(v) > 1]
   return sum(sds) / len(sds) if sds else float("nan")
 
 
