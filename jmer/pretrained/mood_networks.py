@@ -187,10 +187,7 @@ def build_mood_network(outputs="mood", name: str = "mood_network") -> keras.Mode
     A keras.Model from (batch, 187, 96) musicnn log-mels.
   """
   single = isinstance(outputs, str)
-  wanted = (outputs,) if single else tuple(outputs)
-  unknown = [o for o in wanted if o not in OUTPUT_NAMES]
-  if not wanted or unknown:
-    raise ValueError(f"outputs must be among {OUTPUT_NAMES}, got {outputs!r}")
+  wanted = musicnn.checked_output_names(outputs, OUTPUT_NAMES)
   embeddings = tuple(o for o in dict.fromkeys(("penultimate",) + wanted) if o != "mood")
   base = musicnn.build_musicnn(embeddings, name=f"{name}_musicnn")
   hidden = keras.layers.Dense(_HIDDEN_UNITS, activation="relu", name="mood_hidden")(

@@ -174,7 +174,7 @@ def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
     A keras.Model taking (batch, patch_frames, 96) float32 log-mels.
   """
   single = isinstance(outputs, str)
-  names = _checked_output_names(outputs)
+  names = checked_output_names(outputs)
   log_mel = keras.Input((patch_frames, N_MELS), name="log_mel")
   x = layers.Reshape((patch_frames, N_MELS, 1), name="add_channel")(log_mel)
   frontend = _frontend(_batch_norm("input_bn")(x), checkpoint_layout)
@@ -183,12 +183,24 @@ def build_musicnn(outputs=("tags",), patch_frames: int = PATCH_FRAMES,
   return keras.Model(log_mel, model_outputs, name=name)
 
 
-def _checked_output_names(outputs) -> tuple[str, ...]:
-  """build_musicnn's `outputs` as a tuple of names, refused unless all are in OUTPUT_NAMES."""
+def checked_output_names(outputs, known: tuple = OUTPUT_NAMES) -> tuple[str, ...]:
+  """A network builder's `outputs` (one name or several) as a tuple of names.
+
+  Args:
+    outputs: a name or a sequence of names.
+    known: the builder's output names (musicnn's by default; the VGGs' and the mood networks'
+      builders pass their own).
+
+  Returns:
+    The names, as a tuple.
+
+  Raises:
+    ValueError: no name, or a name not in `known`.
+  """
   names = (outputs,) if isinstance(outputs, str) else tuple(outputs)
-  unknown = [name for name in names if name not in OUTPUT_NAMES]
+  unknown = [name for name in names if name not in known]
   if not names or unknown:
-    raise ValueError(f"outputs must be among {OUTPUT_NAMES}, got {outputs!r}")
+    raise ValueError(f"outputs must be among {known}, got {outputs!r}")
   return names
 
 

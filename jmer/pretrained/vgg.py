@@ -67,10 +67,7 @@ def build_vgg(outputs=("tags",), num_tags: int = 50, name: str = "vgg") -> keras
     A keras.Model taking (batch, 187, 96) float32 log-mels.
   """
   single = isinstance(outputs, str)
-  names = (outputs,) if single else tuple(outputs)
-  unknown = [output for output in names if output not in OUTPUT_NAMES]
-  if not names or unknown:
-    raise ValueError(f"outputs must be among {OUTPUT_NAMES}, got {outputs!r}")
+  names = musicnn.checked_output_names(outputs, OUTPUT_NAMES)
 
   log_mel = keras.Input((PATCH_FRAMES, N_MELS), name="log_mel")
   x = layers.Reshape((PATCH_FRAMES, N_MELS, 1), name="add_channel")(log_mel)
