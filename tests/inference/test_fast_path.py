@@ -59,6 +59,7 @@ def cache(tmp_path, monkeypatch):
   return tmp_path / "cache"
 
 
+@pytest.mark.slow  # whole real clips through both paths: the slow tier (CI runs it)
 def test_the_fast_path_predicts_what_the_generic_path_does(clips, cache):
   """Both networks from one log-mel in one function, tags per patch, heads from an exported
   program: the same probabilities, arousal/valence, tags and timeline as each feature computed
@@ -77,6 +78,7 @@ def test_the_fast_path_predicts_what_the_generic_path_does(clips, cache):
   _assert_same(predict.predict_file(again, clips[-1]), predict.predict_file(fast, clips[-1]))
 
 
+@pytest.mark.slow  # whole real clips through both paths: the slow tier (CI runs it)
 def test_many_files_share_network_calls_and_keep_their_own_results(clips, tmp_path, cache):
   """predict_files batches the patches of several files: each file gets predict_file's result,
   in order, and a bad file fails alone."""
@@ -91,6 +93,7 @@ def test_many_files_share_network_calls_and_keep_their_own_results(clips, tmp_pa
     _assert_same(result, predict.predict_file(bundle, path, top_k=4))
 
 
+@pytest.mark.slow  # whole real clips through both paths: the slow tier (CI runs it)
 def test_a_warm_process_predicts_without_keras(clips, cache):
   """With the exported programs on disk, a fresh process loads the model lazily and predicts
   without importing Keras (nor TensorFlow or librosa)."""
