@@ -83,9 +83,9 @@ def _run_entry(run: results.Run, split_seed: int, timings: dict) -> dict:
   report = run.report
   metrics = report.get("metrics", {})
   n_train, n_test = _task_counts(report)
-  wall = run.dir / "wall_time.json"
-  wall_seconds = (json.loads(wall.read_text())["seconds"] if wall.exists()
-                  else timings.get(f"{run.cell}/{run.repeat}"))
+  wall_seconds = results.wall_seconds(run.dir)
+  if wall_seconds is None:  # a run from before wall_time.json: the root's timings.json
+    wall_seconds = timings.get(f"{run.cell}/{run.repeat}")
   repeat, _, init = run.repeat.partition("/")  # 'fold_2/init_1' with init seeds
   entry = dict(cell=run.cell, repeat=repeat, split_seed=split_seed,
                **({"init": int(init.rsplit("_", 1)[1])} if init else {}),

@@ -121,6 +121,22 @@ class Run:
               for row in csv.DictReader(fh)]
 
 
+WALL_TIME_FILE = "wall_time.json"  # a run's wall seconds, beside its metrics.json (runner)
+
+
+def wall_seconds(run_dir) -> float | None:
+  """A finished run's wall time as the runner recorded it.
+
+  Args:
+    run_dir: the run's folder.
+
+  Returns:
+    Its seconds, or None for a run from before the runner recorded them.
+  """
+  path = pathlib.Path(run_dir) / WALL_TIME_FILE
+  return json.loads(path.read_text())["seconds"] if path.exists() else None
+
+
 def load_suite_record(root) -> dict:
   """The suite record of a suite root.
 

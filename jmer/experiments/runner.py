@@ -26,11 +26,11 @@ import time
 
 from jmer.config import files as config_files
 from jmer.config import provenance
+from jmer.experiments import results
 from jmer.experiments import suite as suite_lib
 from jmer.training import crossval
 
 METRICS_FILE = "metrics.json"
-WALL_TIME_FILE = "wall_time.json"  # the run's wall seconds, beside its metrics.json
 
 
 def run_config(suite, cell: str, repeat: int, root: pathlib.Path, init: int | None = None):
@@ -271,7 +271,7 @@ def _alive(pid: int) -> bool:
 def record_wall_time(root: pathlib.Path, key: str, seconds: float):
   """Adds a run's wall time to timings.json, re-read first so that runners working on other
   cells of the same root (--cell) at the same time keep each other's entries."""
-  provenance.write_json(root / key / WALL_TIME_FILE, dict(seconds=seconds))
+  provenance.write_json(root / key / results.WALL_TIME_FILE, dict(seconds=seconds))
   path = root / "timings.json"
   timings = json.loads(path.read_text()) if path.exists() else {}
   timings[key] = seconds

@@ -147,3 +147,18 @@ def test_acceptance_needs_detection_at_the_familys_level_and_the_gain():
           "the CI's lower end is below +0.10.") in tables._acceptance(row, 0.10)[1]
   row = dict(holm_p=0.01, test=dict(mean=0.08, ci_low=0.02, ci_high=0.14))
   assert "not met: its mean is below +0.10;" in tables._acceptance(row, 0.10)[1]
+
+
+def test_the_report_gives_the_runs_summed_wall_time_from_the_raw_file(suite_root):
+  # The docs quote a suite's run time; it must come from the committed raw file. 30 runs:
+  # 29 of 4.0 s and one of 4.4 s, as the runner records them beside metrics.json.
+  runs = sorted(suite_root.glob("*/fold_*/init_*"))
+  for i, run in enumerate(runs):
+    (run / "wall_time.json").write_text(json.dumps(dict(seconds=4.4 if i == 0 else 4.0)))
+  raw = analysis.collect(suite_root)
+  assert sum(r["wall_seconds"] for r in raw["runs"]) == pytest.approx(120.4)
+  assert "Run time: 30 runs, their wall times summed 2 min 0 s." in analysis.render(raw)
+  # A raw file from before wall times were recorded renders no such line (its committed
+  # report unchanged); nor does one where any run lacks it.
+  (runs[0] / "wall_time.json").unlink()
+  assert "Run time:" not in analysis.render(analysis.collect(suite_root))

@@ -19,6 +19,7 @@ over those two). Every other cell is compared with the baseline unadjusted (seco
 
 from jmer.evaluation import cross_dataset
 from jmer.experiments import formatting
+from jmer.experiments import results
 from jmer.experiments import significance
 from jmer.experiments import verdicts
 from jmer.experiments.analyses import definition
@@ -92,6 +93,9 @@ def _genre_labels(report) -> dict:
 
 def _run_entry(run) -> dict:
   entry = dict(cell=run.cell, seed=run.split_seed, fold=run.fold, init=run.init)
+  seconds = results.wall_seconds(run.dir)
+  if seconds is not None:
+    entry["wall_seconds"] = seconds
   for task, dataset in (("genre", "gtzan"), ("quadrant", "4q")):
     m = run.report["per_dataset"].get(dataset, {}).get(task)
     if m is not None:

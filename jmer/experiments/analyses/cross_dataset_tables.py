@@ -96,7 +96,17 @@ def cell_table(raw, metrics) -> list:
     changes = ", ".join(f"`{c}`" for c in spec["changes"])
     lines.append(f"| {name} | {spec['label']} | `{spec['config']}`"
                  + (f", {changes}" if changes else "") + f" | {_genre_source(spec)} |")
-  return lines + [""]
+  return lines + [""] + _wall_time(raw)
+
+
+def _wall_time(raw) -> list:
+  """The suite's run time, the sum of its runs' wall times (raw files from before they were
+  recorded have none, and their reports no such line)."""
+  seconds = [run.get("wall_seconds") for run in raw["runs"]]
+  if not seconds or None in seconds:
+    return []
+  minutes, rest = divmod(round(sum(seconds)), 60)
+  return [f"Run time: {len(seconds)} runs, their wall times summed {minutes} min {rest} s.", ""]
 
 
 def _reverse(raw, cell) -> bool:
