@@ -110,11 +110,25 @@ def median(values):
   return float(np.median(values)) if len(values) else math.nan
 
 
+def machine_roots() -> dict:
+  """{absolute folder: how a committed result names it}: the data (its $JMER_DATA, else the
+  shared data beside the repository), the repository itself and the temporary folder, so no
+  result file holds this machine's paths (tests/repo/test_no_machine_paths.py)."""
+  import os
+  from jmer.experiments import relative_paths
+  data = os.environ.get("JMER_DATA") or REPO.parent / "shared" / "data"
+  roots = {str(pathlib.Path(data).resolve()): relative_paths.DATA, str(REPO): "",
+           str(pathlib.Path(tempfile.gettempdir()).resolve()): "$TMPDIR"}
+  return {root: label for root, label in roots.items() if root != "/"}
+
+
 def write_json(name: str, result: dict, path=None) -> pathlib.Path:
+  from jmer.experiments import relative_paths
   path = pathlib.Path(path) if path else RESULTS / f"{name}.json"
   path.parent.mkdir(parents=True, exist_ok=True)
-  result = dict(result, machine=dict(cpus=_cpu_count(), python=sys.version.split()[0],
-                                     keras=keras.__version__, backend=keras.backend.backend()))
+  result = dict(relative_paths.rewrite(result, machine_roots()),
+                machine=dict(cpus=_cpu_count(), python=sys.version.split()[0],
+                             keras=keras.__version__, backend=keras.backend.backend()))
   path.write_text(json.dumps(result, indent=1, sort_keys=True))
   print(f"wrote {path}")
   return path

@@ -42,9 +42,8 @@ from musicnn import configuration, extractor, models  # noqa: E402 (the unpacked
 from jmer.data import musicnn_input  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-# The shared real data beside the repo (as tests look for it), else the machine-wide copy.
-DATA = next((path for path in (REPO.parent / "shared/data", pathlib.Path("/work/shared/data"))
-             if path.is_dir()), REPO.parent / "shared/data")
+# The real data: $JMER_DATA, else the shared data beside the repo (as tests look for it).
+DATA = pathlib.Path(os.environ.get("JMER_DATA") or REPO.parent / "shared/data")
 # (clip, first patch, patches): a quiet classical piece, a loud metal one, a 4Q pop-rock preview.
 CLIPS = (("gtzan_samples/classical/classical.00000.wav", 2, 2),
          ("gtzan_samples/metal/metal.00000.wav", 4, 2),

@@ -11,8 +11,9 @@ ABSOLUTE = re.compile(r"(/work/|/home/|/tmp/|/root/|/Users/|\b[A-Z]:\\)")
 
 
 def _committed_text_files():
-  paths = [REPO / "README.md", *(REPO / "docs").rglob("*"),
-           *(REPO / "experiments" / "results").rglob("*")]
+  paths = [REPO / "README.md", *(REPO / "docs").rglob("*"), *(REPO / "paper").rglob("*"),
+           *(REPO / "experiments" / "results").rglob("*"),
+           *(REPO / "benchmarks" / "results").rglob("*")]
   return [p for p in paths if p.is_file() and p.suffix in (".md", ".json", ".csv", ".txt")]
 
 
